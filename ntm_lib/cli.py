@@ -1,0 +1,166 @@
+"""The `ntm` command. Exit codes: 0 success, 1 invalid data, 2 bad usage."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__
+from .catalogue import OP_SYMBOL, CriteriaSet, fmt_number, list_sets, load_set, unverified
+from .errors import InputError, NtmError
+from .i18n import pick, t
+from .intake import load_inputs, read_register
+from .outputs import atomic_dir, write_assessment
+from .scoring import score
+
+MAX_PRINTED_PROBLEMS = 100
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ntm", description=t("cli_description"))
+    p.add_argument("--version", action="version", version=f"ntm-assess {__version__}")
+    p.add_argument("--lang", choices=["vi", "en"], help="vi (default) or en")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("sets", help="list the criteria sets")
+
+    c = sub.add_parser("criteria", help="list the indicators of a set")
+    c.add_argument("set_id")
+    c.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    c.add_argument("--unverified", action="store_true",
+                   help="only thresholds not verified in an official text")
+
+    tp = sub.add_parser("template", help="write a data-entry workbook")
+    tp.add_argument("set_id")
+    tp.add_argument("--communes", required=True)
+    tp.add_argument("--year", type=int, required=True)
+    tp.add_argument("--out", required=True)
+
+    for name, helptext in (("validate", "check data files"), ("assess", "score data files")):
+        s = sub.add_parser(name, help=helptext)
+        s.add_argument("data", nargs="+", help="CSV or .xlsx files in long form")
+        s.add_argument("--communes", required=True, help="commune register (CSV or .xlsx)")
+        s.add_argument("--set", dest="set_id", required=True)
+        if name == "assess":
+            s.add_argument("--year", type=int, action="append", help="only this year (repeatable)")
+            s.add_argument("--out", required=True)
+            s.add_argument("--force", action="store_true", help="replace an existing --out folder")
+    return p
+
+
+def criteria_table(cset: CriteriaSet, only_unverified: bool = False,
+                   lang: str | None = None) -> pd.DataFrame:
+    rows = []
+    for ind in (unverified(cset) if only_unverified else cset.indicators):
+        detail = ""
+        if ind.rule.thresholds:
+            detail = "; ".join(
+                f"{c.region or '*'} {OP_SYMBOL[ind.rule.op]} {fmt_number(c.value)}"
+                + (f" ({c.from_year}+)" if c.from_year else "") for c in ind.rule.thresholds)
+        rows.append({
+            "criterion": ind.criterion, "indicator": ind.code, "name": pick(ind.name, lang),
+            "unit": ind.unit, "rule": ind.rule_text(lang), "thresholds": detail,
+            "verified": ind.verified, "evidence": ind.evidence.get("kind", ""),
+            "source": ind.source_text(), "defined_in": ind.defined_in,
+        })
+    return pd.DataFrame(rows)
+
+
+def _cmd_sets(args) -> int:
+    rows = []
+    for set_id in list_sets():
+        cset = load_set(set_id)
+        rows.append({"set": set_id, "level": cset.level, "title": pick(cset.title),
+                     "legal_basis": cset.legal_basis.number,
+                     "parent": cset.lineage[1] if len(cset.lineage) > 1 else "",
+                     "criteria": len(cset.criteria), "indicators": len(cset.indicators),
+                     "unverified": len(unverified(cset))})
+    print(pd.DataFrame(rows).to_string(index=False))
+    return 0
+
+
+def _cmd_criteria(args) -> int:
+    cset = load_set(args.set_id)
+    table = criteria_table(cset, args.unverified)
+    if args.format == "csv":
+        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    elif args.format == "json":
+        print(json.dumps(table.to_dict(orient="records"), ensure_ascii=False, indent=1))
+    else:
+        print(f"{cset.id}: {pick(cset.title)} — {cset.legal_text()}")
+        with pd.option_context("display.max_colwidth", 60, "display.width", 200):
+            print(table.drop(columns=["source", "defined_in"]).to_string(index=False))
+    if args.unverified or args.format == "table":
+        print(t("cli_unverified_count", count=len(unverified(cset)), total=len(cset.indicators),
+                set_id=cset.id), file=sys.stderr if args.format != "table" else sys.stdout)
+    return 0
+
+
+def _cmd_template(args) -> int:
+    cset = load_set(args.set_id)
+    register, problems = read_register(args.communes)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise InputError(problems)
+    from .template import write_template
+    rows = write_template(cset, register, args.year, Path(args.out))
+    print(t("cli_template_written", path=args.out, rows=rows))
+    return 0
+
+
+def _print_warnings(warnings) -> None:
+    for p in warnings[:MAX_PRINTED_PROBLEMS]:
+        print(p.message(), file=sys.stderr)
+
+
+def _cmd_validate(args) -> int:
+    cset = load_set(args.set_id)
+    inputs = load_inputs(args.data, args.communes, cset)
+    _print_warnings(inputs.warnings)
+    years = sorted(inputs.data["year"].unique().tolist())
+    print(t("cli_valid", rows=len(inputs.data), communes=inputs.data["commune_id"].nunique(),
+            years=", ".join(map(str, years))))
+    return 0
+
+
+def _cmd_assess(args) -> int:
+    cset = load_set(args.set_id)
+    inputs = load_inputs(args.data, args.communes, cset)
+    _print_warnings(inputs.warnings)
+    assessment = score(cset, inputs.register, inputs.data, years=args.year)
+    with atomic_dir(args.out, force=args.force) as tmp:
+        write_assessment(assessment, tmp)
+    communes = assessment.communes
+    print(t("cli_summary", met=int((communes["status"] == "met").sum()), total=len(communes),
+            set_id=cset.id))
+    print(t("cli_written", path=args.out))
+    return 0
+
+
+COMMANDS = {"sets": _cmd_sets, "criteria": _cmd_criteria, "template": _cmd_template,
+            "validate": _cmd_validate, "assess": _cmd_assess}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.lang:
+        os.environ["NTM_LANG"] = args.lang
+    try:
+        return COMMANDS[args.command](args)
+    except InputError as exc:
+        errors = [p for p in exc.problems if p.severity == "error"]
+        for p in exc.problems[:MAX_PRINTED_PROBLEMS]:
+            print(p.message(), file=sys.stderr)
+        if len(exc.problems) > MAX_PRINTED_PROBLEMS:
+            print(t("cli_more_problems", count=len(exc.problems) - MAX_PRINTED_PROBLEMS),
+                  file=sys.stderr)
+        print(t("cli_invalid", count=len(errors)), file=sys.stderr)
+        return exc.exit_code
+    except NtmError as exc:
+        print(f"{t('severity_error')}: {exc}", file=sys.stderr)
+        return exc.exit_code

@@ -1,0 +1,60 @@
+"""Named exceptions; each carries a message already in the user's language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .i18n import t
+
+
+class NtmError(Exception):
+    """Base class for every error the toolkit reports to a user."""
+
+    exit_code = 1
+
+
+class UsageError(NtmError):
+    """The command was called wrongly (unknown set, missing file...)."""
+
+    exit_code = 2
+
+
+class CriteriaSetError(NtmError):
+    """A criteria-set file is malformed or inconsistent."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located problem in an input file. `key` names a message in the catalogue."""
+
+    file: str
+    key: str
+    row: int | None = None
+    column: str | None = None
+    sheet: str | None = None
+    params: dict = field(default_factory=dict)
+    severity: str = "error"  # or "warning"
+
+    def location(self, lang: str | None = None) -> str:
+        parts = [self.file]
+        if self.sheet is not None:
+            parts.append(t("loc_sheet", lang, sheet=self.sheet))
+        if self.row is not None:
+            parts.append(t("loc_row", lang, row=self.row))
+        if self.column is not None:
+            parts.append(t("loc_column", lang, column=self.column))
+        return ", ".join(parts)
+
+    def message(self, lang: str | None = None) -> str:
+        label = t("severity_" + self.severity, lang)
+        return f"{label}: {self.location(lang)}: {t(self.key, lang, **self.params)}"
+
+
+class InputError(NtmError):
+    """Input data failed validation; holds every problem found, not only the first."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(p.message() for p in problems))

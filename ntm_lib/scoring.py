@@ -1,0 +1,146 @@
+"""Vectorised scoring: every indicator, criterion and commune verdict for all communes and years.
+
+The data is laid out as a dense array [commune-year, indicator]; thresholds come from a small
+[indicator, region, year] table. No Python loop runs over rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .catalogue import CriteriaSet, threshold_table
+
+MET, NOT_MET, MISSING, NOT_APPLICABLE, INCOMPLETE = 0, 1, 2, 3, 4
+STATUS = np.array(["met", "not_met", "missing", "not_applicable", "incomplete"], dtype=object)
+# Thresholds are rounded so that 1.1 × 58 compares equal to a typed 63.8.
+DECIMALS = 9
+
+
+@dataclass
+class Assessment:
+    set_id: str
+    indicators: pd.DataFrame
+    criteria: pd.DataFrame
+    communes: pd.DataFrame
+
+
+def _compare(values: np.ndarray, thr: np.ndarray, ops: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return np.select(
+            [ops == ">=", ops == ">", ops == "<=", ops == "<"],
+            [values >= thr, values > thr, values <= thr, values < thr],
+            default=values == thr,
+        )
+
+
+def score(cset: CriteriaSet, register: pd.DataFrame, data: pd.DataFrame,
+          years: list[int] | None = None) -> Assessment:
+    """Verdicts for every commune-year present in `data` (optionally only `years`)."""
+    inds = cset.indicators
+    codes = [i.code for i in inds]
+    if years is not None:
+        data = data[data["year"].isin(years)]
+    # Commune-years: those with at least one data row, sorted for deterministic output.
+    pairs = data[["commune_id", "year"]].drop_duplicates().sort_values(["commune_id", "year"])
+    pairs = pairs.reset_index(drop=True)
+    pair_index = pd.MultiIndex.from_frame(pairs)
+    p_idx = pair_index.get_indexer(pd.MultiIndex.from_frame(data[["commune_id", "year"]]))
+    i_idx = pd.Categorical(data["indicator"], categories=codes).codes
+    n_pairs, n_inds = len(pairs), len(codes)
+
+    values = np.full((n_pairs, n_inds), np.nan)
+    values[p_idx, i_idx] = data["value"].to_numpy(dtype=float)
+    row_of = np.full((n_pairs, n_inds), -1, dtype=np.int64)
+    row_of[p_idx, i_idx] = np.arange(len(data))
+    for j, ind in enumerate(inds):
+        if ind.value_from:
+            src = codes.index(ind.value_from)
+            values[:, j] = values[:, src]
+            row_of[:, j] = row_of[:, src]
+
+    region_of = register.set_index("commune_id")["region"]
+    regions = sorted(region_of.unique())
+    year_list = sorted(pairs["year"].unique().tolist())
+    table = np.round(threshold_table(cset, regions, year_list), DECIMALS)
+    r_idx = pd.Index(regions).get_indexer(region_of.reindex(pairs["commune_id"]).to_numpy())
+    y_idx = pd.Index(year_list).get_indexer(pairs["year"].to_numpy())
+    thr = table[:, r_idx, y_idx].T  # [pair, indicator]
+
+    ops = np.array([i.rule.op for i in inds], dtype=object)
+    met = _compare(values, thr, ops[None, :])
+    status = np.where(np.isnan(thr), NOT_APPLICABLE,
+                      np.where(np.isnan(values), MISSING, np.where(met, MET, NOT_MET)))
+    below = np.isin(ops, [">=", ">"])[None, :]
+    above = np.isin(ops, ["<=", "<"])[None, :]
+    gap = np.where(below, thr - values, np.where(above, values - thr, np.nan))
+    gap = np.where(status == MET, 0.0, np.clip(gap, 0, None))
+    gap = np.where(np.isin(status, [MISSING, NOT_APPLICABLE]), np.nan, np.round(gap, 6))
+
+    # Criteria: indicators of one criterion are contiguous, so counts are reduceat sums.
+    crit_numbers = [c.number for c in cset.criteria]
+    starts = np.cumsum([0] + [len(c.indicators) for c in cset.criteria])[:-1]
+
+    def count(code: int) -> np.ndarray:
+        return np.add.reduceat((status == code).astype(np.int64), starts, axis=1)
+
+    n_met, n_not, n_missing = count(MET), count(NOT_MET), count(MISSING)
+    n_applicable = np.add.reduceat((status != NOT_APPLICABLE).astype(np.int64), starts, axis=1)
+    crit_status = np.select(
+        [n_applicable == 0, n_not > 0, n_missing > 0], [NOT_APPLICABLE, NOT_MET, INCOMPLETE],
+        default=MET)
+
+    applicable = crit_status != NOT_APPLICABLE
+    criteria_met = (crit_status == MET).sum(axis=1)
+    criteria_total = applicable.sum(axis=1)
+    commune_status = np.select(
+        [criteria_met == criteria_total, (crit_status == NOT_MET).any(axis=1)],
+        [MET, NOT_MET], default=INCOMPLETE)
+
+    rows_pair = np.repeat(np.arange(n_pairs), n_inds)
+    cols_ind = np.tile(np.arange(n_inds), n_pairs)
+    row_flat = row_of.ravel()
+    refs = data["input_ref"].to_numpy(dtype=object)
+    indicator_rows = pd.DataFrame({
+        "commune_id": pairs["commune_id"].to_numpy()[rows_pair],
+        "year": pairs["year"].to_numpy()[rows_pair],
+        "set_id": cset.id,
+        "criterion": np.array([i.criterion for i in inds], dtype=object)[cols_ind],
+        "indicator": np.array(codes, dtype=object)[cols_ind],
+        "value": values.ravel(),
+        "unit": np.array([i.unit for i in inds], dtype=object)[cols_ind],
+        "rule": ops[cols_ind],
+        "threshold": thr.ravel(),
+        "status": STATUS[status.ravel()],
+        "gap": gap.ravel(),
+        "source": np.array([i.source_text() for i in inds], dtype=object)[cols_ind],
+        "verified": np.array([i.verified for i in inds])[cols_ind],
+        "input_ref": np.where(row_flat >= 0, refs[np.maximum(row_flat, 0)], "") if len(refs)
+        else "",
+    })
+
+    n_crit = len(crit_numbers)
+    rows_pair_c = np.repeat(np.arange(n_pairs), n_crit)
+    cols_crit = np.tile(np.arange(n_crit), n_pairs)
+    criteria_rows = pd.DataFrame({
+        "commune_id": pairs["commune_id"].to_numpy()[rows_pair_c],
+        "year": pairs["year"].to_numpy()[rows_pair_c],
+        "set_id": cset.id,
+        "criterion": np.array(crit_numbers, dtype=object)[cols_crit],
+        "name_vi": np.array([c.name["vi"] for c in cset.criteria], dtype=object)[cols_crit],
+        "name_en": np.array([c.name["en"] for c in cset.criteria], dtype=object)[cols_crit],
+        "status": STATUS[crit_status.ravel()],
+        "indicators_met": n_met.ravel(),
+        "indicators_total": n_applicable.ravel(),
+    })
+    commune_rows = pd.DataFrame({
+        "commune_id": pairs["commune_id"].to_numpy(),
+        "year": pairs["year"].to_numpy(),
+        "set_id": cset.id,
+        "criteria_met": criteria_met,
+        "criteria_total": criteria_total,
+        "status": STATUS[commune_status],
+    })
+    return Assessment(cset.id, indicator_rows, criteria_rows, commune_rows)

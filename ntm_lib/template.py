@@ -1,0 +1,81 @@
+"""A data-entry workbook in Vietnamese: one row per commune and indicator, ready to fill in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from .catalogue import CriteriaSet, OP_SYMBOL, fmt_number, threshold_of, units
+from .i18n import pick, t
+from .outputs import atomic_file, make_xlsx_deterministic
+
+# Header labels are accepted back by the intake (locale/columns.yaml).
+HEADERS = ["Mã xã", "Tên xã", "Năm", "Mã chỉ tiêu", "Tên chỉ tiêu", "Đơn vị", "Yêu cầu",
+           "Giá trị", "Ghi chú", "Nguồn số liệu"]
+INSTRUCTIONS = [
+    "Mẫu nhập số liệu đánh giá tiêu chí nông thôn mới (ntm-assess).",
+    "Điền cột «Giá trị» cho từng dòng; không sửa các cột mã (Mã xã, Năm, Mã chỉ tiêu).",
+    "Tỷ lệ: nhập 95 hoặc 95% hoặc 95,5. Chỉ tiêu Đạt/Chưa đạt: chọn trong danh sách.",
+    "Ghi nguồn số liệu (báo cáo, biên bản...) để người kiểm tra truy được.",
+    "Kiểm tra trước khi nộp: ntm validate <tệp này> --communes <danh sách xã> --set <bộ tiêu chí>",
+]
+
+
+def requirement(cset: CriteriaSet, code: str, region: str, year: int, lang: str = "vi") -> str:
+    ind = cset.indicator(code)
+    if ind.unit_kind == "yes_no":
+        return ind.rule_text(lang)
+    value = threshold_of(cset, code, region, year)
+    if value != value:  # NaN: no threshold for this region and year
+        return t("status_not_applicable", lang)
+    return f"{OP_SYMBOL[ind.rule.op]} {fmt_number(round(value, 6))}"
+
+
+def template_rows(cset: CriteriaSet, register: pd.DataFrame, year: int) -> list[list]:
+    unit_labels = units()
+    rows = []
+    for _, commune in register.iterrows():
+        for ind in cset.indicators:
+            if ind.value_from:
+                continue
+            rows.append([commune["commune_id"], commune["name"], year, ind.code, ind.name["vi"],
+                         pick(unit_labels[ind.unit]["label"], "vi"),
+                         requirement(cset, ind.code, commune["region"], year), None, None, None])
+    return rows
+
+
+def write_template(cset: CriteriaSet, register: pd.DataFrame, year: int, path: Path) -> int:
+    rows = template_rows(cset, register, year)
+    wb = Workbook()
+    guide = wb.active
+    guide.title = "Hướng dẫn"
+    for line in INSTRUCTIONS + ["", f"{pick(cset.title, 'vi')} — {cset.legal_text('vi')}"]:
+        guide.append([line])
+    guide.column_dimensions["A"].width = 110
+    sheet = wb.create_sheet("Số liệu")
+    sheet.append(HEADERS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        cell.alignment = Alignment(wrap_text=True)
+    yes_no = DataValidation(type="list", formula1='"Đạt,Chưa đạt"', allow_blank=True)
+    sheet.add_data_validation(yes_no)
+    yes_no_codes = {i.code for i in cset.indicators if i.unit_kind == "yes_no"}
+    for n, row in enumerate(rows, start=2):
+        sheet.append(row)
+        if row[3] in yes_no_codes:
+            yes_no.add(f"H{n}")
+    for col, width in zip("ABCDEFGHIJ", [10, 16, 7, 11, 60, 14, 14, 12, 20, 20]):
+        sheet.column_dimensions[col].width = width
+    sheet.freeze_panes = "A2"
+
+    def save(tmp: Path) -> None:
+        wb.save(tmp)
+        make_xlsx_deterministic(tmp)
+
+    atomic_file(path, save)
+    return len(rows)
