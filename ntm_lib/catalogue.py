@@ -320,10 +320,12 @@ def _make_indicator(spec: IndicatorSpec | OverrideSpec, base: Indicator | None, 
         evidence = evidence or Evidence.model_validate(base.evidence)
     if verified and evidence.kind != "official":
         raise CriteriaSetError(t("set_verified_not_official", file=str(path), code=spec.code))
-    if spec.source is not None or base is None:
+    if restates_rule:
         source = _merge_source(d.source, crit_source, spec.source)
     else:
-        source = base.source
+        source = _merge_source(base.source, spec.source)
+    if not source.get("document"):
+        raise CriteriaSetError(t("set_missing_source", file=str(path), code=spec.code))
     return Indicator(
         code=spec.code,
         criterion=criterion,

@@ -23,7 +23,7 @@ def current_lang() -> str:
     return lang if lang in LANGUAGES else DEFAULT_LANG
 
 
-def t(key: str, lang: str | None = None, **params) -> str:
+def t(key: str, lang: str | None = None, /, **params) -> str:
     """The message `key` in `lang` (default: $NTM_LANG, else Vietnamese), formatted with params."""
     entry = catalogue()[key]
     return entry[lang or current_lang()].format(**params)

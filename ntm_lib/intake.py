@@ -353,4 +353,7 @@ def load_inputs(data_paths: list[str | Path], communes_path: str | Path,
     key = ["commune_id", "year", "indicator"]
     data = data.drop_duplicates(key, keep="first").reset_index(drop=True)
     data["year"] = data["year"].astype(int)
+    # Few distinct communes and codes over many rows: categoricals are smaller and faster.
+    data["commune_id"] = data["commune_id"].astype("category")
+    data["indicator"] = data["indicator"].astype("category")
     return Inputs(register, data, [p for p in problems if p.severity == "warning"])

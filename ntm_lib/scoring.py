@@ -43,11 +43,19 @@ def score(cset: CriteriaSet, register: pd.DataFrame, data: pd.DataFrame,
     codes = [i.code for i in inds]
     if years is not None:
         data = data[data["year"].isin(years)]
-    # Commune-years: those with at least one data row, sorted for deterministic output.
-    pairs = data[["commune_id", "year"]].drop_duplicates().sort_values(["commune_id", "year"])
-    pairs = pairs.reset_index(drop=True)
-    pair_index = pd.MultiIndex.from_frame(pairs)
-    p_idx = pair_index.get_indexer(pd.MultiIndex.from_frame(data[["commune_id", "year"]]))
+    # Commune-years with at least one data row, ordered by (commune_id, year): a dense
+    # presence grid over (commune, year) avoids sorting or hashing pairs of keys.
+    communes = np.sort(register["commune_id"].unique().astype(object))
+    c_codes = pd.Categorical(data["commune_id"], categories=communes).codes.astype(np.int64)
+    year_list = np.sort(data["year"].unique()).tolist()
+    y_codes = np.searchsorted(year_list, data["year"].to_numpy())
+    key = c_codes * len(year_list) + y_codes
+    present = np.bincount(key, minlength=len(communes) * len(year_list)) > 0
+    pair_keys = np.flatnonzero(present)
+    p_idx = (np.cumsum(present) - 1)[key]
+    pair_commune, pair_year_idx = np.divmod(pair_keys, max(len(year_list), 1))
+    pairs = pd.DataFrame({"commune_id": communes[pair_commune],
+                          "year": np.asarray(year_list, dtype=np.int64)[pair_year_idx]})
     i_idx = pd.Categorical(data["indicator"], categories=codes).codes
     n_pairs, n_inds = len(pairs), len(codes)
 
@@ -61,13 +69,11 @@ def score(cset: CriteriaSet, register: pd.DataFrame, data: pd.DataFrame,
             values[:, j] = values[:, src]
             row_of[:, j] = row_of[:, src]
 
-    region_of = register.set_index("commune_id")["region"]
+    region_of = register.set_index("commune_id")["region"].reindex(communes)
     regions = sorted(region_of.unique())
-    year_list = sorted(pairs["year"].unique().tolist())
     table = np.round(threshold_table(cset, regions, year_list), DECIMALS)
-    r_idx = pd.Index(regions).get_indexer(region_of.reindex(pairs["commune_id"]).to_numpy())
-    y_idx = pd.Index(year_list).get_indexer(pairs["year"].to_numpy())
-    thr = table[:, r_idx, y_idx].T  # [pair, indicator]
+    r_of_commune = pd.Index(regions).get_indexer(region_of.to_numpy())
+    thr = table[:, r_of_commune[pair_commune], pair_year_idx].T  # [pair, indicator]
 
     ops = np.array([i.rule.op for i in inds], dtype=object)
     met = _compare(values, thr, ops[None, :])
@@ -99,39 +105,47 @@ def score(cset: CriteriaSet, register: pd.DataFrame, data: pd.DataFrame,
         [criteria_met == criteria_total, (crit_status == NOT_MET).any(axis=1)],
         [MET, NOT_MET], default=INCOMPLETE)
 
+    # Long tables. Repeated strings are categoricals built from codes: no hashing, no copies.
+    def cat(index: np.ndarray, labels) -> pd.Categorical:
+        """labels[index] as a categorical; labels may repeat (units, rules, sources)."""
+        label_codes, uniques = pd.factorize(np.asarray(labels, dtype=object))
+        return pd.Categorical.from_codes(label_codes[index], categories=pd.Index(uniques, dtype=object))
+
     rows_pair = np.repeat(np.arange(n_pairs), n_inds)
     cols_ind = np.tile(np.arange(n_inds), n_pairs)
     row_flat = row_of.ravel()
     refs = data["input_ref"].to_numpy(dtype=object)
+    pair_c = pair_commune[rows_pair]
+    crit_of_ind = np.repeat(np.arange(len(crit_numbers)), np.diff(np.append(starts, n_inds)))
     indicator_rows = pd.DataFrame({
-        "commune_id": pairs["commune_id"].to_numpy()[rows_pair],
+        "commune_id": cat(pair_c, communes),
         "year": pairs["year"].to_numpy()[rows_pair],
-        "set_id": cset.id,
-        "criterion": np.array([i.criterion for i in inds], dtype=object)[cols_ind],
-        "indicator": np.array(codes, dtype=object)[cols_ind],
+        "set_id": cat(np.zeros(len(rows_pair), dtype=np.int8), [cset.id]),
+        "criterion": cat(crit_of_ind[cols_ind], crit_numbers),
+        "indicator": cat(cols_ind, codes),
         "value": values.ravel(),
-        "unit": np.array([i.unit for i in inds], dtype=object)[cols_ind],
-        "rule": ops[cols_ind],
+        "unit": cat(cols_ind, [i.unit for i in inds]),
+        "rule": cat(cols_ind, list(ops)),
         "threshold": thr.ravel(),
-        "status": STATUS[status.ravel()],
+        "status": cat(status.ravel(), STATUS),
         "gap": gap.ravel(),
-        "source": np.array([i.source_text() for i in inds], dtype=object)[cols_ind],
+        "source": cat(cols_ind, [i.source_text() for i in inds]),
         "verified": np.array([i.verified for i in inds])[cols_ind],
-        "input_ref": np.where(row_flat >= 0, refs[np.maximum(row_flat, 0)], "") if len(refs)
-        else "",
+        "input_ref": (np.where(row_flat >= 0, refs[np.maximum(row_flat, 0)], "")
+                      if len(refs) else np.array([], dtype=object)),
     })
 
     n_crit = len(crit_numbers)
     rows_pair_c = np.repeat(np.arange(n_pairs), n_crit)
     cols_crit = np.tile(np.arange(n_crit), n_pairs)
     criteria_rows = pd.DataFrame({
-        "commune_id": pairs["commune_id"].to_numpy()[rows_pair_c],
+        "commune_id": cat(pair_commune[rows_pair_c], communes),
         "year": pairs["year"].to_numpy()[rows_pair_c],
-        "set_id": cset.id,
-        "criterion": np.array(crit_numbers, dtype=object)[cols_crit],
-        "name_vi": np.array([c.name["vi"] for c in cset.criteria], dtype=object)[cols_crit],
-        "name_en": np.array([c.name["en"] for c in cset.criteria], dtype=object)[cols_crit],
-        "status": STATUS[crit_status.ravel()],
+        "set_id": cat(np.zeros(len(rows_pair_c), dtype=np.int8), [cset.id]),
+        "criterion": cat(cols_crit, crit_numbers),
+        "name_vi": cat(cols_crit, [c.name["vi"] for c in cset.criteria]),
+        "name_en": cat(cols_crit, [c.name["en"] for c in cset.criteria]),
+        "status": cat(crit_status.ravel(), STATUS),
         "indicators_met": n_met.ravel(),
         "indicators_total": n_applicable.ravel(),
     })

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ntm_lib.catalogue import load_set
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent
+TEST_SETS = HERE / "data" / "sets"
+SAMPLE = ROOT / "data" / "sample"
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese(monkeypatch):
+    """Tests see the default language unless they ask for another."""
+    monkeypatch.delenv("NTM_LANG", raising=False)
+
+
+@pytest.fixture(scope="session")
+def base_set():
+    return load_set(str(TEST_SETS / "t-base.yaml"))
+
+
+@pytest.fixture(scope="session")
+def overlay_set():
+    return load_set(str(TEST_SETS / "t-overlay.yaml"))
+
+
+def register(*rows) -> pd.DataFrame:
+    """A register frame: rows of (commune_id, region id)."""
+    return pd.DataFrame([{"commune_id": c, "name": f"Xã {c}", "district": "H", "province": "T",
+                          "region": r} for c, r in rows])
+
+
+def data(*rows) -> pd.DataFrame:
+    """A parsed data frame: rows of (commune_id, year, indicator, value)."""
+    frame = pd.DataFrame(rows, columns=["commune_id", "year", "indicator", "value"])
+    frame["value"] = frame["value"].astype(float)
+    frame["input_ref"] = [f"test.csv:{i + 2}" for i in range(len(frame))]
+    return frame
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
