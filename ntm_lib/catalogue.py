@@ -132,6 +132,14 @@ class Defaults(_Strict):
     evidence: Evidence | None = None
 
 
+class Group(_Strict):
+    """A display grouping of criteria, for charts and summaries."""
+
+    id: str
+    name: Text
+    criteria: list[str]
+
+
 class SetFile(_Strict):
     id: str
     title: Text
@@ -142,6 +150,8 @@ class SetFile(_Strict):
     parent: str | None = None
     also_overlay: list[str] = []
     defaults: Defaults = Defaults()
+    groups: list[Group] = []
+    key_indicators: list[str] = []  # compared across communes in reports
     criteria: list[CriterionSpec] = []
     overrides: list[OverrideSpec] = []
 
@@ -200,6 +210,8 @@ class CriteriaSet:
     criteria: tuple[Criterion, ...]
     lineage: tuple[str, ...]  # this set, then its parents
     files: dict = field(default_factory=dict)  # set id -> sha256 of its file
+    groups: tuple[Group, ...] = ()
+    key_indicators: tuple[str, ...] = ()
 
     @property
     def indicators(self) -> list[Indicator]:
@@ -363,12 +375,18 @@ def _resolve(path: Path, seen: tuple[str, ...]) -> CriteriaSet:
     status_label = spec.status_label.model_dump() if spec.status_label else None
     if spec.parent is None and spec.overrides:
         raise CriteriaSetError(t("set_override_no_parent", file=str(path)))
+    groups: list[Group] = []
+    key_indicators: list[str] = []
     if spec.parent is not None:
         parent = _resolve(path.parent / f"{spec.parent}.yaml", seen + (spec.id,))
         criteria = list(parent.criteria)
         files.update(parent.files)
         lineage += parent.lineage
         status_label = status_label or parent.status_label
+        groups = list(parent.groups)
+        key_indicators = list(parent.key_indicators)
+    own = {g.id for g in spec.groups}
+    groups = [g for g in groups if g.id not in own] + list(spec.groups)
     for sibling_id in spec.also_overlay:
         sibling, sibling_digest = _read_spec(path.parent / f"{sibling_id}.yaml")
         files[sibling_id] = sibling_digest
@@ -386,7 +404,8 @@ def _resolve(path: Path, seen: tuple[str, ...]) -> CriteriaSet:
         raise CriteriaSetError(t("set_schema_error", file=str(path), key="status_label",
                                  error="required"))
     cset = CriteriaSet(spec.id, spec.title.model_dump(), spec.level, spec.period, spec.legal_basis,
-                       status_label, tuple(criteria), lineage, files)
+                       status_label, tuple(criteria), lineage, files, tuple(groups),
+                       tuple(spec.key_indicators or key_indicators))
     _check(cset, path)
     return cset
 
@@ -396,6 +415,14 @@ def _check(cset: CriteriaSet, path: Path) -> None:
     dupes = sorted({c for c in codes if codes.count(c) > 1})
     if dupes:
         raise CriteriaSetError(t("set_duplicate_code", file=str(path), codes=", ".join(dupes)))
+    grouped = [n for g in cset.groups for n in g.criteria]
+    numbers = [c.number for c in cset.criteria]
+    if cset.groups and sorted(grouped) != sorted(numbers):
+        raise CriteriaSetError(t("set_groups_incomplete", file=str(path)))
+    unknown_keys = [k for k in cset.key_indicators if k not in codes]
+    if unknown_keys:
+        raise CriteriaSetError(t("set_relative_unknown", file=str(path), code="key_indicators",
+                                 ref=", ".join(unknown_keys)))
     known_regions = set(region_ids())
     for ind in cset.indicators:
         r = ind.rule

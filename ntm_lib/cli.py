@@ -50,6 +50,20 @@ def _parser() -> argparse.ArgumentParser:
             s.add_argument("--year", type=int, action="append", help="only this year (repeatable)")
             s.add_argument("--out", required=True)
             s.add_argument("--force", action="store_true", help="replace an existing --out folder")
+    r = sub.add_parser("report", help="HTML report per commune, with an index")
+    r.add_argument("data", nargs="+", help="CSV or .xlsx files in long form")
+    r.add_argument("--communes", required=True, help="commune register (CSV or .xlsx)")
+    r.add_argument("--set", dest="set_id", required=True)
+    r.add_argument("--year", type=int, help="year to report (default: the latest in the data)")
+    r.add_argument("--commune", action="append", dest="commune_ids", metavar="ID",
+                   help="only this commune (repeatable; default: all)")
+    r.add_argument("--jobs", type=int, help="parallel workers (default: all cores)")
+    r.add_argument("--lang", dest="report_lang", choices=["vi", "en"], help="report language")
+    r.add_argument("--out", required=True)
+    r.add_argument("--resume", action="store_true",
+                   help="redo only communes that failed or whose inputs changed")
+    r.add_argument("--force", action="store_true", help="replace an existing --out folder")
+    r.add_argument("--notebook", help="report notebook (default: notebooks/commune_assessment.ipynb)")
     return p
 
 
@@ -142,8 +156,22 @@ def _cmd_assess(args) -> int:
     return 0
 
 
+def _cmd_report(args) -> int:
+    from .batch import NOTEBOOK, exit_code, run_report
+
+    lang = args.report_lang or args.lang or "vi"
+    manifest = run_report(args.data, args.communes, args.set_id, args.out, year=args.year,
+                          communes=args.commune_ids, jobs=args.jobs, lang=lang,
+                          resume=args.resume, force=args.force,
+                          notebook=Path(args.notebook) if args.notebook else NOTEBOOK)
+    ok = sum(c["ok"] for c in manifest["communes"])
+    print(t("cli_report_done", ok=ok, failed=len(manifest["communes"]) - ok,
+            index=str(Path(args.out).resolve() / "index.html")))
+    return exit_code(manifest)
+
+
 COMMANDS = {"sets": _cmd_sets, "criteria": _cmd_criteria, "template": _cmd_template,
-            "validate": _cmd_validate, "assess": _cmd_assess}
+            "validate": _cmd_validate, "assess": _cmd_assess, "report": _cmd_report}
 
 
 def main(argv: list[str] | None = None) -> int:

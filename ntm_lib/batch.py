@@ -1,0 +1,253 @@
+"""`ntm report`: one HTML report per commune, in parallel, with an index and a manifest.
+
+The data is read and scored once; each commune's notebook run (papermill) and HTML export
+(nbconvert) is one job for a concurrent.futures executor, so a process pool here and a cluster
+elsewhere run the same code. A failed commune does not stop the others. The run is written to
+a temporary folder that replaces the output folder only when complete; `resume` reuses the
+reports of an earlier run whose inputs have not changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import sys
+import time
+import traceback
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+from tqdm import tqdm
+
+from . import __version__, charts, fmt
+from .commune_report import prepared_inputs, write_cache
+from .errors import UsageError
+from .i18n import pick, t
+from .kernel import ensure_kernel
+from .outputs import atomic_dir, atomic_file, write_assessment
+from .provenance import package_versions, run_time, sha256
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "commune_assessment.ipynb"
+TEMPLATES = Path(str(resources.files("ntm_lib").joinpath("templates")))
+
+
+@dataclass(frozen=True)
+class Job:
+    commune_id: str
+    year: int
+    name: str
+    notebook: str
+    folder: str
+    parameters: dict
+    kernel: str
+    fingerprint: str
+
+    @property
+    def stem(self) -> str:
+        return f"{self.commune_id}-{self.year}"
+
+
+@dataclass
+class Outcome:
+    commune_id: str
+    year: int
+    ok: bool
+    duration_s: float
+    fingerprint: str
+    error: str = ""
+    html: str = ""
+    ipynb: str = ""
+    reused: bool = False
+
+
+def render_commune(job: Job) -> Outcome:
+    """Run the notebook for one commune and export it; never raises."""
+    import papermill
+
+    from .export import notebook_to_html
+
+    start = time.perf_counter()
+    folder = Path(job.folder)
+    ipynb, html = folder / f"{job.stem}.ipynb", folder / f"{job.stem}.html"
+    try:
+        papermill.execute_notebook(job.notebook, str(ipynb), parameters=job.parameters,
+                                   kernel_name=job.kernel, progress_bar=False,
+                                   cwd=str(Path(job.notebook).parent))
+        title = t("report_title", job.parameters["lang"], name=job.name) + f" ({job.year})"
+        notebook_to_html(ipynb, html, title, job.parameters["lang"])
+    except BaseException as exc:  # noqa: BLE001 - one commune's failure must not stop the run
+        error = _describe(exc)
+        return Outcome(job.commune_id, job.year, False, time.perf_counter() - start,
+                       job.fingerprint, error=error,
+                       ipynb=f"communes/{ipynb.name}" if ipynb.exists() else "")
+    return Outcome(job.commune_id, job.year, True, time.perf_counter() - start, job.fingerprint,
+                   html=f"communes/{html.name}", ipynb=f"communes/{ipynb.name}")
+
+
+def _describe(exc: BaseException) -> str:
+    ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
+    if ename:
+        return f"{ename}: {evalue}"
+    return "".join(traceback.format_exception_only(type(exc), exc)).strip()
+
+
+def _fingerprint(*parts) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def default_executor(jobs: int) -> Executor:
+    # spawn: workers start clean, without the parent's threads or open files.
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+
+
+def run_report(data_paths: list[str], communes_path: str, set_id: str, out: str | Path, *,
+               year: int | None = None, communes: list[str] | None = None,
+               jobs: int | None = None, lang: str = "vi", resume: bool = False,
+               force: bool = False, executor: Executor | None = None,
+               notebook: Path = NOTEBOOK) -> dict:
+    """Render the reports; returns the manifest. Raises InputError on invalid data."""
+    started = run_time()
+    data_paths = [str(Path(p).resolve()) for p in data_paths]
+    communes_path = str(Path(communes_path).resolve())
+    cset, register, assessment, provenance = prepared_inputs(data_paths, communes_path, set_id)
+    years = sorted(assessment.communes["year"].unique().tolist())
+    year = int(year) if year else int(years[-1])
+    available = assessment.communes.loc[assessment.communes["year"] == year, "commune_id"]
+    available = [str(c) for c in available]
+    selected = available if not communes else [str(c) for c in communes]
+    missing = [c for c in selected if c not in available]
+    if missing:
+        raise UsageError(t("report_no_data", None, commune=", ".join(missing)))
+
+    notebook = Path(notebook)
+    if not notebook.is_file():
+        raise UsageError(t("report_notebook_missing", None, path=str(notebook)))
+    out = Path(out)
+    previous = _read_manifest(out) if resume else {}
+    kernel = ensure_kernel()
+    names = register.set_index("commune_id")["name"].astype(str).to_dict()
+    base = [provenance["inputs"], provenance["set"], sha256(notebook), __version__, lang, year]
+    jobs_n = jobs or os.cpu_count() or 1
+    outcomes: list[Outcome] = []
+    with atomic_dir(out, force=force or resume) as tmp:
+        folder = tmp / "communes"
+        folder.mkdir()
+        cache = tmp / ".cache.pkl"
+        write_cache(cache, register, assessment, provenance)
+        write_assessment(assessment, _mkdir(tmp / "results"))
+        todo = []
+        for cid in selected:
+            params = {"data": data_paths, "communes": communes_path, "set_id": set_id,
+                      "commune_id": cid, "year": year, "lang": lang, "output_dir": str(folder),
+                      "cache": str(cache)}
+            job = Job(cid, year, names.get(cid, cid), str(notebook), str(folder), params, kernel,
+                      _fingerprint(base, cid))
+            reused = _reuse(previous, out, job, folder)
+            if reused:
+                outcomes.append(reused)
+            else:
+                todo.append(job)
+        outcomes += _run_all(todo, jobs_n, executor)
+        cache.unlink()
+        outcomes.sort(key=lambda o: o.commune_id)
+        manifest = {
+            "tool": "ntm-assess", "version": __version__, "started": started,
+            "finished": run_time(), "parameters": {"set": set_id, "year": year, "lang": lang,
+                                                   "communes": selected, "jobs": jobs_n},
+            "set": provenance["set"], "inputs": provenance["inputs"],
+            "notebook": {"name": notebook.name, "sha256": sha256(notebook)},
+            "packages": package_versions(),
+            "communes": [asdict(o) for o in outcomes],
+        }
+        _write_index(tmp / "index.html", cset, register, assessment, year, outcomes, lang)
+        atomic_file(tmp / "manifest.json", lambda p: Path(p).write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"))
+    return manifest
+
+
+def _mkdir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _read_manifest(out: Path) -> dict:
+    try:
+        return json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _reuse(previous: dict, out: Path, job: Job, folder: Path) -> Outcome | None:
+    """The earlier run's report for this job, copied over, if it succeeded on the same inputs."""
+    for entry in previous.get("communes", []):
+        if (entry["commune_id"] == job.commune_id and entry["year"] == job.year and entry["ok"]
+                and entry["fingerprint"] == job.fingerprint
+                and (out / entry["html"]).is_file() and (out / entry["ipynb"]).is_file()):
+            for rel in (entry["html"], entry["ipynb"]):
+                shutil.copy2(out / rel, folder / Path(rel).name)
+            return Outcome(**{**entry, "reused": True})
+    return None
+
+
+def _run_all(todo: list[Job], jobs: int, executor: Executor | None) -> list[Outcome]:
+    if not todo:
+        return []
+    outcomes = []
+    own = executor is None
+    executor = executor or default_executor(min(jobs, len(todo)))
+    bar = tqdm(total=len(todo), unit="xã", desc="ntm report", file=sys.stderr, disable=None)
+    try:
+        futures = [executor.submit(render_commune, job) for job in todo]
+        failed = 0
+        for future in as_completed(futures):
+            outcome = future.result()
+            outcomes.append(outcome)
+            failed += not outcome.ok
+            bar.update(1)
+            bar.set_postfix(done=len(outcomes) - failed, failed=failed,
+                            remaining=len(todo) - len(outcomes))
+    finally:
+        bar.close()
+        if own:
+            executor.shutdown(wait=True, cancel_futures=True)
+    return outcomes
+
+
+def _write_index(path: Path, cset, register, assessment, year: int, outcomes: list[Outcome],
+                 lang: str) -> None:
+    com = assessment.communes[assessment.communes["year"] == year].copy()
+    com["commune_id"] = com["commune_id"].astype(str)
+    com = com.merge(register.astype({"commune_id": str}), on="commune_id", how="left")
+    by_id = {o.commune_id: o for o in outcomes}
+    rows = []
+    for r in com.itertuples():
+        outcome = by_id.get(r.commune_id)
+        if outcome is None:
+            continue
+        rows.append({
+            "id": r.commune_id, "name": r.name, "district": r.district, "status": r.status,
+            "status_text": fmt.commune_status(r._asdict(), cset.status_label, lang),
+            "met": int(r.criteria_met), "total": int(r.criteria_total),
+            "html": outcome.html if outcome.ok else "", "error": outcome.error,
+        })
+    shown = com[com["commune_id"].isin(by_id)]
+    chart = charts.to_data_uri(charts.district_chart(shown, lang)) if len(shown) else ""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
+    page = env.get_template("index.html.j2").render(
+        lang=lang, t=lambda key, **kw: t(key, lang, **kw), rows=rows, chart=chart, year=year,
+        set_title=pick(cset.title, lang), legal=cset.legal_text(lang),
+        css=(TEMPLATES / "report.css").read_text(encoding="utf-8"),
+        n_ok=sum(o.ok for o in outcomes), n_failed=sum(not o.ok for o in outcomes),
+        n_met=sum(r["status"] == "met" for r in rows), version=__version__)
+    atomic_file(path, lambda p: Path(p).write_text(page, encoding="utf-8"))
+
+
+def exit_code(manifest: dict) -> int:
+    return 0 if all(c["ok"] for c in manifest["communes"]) else 1
+

@@ -1,0 +1,109 @@
+"""Seaborn charts for the reports. Each function returns a matplotlib Figure (no pyplot state),
+labelled in the report's language with numbers in its convention."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from . import fmt
+from .catalogue import CriteriaSet
+from .i18n import pick, t
+
+COLOURS = {"met": "#2e7d32", "not_met": "#c62828", "incomplete": "#f9a825",
+           "missing": "#9e9e9e", "not_applicable": "#e0e0e0"}
+STATUS_ORDER = ["met", "not_met", "incomplete", "missing", "not_applicable"]
+
+
+def _figure(width: float, height: float) -> Figure:
+    sns.set_theme(style="whitegrid", font_scale=0.9)
+    return Figure(figsize=(width, height), dpi=96, layout="constrained")
+
+
+def _number_axis(axis, lang: str, digits: int = 0) -> None:
+    axis.set_major_formatter(FuncFormatter(lambda x, _: fmt.number(x, lang, digits)))
+
+
+def criteria_by_group(counts: pd.DataFrame, cset: CriteriaSet, lang: str) -> Figure:
+    """Stacked horizontal bars: criteria met / not met / incomplete in each group."""
+    names = {g.id: pick(g.name.model_dump(), lang) for g in cset.groups}
+    fig = _figure(7.5, 0.45 * len(counts) + 1.2)
+    ax = fig.add_subplot()
+    left = pd.Series(0, index=counts.index)
+    for status in STATUS_ORDER:
+        if status in counts.columns and counts[status].sum():
+            ax.barh([names[g] for g in counts.index], counts[status], left=left,
+                    color=COLOURS[status], label=fmt.status(status, lang))
+            left = left + counts[status]
+    ax.invert_yaxis()
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(t("chart_criteria_count", lang))
+    ax.legend(loc="lower right", frameon=True)
+    return fig
+
+
+def achievement_chart(ach: pd.DataFrame, lang: str) -> Figure:
+    """Each measured indicator's achievement as a share of its threshold; the line marks 100%.
+    Yes/no indicators are left out: they are either at 100% or at 0%."""
+    ach = ach[ach["unit_kind"] != "yes_no"]
+    fig = _figure(7.5, 0.24 * len(ach) + 1.4)
+    ax = fig.add_subplot()
+    data = ach.assign(pct=ach["share"] * 100, label=ach["indicator"].astype(str),
+                      st=ach["status"].astype(str).map(lambda s: fmt.status(s, lang)))
+    palette = {fmt.status(s, lang): COLOURS[s] for s in ("met", "not_met")}
+    sns.barplot(data=data, y="label", x="pct", hue="st", palette=palette, dodge=False, ax=ax,
+                orient="h")
+    ax.axvline(100, color="#333333", linewidth=1)
+    low, high = data["pct"].min(), data["pct"].max()
+    ax.set_xlim(max(0, min(low, 100) - 10) // 10 * 10, max(high, 100) + 5)
+    _number_axis(ax.xaxis, lang)
+    ax.set_xlabel(t("chart_share_of_threshold", lang))
+    ax.set_ylabel("")
+    ax.legend(title="", loc="lower right")
+    return fig
+
+
+def trend_chart(trend: pd.DataFrame, lang: str) -> Figure:
+    """Criteria met per year; years where the count fell are marked in red."""
+    fig = _figure(7.5, 3.2)
+    ax = fig.add_subplot()
+    years = trend["year"].astype(int)
+    ax.plot(years, trend["criteria_total"], linestyle="--", color="#757575",
+            label=t("chart_criteria_total", lang))
+    ax.plot(years, trend["criteria_met"], marker="o", color=COLOURS["met"],
+            label=t("chart_criteria_met", lang))
+    fell = trend["criteria_met"].diff() < 0
+    ax.scatter(years[fell], trend.loc[fell, "criteria_met"], s=90, color=COLOURS["not_met"],
+               zorder=3, label=t("chart_regression", lang))
+    ax.set_xticks(years.tolist())
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: str(int(x))))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylim(0, max(trend["criteria_total"].max(), 1) + 1)
+    ax.set_ylabel(t("chart_criteria_count", lang))
+    ax.legend(loc="lower right")
+    return fig
+
+
+def district_chart(communes: pd.DataFrame, lang: str) -> Figure:
+    """Criteria met by each commune (rows need name, criteria_met, criteria_total, status)."""
+    data = communes.sort_values(["criteria_met", "name"], ascending=[False, True])
+    fig = _figure(7.5, 0.3 * len(data) + 1.2)
+    ax = fig.add_subplot()
+    ax.barh(data["name"], data["criteria_met"],
+            color=[COLOURS.get(s, "#9e9e9e") for s in data["status"]])
+    ax.invert_yaxis()
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(t("chart_criteria_met", lang))
+    return fig
+
+
+def to_data_uri(fig: Figure) -> str:
+    """The figure as an inline PNG (for pages that must load nothing from elsewhere)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")

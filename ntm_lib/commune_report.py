@@ -1,0 +1,214 @@
+"""The commune report's sections, called one by one by notebooks/commune_assessment.ipynb.
+
+`prepare()` loads and scores the data (or reads what `ntm report` prepared for the batch);
+each `*_html()` returns one section as self-contained HTML, and each `*_figure()` one chart.
+"""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__, charts, fmt, views
+from .catalogue import CriteriaSet, load_set, unverified
+from .i18n import pick, t
+from .intake import load_inputs
+from .provenance import files, run_time
+from .render import (badge, esc, gap_text, requirement_text, set_summary, sha_short, table,
+                     unverified_flag, value_text)
+from .scoring import Assessment, score
+
+
+@dataclass
+class Context:
+    cset: CriteriaSet
+    register: pd.DataFrame
+    assessment: Assessment
+    commune_id: str
+    year: int
+    lang: str
+    provenance: dict
+
+    @property
+    def commune(self) -> pd.Series:
+        return self.register.set_index("commune_id").loc[str(self.commune_id)]
+
+
+def prepared_inputs(data_paths: list[str], communes_path: str, set_id: str) -> tuple:
+    """Scored data and its provenance, once; shared by every commune of a batch."""
+    cset = load_set(set_id)
+    inputs = load_inputs(data_paths, communes_path, cset)
+    assessment = score(cset, inputs.register, inputs.data)
+    provenance = {
+        "inputs": files(data_paths, "data") + files([communes_path], "communes"),
+        "set": {"id": cset.id, "files": cset.files},
+        "version": __version__,
+    }
+    return cset, inputs.register, assessment, provenance
+
+
+def prepare(data_paths, communes_path: str, set_id: str, commune_id: str, year: int | None = None,
+            lang: str = "vi", cache: str | None = None) -> Context:
+    if isinstance(data_paths, str):
+        data_paths = [data_paths]
+    if cache:
+        with open(cache, "rb") as fh:
+            register, assessment, provenance = pickle.load(fh)
+        cset = load_set(set_id)
+    else:
+        cset, register, assessment, provenance = prepared_inputs(data_paths, communes_path, set_id)
+    years = assessment.communes.loc[assessment.communes["commune_id"].astype(str)
+                                    == str(commune_id), "year"]
+    if years.empty:
+        raise KeyError(t("report_no_data", lang, commune=commune_id))
+    year = int(year) if year else int(years.max())
+    provenance = provenance | {"run_time": run_time()}
+    return Context(cset, register, assessment, str(commune_id), year, lang, provenance)
+
+
+def header_html(ctx: Context) -> str:
+    lang, c = ctx.lang, ctx.commune
+    row = views.commune_row(ctx.assessment, ctx.commune_id, ctx.year)
+    status_text = fmt.commune_status(row, ctx.cset.status_label, lang)
+    facts = [
+        (t("report_commune", lang), esc(c["name"]) + f" ({esc(ctx.commune_id)})"),
+        (t("report_district", lang), esc(c["district"])),
+        (t("report_province", lang), esc(c["province"])),
+        (t("report_year", lang), esc(ctx.year)),
+        (t("report_set", lang), set_summary(ctx.cset, lang)),
+    ]
+    n_unverified = len(unverified(ctx.cset))
+    warning = ""
+    if n_unverified:
+        warning = (f'<p class="warning">{esc(t("report_unverified_note", lang, count=n_unverified, total=len(ctx.cset.indicators)))}</p>')
+    facts_html = "".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in facts)
+    return (f'<header class="report-header"><h1>{esc(t("report_title", lang, name=c["name"]))}</h1>'
+            f'<p class="overall st-{esc(row["status"])}" data-status="{esc(row["status"])}">'
+            f'{esc(status_text)}</p><dl class="facts">{facts_html}</dl>{warning}</header>')
+
+
+def criteria_html(ctx: Context) -> str:
+    lang = ctx.lang
+    crit = views.criteria_view(ctx.assessment, ctx.commune_id, ctx.year)
+    rows = [[esc(r.criterion), esc(r.name_vi if lang == "vi" else r.name_en), badge(r.status, lang),
+             f"{r.indicators_met}/{r.indicators_total}"] for r in crit.itertuples()]
+    headers = [t("col_criterion_no", lang), t("col_criterion", lang), t("col_status", lang),
+               t("col_indicators_met", lang)]
+    return (f'<h2>{esc(t("report_criteria", lang))}</h2>'
+            + table(headers, rows, "criteria", [f"st-{r}" for r in crit["status"]]))
+
+
+def indicators_html(ctx: Context) -> str:
+    lang = ctx.lang
+    ind = views.indicator_view(ctx.assessment, ctx.cset, ctx.commune_id, ctx.year)
+    rows = []
+    for r in ind.itertuples():
+        rows.append([
+            esc(r.indicator), esc(r.name_vi if lang == "vi" else r.name_en),
+            esc(value_text(r.value, r.unit, lang)),
+            esc(requirement_text(r.rule, r.threshold, r.unit, lang)),
+            esc(gap_text(r.gap, r.unit, lang)), badge(r.status, lang),
+            esc(r.source) + unverified_flag(bool(r.verified), lang), esc(r.input_ref),
+        ])
+    headers = [t(k, lang) for k in ("col_code", "col_indicator", "col_value", "col_requirement",
+                                    "col_gap", "col_status", "col_source", "col_input")]
+    return (f'<h2>{esc(t("report_indicators", lang))}</h2>'
+            + table(headers, rows, "indicators", [f"st-{s}" for s in ind["status"]]))
+
+
+def gaps_html(ctx: Context) -> str:
+    lang = ctx.lang
+    ind = views.indicator_view(ctx.assessment, ctx.cset, ctx.commune_id, ctx.year)
+    ranked = views.gap_ranking(ind)
+    title = f'<h2>{esc(t("report_gaps", lang))}</h2>'
+    if ranked.empty:
+        return title + f'<p>{esc(t("report_no_gaps", lang))}</p>'
+    rows = [[str(n + 1), esc(r.indicator), esc(r.name_vi if lang == "vi" else r.name_en),
+             esc(value_text(r.value, r.unit, lang)),
+             esc(requirement_text(r.rule, r.threshold, r.unit, lang)),
+             esc(gap_text(r.gap, r.unit, lang)), esc(fmt.percent(r.relative_gap, lang))]
+            for n, r in enumerate(ranked.itertuples())]
+    headers = [t(k, lang) for k in ("col_rank", "col_code", "col_indicator", "col_value",
+                                    "col_requirement", "col_gap", "col_relative_gap")]
+    return (title + f'<p class="note">{esc(t("report_gaps_note", lang))}</p>'
+            + table(headers, rows, "gaps"))
+
+
+def regressions_html(ctx: Context) -> str:
+    lang = ctx.lang
+    lost = views.regressions(ctx.assessment, ctx.commune_id, ctx.year)
+    title = f'<h2>{esc(t("report_trend", lang))}</h2>'
+    if lost.empty:
+        return title + f'<p>{esc(t("report_no_regressions", lang))}</p>'
+    items = "".join(
+        f'<li class="st-not_met">{esc(t("report_regression_item", lang, criterion=r.criterion, name=r.name_vi if lang == "vi" else r.name_en, last=r.last_met, status=fmt.status(r.status, lang).lower()))}</li>'
+        for r in lost.itertuples())
+    return title + f'<p class="warning">{esc(t("report_regressions", lang, count=len(lost)))}</p><ul>{items}</ul>'
+
+
+def district_html(ctx: Context) -> str:
+    lang = ctx.lang
+    comp = views.district_comparison(ctx.assessment, ctx.register, ctx.cset, ctx.commune_id,
+                                     ctx.year)
+    title = f'<h2>{esc(t("report_district_comparison", lang, district=ctx.commune["district"]))}</h2>'
+    if comp.empty:
+        return title
+    rows = []
+    for r in comp.itertuples():
+        if r.key == "criteria_met":
+            name, value, median = t("chart_criteria_met", lang), fmt.number(r.value, lang), fmt.number(r.median, lang, 1)
+        else:
+            ind = ctx.cset.indicator(r.key)
+            name = f"{r.key} {pick(ind.name, lang)}"
+            value, median = value_text(r.value, ind.unit, lang), value_text(r.median, ind.unit, lang)
+        rows.append([esc(name), esc(value), esc(median), esc(f"{r.rank}/{r.n}")])
+    headers = [t(k, lang) for k in ("col_indicator", "col_value", "col_median", "col_rank_in_district")]
+    return title + table(headers, rows, "district")
+
+
+def provenance_html(ctx: Context) -> str:
+    lang, p = ctx.lang, ctx.provenance
+    rows = [[esc(f["name"]), esc(t("role_" + f["role"], lang)), sha_short(f["sha256"])]
+            for f in p["inputs"]]
+    rows += [[esc(f"{set_id}.yaml"), esc(t("role_set", lang)), sha_short(digest)]
+             for set_id, digest in sorted(p["set"]["files"].items())]
+    headers = [t("col_file", lang), t("col_role", lang), "SHA-256"]
+    meta = (f'<p>{esc(t("report_provenance_meta", lang, version=p["version"], time=p["run_time"]))}</p>')
+    return (f'<h2>{esc(t("report_provenance", lang))}</h2>' + meta
+            + table(headers, rows, "provenance"))
+
+
+def figure_html(fig, caption: str) -> str:
+    """A chart as an inline image with its caption: the page needs nothing from elsewhere."""
+    if fig is None:
+        return ""
+    return (f'<figure><img src="{charts.to_data_uri(fig)}" alt="{esc(caption)}">'
+            f"<figcaption>{esc(caption)}</figcaption></figure>")
+
+
+def groups_chart_html(ctx: Context) -> str:
+    crit = views.criteria_view(ctx.assessment, ctx.commune_id, ctx.year)
+    fig = charts.criteria_by_group(views.group_counts(crit, ctx.cset), ctx.cset, ctx.lang)
+    return figure_html(fig, t("report_chart_groups", ctx.lang))
+
+
+def achievement_chart_html(ctx: Context) -> str:
+    ind = views.indicator_view(ctx.assessment, ctx.cset, ctx.commune_id, ctx.year)
+    fig = charts.achievement_chart(views.achievement(ind), ctx.lang)
+    return figure_html(fig, t("report_chart_achievement", ctx.lang))
+
+
+def trend_chart_html(ctx: Context) -> str:
+    tr = views.trend(ctx.assessment, ctx.commune_id, until=ctx.year)
+    if len(tr) < 2:
+        return ""
+    return figure_html(charts.trend_chart(tr, ctx.lang), t("report_trend", ctx.lang))
+
+
+def write_cache(path: Path, register: pd.DataFrame, assessment: Assessment,
+                provenance: dict) -> None:
+    with open(path, "wb") as fh:
+        pickle.dump((register, assessment, provenance), fh, protocol=5)

@@ -1,0 +1,39 @@
+"""Numbers, dates and statuses as people read them: 1.234,5 in Vietnamese, 1,234.5 in English."""
+
+from __future__ import annotations
+
+import math
+
+from babel.numbers import format_decimal
+
+from .i18n import current_lang, t
+
+LOCALES = {"vi": "vi_VN", "en": "en_US"}
+
+
+def number(x, lang: str | None = None, digits: int = 2) -> str:
+    """A number with at most `digits` decimals, in the language's convention; '' for missing."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return ""
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return format_decimal(x, format=pattern, locale=LOCALES[lang or current_lang()])
+
+
+def percent(share, lang: str | None = None, digits: int = 0) -> str:
+    """A share (0.953) as a percentage ('95 %' style of the language, e.g. '95%')."""
+    if share is None or (isinstance(share, float) and math.isnan(share)):
+        return ""
+    return number(share * 100, lang, digits) + "%"
+
+
+def status(code: str, lang: str | None = None) -> str:
+    return t(f"status_{code}", lang)
+
+
+def commune_status(row, status_label: dict, lang: str | None = None) -> str:
+    """'Đạt chuẩn NTM nâng cao' or 'Chưa đạt: 17/19 tiêu chí' for a communes.csv row."""
+    lang = lang or current_lang()
+    if row["status"] == "met":
+        return status_label[lang]
+    key = "commune_not_met" if row["status"] == "not_met" else "commune_incomplete"
+    return t(key, lang, met=int(row["criteria_met"]), total=int(row["criteria_total"]))

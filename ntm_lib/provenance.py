@@ -1,0 +1,43 @@
+"""Where results come from: file hashes, package versions, the run time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from importlib import metadata
+from pathlib import Path
+
+PACKAGES = ("ntm-assess", "pandas", "numpy", "pydantic", "openpyxl", "papermill", "nbconvert",
+            "nbclient", "ipykernel", "matplotlib", "seaborn", "babel")
+
+
+def sha256(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def files(paths, role: str) -> list[dict]:
+    return [{"role": role, "name": Path(p).name, "path": str(Path(p).resolve()),
+             "sha256": sha256(p)} for p in paths]
+
+
+def package_versions() -> dict[str, str]:
+    out = {}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def run_time() -> str:
+    """Now in UTC, or SOURCE_DATE_EPOCH when set (for reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = (dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch
+            else dt.datetime.now(dt.timezone.utc))
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")

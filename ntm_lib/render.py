@@ -1,0 +1,73 @@
+"""HTML fragments for the reports: escaped, self-contained, in the report's language."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+import pandas as pd
+
+from . import fmt
+from .catalogue import OP_SYMBOL, CriteriaSet, units
+from .i18n import pick, t
+
+
+def esc(x) -> str:
+    return html.escape("" if x is None else str(x))
+
+
+def badge(status: str, lang: str) -> str:
+    return f'<span class="badge st-{esc(status)}">{esc(fmt.status(status, lang))}</span>'
+
+
+def table(headers: Iterable[str], rows: Iterable[Iterable[str]], css: str = "",
+          row_classes: Iterable[str] | None = None, sortable: bool = False) -> str:
+    """A table from already-escaped cell HTML."""
+    head = "".join(f"<th>{h}</th>" for h in headers)
+    row_classes = list(row_classes) if row_classes is not None else None
+    body = []
+    for n, row in enumerate(rows):
+        cls = f' class="{row_classes[n]}"' if row_classes else ""
+        body.append(f"<tr{cls}>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>")
+    attrs = f' class="ntm {css}"' + (' data-sortable="1"' if sortable else "")
+    return f"<table{attrs}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def value_text(value, unit: str, lang: str) -> str:
+    """A value in its unit: 'Đạt', '95,5%', '68,5 triệu đồng/người/năm'."""
+    if value is None or pd.isna(value):
+        return ""
+    kind = units()[unit]["kind"]
+    if kind == "yes_no":
+        return t("rule_yes", lang) if value == 1 else t("rule_no", lang)
+    if kind == "percent":
+        return fmt.number(value, lang, 2) + "%"
+    return fmt.number(value, lang, 2) + " " + pick(units()[unit]["label"], lang)
+
+
+def requirement_text(rule: str, threshold, unit: str, lang: str) -> str:
+    """'≥ 50%', '= Đạt', or the not-applicable label when there is no threshold."""
+    if threshold is None or pd.isna(threshold):
+        return t("status_not_applicable", lang)
+    if units()[unit]["kind"] == "yes_no":
+        return t("rule_yes", lang) if threshold == 1 else t("rule_no", lang)
+    return f"{OP_SYMBOL[rule]} {value_text(threshold, unit, lang)}"
+
+
+def gap_text(gap, unit: str, lang: str) -> str:
+    if gap is None or pd.isna(gap) or units()[unit]["kind"] == "yes_no":
+        return ""
+    return value_text(gap, unit, lang)
+
+
+def unverified_flag(verified: bool, lang: str) -> str:
+    return "" if verified else f' <span class="flag" title="{esc(t("report_unverified_tip", lang))}">' \
+                               f'{esc(t("report_unverified", lang))}</span>'
+
+
+def set_summary(cset: CriteriaSet, lang: str) -> str:
+    return f"{esc(pick(cset.title, lang))} — {esc(cset.legal_text(lang))}"
+
+
+def sha_short(digest: str) -> str:
+    return f'<code title="{esc(digest)}">{esc(digest)}</code>'
