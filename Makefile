@@ -6,12 +6,14 @@ NTM := $(VENV)/bin/ntm
 SAMPLE := data/sample
 OUT := outputs/sample
 
-.PHONY: setup setup-test report assess test sample bench clean
+.PHONY: setup setup-test report assess test sample bench bench-reports clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e .
+	@# The notebooks' kernel, for JupyterLab; `ntm report` also resolves it by itself.
+	$(PY) -m ipykernel install --sys-prefix --name ntm-assess --display-name "Python 3 (ntm-assess)" >/dev/null
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
@@ -22,9 +24,13 @@ setup: $(VENV)/.installed
 
 setup-test: $(VENV)/.installed-test
 
-## report: assess the bundled sample district and print where the results are
-report: assess
+## report: HTML reports of the sample district for its latest year, with an index
+report: setup
+	$(NTM) report $(SAMPLE)/indicators.csv --communes $(SAMPLE)/communes.csv \
+		--set hd-2022-advanced --out $(OUT)/reports --force
+	@echo "Index: $(abspath $(OUT)/reports/index.html)"
 
+## assess: result tables (CSV, Excel) for the sample district, all years
 assess: setup
 	$(NTM) assess $(SAMPLE)/indicators.csv --communes $(SAMPLE)/communes.csv \
 		--set hd-2022-advanced --out $(OUT)/assessment --force
@@ -41,6 +47,10 @@ sample: setup
 ## bench: print scoring throughput and peak memory
 bench: setup
 	$(PY) benchmarks/bench_scoring.py
+
+## bench-reports: batch reports against the naive papermill + nbconvert loop
+bench-reports: setup
+	$(PY) benchmarks/bench_reports.py
 
 clean:
 	rm -rf $(VENV) outputs/sample .pytest_cache

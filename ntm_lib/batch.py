@@ -70,6 +70,7 @@ def render_commune(job: Job) -> Outcome:
     """Run the notebook for one commune and export it; never raises."""
     import papermill
 
+    from .engine import ENGINE_NAME, discard_kernel
     from .export import notebook_to_html
 
     start = time.perf_counter()
@@ -77,11 +78,12 @@ def render_commune(job: Job) -> Outcome:
     ipynb, html = folder / f"{job.stem}.ipynb", folder / f"{job.stem}.html"
     try:
         papermill.execute_notebook(job.notebook, str(ipynb), parameters=job.parameters,
-                                   kernel_name=job.kernel, progress_bar=False,
-                                   cwd=str(Path(job.notebook).parent))
+                                   kernel_name=job.kernel, engine_name=ENGINE_NAME,
+                                   progress_bar=False, cwd=str(Path(job.notebook).parent))
         title = t("report_title", job.parameters["lang"], name=job.name) + f" ({job.year})"
         notebook_to_html(ipynb, html, title, job.parameters["lang"])
     except BaseException as exc:  # noqa: BLE001 - one commune's failure must not stop the run
+        discard_kernel()  # the next commune gets a fresh kernel
         error = _describe(exc)
         return Outcome(job.commune_id, job.year, False, time.perf_counter() - start,
                        job.fingerprint, error=error,
@@ -102,7 +104,8 @@ def _fingerprint(*parts) -> str:
 
 
 def default_executor(jobs: int) -> Executor:
-    # spawn: workers start clean, without the parent's threads or open files.
+    # spawn: workers start clean, with the environment of this run (a fork server would keep
+    # the environment of the first run of the process), without the parent's threads.
     return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
 
 

@@ -1,0 +1,69 @@
+"""A papermill engine that keeps one warm kernel per worker process.
+
+Starting a kernel and importing pandas, matplotlib and seaborn in it costs more than running
+the report notebook itself. This engine starts the kernel once per worker and, before each
+notebook, clears its namespace (`%reset -f`), so every notebook still runs from its parameters
+alone while the imported modules are reused. A notebook that fails has its kernel shut down:
+the next one gets a fresh kernel. Registered with papermill as the engine `ntm-warm`.
+"""
+
+from __future__ import annotations
+
+import multiprocessing.util
+
+from jupyter_client.manager import KernelManager
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+from papermill.log import logger
+
+ENGINE_NAME = "ntm-warm"
+_kernel: KernelManager | None = None
+
+
+def _warm_kernel(kernel_name: str, start_timeout: int) -> KernelManager:
+    global _kernel
+    if _kernel is not None and (_kernel.kernel_name != kernel_name or not _kernel.is_alive()):
+        discard_kernel()
+    if _kernel is None:
+        _kernel = KernelManager(kernel_name=kernel_name)
+        _kernel.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        # Workers end through multiprocessing's exit path, which runs Finalize, not atexit.
+        multiprocessing.util.Finalize(None, discard_kernel, exitpriority=10)
+    return _kernel
+
+
+def discard_kernel() -> None:
+    """Shut the worker's kernel down (after a failure, or when the worker exits)."""
+    global _kernel
+    if _kernel is not None:
+        try:
+            _kernel.shutdown_kernel(now=True)
+        except Exception:  # noqa: BLE001 - a dead kernel is what we wanted anyway
+            pass
+        _kernel = None
+
+
+class _ResettingClient(PapermillNotebookClient):
+    def papermill_execute_cells(self):
+        self.wait_for_reply(self.kc.execute("%reset -f", silent=True, store_history=False))
+        super().papermill_execute_cells()
+
+
+class WarmKernelEngine(NBClientEngine):
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                 stderr_file=None, start_timeout=60, execution_timeout=None,
+                                 **kwargs):
+        km = _warm_kernel(kernel_name, start_timeout)
+        client = _ResettingClient(nb_man, km=km, kernel_name=kernel_name, log=logger,
+                                  timeout=execution_timeout, startup_timeout=start_timeout,
+                                  log_output=log_output, stdout_file=stdout_file,
+                                  stderr_file=stderr_file)
+        try:
+            return client.execute()
+        finally:
+            if client.kc is not None:
+                client.kc.stop_channels()
+
+
+papermill_engines.register(ENGINE_NAME, WarmKernelEngine)
