@@ -131,7 +131,7 @@ def run_report(data_paths: list[str], communes_path: str, set_id: str, out: str 
     notebook = Path(notebook)
     if not notebook.is_file():
         raise UsageError(t("report_notebook_missing", None, path=str(notebook)))
-    out = Path(out)
+    out = Path(out).resolve()  # the notebook runs in another folder
     previous = _read_manifest(out) if resume else {}
     kernel = ensure_kernel()
     names = register.set_index("commune_id")["name"].astype(str).to_dict()

@@ -10,6 +10,9 @@ the next one gets a fresh kernel. Registered with papermill as the engine `ntm-w
 from __future__ import annotations
 
 import multiprocessing.util
+import shutil
+import tempfile
+from pathlib import Path
 
 from jupyter_client.manager import KernelManager
 from papermill.clientwrap import PapermillNotebookClient
@@ -25,7 +28,9 @@ def _warm_kernel(kernel_name: str, start_timeout: int) -> KernelManager:
     if _kernel is not None and (_kernel.kernel_name != kernel_name or not _kernel.is_alive()):
         discard_kernel()
     if _kernel is None:
-        _kernel = KernelManager(kernel_name=kernel_name)
+        # Local sockets rather than TCP ports: nothing listens on the network.
+        sockets = Path(tempfile.mkdtemp(prefix="ntm-kernel-")) / "ipc"
+        _kernel = KernelManager(kernel_name=kernel_name, transport="ipc", ip=str(sockets))
         _kernel.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:"])
         # Workers end through multiprocessing's exit path, which runs Finalize, not atexit.
         multiprocessing.util.Finalize(None, discard_kernel, exitpriority=10)
@@ -40,6 +45,7 @@ def discard_kernel() -> None:
             _kernel.shutdown_kernel(now=True)
         except Exception:  # noqa: BLE001 - a dead kernel is what we wanted anyway
             pass
+        shutil.rmtree(Path(_kernel.ip).parent, ignore_errors=True)
         _kernel = None
 
 

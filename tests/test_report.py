@@ -208,3 +208,9 @@ def test_each_notebook_starts_from_an_empty_namespace(tmp_path, sample_statuses)
     manifest = run_report(DATA, REGISTER, SET, tmp_path / "run", communes=ids, jobs=1,
                           notebook=path)
     assert [c["ok"] for c in manifest["communes"]] == [True, True], manifest["communes"]
+
+
+def test_relative_output_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    manifest = run_report(DATA, REGISTER, SET, "rel/out", communes=["10912"], jobs=1)
+    assert exit_code(manifest) == 0 and (tmp_path / "rel/out/communes/10912-2025.html").is_file()
