@@ -50,6 +50,23 @@ def _parser() -> argparse.ArgumentParser:
             s.add_argument("--year", type=int, action="append", help="only this year (repeatable)")
             s.add_argument("--out", required=True)
             s.add_argument("--force", action="store_true", help="replace an existing --out folder")
+    tpl = sub.add_parser("template-plan", help="write a plan workbook for the unmet indicators")
+    tpl.add_argument("data", nargs="+")
+    tpl.add_argument("--communes", required=True)
+    tpl.add_argument("--set", dest="set_id", required=True)
+    tpl.add_argument("--year", type=int, help="data year (default: the latest)")
+    tpl.add_argument("--out", required=True)
+
+    pl = sub.add_parser("plan", help="priority roadmap of the unmet criteria within the budget")
+    pl.add_argument("data", nargs="+")
+    pl.add_argument("--communes", required=True)
+    pl.add_argument("--set", dest="set_id", required=True)
+    pl.add_argument("--plan", required=True, help="plan (CSV or .xlsx), see ntm template-plan")
+    pl.add_argument("--budget", required=True, help="yearly budget by source (CSV or .xlsx)")
+    pl.add_argument("--year", type=int, help="data year (default: the latest)")
+    pl.add_argument("--out", required=True)
+    pl.add_argument("--force", action="store_true", help="replace an existing --out folder")
+
     r = sub.add_parser("report", help="HTML report per commune, with an index")
     r.add_argument("data", nargs="+", help="CSV or .xlsx files in long form")
     r.add_argument("--communes", required=True, help="commune register (CSV or .xlsx)")
@@ -156,6 +173,44 @@ def _cmd_assess(args) -> int:
     return 0
 
 
+def _assessed(args):
+    cset = load_set(args.set_id)
+    inputs = load_inputs(args.data, args.communes, cset)
+    _print_warnings(inputs.warnings)
+    assessment = score(cset, inputs.register, inputs.data)
+    year = args.year or int(assessment.communes["year"].max())
+    return cset, inputs, assessment, year
+
+
+def _cmd_template_plan(args) -> int:
+    from .template import write_plan_template
+
+    cset, inputs, assessment, year = _assessed(args)
+    rows = write_plan_template(cset, inputs.register, assessment.indicators, year, Path(args.out))
+    print(t("cli_template_plan_written", path=args.out, rows=rows,
+            years=f"{year + 1}-{year + 3}"))
+    return 0
+
+
+def _cmd_plan(args) -> int:
+    from .outputs import write_csv, write_xlsx
+    from .plan import make_roadmap, outlook_text, read_budget, read_plan
+
+    cset, inputs, assessment, year = _assessed(args)
+    plan = read_plan([args.plan], cset, inputs.register, year)
+    budget = read_budget([args.budget], inputs.register)
+    result = make_roadmap(plan, budget, assessment, cset, year)
+    tables = {"roadmap": result.roadmap, "summary": result.summary, "budget": result.budget_use}
+    with atomic_dir(args.out, force=args.force) as tmp:
+        for name, frame in tables.items():
+            write_csv(frame, tmp / f"{name}.csv")
+        write_xlsx(tables, tmp / "roadmap.xlsx")
+    for row in result.summary.to_dict(orient="records"):
+        print(t("cli_plan_outlook", commune=row["commune_id"], outlook=outlook_text(row)))
+    print(t("cli_plan_written", path=args.out))
+    return 0
+
+
 def _cmd_report(args) -> int:
     from .batch import NOTEBOOK, exit_code, run_report
 
@@ -171,7 +226,8 @@ def _cmd_report(args) -> int:
 
 
 COMMANDS = {"sets": _cmd_sets, "criteria": _cmd_criteria, "template": _cmd_template,
-            "validate": _cmd_validate, "assess": _cmd_assess, "report": _cmd_report}
+            "validate": _cmd_validate, "assess": _cmd_assess, "report": _cmd_report,
+            "template-plan": _cmd_template_plan, "plan": _cmd_plan}
 
 
 def main(argv: list[str] | None = None) -> int:

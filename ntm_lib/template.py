@@ -79,3 +79,63 @@ def write_template(cset: CriteriaSet, register: pd.DataFrame, year: int, path: P
 
     atomic_file(path, save)
     return len(rows)
+
+
+PLAN_HEADERS = ["Mã xã", "Tên xã", "Tiêu chí", "Mã chỉ tiêu", "Tên chỉ tiêu", "Hiện trạng",
+                "Yêu cầu", "Giải pháp", "Đơn vị chịu trách nhiệm", "Năm hoàn thành",
+                "Kinh phí (triệu đồng)", "Ngân sách nhà nước", "Lồng ghép chương trình",
+                "Nhân dân đóng góp", "Tín dụng", "Doanh nghiệp và khác", "Mức độ khó"]
+BUDGET_HEADERS = ["Mã xã", "Năm", "Ngân sách nhà nước", "Lồng ghép chương trình",
+                  "Nhân dân đóng góp", "Tín dụng", "Doanh nghiệp và khác"]
+PLAN_INSTRUCTIONS = [
+    "Mẫu kế hoạch thực hiện các tiêu chí chưa đạt (ntm-assess).",
+    "Trang «Kế hoạch»: mỗi dòng là một chỉ tiêu chưa đạt; ghi giải pháp, đơn vị chịu trách nhiệm,",
+    "năm hoàn thành, kinh phí (triệu đồng) và phân theo nguồn: tổng các nguồn phải bằng kinh phí.",
+    "Có thể thêm dòng cho việc giữ vững tiêu chí đã đạt (ghi số tiêu chí hoặc mã chỉ tiêu).",
+    "Mức độ khó: 1 (dễ) đến 5 (rất khó). Trang «Ngân sách»: số vốn dự kiến mỗi năm theo nguồn.",
+    "Lập lộ trình: ntm plan <số liệu> --communes <xã> --set <bộ> --plan <tệp này> --budget <tệp này> --out <thư mục>",
+]
+
+
+def write_plan_template(cset: CriteriaSet, register: pd.DataFrame, indicators: pd.DataFrame,
+                        year: int, path: Path, budget_years: int = 3) -> int:
+    """Plan rows for every unmet indicator of `year`, and an empty budget for the next years."""
+    from .render import requirement_text, value_text
+
+    names = register.set_index(register["commune_id"].astype(str))["name"]
+    unmet = indicators[(indicators["year"] == year)
+                       & indicators["status"].isin(["not_met", "missing"])]
+    wb = Workbook()
+    guide = wb.active
+    guide.title = "Hướng dẫn"
+    for line in PLAN_INSTRUCTIONS:
+        guide.append([line])
+    guide.column_dimensions["A"].width = 110
+    plan = wb.create_sheet("Kế hoạch")
+    plan.append(PLAN_HEADERS)
+    for r in unmet.itertuples():
+        ind = cset.indicator(str(r.indicator))
+        plan.append([str(r.commune_id), names.get(str(r.commune_id), ""), ind.criterion, ind.code,
+                     ind.name["vi"], value_text(r.value, ind.unit, "vi"),
+                     requirement_text(r.rule, r.threshold, ind.unit, "vi")]
+                    + [None] * (len(PLAN_HEADERS) - 7))
+    budget = wb.create_sheet("Ngân sách")
+    budget.append(BUDGET_HEADERS)
+    for cid in sorted(set(unmet["commune_id"].astype(str))):
+        for y in range(year + 1, year + 1 + budget_years):
+            budget.append([cid, y] + [None] * 5)
+    for sheet in (plan, budget):
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="DDEBF7")
+            cell.alignment = Alignment(wrap_text=True)
+        sheet.freeze_panes = "A2"
+    plan.column_dimensions["E"].width = 50
+    plan.column_dimensions["H"].width = 40
+
+    def save(tmp: Path) -> None:
+        wb.save(tmp)
+        make_xlsx_deterministic(tmp)
+
+    atomic_file(path, save)
+    return len(unmet)
