@@ -24,10 +24,12 @@ setup: $(VENV)/.installed
 
 setup-test: $(VENV)/.installed-test
 
-## report: HTML reports of the sample district for its latest year, with an index
+## report: HTML reports of the sample district for its latest year, with an index; the
+## model-commune set, and Đức Chính's illustrative plan for its roadmap section
 report: setup
-	$(NTM) report $(SAMPLE)/indicators.csv --communes $(SAMPLE)/communes.csv \
-		--set hd-2022-advanced --out $(OUT)/reports --force
+	$(NTM) report $(SAMPLE)/indicators.csv $(SAMPLE)/model_conditions.csv \
+		--communes $(SAMPLE)/communes.csv --set hd-2022-model \
+		--plan $(SAMPLE)/plan.csv --budget $(SAMPLE)/budget.csv --out $(OUT)/reports --force
 	@echo "Index: $(abspath $(OUT)/reports/index.html)"
 
 ## assess: result tables (CSV, Excel) for the sample district, all years

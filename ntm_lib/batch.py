@@ -31,6 +31,7 @@ from .errors import UsageError
 from .i18n import pick, t
 from .kernel import ensure_kernel
 from .outputs import atomic_dir, atomic_file, write_assessment
+from .plan import read_budget, read_plan
 from .provenance import package_versions, run_time, sha256
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "commune_assessment.ipynb"
@@ -113,7 +114,8 @@ def run_report(data_paths: list[str], communes_path: str, set_id: str, out: str 
                year: int | None = None, communes: list[str] | None = None,
                jobs: int | None = None, lang: str = "vi", resume: bool = False,
                force: bool = False, executor: Executor | None = None,
-               notebook: Path = NOTEBOOK) -> dict:
+               notebook: Path = NOTEBOOK, plan: str | None = None,
+               budget: str | None = None) -> dict:
     """Render the reports; returns the manifest. Raises InputError on invalid data."""
     started = run_time()
     data_paths = [str(Path(p).resolve()) for p in data_paths]
@@ -131,11 +133,18 @@ def run_report(data_paths: list[str], communes_path: str, set_id: str, out: str 
     notebook = Path(notebook)
     if not notebook.is_file():
         raise UsageError(t("report_notebook_missing", None, path=str(notebook)))
+    plan = str(Path(plan).resolve()) if plan else ""
+    budget = str(Path(budget).resolve()) if budget else ""
+    if plan:  # refuse a bad plan before any notebook runs
+        read_budget([budget or plan], register)
+        read_plan([plan], cset, register, year)
     out = Path(out).resolve()  # the notebook runs in another folder
     previous = _read_manifest(out) if resume else {}
     kernel = ensure_kernel()
     names = register.set_index("commune_id")["name"].astype(str).to_dict()
-    base = [provenance["inputs"], provenance["set"], sha256(notebook), __version__, lang, year]
+    plan_files = [sha256(p) for p in (plan, budget) if p]
+    base = [provenance["inputs"], provenance["set"], sha256(notebook), __version__, lang, year,
+            plan_files]
     jobs_n = jobs or os.cpu_count() or 1
     outcomes: list[Outcome] = []
     with atomic_dir(out, force=force or resume) as tmp:
@@ -148,7 +157,7 @@ def run_report(data_paths: list[str], communes_path: str, set_id: str, out: str 
         for cid in selected:
             params = {"data": data_paths, "communes": communes_path, "set_id": set_id,
                       "commune_id": cid, "year": year, "lang": lang, "output_dir": str(folder),
-                      "cache": str(cache)}
+                      "cache": str(cache), "plan": plan, "budget": budget}
             job = Job(cid, year, names.get(cid, cid), str(notebook), str(folder), params, kernel,
                       _fingerprint(base, cid))
             reused = _reuse(previous, out, job, folder)
@@ -162,7 +171,8 @@ def run_report(data_paths: list[str], communes_path: str, set_id: str, out: str 
         manifest = {
             "tool": "ntm-assess", "version": __version__, "started": started,
             "finished": run_time(), "parameters": {"set": set_id, "year": year, "lang": lang,
-                                                   "communes": selected, "jobs": jobs_n},
+                                                   "communes": selected, "jobs": jobs_n,
+                                                   "plan": plan, "budget": budget},
             "set": provenance["set"], "inputs": provenance["inputs"],
             "notebook": {"name": notebook.name, "sha256": sha256(notebook)},
             "packages": package_versions(),

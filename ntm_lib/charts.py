@@ -9,6 +9,8 @@ import io
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from . import fmt
@@ -107,3 +109,56 @@ def to_data_uri(fig: Figure) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def gantt_chart(roadmap: pd.DataFrame, start_year: int, lang: str) -> Figure:
+    """Each criterion's work in the year it is funded; diamonds mark the target year, hatched
+    bars the work no year's budget can cover."""
+    rows = roadmap.reset_index(drop=True)
+    funded_years = rows.loc[rows["funded"], "year_scheduled"].astype(int)
+    last = int(max([start_year, *funded_years, *rows["target_year"].dropna().astype(int)]))
+    fig = _figure(7.5, 0.45 * len(rows) + 1.4)
+    ax = fig.add_subplot()
+    labels = [f"{r.criterion} — {r.name_vi if lang == 'vi' else r.name_en}" for r in rows.itertuples()]
+    for n, r in enumerate(rows.itertuples()):
+        if r.funded:
+            ax.barh(n, 0.8, left=int(r.year_scheduled) - 0.4,
+                    color=COLOURS["incomplete"] if r.late else COLOURS["met"])
+        else:
+            ax.barh(n, last + 1 - start_year, left=start_year - 0.4, color="none",
+                    edgecolor=COLOURS["not_met"], hatch="//")
+        if pd.notna(r.target_year):
+            ax.plot(int(r.target_year), n, marker="D", color="#212121", markersize=6)
+    ax.set_yticks(range(len(rows)), labels)
+    ax.invert_yaxis()
+    ax.set_xticks(range(start_year, last + 1))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: str(int(x))))
+    ax.set_xlim(start_year - 0.6, last + 0.6)
+    handles = [Patch(color=COLOURS["met"], label=t("col_scheduled", lang)),
+               Patch(color=COLOURS["incomplete"], label=t("roadmap_late", lang)),
+               Patch(facecolor="none", edgecolor=COLOURS["not_met"], hatch="//",
+                     label=t("roadmap_unfunded", lang)),
+               Line2D([], [], marker="D", linestyle="", color="#212121",
+                      label=t("col_target_year", lang))]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1, 1), fontsize=8)
+    return fig
+
+
+def funding_chart(roadmap: pd.DataFrame, sources: list[str], lang: str) -> Figure:
+    """Money committed each year, by funding source (million VND)."""
+    funded = roadmap[roadmap["funded"]]
+    by_year = funded.groupby(funded["year_scheduled"].astype(int))[sources].sum()
+    fig = _figure(7.5, 3.2)
+    ax = fig.add_subplot()
+    bottom = pd.Series(0.0, index=by_year.index)
+    palette = sns.color_palette("colorblind", len(sources))
+    for colour, source in zip(palette, sources):
+        ax.bar(by_year.index, by_year[source], bottom=bottom, color=colour,
+               label=t(f"source_{source}", lang))
+        bottom = bottom + by_year[source]
+    ax.set_xticks(by_year.index.tolist())
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: str(int(x))))
+    _number_axis(ax.yaxis, lang)
+    ax.set_ylabel(t("col_cost", lang))
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1, 1))
+    return fig

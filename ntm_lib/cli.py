@@ -81,6 +81,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="redo only communes that failed or whose inputs changed")
     r.add_argument("--force", action="store_true", help="replace an existing --out folder")
     r.add_argument("--notebook", help="report notebook (default: notebooks/commune_assessment.ipynb)")
+    r.add_argument("--plan", help="plan of solutions: adds the roadmap section (Lộ trình)")
+    r.add_argument("--budget", help="yearly budget by source (default: read from --plan)")
     return p
 
 
@@ -218,7 +220,8 @@ def _cmd_report(args) -> int:
     manifest = run_report(args.data, args.communes, args.set_id, args.out, year=args.year,
                           communes=args.commune_ids, jobs=args.jobs, lang=lang,
                           resume=args.resume, force=args.force,
-                          notebook=Path(args.notebook) if args.notebook else NOTEBOOK)
+                          notebook=Path(args.notebook) if args.notebook else NOTEBOOK,
+                          plan=args.plan, budget=args.budget)
     ok = sum(c["ok"] for c in manifest["communes"])
     print(t("cli_report_done", ok=ok, failed=len(manifest["communes"]) - ok,
             index=str(Path(args.out).resolve() / "index.html")))

@@ -16,6 +16,8 @@ from . import __version__, charts, fmt, views
 from .catalogue import CriteriaSet, load_set, unverified
 from .i18n import pick, t
 from .intake import load_inputs
+from .plan import SOURCES, Roadmap, make_roadmap, outlook_text, read_budget, read_plan
+from .progress import HORIZON, WINDOW, indicator_trends, per_year, regressions
 from .provenance import files, run_time
 from .render import (badge, esc, gap_text, requirement_text, set_summary, sha_short, table,
                      unverified_flag, value_text)
@@ -31,6 +33,7 @@ class Context:
     year: int
     lang: str
     provenance: dict
+    roadmap: Roadmap | None = None
 
     @property
     def commune(self) -> pd.Series:
@@ -51,7 +54,8 @@ def prepared_inputs(data_paths: list[str], communes_path: str, set_id: str) -> t
 
 
 def prepare(data_paths, communes_path: str, set_id: str, commune_id: str, year: int | None = None,
-            lang: str = "vi", cache: str | None = None) -> Context:
+            lang: str = "vi", cache: str | None = None, plan: str | None = None,
+            budget: str | None = None) -> Context:
     if isinstance(data_paths, str):
         data_paths = [data_paths]
     if cache:
@@ -66,7 +70,16 @@ def prepare(data_paths, communes_path: str, set_id: str, commune_id: str, year: 
         raise KeyError(t("report_no_data", lang, commune=commune_id))
     year = int(year) if year else int(years.max())
     provenance = provenance | {"run_time": run_time()}
-    return Context(cset, register, assessment, str(commune_id), year, lang, provenance)
+    roadmap = None
+    if plan:
+        rows = read_plan([plan], cset, register, year)
+        rows = rows[rows["commune_id"] == str(commune_id)]
+        roadmap = make_roadmap(rows, read_budget([budget or plan], register), assessment, cset,
+                               year) if len(rows) else Roadmap(pd.DataFrame(), pd.DataFrame(),
+                                                               pd.DataFrame())
+        provenance = provenance | {"inputs": provenance["inputs"] + files([plan], "plan") + (
+            files([budget], "budget") if budget and budget != plan else [])}
+    return Context(cset, register, assessment, str(commune_id), year, lang, provenance, roadmap)
 
 
 def header_html(ctx: Context) -> str:
@@ -139,7 +152,7 @@ def gaps_html(ctx: Context) -> str:
 
 def regressions_html(ctx: Context) -> str:
     lang = ctx.lang
-    lost = views.regressions(ctx.assessment, ctx.commune_id, ctx.year)
+    lost = regressions(ctx.assessment.criteria, "criterion", ctx.commune_id, ctx.year)
     title = f'<h2>{esc(t("report_trend", lang))}</h2>'
     if lost.empty:
         return title + f'<p>{esc(t("report_no_regressions", lang))}</p>'
@@ -147,6 +160,75 @@ def regressions_html(ctx: Context) -> str:
         f'<li class="st-not_met">{esc(t("report_regression_item", lang, criterion=r.criterion, name=r.name_vi if lang == "vi" else r.name_en, last=r.last_met, status=fmt.status(r.status, lang).lower()))}</li>'
         for r in lost.itertuples())
     return title + f'<p class="warning">{esc(t("report_regressions", lang, count=len(lost)))}</p><ul>{items}</ul>'
+
+
+def progress_html(ctx: Context) -> str:
+    """Tiến độ: criteria and indicators met each year, and where each unmet indicator heads."""
+    lang = ctx.lang
+    years = per_year(ctx.assessment, ctx.commune_id)
+    years = years[years["year"] <= ctx.year]
+    rows = [[esc(r.year), esc(f"{r.criteria_met}/{r.criteria_total}"),
+             esc(f"{int(r.indicators_met)}/{int(r.indicators_total)}"), badge(r.status, lang)]
+            for r in years.itertuples()]
+    out = (f'<h2>{esc(t("report_progress", lang))}</h2>'
+           + table([t(k, lang) for k in ("col_year", "chart_criteria_met",
+                                         "col_indicators_met_year", "col_status")], rows,
+                   "progress"))
+    trends = indicator_trends(ctx.assessment, ctx.cset, ctx.register, until=ctx.year,
+                              commune_id=ctx.commune_id)
+    unmet = trends[trends["status"].isin(["not_met", "missing"])]
+    if unmet.empty:
+        return out + f'<p>{esc(t("report_no_unmet_trends", lang))}</p>'
+    body = []
+    for r in unmet.itertuples():
+        ind = ctx.cset.indicator(r.indicator)
+        note = (str(r.projected_year) if r.projection_note == "projected"
+                else t("projection_" + r.projection_note, lang, horizon=HORIZON))
+        rate = "" if pd.isna(r.slope_per_year) or ind.unit_kind == "yes_no" else (
+            ("+" if r.slope_per_year > 0 else "") + fmt.number(r.slope_per_year, lang))
+        body.append([esc(r.indicator), esc(pick(ind.name, lang)),
+                     esc(value_text(r.value, ind.unit, lang)),
+                     esc(requirement_text(ind.rule.op, r.threshold, ind.unit, lang)),
+                     esc(rate), esc(note)])
+    headers = [t(k, lang) for k in ("col_code", "col_indicator", "col_value", "col_requirement",
+                                    "col_rate", "col_projection")]
+    return (out + table(headers, body, "trends")
+            + f'<p class="note">{esc(t("report_progress_note", lang, window=WINDOW))}</p>')
+
+
+def roadmap_html(ctx: Context) -> str:
+    """Lộ trình: the plan's criteria in priority order, when each is funded, and from what."""
+    if ctx.roadmap is None:
+        return ""
+    lang, road = ctx.lang, ctx.roadmap
+    title = f'<h2>{esc(t("report_roadmap", lang))}</h2>'
+    if road.roadmap.empty:
+        return title + f'<p>{esc(t("report_no_plan", lang))}</p>'
+    outlook = outlook_text(road.summary.iloc[0], lang)
+    outlook = f"{ctx.commune['name']}: {outlook}"
+    rows = []
+    for r in road.roadmap.itertuples():
+        when = str(r.year_scheduled) if r.funded else t("roadmap_unfunded", lang)
+        if r.funded and r.late:
+            when += f" ({t('roadmap_late', lang)})"
+        rows.append([esc(r.priority), esc(f"{r.criterion} — {r.name_vi if lang == 'vi' else r.name_en}"),
+                     badge(r.status_now, lang), esc(r.solution), esc(r.responsible),
+                     esc(r.target_year), esc(when), esc(fmt.number(r.cost, lang)),
+                     esc(fmt.number(r.score, lang))])
+    headers = [t(k, lang) for k in ("col_priority", "col_criterion", "col_status", "col_solution",
+                                    "col_responsible", "col_target_year", "col_scheduled",
+                                    "col_cost", "col_score")]
+    classes = ["st-met" if r.funded and not r.late else "st-not_met" if not r.funded
+               else "st-incomplete" for r in road.roadmap.itertuples()]
+    gantt = figure_html(charts.gantt_chart(road.roadmap, ctx.year + 1, lang),
+                        t("report_chart_gantt", lang))
+    funding = ""
+    if road.roadmap["funded"].any():
+        funding = figure_html(charts.funding_chart(road.roadmap, SOURCES, lang),
+                              t("report_chart_funding", lang))
+    return (title + f'<p class="overall">{esc(outlook)}</p>'
+            + table(headers, rows, "roadmap", classes)
+            + f'<p class="note">{esc(t("report_roadmap_note", lang))}</p>' + gantt + funding)
 
 
 def district_html(ctx: Context) -> str:

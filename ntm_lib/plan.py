@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .catalogue import CriteriaSet
+from .catalogue import CriteriaSet, fmt_number
 from .errors import InputError, Problem
 from .intake import MAX_SAME_PROBLEM, column_spec, fold, parse_numbers, read_tables
 from .scoring import Assessment
@@ -122,10 +122,12 @@ def read_plan(paths, cset: CriteriaSet, register: pd.DataFrame,
             money = _amounts(table, f, ["cost"] + SOURCES, problems)
             shares = money[SOURCES].sum(axis=1)
             off = (shares - money["cost"]).abs() > SHARE_TOLERANCE
-            for row in money.index[off & money.notna().all(axis=1)]:
+            valid = money.notna().all(axis=1) & (money >= 0).all(axis=1)
+            for row in money.index[off & valid]:
                 problems.append(table.problem(
-                    "plan_shares_mismatch", int(row), "cost", cost=money.at[row, "cost"],
-                    shares=round(float(shares[row]), 3)))
+                    "plan_shares_mismatch", int(row), "cost",
+                    cost=fmt_number(money.at[row, "cost"]),
+                    shares=fmt_number(round(float(shares[row]), 3))))
             diff_text = f["difficulty"] if "difficulty" in f else pd.Series("", index=f.index)
             difficulty = pd.to_numeric(diff_text.where(diff_text.str.fullmatch(r"[1-5]")),
                                        errors="coerce").fillna(fold_map(diff_text, words))

@@ -55,7 +55,8 @@ def requirement_text(rule: str, threshold, unit: str, lang: str) -> str:
 
 
 def gap_text(gap, unit: str, lang: str) -> str:
-    if gap is None or pd.isna(gap) or units()[unit]["kind"] == "yes_no":
+    """The shortfall in the indicator's unit; nothing when met, missing or yes/no."""
+    if gap is None or pd.isna(gap) or gap == 0 or units()[unit]["kind"] == "yes_no":
         return ""
     return value_text(gap, unit, lang)
 

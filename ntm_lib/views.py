@@ -86,18 +86,6 @@ def trend(a: Assessment, commune_id: str, until: int | None = None) -> pd.DataFr
     return rows.sort_values("year").reset_index(drop=True)
 
 
-def regressions(a: Assessment, commune_id: str, year: int) -> pd.DataFrame:
-    """Criteria met in an earlier year but not met in `year`, with the last year they were met."""
-    crit = _one(a.criteria, commune_id)
-    now = crit[crit["year"] == year].set_index("criterion")
-    before = crit[(crit["year"] < year) & (crit["status"] == "met")]
-    last_met = before.groupby("criterion", observed=True)["year"].max()
-    lost = [c for c in last_met.index if c in now.index and now.at[c, "status"] != "met"]
-    out = now.loc[lost].reset_index()
-    out["last_met"] = out["criterion"].map(last_met).astype(int)
-    return out
-
-
 def district_comparison(a: Assessment, register: pd.DataFrame, cset: CriteriaSet,
                         commune_id: str, year: int) -> pd.DataFrame:
     """For each key indicator and for criteria met: this commune's value, the district median,

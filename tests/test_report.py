@@ -214,3 +214,29 @@ def test_relative_output_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     manifest = run_report(DATA, REGISTER, SET, "rel/out", communes=["10912"], jobs=1)
     assert exit_code(manifest) == 0 and (tmp_path / "rel/out/communes/10912-2025.html").is_file()
+
+
+def test_report_with_roadmap_and_progress(tmp_path):
+    out = tmp_path / "model"
+    manifest = run_report([str(SAMPLE / "indicators.csv"), str(SAMPLE / "model_conditions.csv")],
+                          REGISTER, "hd-2022-model", out, communes=["10912"], jobs=1,
+                          plan=str(SAMPLE / "plan.csv"), budget=str(SAMPLE / "budget.csv"))
+    assert exit_code(manifest) == 0
+    html = _html(out, "10912", 2025)
+    assert "<h2>Tiến độ</h2>" in html and "<h2>Lộ trình thực hiện</h2>" in html
+    assert "Đức Chính: có thể đạt chuẩn năm 2027 theo lộ trình." in html
+    assert "Hỗ trợ mô hình sản xuất hàng hóa tập trung" in html
+    assert sha256(SAMPLE / "plan.csv") in html and sha256(SAMPLE / "budget.csv") in html
+    assert html.count("<img") == 5  # groups, achievement, trend, Gantt, funding mix
+
+
+def test_bad_plan_is_refused_before_any_notebook_runs(tmp_path):
+    bad = tmp_path / "plan.csv"
+    bad.write_text((SAMPLE / "plan.csv").read_text(encoding="utf-8").replace(",2026,1500,", ",2019,1500,"),
+                   encoding="utf-8")
+    from ntm_lib.errors import InputError
+    with pytest.raises(InputError) as err:
+        run_report(DATA, REGISTER, SET, tmp_path / "out", communes=["10912"], jobs=1,
+                   plan=str(bad), budget=str(SAMPLE / "budget.csv"))
+    assert any(p.key == "plan_target_before_data" for p in err.value.problems)
+    assert not (tmp_path / "out").exists()
