@@ -147,6 +147,7 @@ class SetFile(_Strict):
     period: Period
     legal_basis: LegalBasis
     status_label: Text | None = None
+    province: str | None = None  # a provincial set applies to the communes of this province
     parent: str | None = None
     also_overlay: list[str] = []
     defaults: Defaults = Defaults()
@@ -212,6 +213,7 @@ class CriteriaSet:
     files: dict = field(default_factory=dict)  # set id -> sha256 of its file
     groups: tuple[Group, ...] = ()
     key_indicators: tuple[str, ...] = ()
+    province: str | None = None
 
     @property
     def indicators(self) -> list[Indicator]:
@@ -405,7 +407,8 @@ def _resolve(path: Path, seen: tuple[str, ...]) -> CriteriaSet:
                                  error="required"))
     cset = CriteriaSet(spec.id, spec.title.model_dump(), spec.level, spec.period, spec.legal_basis,
                        status_label, tuple(criteria), lineage, files, tuple(groups),
-                       tuple(spec.key_indicators or key_indicators))
+                       tuple(spec.key_indicators or key_indicators),
+                       spec.province or (parent.province if spec.parent else None))
     _check(cset, path)
     return cset
 

@@ -6,11 +6,9 @@ be reported with its file, sheet, row and column, and all problems are reported 
 
 from __future__ import annotations
 
-import codecs
 import datetime as dt
 import io
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -22,8 +20,9 @@ import yaml
 
 from .catalogue import CriteriaSet, common
 from .errors import InputError, Problem
+from .i18n import current_lang
+from .sheets import read_grids
 
-EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 # Beyond this many rows with the same problem in one file, one summary line stands for the rest.
 MAX_SAME_PROBLEM = 20
 
@@ -55,7 +54,7 @@ class Table:
     file: str
     sheet: str | None
     frame: pd.DataFrame
-    is_date: pd.DataFrame | None = None  # Excel only: which cells hold dates
+    flags: pd.DataFrame | None = None  # Excel only: "", "date", "formula", "error", per cell
 
     def problem(self, key: str, row: int | None = None, column: str | None = None,
                 **params) -> Problem:
@@ -73,88 +72,71 @@ class Inputs:
 # Files to tables
 
 
-def _cell_text(x) -> str:
-    if x is None or (isinstance(x, float) and np.isnan(x)):
-        return ""
-    if isinstance(x, bool):
-        return "1" if x else "0"
-    if isinstance(x, float) and x.is_integer():
-        return str(int(x))
-    return str(x)
+HEADER_SEARCH_ROWS = 10
 
 
-def _decode_csv(raw: bytes) -> str:
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return raw.decode("utf-16")
-    return raw.decode("utf-8-sig")
-
-
-def _sniff_sep(text: str) -> str:
-    first = text.split("\n", 1)[0]
-    return max([",", ";", "\t"], key=first.count)
-
-
-def _raw_tables(path: Path) -> tuple[list[tuple[str | None, pd.DataFrame]], list[Problem]]:
-    """The file's sheets as header-less frames of cell objects (CSV: one sheet, all text)."""
-    name = str(path)
-    if not path.is_file():
-        return [], [Problem(name, "file_missing")]
-    if path.suffix.lower() in EXCEL_SUFFIXES:
-        try:
-            sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object,
-                                   engine="openpyxl")
-        except (zipfile.BadZipFile, ValueError, KeyError, OSError) as exc:
-            return [], [Problem(name, "file_not_excel", params={"error": str(exc)[:200]})]
-        return list(sheets.items()), []
-    try:
-        text = _decode_csv(path.read_bytes())
-    except UnicodeDecodeError:
-        return [], [Problem(name, "file_not_utf8")]
-    frame = pd.read_csv(io.StringIO(text), sep=_sniff_sep(text), header=None, dtype=str,
-                        keep_default_na=False, skip_blank_lines=True)
-    return [(None, frame)], []
+def _find_header(frame: pd.DataFrame, aliases: dict, required: list[str]) -> tuple[int, dict]:
+    """The first of the top rows that names every required column (else the best one)."""
+    best = (0, {})
+    for i in range(min(HEADER_SEARCH_ROWS, len(frame))):
+        header = [h.strip() for h in frame.iloc[i].tolist()]
+        mapping = {j: aliases[fold(h)] for j, h in enumerate(header) if fold(h) in aliases}
+        if all(c in mapping.values() for c in required):
+            return i, mapping
+        if len(set(mapping.values())) > len(set(best[1].values())):
+            best = (i, mapping)
+    return best
 
 
 def read_tables(path: Path, kind: str) -> tuple[list[Table], list[Problem]]:
     """Sheets of `path` that carry the columns required for `kind` ('register' or 'data')."""
-    raw, problems = _raw_tables(path)
-    if problems:
+    grids, problems = read_grids(path)
+    if not grids:
         return [], problems
     spec = column_spec()
     aliases = {fold(a): canon for canon, names in spec[kind].items() for a in names}
     required = spec["required"][kind]
     tables, misses = [], []
-    for sheet, frame in raw:
-        frame = frame.dropna(how="all")
-        if frame.empty:
-            misses.append((sheet, [], "empty"))
+    for grid in grids:
+        frame = grid.text
+        filled = (frame.apply(lambda c: c.str.strip()) != "").any(axis=1)
+        if not filled.any():
+            misses.append((grid.sheet, None, []))
             continue
-        header = [_cell_text(h).strip() for h in frame.iloc[0].tolist()]
-        mapping = {i: aliases[fold(h)] for i, h in enumerate(header) if fold(h) in aliases}
+        row, mapping = _find_header(frame, aliases, required)
         missing = [c for c in required if c not in mapping.values()]
         if missing:
-            misses.append((sheet, header, missing))
+            header = [h for h in frame.iloc[row].tolist() if h.strip()]
+            misses.append((grid.sheet, (row, header), missing))
             continue
-        body = frame.iloc[1:, list(mapping)]
-        body.columns = [mapping[i] for i in mapping]
-        body = body.loc[:, ~body.columns.duplicated()]
-        # Spreadsheet row numbers, as a person sees them (header is row 1 when it is first).
-        rows = pd.Index(np.asarray(body.index) + 1, name="row")
-        is_date = None
-        if sheet is not None:
-            is_date = body.map(lambda x: isinstance(x, (dt.date, dt.datetime, dt.time)))
-            is_date.index = rows
-            body = body.map(_cell_text)
-        body = body.astype(str)
-        body.index = rows
-        tables.append(Table(str(path), sheet, body, is_date))
+        if filled.iloc[:row].any():
+            problems.append(Problem(str(path), "header_not_first_row", row=row + 1,
+                                    sheet=grid.sheet, severity="warning"))
+        cols = list(dict.fromkeys(mapping))  # first column of each canonical name
+        seen, keep = set(), []
+        for j in cols:
+            if mapping[j] not in seen:
+                seen.add(mapping[j])
+                keep.append(j)
+        body = frame.iloc[row + 1:, keep].copy()
+        body.columns = [mapping[j] for j in keep]
+        # Spreadsheet row numbers, as a person sees them.
+        body.index = pd.Index(np.asarray(body.index) + 1, name="row")
+        flags = None
+        if grid.flags is not None:
+            flags = grid.flags.iloc[row + 1:, keep].copy()
+            flags.columns = body.columns
+            flags.index = body.index
+        tables.append(Table(str(path), grid.sheet, body, flags))
     if not tables:
-        for sheet, header, missing in misses:
-            if missing == "empty":
+        for sheet, where, missing in misses:
+            if where is None:
                 problems.append(Problem(str(path), "table_empty", sheet=sheet))
             else:
-                problems.append(Problem(str(path), "columns_missing", row=1, sheet=sheet, params={
-                    "missing": ", ".join(missing), "found": ", ".join(h for h in header if h)}))
+                row, header = where
+                problems.append(Problem(str(path), "columns_missing", row=row + 1, sheet=sheet,
+                                        params={"missing": ", ".join(missing),
+                                                "found": ", ".join(header)}))
     return tables, problems
 
 
@@ -162,19 +144,50 @@ def read_tables(path: Path, kind: str) -> tuple[list[Table], list[Problem]]:
 # Values
 
 
-def parse_numbers(text: pd.Series) -> pd.Series:
-    """Numbers as officers type them: '95', '95%', '95,5', '1.234,5', '1,234.5'. NaN if not."""
+def _squeeze(text: pd.Series) -> pd.Series:
     s = text.astype(str).str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
-    s = s.str.removesuffix("%")
+    return s.str.removesuffix("%")
+
+
+def ambiguous_numbers(text: pd.Series) -> pd.Series:
+    """'1.234' or '1,234': one separator followed by exactly three digits, which Vietnamese
+    reads as a thousand and English as a decimal (and the other way round for the comma)."""
+    return _squeeze(text).str.fullmatch(r"[+-]?\d{1,3}[.,]\d{3}")
+
+
+def parse_numbers(text: pd.Series, convention: str | None = None) -> pd.Series:
+    """Numbers as officers type them: '95', '95%', '95,5', '1.234,5', '1,234.5'. NaN if not.
+
+    With both separators the last one is the decimal mark. A lone separator is a decimal mark,
+    except in the ambiguous '1.234' / '1,234' form, read by the convention of the language
+    (Vietnamese by default: '.' groups thousands, ',' marks decimals).
+    """
+    convention = convention or current_lang()
+    s = _squeeze(text)
     n_comma, n_dot = s.str.count(","), s.str.count(r"\.")
-    # With both separators the last one is the decimal mark; a lone comma is a decimal comma.
     dec_comma = ((n_comma == 1) & (n_dot == 0)) | (
         (n_comma > 0) & (n_dot > 0) & (s.str.rfind(",") > s.str.rfind(".")))
     out = s.mask(dec_comma, s.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
     out = out.mask(~dec_comma & (n_comma > 0), s.str.replace(",", "", regex=False))
     out = out.mask((n_dot > 1) & (n_comma == 0), s.str.replace(".", "", regex=False))
+    ambiguous = ambiguous_numbers(text)
+    if convention == "vi":
+        out = out.mask(ambiguous & (n_dot == 1), s.str.replace(".", "", regex=False))
+    else:
+        out = out.mask(ambiguous & (n_comma == 1), s.str.replace(",", "", regex=False))
     nums = pd.to_numeric(out.where(out.str.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)")), errors="coerce")
     return nums.astype(float)
+
+
+def _percent_fractions(table: Table, code: pd.Series, value: pd.Series, indicators: dict) -> list[Problem]:
+    """Shares typed as fractions (0.95 for 95%): every coverage-type percentage of the table
+    at or below 1 cannot be real, so the table is refused rather than misread."""
+    coverage = {c for c, i in indicators.items() if i.unit_kind == "percent"
+                and i.rule.op in (">=", ">") and (i.rule.threshold or 0) > 1}
+    mine = value[code.isin(coverage)].dropna()
+    if len(mine) >= 3 and (mine <= 1).all():
+        return [table.problem("percent_as_fraction", None, "value", example=mine.iloc[0])]
+    return []
 
 
 def parse_yes_no(text: pd.Series) -> pd.Series:
@@ -274,30 +287,46 @@ def _read_data_table(table: Table, cset: CriteriaSet, known_communes: set[str]) 
 
     kind = code.map({c: i.unit_kind for c, i in indicators.items()})
     text = f["value"]
+    flag = (table.flags["value"].reindex(f.index, fill_value="") if table.flags is not None
+            else pd.Series("", index=f.index))
     value = pd.Series(np.nan, index=f.index)
     is_yes_no = kind == "yes_no"
+    numeric_cell = flag == "number"
     value[is_yes_no] = parse_yes_no(text[is_yes_no])
-    value[~is_yes_no] = parse_numbers(text[~is_yes_no])
+    typed = ~is_yes_no & ~numeric_cell
+    value[typed] = parse_numbers(text[typed])
+    value[~is_yes_no & numeric_cell] = pd.to_numeric(text[~is_yes_no & numeric_cell],
+                                                      errors="coerce")
     empty = text == ""
-    dated = table.is_date["value"].reindex(f.index, fill_value=False) if table.is_date is not None \
-        else pd.Series(False, index=f.index)
-    problems += _problems_for(table, dated & kind.notna(), "value_is_date", "value")
-    bad = value.isna() & ~empty & kind.notna() & ~dated
+    special = flag.isin(["date", "formula", "error"])
+    problems += _problems_for(table, (flag == "date") & kind.notna(), "value_is_date", "value")
+    problems += _problems_for(table, (flag == "error") & kind.notna(), "value_excel_error", "value")
+    problems += _problems_for(table, (flag == "formula") & kind.notna(), "value_formula", "value")
+    comparator = text.str.match(r"^\s*(≥|≤|>=|<=|>|<|=)")
+    problems += _problems_for(table, comparator & kind.notna(), "value_has_comparator", "value")
+    bad = value.isna() & ~empty & kind.notna() & ~special & ~comparator
     problems += _problems_for(table, bad & is_yes_no, "value_not_yes_no", "value")
     problems += _problems_for(table, bad & ~is_yes_no, "value_not_number", "value")
     problems += _problems_for(table, ~np.isfinite(value.fillna(0)), "value_not_number", "value")
     problems += _problems_for(table, (kind == "percent") & ((value < 0) | (value > 100)),
                               "value_percent_range", "value")
     problems += _problems_for(table, (kind == "number") & (value < 0), "value_negative", "value")
-    problems += _problems_for(table, empty & kind.notna(), "value_empty", "value")
-    problems = [p if p.key != "value_empty" else Problem(p.file, p.key, p.row, p.column, p.sheet,
-                                                          p.params, "warning") for p in problems]
+    ambiguous = typed & ~is_yes_no & kind.notna() & ambiguous_numbers(text)
+    problems += [Problem(p.file, p.key, p.row, p.column, p.sheet, p.params | {
+        "read": value[p.row]}, "warning") for p in _problems_for(
+        table, ambiguous, "value_ambiguous", "value", convention=current_lang())
+        if p.row is not None]
+    problems += _percent_fractions(table, code, value, indicators)
+    problems += [Problem(p.file, p.key, p.row, p.column, p.sheet, p.params, "warning")
+                 for p in _problems_for(table, empty & kind.notna() & ~special, "value_empty",
+                                        "value")]
+    value = value.where(~special)
 
     out = pd.DataFrame({
         "commune_id": f["commune_id"],
         "year": year.astype("Int64"),
         "indicator": code,
-        "value": value.where(~dated),
+        "value": value,
         "value_text": text,
         "note": f["note"] if "note" in f else "",
         "source": f["source"] if "source" in f else "",
@@ -345,8 +374,17 @@ def load_inputs(data_paths: list[str | Path], communes_path: str | Path,
                 cset: CriteriaSet) -> Inputs:
     """Register and data, validated against `cset`; raises InputError listing every problem."""
     register, problems = read_register(communes_path)
+    if cset.province:
+        other = fold_series(register["province"]) != fold(cset.province)
+        for ref, province in zip(register.loc[other, "input_ref"], register.loc[other, "province"]):
+            problems.append(Problem(str(communes_path), "commune_other_province",
+                                    row=int(ref.rsplit(":", 1)[1]), column="province", params={
+                                        "value": province, "set_id": cset.id,
+                                        "province": cset.province}))
     data, found = read_data(data_paths, cset, register)
     problems += found
+    if data.empty and not found:
+        problems.append(Problem(", ".join(map(str, data_paths)), "data_empty"))
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise InputError(problems)

@@ -120,7 +120,7 @@ def test_template_round_trip(tmp_path, capsys):
     assert sheet.data_validations.dataValidation, "yes/no rows need a drop-down"
     for row in range(2, sheet.max_row + 1):
         yes_no = sheet.cell(row, unit_col).value == "Đạt/Chưa đạt"
-        sheet.cell(row, value_col).value = "Đạt" if yes_no else 1
+        sheet.cell(row, value_col).value = "Đạt" if yes_no else 100
     wb.save(path)
     capsys.readouterr()
     assert main(["validate", str(path), "--communes", str(SAMPLE / "communes.csv"),
