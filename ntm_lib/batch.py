@@ -18,6 +18,7 @@ import sys
 import time
 import traceback
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
@@ -169,7 +170,7 @@ def run_report(data_paths: list[str], communes_path: str, set_id: str, out: str 
         cache.unlink()
         outcomes.sort(key=lambda o: o.commune_id)
         manifest = {
-            "tool": "ntm-assess", "version": __version__, "started": started,
+            "tool": "ntm-assess", "version": __version__, "command": "report", "started": started,
             "finished": run_time(), "parameters": {"set": set_id, "year": year, "lang": lang,
                                                    "communes": selected, "jobs": jobs_n,
                                                    "plan": plan, "budget": budget},
@@ -209,26 +210,41 @@ def _reuse(previous: dict, out: Path, job: Job, folder: Path) -> Outcome | None:
 
 
 def _run_all(todo: list[Job], jobs: int, executor: Executor | None) -> list[Outcome]:
+    """Run every job; a worker that dies breaks its pool, so the unfinished jobs get one more
+    round in a fresh pool before they are reported as failed."""
     if not todo:
         return []
-    outcomes = []
-    own = executor is None
-    executor = executor or default_executor(min(jobs, len(todo)))
+    outcomes: list[Outcome] = []
     bar = tqdm(total=len(todo), unit="xã", desc="ntm report", file=sys.stderr, disable=None)
+    pending = list(todo)
     try:
-        futures = [executor.submit(render_commune, job) for job in todo]
-        failed = 0
-        for future in as_completed(futures):
-            outcome = future.result()
-            outcomes.append(outcome)
-            failed += not outcome.ok
-            bar.update(1)
-            bar.set_postfix(done=len(outcomes) - failed, failed=failed,
-                            remaining=len(todo) - len(outcomes))
+        for _ in range(2):
+            own = executor is None
+            pool = executor or default_executor(min(jobs, len(pending)))
+            futures = {pool.submit(render_commune, job): job for job in pending}
+            pending = []
+            try:
+                for future in as_completed(futures):
+                    try:
+                        outcome = future.result()
+                    except BrokenProcessPool:
+                        pending.append(futures[future])
+                        continue
+                    outcomes.append(outcome)
+                    bar.update(1)
+                    failed = sum(not o.ok for o in outcomes)
+                    bar.set_postfix(done=len(outcomes) - failed, failed=failed,
+                                    remaining=len(todo) - len(outcomes))
+            finally:
+                if own:
+                    pool.shutdown(wait=True, cancel_futures=True)
+            if not pending or not own:
+                break
+        for job in pending:
+            outcomes.append(Outcome(job.commune_id, job.year, False, 0.0, job.fingerprint,
+                                    error=t("report_worker_died", job.parameters["lang"])))
     finally:
         bar.close()
-        if own:
-            executor.shutdown(wait=True, cancel_futures=True)
     return outcomes
 
 

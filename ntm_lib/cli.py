@@ -16,6 +16,7 @@ from .errors import InputError, NtmError
 from .i18n import pick, t
 from .intake import load_inputs, read_register
 from .outputs import atomic_dir, write_assessment
+from .provenance import files, package_versions, run_time
 from .scoring import score
 
 MAX_PRINTED_PROBLEMS = 100
@@ -66,6 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     pl.add_argument("--year", type=int, help="data year (default: the latest)")
     pl.add_argument("--out", required=True)
     pl.add_argument("--force", action="store_true", help="replace an existing --out folder")
+
+    v = sub.add_parser("verify", help="run a finished run again and report any difference")
+    v.add_argument("folder")
 
     r = sub.add_parser("report", help="HTML report per commune, with an index")
     r.add_argument("data", nargs="+", help="CSV or .xlsx files in long form")
@@ -165,9 +169,20 @@ def _cmd_assess(args) -> int:
     cset = load_set(args.set_id)
     inputs = load_inputs(args.data, args.communes, cset)
     _print_warnings(inputs.warnings)
+    started = run_time()
     assessment = score(cset, inputs.register, inputs.data, years=args.year)
+    manifest = {
+        "tool": "ntm-assess", "version": __version__, "command": "assess",
+        "started": started, "parameters": {"set": args.set_id, "years": args.year},
+        "set": {"id": cset.id, "files": cset.files},
+        "inputs": files(args.data, "data") + files([args.communes], "communes"),
+        "packages": package_versions(),
+    }
     with atomic_dir(args.out, force=args.force) as tmp:
         write_assessment(assessment, tmp)
+        (tmp / "manifest.json").write_text(json.dumps(manifest | {"finished": run_time()},
+                                                      ensure_ascii=False, indent=1),
+                                           encoding="utf-8")
     communes = assessment.communes
     print(t("cli_summary", met=int((communes["status"] == "met").sum()), total=len(communes),
             set_id=cset.id))
@@ -213,6 +228,17 @@ def _cmd_plan(args) -> int:
     return 0
 
 
+def _cmd_verify(args) -> int:
+    from .verify import verify
+
+    problems = verify(args.folder)
+    for line in problems:
+        print(line, file=sys.stderr)
+    if not problems:
+        print(t("verify_identical", path=args.folder))
+    return 1 if problems else 0
+
+
 def _cmd_report(args) -> int:
     from .batch import NOTEBOOK, exit_code, run_report
 
@@ -230,7 +256,7 @@ def _cmd_report(args) -> int:
 
 COMMANDS = {"sets": _cmd_sets, "criteria": _cmd_criteria, "template": _cmd_template,
             "validate": _cmd_validate, "assess": _cmd_assess, "report": _cmd_report,
-            "template-plan": _cmd_template_plan, "plan": _cmd_plan}
+            "template-plan": _cmd_template_plan, "plan": _cmd_plan, "verify": _cmd_verify}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,9 +28,10 @@ XLSX_TIMESTAMP = "2000-01-01T00:00:00Z"
 def atomic_dir(target: str | Path, force: bool = False):
     """Yield a temporary folder that replaces `target` only if the block completes."""
     target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    recover(target)
     if target.exists() and any(target.iterdir()) and not force:
         raise UsageError(t("cli_out_exists", path=str(target)))
-    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.parent / f".{target.name}.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
@@ -44,6 +45,29 @@ def atomic_dir(target: str | Path, force: bool = False):
         target.rename(backup)
     tmp.rename(target)
     shutil.rmtree(backup, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover(target: Path) -> None:
+    """Undo what a killed run left beside `target`: its temporary folder goes; a backup it had
+    moved aside is put back if the new folder never took its place."""
+    for leftover in sorted(target.parent.glob(f".{target.name}.*-*")):
+        kind, _, pid = leftover.name.rpartition("-")
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        if kind.endswith(".old") and not target.exists():
+            leftover.rename(target)
+        else:
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def atomic_file(target: str | Path, write) -> Path:

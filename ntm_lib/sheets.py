@@ -121,7 +121,10 @@ def _csv(path: Path) -> tuple[list[Grid], list[Problem]]:
         return [], problems
     first = text.split("\n", 1)[0]
     sep = max([",", ";", "\t"], key=first.count)
-    rows = list(csv.reader(io.StringIO(text), delimiter=sep))
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+    except csv.Error as exc:
+        return [], problems + [Problem(str(path), "file_not_csv", params={"error": str(exc)})]
     rows = [r for r in rows if any(c.strip() for c in r)]
     width = max((len(r) for r in rows), default=0)
     frame = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object).astype(str)

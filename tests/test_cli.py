@@ -74,8 +74,9 @@ def test_bad_usage_exits_2():
 def test_assess_writes_tables_and_is_deterministic(tmp_path, capsys):
     out = tmp_path / "run"
     assert main(["assess"] + SAMPLE_ARGS + ["--out", str(out)]) == 0
-    names = {p.name for p in out.iterdir()}
-    assert names == {"indicators.csv", "criteria.csv", "communes.csv", "assessment.xlsx"}
+    assert {p.name for p in out.iterdir()} == {"indicators.csv", "criteria.csv", "communes.csv",
+                                               "assessment.xlsx", "manifest.json"}
+    names = ["indicators.csv", "criteria.csv", "communes.csv", "assessment.xlsx"]
     with open(out / "indicators.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert list(rows[0]) == ["commune_id", "year", "set_id", "criterion", "indicator", "value",
@@ -132,3 +133,22 @@ def test_python_dash_m_entry_point():
     result = subprocess.run([sys.executable, "-m", "ntm_lib", "sets"], capture_output=True,
                             text=True, check=False)
     assert result.returncode == 0 and "hd-2022-model" in result.stdout
+
+
+def test_verify_an_assessment(tmp_path, capsys):
+    data = tmp_path / "indicators.csv"
+    data.write_bytes((SAMPLE / "indicators.csv").read_bytes())
+    out = tmp_path / "run"
+    args = [str(data), "--communes", str(SAMPLE / "communes.csv"), "--set", "hd-2022-advanced"]
+    assert main(["assess"] + args + ["--out", str(out)]) == 0
+    assert main(["verify", str(out)]) == 0
+    assert "giống hệt" in capsys.readouterr().out
+
+    communes = out / "communes.csv"
+    communes.write_text(communes.read_text().replace(",met", ",not_met", 1))
+    assert main(["verify", str(out)]) == 1
+    assert "communes.csv" in capsys.readouterr().err
+
+    data.write_bytes(data.read_bytes() + b"\n")
+    assert main(["verify", str(out)]) == 1
+    assert "đã thay đổi" in capsys.readouterr().err

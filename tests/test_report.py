@@ -240,3 +240,21 @@ def test_bad_plan_is_refused_before_any_notebook_runs(tmp_path):
                    plan=str(bad), budget=str(SAMPLE / "budget.csv"))
     assert any(p.key == "plan_target_before_data" for p in err.value.problems)
     assert not (tmp_path / "out").exists()
+
+
+def test_reports_are_reproducible_and_verifiable(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    one, two = tmp_path / "one", tmp_path / "two"
+    for out in (one, two):
+        run_report(DATA, REGISTER, SET, out, communes=["10912", "10900"], jobs=2)
+    for name in ("communes/10912-2025.html", "communes/10900-2025.html", "index.html",
+                 "results/indicators.csv", "results/assessment.xlsx"):
+        assert (one / name).read_bytes() == (two / name).read_bytes(), name
+    assert "2023-11-14T22:13:20Z" in (one / "communes/10912-2025.html").read_text(encoding="utf-8")
+
+    from ntm_lib.verify import verify
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert verify(one) == []  # a new run time, nothing else
+    page = one / "communes" / "10900-2025.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("Cẩm Văn", "Cẩm Vân"), encoding="utf-8")
+    assert verify(one) == ["communes/10900-2025.html khác với kết quả chạy lại."]
