@@ -6,7 +6,7 @@ NTM := $(VENV)/bin/ntm
 SAMPLE := data/sample
 OUT := outputs/sample
 
-.PHONY: setup setup-test report assess test sample bench bench-reports clean
+.PHONY: setup setup-test report assess test sample bench bench-reports bench-scale clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,8 +51,12 @@ bench: setup
 	$(PY) benchmarks/bench_scoring.py
 
 ## bench-reports: batch reports against the naive papermill + nbconvert loop
-bench-reports: setup
+bench-reports: setup-test
 	$(PY) benchmarks/bench_reports.py
+
+## bench-scale: 200 synthetic communes at 1 and 2 workers, and the naive loop
+bench-scale: setup-test
+	$(PY) benchmarks/bench_scale.py
 
 clean:
 	rm -rf $(VENV) outputs/sample .pytest_cache

@@ -9,6 +9,7 @@ reports of an earlier run whose inputs have not changed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -75,6 +76,7 @@ def render_commune(job: Job) -> Outcome:
     from .engine import ENGINE_NAME, discard_kernel
     from .export import notebook_to_html
 
+    ensure_kernel()  # on a cluster worker too: the kernel is this worker's own Python
     start = time.perf_counter()
     folder = Path(job.folder)
     ipynb, html = folder / f"{job.stem}.ipynb", folder / f"{job.stem}.html"
@@ -111,12 +113,27 @@ def default_executor(jobs: int) -> Executor:
     return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
 
 
+@contextlib.contextmanager
+def dask_executor(address: str):
+    """A concurrent.futures executor on an existing Dask cluster (optional: ntm-assess[dask]).
+    Workers must see the same files at the same paths and have ntm-assess installed."""
+    try:
+        from distributed import Client
+    except ImportError as exc:
+        raise UsageError(t("report_dask_missing", None)) from exc
+    client = Client(address, set_as_default=False)
+    try:
+        yield client.get_executor(pure=False)
+    finally:
+        client.close()
+
+
 def run_report(data_paths: list[str], communes_path: str, set_id: str, out: str | Path, *,
                year: int | None = None, communes: list[str] | None = None,
                jobs: int | None = None, lang: str = "vi", resume: bool = False,
                force: bool = False, executor: Executor | None = None,
                notebook: Path = NOTEBOOK, plan: str | None = None,
-               budget: str | None = None) -> dict:
+               budget: str | None = None, scheduler: str | None = None) -> dict:
     """Render the reports; returns the manifest. Raises InputError on invalid data."""
     started = run_time()
     data_paths = [str(Path(p).resolve()) for p in data_paths]
@@ -166,7 +183,11 @@ def run_report(data_paths: list[str], communes_path: str, set_id: str, out: str 
                 outcomes.append(reused)
             else:
                 todo.append(job)
-        outcomes += _run_all(todo, jobs_n, executor)
+        if scheduler and executor is None and todo:
+            with dask_executor(scheduler) as cluster_executor:
+                outcomes += _run_all(todo, jobs_n, cluster_executor)
+        else:
+            outcomes += _run_all(todo, jobs_n, executor)
         cache.unlink()
         outcomes.sort(key=lambda o: o.commune_id)
         manifest = {

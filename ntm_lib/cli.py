@@ -87,6 +87,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--notebook", help="report notebook (default: notebooks/commune_assessment.ipynb)")
     r.add_argument("--plan", help="plan of solutions: adds the roadmap section (Lộ trình)")
     r.add_argument("--budget", help="yearly budget by source (default: read from --plan)")
+    r.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on a Dask cluster, e.g. tcp://127.0.0.1:8786 (needs ntm-assess[dask])")
     return p
 
 
@@ -247,7 +249,7 @@ def _cmd_report(args) -> int:
                           communes=args.commune_ids, jobs=args.jobs, lang=lang,
                           resume=args.resume, force=args.force,
                           notebook=Path(args.notebook) if args.notebook else NOTEBOOK,
-                          plan=args.plan, budget=args.budget)
+                          plan=args.plan, budget=args.budget, scheduler=args.scheduler)
     ok = sum(c["ok"] for c in manifest["communes"])
     print(t("cli_report_done", ok=ok, failed=len(manifest["communes"]) - ok,
             index=str(Path(args.out).resolve() / "index.html")))
