@@ -40,7 +40,9 @@ def register(n: int | None) -> pd.DataFrame:
     if n is None:
         rows = [(code, name, "Cẩm Giàng", "Hải Dương", REGION) for code, name, _ in CAM_GIANG]
     else:
-        rows = [(f"S{i:06d}", f"Xã mẫu {i}", f"Huyện mẫu {i // 20}", "Tỉnh mẫu", REGION)
+        # Synthetic communes of a synthetic province's districts; the province is named Hải
+        # Dương so that Hải Dương's provincial sets apply to them.
+        rows = [(f"S{i:06d}", f"Xã mẫu {i}", f"Huyện mẫu {i // 20}", "Hải Dương", REGION)
                 for i in range(n)]
     return pd.DataFrame(rows, columns=["commune_id", "name", "district", "province", "region"])
 

@@ -52,6 +52,22 @@ class Problem:
         return f"{label}: {self.location(lang)}: {t(self.key, lang, **self.params)}"
 
 
+def cap_problems(problems: list[Problem], most: int = 20) -> list[Problem]:
+    """At most `most` problems of each kind per file; one summary line stands for the rest."""
+    seen: dict[tuple, int] = {}
+    out = []
+    for p in problems:
+        key = (p.file, p.key, p.severity)
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] <= most:
+            out.append(p)
+    for (file, key, severity), count in seen.items():
+        if count > most and key != "more_rows_same_problem":
+            out.append(Problem(file, "more_rows_same_problem", params={"count": count - most},
+                               severity=severity))
+    return out
+
+
 class InputError(NtmError):
     """Input data failed validation; holds every problem found, not only the first."""
 

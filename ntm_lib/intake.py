@@ -19,7 +19,7 @@ import pandas as pd
 import yaml
 
 from .catalogue import CriteriaSet, common
-from .errors import InputError, Problem
+from .errors import InputError, Problem, cap_problems
 from .i18n import current_lang
 from .sheets import read_grids
 
@@ -385,6 +385,7 @@ def load_inputs(data_paths: list[str | Path], communes_path: str | Path,
     problems += found
     if data.empty and not found:
         problems.append(Problem(", ".join(map(str, data_paths)), "data_empty"))
+    problems = cap_problems(problems, MAX_SAME_PROBLEM)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise InputError(problems)

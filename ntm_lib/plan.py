@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .catalogue import CriteriaSet, fmt_number
-from .errors import InputError, Problem
+from .errors import InputError, Problem, cap_problems
 from .intake import MAX_SAME_PROBLEM, column_spec, fold, parse_numbers, read_tables
 from .scoring import Assessment
 from .views import relative_gap
@@ -49,16 +49,6 @@ class Roadmap:
 
 # ---------------------------------------------------------------------------------------------
 # Reading the plan and the budget
-
-
-def _cap(problems: list[Problem]) -> list[Problem]:
-    by_key: dict[tuple, int] = {}
-    out = []
-    for p in problems:
-        by_key[(p.file, p.key)] = by_key.get((p.file, p.key), 0) + 1
-        if by_key[(p.file, p.key)] <= MAX_SAME_PROBLEM:
-            out.append(p)
-    return out
 
 
 def _amounts(table, f: pd.DataFrame, columns: list[str], problems: list[Problem]) -> pd.DataFrame:
@@ -146,7 +136,7 @@ def read_plan(paths, cset: CriteriaSet, register: pd.DataFrame,
             }))
     errors = [p for p in problems if p.severity == "error"]
     if errors:
-        raise InputError(_cap(problems))
+        raise InputError(cap_problems(problems, MAX_SAME_PROBLEM))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -182,7 +172,7 @@ def read_budget(paths, register: pd.DataFrame) -> pd.DataFrame:
         problems.append(Problem(str(paths), "budget_duplicate",
                                 params={"commune": cid, "year": year}))
     if [p for p in problems if p.severity == "error"]:
-        raise InputError(_cap(problems))
+        raise InputError(cap_problems(problems, MAX_SAME_PROBLEM))
     return budget
 
 

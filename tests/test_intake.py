@@ -187,3 +187,11 @@ def test_sample_data_is_valid():
     assert inputs.warnings == []
     assert inputs.data["commune_id"].nunique() == len(inputs.register) == 11
     assert "Đức Chính" in set(inputs.register["name"])
+
+
+def test_many_rows_with_one_problem_are_summarised(tmp_path, base_set):
+    rows = "".join(f"c1,2024,Z.{i},1\n" for i in range(50))
+    problems = _problems(tmp_path, "commune_id,year,indicator,value\n" + rows, base_set)
+    assert [p.key for p in problems].count("indicator_unknown") == 20
+    summary = [p for p in problems if p.key == "more_rows_same_problem"]
+    assert len(summary) == 1 and "30" in summary[0].message()
