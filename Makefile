@@ -6,7 +6,7 @@ NTM := $(VENV)/bin/ntm
 SAMPLE := data/sample
 OUT := outputs/sample
 
-.PHONY: setup setup-test report assess test sample bench bench-reports bench-scale clean
+.PHONY: setup setup-test report assess test sample notebooks bench bench-reports bench-scale clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,8 @@ setup-test: $(VENV)/.installed-test
 report: setup
 	$(NTM) report $(SAMPLE)/indicators.csv $(SAMPLE)/model_conditions.csv \
 		--communes $(SAMPLE)/communes.csv --set hd-2022-model \
-		--plan $(SAMPLE)/plan.csv --budget $(SAMPLE)/budget.csv --out $(OUT)/reports --force
+		--plan $(SAMPLE)/plan.csv --budget $(SAMPLE)/budget.csv --summary \
+		--out $(OUT)/reports --force
 	@echo "Index: $(abspath $(OUT)/reports/index.html)"
 
 ## assess: result tables (CSV, Excel) for the sample district, all years
@@ -57,6 +58,10 @@ bench-reports: setup-test
 ## bench-scale: 200 synthetic communes at 1 and 2 workers, and the naive loop
 bench-scale: setup-test
 	$(PY) benchmarks/bench_scale.py
+
+## notebooks: rebuild the training notebooks (vi, en) from notebooks/training.yaml
+notebooks: setup
+	$(PY) -m ntm_lib.training
 
 clean:
 	rm -rf $(VENV) outputs/sample .pytest_cache

@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import json
 import multiprocessing
+import re
 import os
 import shutil
 import sys
@@ -36,7 +37,9 @@ from .outputs import atomic_dir, atomic_file, write_assessment
 from .plan import read_budget, read_plan
 from .provenance import package_versions, run_time, sha256
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "commune_assessment.ipynb"
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOK = NOTEBOOKS / "commune_assessment.ipynb"
+SUMMARY_NOTEBOOK = NOTEBOOKS / "district_summary.ipynb"
 TEMPLATES = Path(str(resources.files("ntm_lib").joinpath("templates")))
 
 
@@ -113,6 +116,49 @@ def default_executor(jobs: int) -> Executor:
     return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
 
 
+def render_summary(folder: Path, data_paths: list[str], communes_path: str, set_id: str,
+                   year: int, district: str | None, province: str | None, lang: str,
+                   notebook: Path = SUMMARY_NOTEBOOK) -> Path:
+    """The district (or province) summary: notebook, HTML page and Excel tables in `folder`."""
+    import papermill
+
+    from .engine import ENGINE_NAME, discard_kernel
+    from .export import notebook_to_html
+
+    folder.mkdir(parents=True, exist_ok=True)
+    ipynb = folder / "summary.ipynb"
+    try:
+        papermill.execute_notebook(
+            str(notebook), str(ipynb), kernel_name=ensure_kernel(), engine_name=ENGINE_NAME,
+            progress_bar=False, cwd=str(notebook.parent), parameters={
+                "data": data_paths, "communes": communes_path, "set_id": set_id, "year": year,
+                "district": district, "province": province, "lang": lang,
+                "output_dir": str(folder)})
+    finally:
+        discard_kernel()
+    area = district or province or ""
+    return notebook_to_html(ipynb, folder / "summary.html",
+                            t("summary_title", lang, area=area, year=year), lang)
+
+
+def run_summary(data_paths: list[str], communes_path: str, set_id: str, out: str | Path, *,
+                year: int | None = None, district: str | None = None,
+                province: str | None = None, lang: str = "vi", force: bool = False) -> Path:
+    data_paths = [str(Path(p).resolve()) for p in data_paths]
+    communes_path = str(Path(communes_path).resolve())
+    cset, register, assessment, _ = prepared_inputs(data_paths, communes_path, set_id)
+    year = int(year) if year else int(assessment.communes["year"].max())
+    out = Path(out).resolve()
+    with atomic_dir(out, force=force) as tmp:
+        render_summary(tmp, data_paths, communes_path, set_id, year, district, province, lang)
+    return out / "summary.html"
+
+
+def _slug(text: str) -> str:
+    from .intake import fold
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-") or "all"
+
+
 @contextlib.contextmanager
 def dask_executor(address: str):
     """A concurrent.futures executor on an existing Dask cluster (optional: ntm-assess[dask]).
@@ -133,7 +179,8 @@ def run_report(data_paths: list[str], communes_path: str, set_id: str, out: str 
                jobs: int | None = None, lang: str = "vi", resume: bool = False,
                force: bool = False, executor: Executor | None = None,
                notebook: Path = NOTEBOOK, plan: str | None = None,
-               budget: str | None = None, scheduler: str | None = None) -> dict:
+               budget: str | None = None, scheduler: str | None = None,
+               summary: bool = False) -> dict:
     """Render the reports; returns the manifest. Raises InputError on invalid data."""
     started = run_time()
     data_paths = [str(Path(p).resolve()) for p in data_paths]
@@ -190,6 +237,14 @@ def run_report(data_paths: list[str], communes_path: str, set_id: str, out: str 
             outcomes += _run_all(todo, jobs_n, executor)
         cache.unlink()
         outcomes.sort(key=lambda o: o.commune_id)
+        summaries = {}
+        if summary:
+            districts = sorted(set(register.loc[register["commune_id"].astype(str).isin(selected),
+                                                "district"]))
+            for name in districts:
+                page = render_summary(tmp / "summary" / _slug(name), data_paths, communes_path,
+                                      set_id, year, name, None, lang)
+                summaries[name] = str(page.relative_to(tmp))
         manifest = {
             "tool": "ntm-assess", "version": __version__, "command": "report", "started": started,
             "finished": run_time(), "parameters": {"set": set_id, "year": year, "lang": lang,
@@ -200,7 +255,8 @@ def run_report(data_paths: list[str], communes_path: str, set_id: str, out: str 
             "packages": package_versions(),
             "communes": [asdict(o) for o in outcomes],
         }
-        _write_index(tmp / "index.html", cset, register, assessment, year, outcomes, lang)
+        _write_index(tmp / "index.html", cset, register, assessment, year, outcomes, lang,
+                     summaries)
         atomic_file(tmp / "manifest.json", lambda p: Path(p).write_text(
             json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"))
     return manifest
@@ -270,7 +326,7 @@ def _run_all(todo: list[Job], jobs: int, executor: Executor | None) -> list[Outc
 
 
 def _write_index(path: Path, cset, register, assessment, year: int, outcomes: list[Outcome],
-                 lang: str) -> None:
+                 lang: str, summaries: dict[str, str]) -> None:
     com = assessment.communes[assessment.communes["year"] == year].copy()
     com["commune_id"] = com["commune_id"].astype(str)
     com = com.merge(register.astype({"commune_id": str}), on="commune_id", how="left")
@@ -294,7 +350,8 @@ def _write_index(path: Path, cset, register, assessment, year: int, outcomes: li
         set_title=pick(cset.title, lang), legal=cset.legal_text(lang),
         css=(TEMPLATES / "report.css").read_text(encoding="utf-8"),
         n_ok=sum(o.ok for o in outcomes), n_failed=sum(not o.ok for o in outcomes),
-        n_met=sum(r["status"] == "met" for r in rows), version=__version__)
+        n_met=sum(r["status"] == "met" for r in rows), version=__version__,
+        summaries=summaries)
     atomic_file(path, lambda p: Path(p).write_text(page, encoding="utf-8"))
 
 

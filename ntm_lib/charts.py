@@ -162,3 +162,39 @@ def funding_chart(roadmap: pd.DataFrame, sources: list[str], lang: str) -> Figur
     ax.set_ylabel(t("col_cost", lang))
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1, 1))
     return fig
+
+
+def status_heatmap(matrix: pd.DataFrame, lang: str) -> Figure:
+    """Commune × criterion, coloured by status."""
+    order = [s for s in STATUS_ORDER]
+    codes = matrix.apply(lambda col: col.map(lambda s: order.index(s) if s in order else 3))
+    fig = _figure(min(2.2 + 0.42 * matrix.shape[1], 11), 0.36 * len(matrix) + 1.6)
+    ax = fig.add_subplot()
+    from matplotlib.colors import ListedColormap
+    sns.heatmap(codes.astype(float), ax=ax, cmap=ListedColormap([COLOURS[s] for s in order]),
+                vmin=-0.5, vmax=len(order) - 0.5, cbar=False, linewidths=0.5, linecolor="white")
+    ax.set_xlabel(t("col_criterion_no", lang))
+    ax.set_ylabel("")
+    ax.tick_params(axis="x", rotation=0)
+    handles = [Patch(color=COLOURS[s], label=fmt.status(s, lang)) for s in order
+               if (matrix == s).any().any()]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1, 1), fontsize=8)
+    return fig
+
+
+def key_distribution(values: pd.DataFrame, names: dict, lang: str) -> Figure:
+    """One panel per key indicator: each commune's value, the threshold as a line."""
+    keys = list(dict.fromkeys(values["indicator"]))
+    fig = _figure(7.5, 1.35 * max(len(keys), 1) + 0.6)
+    axes = fig.subplots(len(keys), 1, squeeze=False)[:, 0]
+    for ax, key in zip(axes, keys):
+        rows = values[values["indicator"] == key]
+        sns.stripplot(data=rows, x="value", hue="status", palette={
+            s: COLOURS[s] for s in rows["status"].unique()}, ax=ax, size=7, jitter=0.15,
+            legend=False)
+        for thr in rows["threshold"].dropna().unique():
+            ax.axvline(thr, color="#212121", linestyle="--", linewidth=1)
+        ax.set_title(f"{key} — {names[key]}", fontsize=9, loc="left")
+        ax.set_xlabel("")
+        _number_axis(ax.xaxis, lang, 1)
+    return fig

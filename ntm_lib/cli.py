@@ -68,6 +68,18 @@ def _parser() -> argparse.ArgumentParser:
     pl.add_argument("--out", required=True)
     pl.add_argument("--force", action="store_true", help="replace an existing --out folder")
 
+    sm = sub.add_parser("summary", help="summary report of a district or a province")
+    sm.add_argument("data", nargs="+")
+    sm.add_argument("--communes", required=True)
+    sm.add_argument("--set", dest="set_id", required=True)
+    sm.add_argument("--year", type=int)
+    area = sm.add_mutually_exclusive_group()
+    area.add_argument("--district")
+    area.add_argument("--province")
+    sm.add_argument("--lang", dest="report_lang", choices=["vi", "en"])
+    sm.add_argument("--out", required=True)
+    sm.add_argument("--force", action="store_true")
+
     v = sub.add_parser("verify", help="run a finished run again and report any difference")
     v.add_argument("folder")
 
@@ -87,6 +99,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--notebook", help="report notebook (default: notebooks/commune_assessment.ipynb)")
     r.add_argument("--plan", help="plan of solutions: adds the roadmap section (Lộ trình)")
     r.add_argument("--budget", help="yearly budget by source (default: read from --plan)")
+    r.add_argument("--summary", action="store_true",
+                   help="also write each district's summary report, linked from the index")
     r.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on a Dask cluster, e.g. tcp://127.0.0.1:8786 (needs ntm-assess[dask])")
     return p
@@ -230,6 +244,16 @@ def _cmd_plan(args) -> int:
     return 0
 
 
+def _cmd_summary(args) -> int:
+    from .batch import run_summary
+
+    page = run_summary(args.data, args.communes, args.set_id, args.out, year=args.year,
+                       district=args.district, province=args.province,
+                       lang=args.report_lang or args.lang or "vi", force=args.force)
+    print(t("cli_summary_done", path=str(page)))
+    return 0
+
+
 def _cmd_verify(args) -> int:
     from .verify import verify
 
@@ -249,7 +273,8 @@ def _cmd_report(args) -> int:
                           communes=args.commune_ids, jobs=args.jobs, lang=lang,
                           resume=args.resume, force=args.force,
                           notebook=Path(args.notebook) if args.notebook else NOTEBOOK,
-                          plan=args.plan, budget=args.budget, scheduler=args.scheduler)
+                          plan=args.plan, budget=args.budget, scheduler=args.scheduler,
+                          summary=args.summary)
     ok = sum(c["ok"] for c in manifest["communes"])
     print(t("cli_report_done", ok=ok, failed=len(manifest["communes"]) - ok,
             index=str(Path(args.out).resolve() / "index.html")))
@@ -258,7 +283,8 @@ def _cmd_report(args) -> int:
 
 COMMANDS = {"sets": _cmd_sets, "criteria": _cmd_criteria, "template": _cmd_template,
             "validate": _cmd_validate, "assess": _cmd_assess, "report": _cmd_report,
-            "template-plan": _cmd_template_plan, "plan": _cmd_plan, "verify": _cmd_verify}
+            "template-plan": _cmd_template_plan, "plan": _cmd_plan, "verify": _cmd_verify,
+            "summary": _cmd_summary}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,7 +14,7 @@ from . import __version__
 from .outputs import atomic_file
 
 TEMPLATES = Path(str(resources.files("ntm_lib").joinpath("templates")))
-HIDDEN_TAGS = {"notes", "parameters", "injected-parameters"}
+HIDDEN_TAGS = {"notes", "parameters", "injected-parameters", "check"}
 
 
 class DropStderr(Preprocessor):

@@ -220,7 +220,8 @@ def test_report_with_roadmap_and_progress(tmp_path):
     out = tmp_path / "model"
     manifest = run_report([str(SAMPLE / "indicators.csv"), str(SAMPLE / "model_conditions.csv")],
                           REGISTER, "hd-2022-model", out, communes=["10912"], jobs=1,
-                          plan=str(SAMPLE / "plan.csv"), budget=str(SAMPLE / "budget.csv"))
+                          plan=str(SAMPLE / "plan.csv"), budget=str(SAMPLE / "budget.csv"),
+                          summary=True)
     assert exit_code(manifest) == 0
     html = _html(out, "10912", 2025)
     assert "<h2>Tiến độ</h2>" in html and "<h2>Lộ trình thực hiện</h2>" in html
@@ -228,6 +229,9 @@ def test_report_with_roadmap_and_progress(tmp_path):
     assert "Hỗ trợ mô hình sản xuất hàng hóa tập trung" in html
     assert sha256(SAMPLE / "plan.csv") in html and sha256(SAMPLE / "budget.csv") in html
     assert html.count("<img") == 5  # groups, achievement, trend, Gantt, funding mix
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="summary/cam-giang/summary.html"' in index
+    assert (out / "summary" / "cam-giang" / "summary.xlsx").is_file()
 
 
 def test_bad_plan_is_refused_before_any_notebook_runs(tmp_path):
