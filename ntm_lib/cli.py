@@ -42,57 +42,47 @@ def _parser() -> argparse.ArgumentParser:
     tp.add_argument("--year", type=int, required=True)
     tp.add_argument("--out", required=True)
 
-    for name, helptext in (("validate", "check data files"), ("assess", "score data files")):
-        s = sub.add_parser(name, help=helptext)
-        s.add_argument("data", nargs="+", help="CSV or .xlsx files in long form")
-        s.add_argument("--communes", required=True, help="commune register (CSV or .xlsx)")
-        s.add_argument("--set", dest="set_id", required=True)
-        if name == "assess":
-            s.add_argument("--year", type=int, action="append", help="only this year (repeatable)")
-            s.add_argument("--out", required=True)
-            s.add_argument("--force", action="store_true", help="replace an existing --out folder")
-    tpl = sub.add_parser("template-plan", help="write a plan workbook for the unmet indicators")
-    tpl.add_argument("data", nargs="+")
-    tpl.add_argument("--communes", required=True)
-    tpl.add_argument("--set", dest="set_id", required=True)
-    tpl.add_argument("--year", type=int, help="data year (default: the latest)")
-    tpl.add_argument("--out", required=True)
+    def on_data(name: str, helptext: str, out: bool = True) -> argparse.ArgumentParser:
+        """A command that reads data files against a register and a criteria set."""
+        cmd = sub.add_parser(name, help=helptext)
+        cmd.add_argument("data", nargs="+", help="CSV or .xlsx files in long form")
+        cmd.add_argument("--communes", required=True, help="commune register (CSV or .xlsx)")
+        cmd.add_argument("--set", dest="set_id", required=True)
+        if out:
+            cmd.add_argument("--out", required=True)
+        return cmd
 
-    pl = sub.add_parser("plan", help="priority roadmap of the unmet criteria within the budget")
-    pl.add_argument("data", nargs="+")
-    pl.add_argument("--communes", required=True)
-    pl.add_argument("--set", dest="set_id", required=True)
+    on_data("validate", "check data files", out=False)
+    a = on_data("assess", "score data files")
+    a.add_argument("--year", type=int, action="append", help="only this year (repeatable)")
+    a.add_argument("--force", action="store_true", help="replace an existing --out folder")
+
+    tpl = on_data("template-plan", "write a plan workbook for the unmet indicators")
+    tpl.add_argument("--year", type=int, help="data year (default: the latest)")
+
+    pl = on_data("plan", "priority roadmap of the unmet criteria within the budget")
     pl.add_argument("--plan", required=True, help="plan (CSV or .xlsx), see ntm template-plan")
     pl.add_argument("--budget", required=True, help="yearly budget by source (CSV or .xlsx)")
     pl.add_argument("--year", type=int, help="data year (default: the latest)")
-    pl.add_argument("--out", required=True)
     pl.add_argument("--force", action="store_true", help="replace an existing --out folder")
 
-    sm = sub.add_parser("summary", help="summary report of a district or a province")
-    sm.add_argument("data", nargs="+")
-    sm.add_argument("--communes", required=True)
-    sm.add_argument("--set", dest="set_id", required=True)
+    sm = on_data("summary", "summary report of a district or a province")
     sm.add_argument("--year", type=int)
     area = sm.add_mutually_exclusive_group()
     area.add_argument("--district")
     area.add_argument("--province")
     sm.add_argument("--lang", dest="report_lang", choices=["vi", "en"])
-    sm.add_argument("--out", required=True)
     sm.add_argument("--force", action="store_true")
 
     v = sub.add_parser("verify", help="run a finished run again and report any difference")
     v.add_argument("folder")
 
-    r = sub.add_parser("report", help="HTML report per commune, with an index")
-    r.add_argument("data", nargs="+", help="CSV or .xlsx files in long form")
-    r.add_argument("--communes", required=True, help="commune register (CSV or .xlsx)")
-    r.add_argument("--set", dest="set_id", required=True)
+    r = on_data("report", "HTML report per commune, with an index")
     r.add_argument("--year", type=int, help="year to report (default: the latest in the data)")
     r.add_argument("--commune", action="append", dest="commune_ids", metavar="ID",
                    help="only this commune (repeatable; default: all)")
     r.add_argument("--jobs", type=int, help="parallel workers (default: all cores)")
     r.add_argument("--lang", dest="report_lang", choices=["vi", "en"], help="report language")
-    r.add_argument("--out", required=True)
     r.add_argument("--resume", action="store_true",
                    help="redo only communes that failed or whose inputs changed")
     r.add_argument("--force", action="store_true", help="replace an existing --out folder")

@@ -19,8 +19,9 @@ from .intake import load_inputs
 from .plan import SOURCES, Roadmap, make_roadmap, outlook_text, read_budget, read_plan
 from .progress import HORIZON, WINDOW, indicator_trends, per_year, regressions
 from .provenance import files, run_time
-from .render import (badge, esc, gap_text, requirement_text, set_summary, sha_short, table,
+from .render import (badge, esc, gap_text, requirement_text, set_summary, table,
                      unverified_flag, value_text)
+from .render import provenance_html as render_provenance
 from .scoring import Assessment, score
 
 
@@ -252,15 +253,7 @@ def district_html(ctx: Context) -> str:
 
 
 def provenance_html(ctx: Context) -> str:
-    lang, p = ctx.lang, ctx.provenance
-    rows = [[esc(f["name"]), esc(t("role_" + f["role"], lang)), sha_short(f["sha256"])]
-            for f in p["inputs"]]
-    rows += [[esc(f"{set_id}.yaml"), esc(t("role_set", lang)), sha_short(digest)]
-             for set_id, digest in sorted(p["set"]["files"].items())]
-    headers = [t("col_file", lang), t("col_role", lang), "SHA-256"]
-    meta = (f'<p>{esc(t("report_provenance_meta", lang, version=p["version"], time=p["run_time"]))}</p>')
-    return (f'<h2>{esc(t("report_provenance", lang))}</h2>' + meta
-            + table(headers, rows, "provenance"))
+    return render_provenance(ctx.provenance, ctx.lang)
 
 
 def figure_html(fig, caption: str) -> str:

@@ -13,7 +13,8 @@ from .commune_report import figure_html, prepared_inputs
 from .i18n import pick, t
 from .outputs import atomic_file, write_xlsx
 from .provenance import run_time
-from .render import badge, esc, set_summary, sha_short, table
+from .render import badge, esc, set_summary, table
+from .render import provenance_html as render_provenance
 from .scoring import Assessment
 
 
@@ -111,14 +112,7 @@ def change_html(s: Summary) -> str:
 
 
 def provenance_html(s: Summary) -> str:
-    lang, p = s.lang, s.provenance
-    rows = [[esc(f["name"]), esc(t("role_" + f["role"], lang)), sha_short(f["sha256"])]
-            for f in p["inputs"]]
-    rows += [[esc(f"{k}.yaml"), esc(t("role_set", lang)), sha_short(v)]
-             for k, v in sorted(p["set"]["files"].items())]
-    return (f'<h2>{esc(t("report_provenance", lang))}</h2>'
-            f'<p>{esc(t("report_provenance_meta", lang, version=p["version"], time=p["run_time"]))}</p>'
-            + table([t("col_file", lang), t("col_role", lang), "SHA-256"], rows, "provenance"))
+    return render_provenance(s.provenance, s.lang)
 
 
 def export_tables(s: Summary, folder: str | Path) -> Path:

@@ -6,8 +6,6 @@ be reported with its file, sheet, row and column, and all problems are reported 
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache

@@ -72,3 +72,15 @@ def set_summary(cset: CriteriaSet, lang: str) -> str:
 
 def sha_short(digest: str) -> str:
     return f'<code title="{esc(digest)}">{esc(digest)}</code>'
+
+
+def provenance_html(provenance: dict, lang: str) -> str:
+    """Input and criteria-set files with their SHA-256, the version and the run time."""
+    rows = [[esc(f["name"]), esc(t("role_" + f["role"], lang)), sha_short(f["sha256"])]
+            for f in provenance["inputs"]]
+    rows += [[esc(f"{set_id}.yaml"), esc(t("role_set", lang)), sha_short(digest)]
+             for set_id, digest in sorted(provenance["set"]["files"].items())]
+    meta = t("report_provenance_meta", lang, version=provenance["version"],
+             time=provenance["run_time"])
+    return (f'<h2>{esc(t("report_provenance", lang))}</h2><p>{esc(meta)}</p>'
+            + table([t("col_file", lang), t("col_role", lang), "SHA-256"], rows, "provenance"))
