@@ -114,6 +114,11 @@ def main(argv: list[str] | None = None) -> None:
     years = list(range(YEARS[0], YEARS[0] + args.years))
     reg = register(args.communes)
     cap = capacities(args.communes, rng)
+    # Illustrative sizes, for weighting roll-ups into merged communes; their own generator,
+    # so that adding them left the indicator values unchanged.
+    sizes = np.random.default_rng(args.seed + 1)
+    reg["households"] = sizes.integers(1800, 3600, len(reg))
+    reg["population"] = (reg["households"] * sizes.uniform(3.3, 3.9, len(reg))).round().astype(int)
     data = draw_values(cset, reg, cap, years, rng)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

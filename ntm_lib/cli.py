@@ -74,6 +74,11 @@ def _parser() -> argparse.ArgumentParser:
     sm.add_argument("--lang", dest="report_lang", choices=["vi", "en"])
     sm.add_argument("--force", action="store_true")
 
+    mg = on_data("merge", "roll old communes' data up into the new (2025) communes")
+    mg.add_argument("--to", choices=["new"], default="new",
+                    help="the units to roll up to: the communes since 1 July 2025")
+    mg.add_argument("--shares", help="old_code, new_code, share for communes split in 2025")
+
     v = sub.add_parser("verify", help="run a finished run again and report any difference")
     v.add_argument("folder")
 
@@ -244,6 +249,25 @@ def _cmd_summary(args) -> int:
     return 0
 
 
+def _cmd_merge(args) -> int:
+    from .merge import merge
+    from .outputs import atomic_file, write_csv
+
+    cset = load_set(args.set_id)
+    inputs = load_inputs(args.data, args.communes, cset)
+    shares = pd.read_csv(args.shares, dtype={"old_code": str, "new_code": str}) if args.shares else None
+    merged = merge(inputs.data, inputs.register, cset, shares=shares)
+    out = Path(args.out)
+    written = {out: merged.data, out.with_name(out.stem + ".communes.csv"): merged.register,
+               out.with_name(out.stem + ".flags.csv"): merged.flags}
+    for path, frame in written.items():
+        atomic_file(path, lambda tmp, frame=frame: write_csv(frame, Path(tmp)))
+    print(t("cli_merge_done", rows=int(merged.data["value"].notna().sum()),
+            communes=len(merged.register), flags=len(merged.flags),
+            paths=", ".join(str(p) for p in written)))
+    return 0
+
+
 def _cmd_verify(args) -> int:
     from .verify import verify
 
@@ -274,7 +298,7 @@ def _cmd_report(args) -> int:
 COMMANDS = {"sets": _cmd_sets, "criteria": _cmd_criteria, "template": _cmd_template,
             "validate": _cmd_validate, "assess": _cmd_assess, "report": _cmd_report,
             "template-plan": _cmd_template_plan, "plan": _cmd_plan, "verify": _cmd_verify,
-            "summary": _cmd_summary}
+            "summary": _cmd_summary, "merge": _cmd_merge}
 
 
 def main(argv: list[str] | None = None) -> int:

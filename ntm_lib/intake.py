@@ -237,6 +237,9 @@ def read_register(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
         frames.append(out[out["commune_id"] != ""])
     cols = ["commune_id", "name", "district", "province", "region", "input_ref"]
     register = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
+    for optional in ("households", "population", "group"):
+        if optional in register:
+            cols.append(optional)
     dup = register["commune_id"].duplicated(keep="first")
     for ref, cid in zip(register.loc[dup, "input_ref"], register.loc[dup, "commune_id"]):
         problems.append(Problem(str(path), "commune_duplicate", column="commune_id",
@@ -328,6 +331,8 @@ def _read_data_table(table: Table, cset: CriteriaSet, known_communes: set[str]) 
         "value_text": text,
         "note": f["note"] if "note" in f else "",
         "source": f["source"] if "source" in f else "",
+        "numerator": parse_numbers(f["numerator"]) if "numerator" in f else np.nan,
+        "denominator": parse_numbers(f["denominator"]) if "denominator" in f else np.nan,
         "input_ref": _refs(table).loc[f.index],
     })
     return out, problems
@@ -344,7 +349,8 @@ def read_data(paths: list[str | Path], cset: CriteriaSet,
             frame, found = _read_data_table(table, cset, known)
             frames.append(frame)
             problems += found
-    cols = ["commune_id", "year", "indicator", "value", "value_text", "note", "source", "input_ref"]
+    cols = ["commune_id", "year", "indicator", "value", "value_text", "note", "source",
+            "numerator", "denominator", "input_ref"]
     data = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
     problems += _duplicate_problems(data)
     return data, problems
