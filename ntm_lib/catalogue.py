@@ -55,8 +55,9 @@ class Source(_Strict):
 
 
 class ThresholdCase(_Strict):
-    value: float
+    value: float | None  # None: this case has a threshold that is not known yet
     region: str | None = None
+    group: Literal[1, 2, 3] | None = None  # commune group (2026-2030 sets)
     from_year: int | None = None
 
 
@@ -104,7 +105,7 @@ class CriterionSpec(_Strict):
     number: str
     name: Text
     source: Source | None = None
-    indicators: list[IndicatorSpec]
+    indicators: list[IndicatorSpec] = []  # empty: the criterion's indicators are not known yet
 
 
 class Amendment(_Strict):
@@ -214,6 +215,11 @@ class CriteriaSet:
     groups: tuple[Group, ...] = ()
     key_indicators: tuple[str, ...] = ()
     province: str | None = None
+
+    @property
+    def uses_groups(self) -> bool:
+        """True when thresholds depend on the commune group (1, 2, 3) of the register."""
+        return any(c.group is not None for i in self.indicators for c in i.rule.thresholds or [])
 
     @property
     def indicators(self) -> list[Indicator]:
@@ -441,7 +447,8 @@ def _check(cset: CriteriaSet, path: Path) -> None:
         if r.relative_to is not None and r.relative_to.indicator not in codes:
             raise CriteriaSetError(t("set_relative_unknown", file=str(path), code=ind.code,
                                      ref=r.relative_to.indicator))
-        values = [r.threshold] if r.threshold is not None else [c.value for c in r.thresholds or []]
+        values = [r.threshold] if r.threshold is not None else [
+            c.value for c in r.thresholds or [] if c.value is not None]
         if ind.unit_kind == "percent" and any(not 0 <= v <= 100 for v in values):
             raise CriteriaSetError(t("set_percent_range", file=str(path), code=ind.code))
 
@@ -450,35 +457,56 @@ def _check(cset: CriteriaSet, path: Path) -> None:
 # Threshold lookup: a small dense table, computed once per (set, regions, years).
 
 
-def threshold_of(cset: CriteriaSet, code: str, region: str, year: int) -> float:
-    """The threshold of indicator `code` for a commune of `region` in `year`; NaN if none."""
+def _case(cset: CriteriaSet, code: str, region: str, year: int,
+          group: int | None = None) -> tuple[bool, float]:
+    """(found, value) of the threshold case that applies; value NaN when the case is there but
+    its value is not known (the set says so rather than guessing)."""
     rule = cset.indicator(code).rule
     if rule.threshold is not None:
-        return float(rule.threshold)
+        return True, float(rule.threshold)
     if rule.relative_to is not None:
-        ref = threshold_of(cset, rule.relative_to.indicator, region, year)
-        return ref * rule.relative_to.factor
+        found, ref = _case(cset, rule.relative_to.indicator, region, year, group)
+        return found, ref * rule.relative_to.factor
     best: tuple | None = None
     for case in rule.thresholds or []:
-        if case.region not in (None, region):
+        if case.region not in (None, region) or case.group not in (None, group):
             continue
         if case.from_year is not None and case.from_year > year:
             continue
-        # A region-specific value beats a national one; a later year beats an earlier one.
-        rank = (case.region is not None, case.from_year or -math.inf)
+        # A region- or group-specific value beats a general one; a later year an earlier one.
+        rank = (case.region is not None, case.group is not None, case.from_year or -math.inf)
         if best is None or rank > best[0]:
             best = (rank, case.value)
-    return float(best[1]) if best else math.nan
+    if best is None:
+        return False, math.nan
+    return True, math.nan if best[1] is None else float(best[1])
 
 
-def threshold_table(cset: CriteriaSet, regions: list[str], years: list[int]) -> np.ndarray:
-    """Array [indicator, region, year] of thresholds, in the set's indicator order."""
+def threshold_of(cset: CriteriaSet, code: str, region: str, year: int,
+                 group: int | None = None) -> float:
+    """The threshold of indicator `code` for a commune of `region` (and commune `group`, for sets
+    that have groups) in `year`; NaN if there is none or it is not known."""
+    return _case(cset, code, region, year, group)[1]
+
+
+def _zone(zone) -> tuple[str, int | None]:
+    return (zone, None) if isinstance(zone, str) else (zone[0], zone[1])
+
+
+def threshold_table(cset: CriteriaSet, zones: list, years: list[int],
+                    unknown: bool = False) -> np.ndarray:
+    """Array [indicator, zone, year] of thresholds, in the set's indicator order. A zone is a
+    region, or a (region, commune group) pair. With `unknown`, a boolean array instead: True
+    where a threshold applies but its value is not known."""
     codes = [i.code for i in cset.indicators]
-    table = np.full((len(codes), len(regions), len(years)), np.nan)
+    table = np.full((len(codes), len(zones), len(years)), False if unknown else np.nan,
+                    dtype=bool if unknown else float)
     for a, code in enumerate(codes):
-        for b, region in enumerate(regions):
+        for b, zone in enumerate(zones):
+            region, group = _zone(zone)
             for c, year in enumerate(years):
-                table[a, b, c] = threshold_of(cset, code, region, year)
+                found, value = _case(cset, code, region, year, group)
+                table[a, b, c] = (found and math.isnan(value)) if unknown else value
     return table
 
 

@@ -18,8 +18,8 @@ from .catalogue import CriteriaSet
 from .i18n import pick, t
 
 COLOURS = {"met": "#2e7d32", "not_met": "#c62828", "incomplete": "#f9a825",
-           "missing": "#9e9e9e", "not_applicable": "#e0e0e0"}
-STATUS_ORDER = ["met", "not_met", "incomplete", "missing", "not_applicable"]
+           "missing": "#9e9e9e", "not_applicable": "#e0e0e0", "no_threshold": "#b39ddb"}
+STATUS_ORDER = ["met", "not_met", "incomplete", "missing", "no_threshold", "not_applicable"]
 
 
 def _figure(width: float, height: float) -> Figure:

@@ -108,7 +108,8 @@ def criteria_table(cset: CriteriaSet, only_unverified: bool = False,
         detail = ""
         if ind.rule.thresholds:
             detail = "; ".join(
-                f"{c.region or '*'} {OP_SYMBOL[ind.rule.op]} {fmt_number(c.value)}"
+                f"{c.region or '*'}{f' g{c.group}' if c.group else ''} {OP_SYMBOL[ind.rule.op]} "
+                f"{fmt_number(c.value) if c.value is not None else '?'}"
                 + (f" ({c.from_year}+)" if c.from_year else "") for c in ind.rule.thresholds)
         rows.append({
             "criterion": ind.criterion, "indicator": ind.code, "name": pick(ind.name, lang),

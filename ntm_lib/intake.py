@@ -385,6 +385,15 @@ def load_inputs(data_paths: list[str | Path], communes_path: str | Path,
                                     row=int(ref.rsplit(":", 1)[1]), column="province", params={
                                         "value": province, "set_id": cset.id,
                                         "province": cset.province}))
+    if cset.uses_groups:
+        groups = (pd.to_numeric(register["group"], errors="coerce") if "group" in register
+                  else pd.Series(np.nan, index=register.index))
+        for ref, value in zip(register.loc[~groups.isin([1, 2, 3]), "input_ref"],
+                              register.loc[~groups.isin([1, 2, 3]), "group"]
+                              if "group" in register else [""] * int((~groups.isin([1, 2, 3])).sum())):
+            problems.append(Problem(str(communes_path), "commune_group_missing",
+                                    row=int(ref.rsplit(":", 1)[1]), column="group",
+                                    params={"value": value, "set_id": cset.id}))
     data, found = read_data(data_paths, cset, register)
     problems += found
     if data.empty and not found:

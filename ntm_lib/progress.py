@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .catalogue import CriteriaSet, threshold_table
-from .scoring import DECIMALS, Assessment, _compare
+from .scoring import DECIMALS, Assessment, _compare, commune_zones
 
 WINDOW = 3
 HORIZON = 20
@@ -84,13 +84,13 @@ def indicator_trends(a: Assessment, cset: CriteriaSet, register: pd.DataFrame,
     toward = np.where(better_up, slope > 0, np.where(better_down, slope < 0, False))
 
     future = list(range(last_year + 1, last_year + horizon + 1))
-    region_of = register.set_index(register["commune_id"].astype(str))["region"]
+    zone_of = commune_zones(register)
     communes = last.index.get_level_values("commune_id").astype(str)
-    regions = sorted(region_of.unique())
-    table = np.round(threshold_table(cset, regions, future), DECIMALS)
+    zones = sorted(set(zone_of), key=str)
+    table = np.round(threshold_table(cset, zones, future), DECIMALS)
     i_idx = pd.Index([i.code for i in cset.indicators]).get_indexer(codes)
-    r_idx = pd.Index(regions).get_indexer(region_of.reindex(communes).to_numpy())
-    thr_future = table[i_idx, r_idx, :]  # [row, future year]
+    z_idx = np.array([zones.index(z) for z in zone_of.reindex(communes)])
+    thr_future = table[i_idx, z_idx, :]  # [row, future year]
     projected = intercept[:, None] + slope[:, None] * np.asarray(future, dtype=float)[None, :]
     hits = _compare(np.round(projected, 6), thr_future, ops[:, None]) & toward[:, None]
     first = np.where(hits.any(axis=1), np.argmax(hits, axis=1), -1)
@@ -98,7 +98,8 @@ def indicator_trends(a: Assessment, cset: CriteriaSet, register: pd.DataFrame,
 
     status = last["status"].astype(str).to_numpy()
     note = np.select(
-        [status == "met", status == "not_applicable", status == "missing", kinds == "yes_no",
+        [status == "met", np.isin(status, ["not_applicable", "no_threshold"]),
+         status == "missing", kinds == "yes_no",
          n < 2, slope == 0, ~toward, first < 0],
         ["met", "no_threshold", "missing", "yes_no", "too_few_years", "flat", "wrong_direction",
          "beyond_horizon"], default="projected")

@@ -13,8 +13,9 @@ import pandas as pd
 
 from .catalogue import CriteriaSet, threshold_table
 
-MET, NOT_MET, MISSING, NOT_APPLICABLE, INCOMPLETE = 0, 1, 2, 3, 4
-STATUS = np.array(["met", "not_met", "missing", "not_applicable", "incomplete"], dtype=object)
+MET, NOT_MET, MISSING, NOT_APPLICABLE, INCOMPLETE, NO_THRESHOLD = 0, 1, 2, 3, 4, 5
+STATUS = np.array(["met", "not_met", "missing", "not_applicable", "incomplete", "no_threshold"],
+                  dtype=object)
 # Thresholds are rounded so that 1.1 × 58 compares equal to a typed 63.8.
 DECIMALS = 9
 
@@ -34,6 +35,14 @@ def _compare(values: np.ndarray, thr: np.ndarray, ops: np.ndarray) -> np.ndarray
             [values >= thr, values > thr, values <= thr, values < thr],
             default=values == thr,
         )
+
+
+def commune_zones(register: pd.DataFrame) -> pd.Series:
+    """Each commune's (region, group) pair, by commune_id; group None where not given."""
+    groups = (pd.to_numeric(register["group"], errors="coerce") if "group" in register
+              else pd.Series(np.nan, index=register.index))
+    zones = [(r, None if pd.isna(g) else int(g)) for r, g in zip(register["region"], groups)]
+    return pd.Series(zones, index=register["commune_id"].astype(str).to_numpy(), dtype=object)
 
 
 def score(cset: CriteriaSet, register: pd.DataFrame, data: pd.DataFrame,
@@ -69,34 +78,44 @@ def score(cset: CriteriaSet, register: pd.DataFrame, data: pd.DataFrame,
             values[:, j] = values[:, src]
             row_of[:, j] = row_of[:, src]
 
-    region_of = register.set_index("commune_id")["region"].reindex(communes)
-    regions = sorted(region_of.unique())
-    table = np.round(threshold_table(cset, regions, year_list), DECIMALS)
-    r_of_commune = pd.Index(regions).get_indexer(region_of.to_numpy())
-    thr = table[:, r_of_commune[pair_commune], pair_year_idx].T  # [pair, indicator]
+    # Thresholds vary by region and, in sets that have them, by commune group: one zone each.
+    zone_of = commune_zones(register).reindex(communes)
+    zones = sorted(set(zone_of), key=str)
+    table = np.round(threshold_table(cset, zones, year_list), DECIMALS)
+    unknown_table = threshold_table(cset, zones, year_list, unknown=True)
+    z_of_commune = np.array([zones.index(z) for z in zone_of])
+    thr = table[:, z_of_commune[pair_commune], pair_year_idx].T  # [pair, indicator]
+    unknown = unknown_table[:, z_of_commune[pair_commune], pair_year_idx].T
 
     ops = np.array([i.rule.op for i in inds], dtype=object)
     met = _compare(values, thr, ops[None, :])
-    status = np.where(np.isnan(thr), NOT_APPLICABLE,
-                      np.where(np.isnan(values), MISSING, np.where(met, MET, NOT_MET)))
+    status = np.where(unknown, NO_THRESHOLD, np.where(
+        np.isnan(thr), NOT_APPLICABLE,
+        np.where(np.isnan(values), MISSING, np.where(met, MET, NOT_MET))))
     below = np.isin(ops, [">=", ">"])[None, :]
     above = np.isin(ops, ["<=", "<"])[None, :]
     gap = np.where(below, thr - values, np.where(above, values - thr, np.nan))
     gap = np.where(status == MET, 0.0, np.clip(gap, 0, None))
-    gap = np.where(np.isin(status, [MISSING, NOT_APPLICABLE]), np.nan, np.round(gap, 6))
+    gap = np.where(np.isin(status, [MISSING, NOT_APPLICABLE, NO_THRESHOLD]), np.nan,
+                   np.round(gap, 6))
 
-    # Criteria: indicators of one criterion are contiguous, so counts are reduceat sums.
+    # Criteria: counts per criterion as one matrix product with the indicator→criterion map
+    # (a criterion may have no indicator yet, when the set does not know them).
     crit_numbers = [c.number for c in cset.criteria]
-    starts = np.cumsum([0] + [len(c.indicators) for c in cset.criteria])[:-1]
+    member = np.zeros((n_inds, len(crit_numbers)), dtype=np.int64)
+    member[np.arange(n_inds), [crit_numbers.index(i.criterion) for i in inds]] = 1
+    empty = member.sum(axis=0) == 0
 
-    def count(code: int) -> np.ndarray:
-        return np.add.reduceat((status == code).astype(np.int64), starts, axis=1)
+    def count(mask: np.ndarray) -> np.ndarray:
+        return mask.astype(np.int64) @ member
 
-    n_met, n_not, n_missing = count(MET), count(NOT_MET), count(MISSING)
-    n_applicable = np.add.reduceat((status != NOT_APPLICABLE).astype(np.int64), starts, axis=1)
+    n_met, n_not = count(status == MET), count(status == NOT_MET)
+    # Missing data and unknown thresholds both leave a criterion undecided.
+    n_missing = count((status == MISSING) | (status == NO_THRESHOLD))
+    n_applicable = count(status != NOT_APPLICABLE)
     crit_status = np.select(
-        [n_applicable == 0, n_not > 0, n_missing > 0], [NOT_APPLICABLE, NOT_MET, INCOMPLETE],
-        default=MET)
+        [empty[None, :] & (n_applicable == 0), n_applicable == 0, n_not > 0, n_missing > 0],
+        [NO_THRESHOLD, NOT_APPLICABLE, NOT_MET, INCOMPLETE], default=MET)
 
     applicable = crit_status != NOT_APPLICABLE
     criteria_met = (crit_status == MET).sum(axis=1)
@@ -116,12 +135,11 @@ def score(cset: CriteriaSet, register: pd.DataFrame, data: pd.DataFrame,
     row_flat = row_of.ravel()
     refs = data["input_ref"].to_numpy(dtype=object)
     pair_c = pair_commune[rows_pair]
-    crit_of_ind = np.repeat(np.arange(len(crit_numbers)), np.diff(np.append(starts, n_inds)))
     indicator_rows = pd.DataFrame({
         "commune_id": cat(pair_c, communes),
         "year": pairs["year"].to_numpy()[rows_pair],
         "set_id": cat(np.zeros(len(rows_pair), dtype=np.int8), [cset.id]),
-        "criterion": cat(crit_of_ind[cols_ind], crit_numbers),
+        "criterion": cat(cols_ind, [i.criterion for i in inds]),
         "indicator": cat(cols_ind, codes),
         "value": values.ravel(),
         "unit": cat(cols_ind, [i.unit for i in inds]),

@@ -121,11 +121,18 @@ def _csv(path: Path) -> tuple[list[Grid], list[Problem]]:
         return [], problems
     first = text.split("\n", 1)[0]
     sep = max([",", ";", "\t"], key=first.count)
+    if not text.strip():
+        return [Grid(None, pd.DataFrame(dtype=str))], problems
+    try:  # pandas' C reader first: fast on large files
+        frame = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str,
+                            keep_default_na=False, skip_blank_lines=False)
+        return [Grid(None, frame.fillna(""))], problems  # blank lines keep their row numbers
+    except (pd.errors.ParserError, ValueError):
+        pass  # ragged rows or odd line ends: the csv module reads them
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
     except csv.Error as exc:
         return [], problems + [Problem(str(path), "file_not_csv", params={"error": str(exc)})]
-    rows = [r for r in rows if any(c.strip() for c in r)]
     width = max((len(r) for r in rows), default=0)
     frame = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object).astype(str)
     return [Grid(None, frame)], problems

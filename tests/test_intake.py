@@ -195,3 +195,9 @@ def test_many_rows_with_one_problem_are_summarised(tmp_path, base_set):
     assert [p.key for p in problems].count("indicator_unknown") == 20
     summary = [p for p in problems if p.key == "more_rows_same_problem"]
     assert len(summary) == 1 and "30" in summary[0].message()
+
+
+def test_blank_lines_keep_row_numbers(tmp_path, base_set):
+    text = "commune_id,year,indicator,value\nc1,2024,A.1,55\n\nc1,2024,B.2,abc\n"
+    problems = _problems(tmp_path, text, base_set)
+    assert [(p.key, p.row) for p in problems] == [("value_not_number", 4)]

@@ -158,3 +158,32 @@ def test_criterion_met_iff_all_its_indicators_met(base_set, draws):
     for number, all_met in merged.items():
         assert (crit[number] == "met") == all_met
     assert (a.communes.iloc[0]["status"] == "met") == bool(merged.all())
+
+
+def test_thresholds_by_commune_group_and_unknown_ones():
+    from ntm_lib.catalogue import load_set
+    from conftest import TEST_SETS
+    cset = load_set(str(TEST_SETS / "t-groups.yaml"))
+    assert cset.uses_groups
+    reg = register(("g1", "dbsh"), ("g2", "dbsh"), ("g3", "dbsh"))
+    reg["group"] = [1, 2, 3]
+    a = score(cset, reg, data(*[(c, 2026, "1.1", 75) for c in ("g1", "g2", "g3")]))
+    assert [_verdict(a, c, 2026, "1.1")["status"] for c in ("g1", "g2", "g3")] == [
+        "not_met", "met", "no_threshold"]
+    assert _verdict(a, "g1", 2026, "1.1")["threshold"] == 80
+    assert a.communes.set_index("commune_id").loc["g3", "status"] == "incomplete"
+    assert a.criteria.set_index("commune_id").loc["g3", "status"] == "incomplete"
+
+
+def test_a_grouped_set_needs_each_communes_group(tmp_path):
+    from ntm_lib.catalogue import load_set
+    from ntm_lib.errors import InputError
+    from ntm_lib.intake import load_inputs
+    from conftest import TEST_SETS, write
+    cset = load_set(str(TEST_SETS / "t-groups.yaml"))
+    reg = write(tmp_path / "c.csv", "commune_id,name,district,province,region,group\n"
+                "a,A,H,T,dbsh,2\nb,B,H,T,dbsh,\n")
+    dat = write(tmp_path / "d.csv", "commune_id,year,indicator,value\na,2026,1.1,75\n")
+    with pytest.raises(InputError) as err:
+        load_inputs([dat], reg, cset)
+    assert [(p.key, p.row) for p in err.value.problems] == [("commune_group_missing", 3)]
