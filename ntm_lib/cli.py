@@ -145,8 +145,12 @@ def _cmd_criteria(args) -> int:
         with pd.option_context("display.max_colwidth", 60, "display.width", 200):
             print(table.drop(columns=["source", "defined_in"]).to_string(index=False))
     if args.unverified or args.format == "table":
+        stream = sys.stderr if args.format != "table" else sys.stdout
         print(t("cli_unverified_count", count=len(unverified(cset)), total=len(cset.indicators),
-                set_id=cset.id), file=sys.stderr if args.format != "table" else sys.stdout)
+                set_id=cset.id), file=stream)
+        empty = [c.number for c in cset.criteria if not c.indicators]
+        if empty:
+            print(t("cli_criteria_without_indicators", criteria=", ".join(empty)), file=stream)
     return 0
 
 

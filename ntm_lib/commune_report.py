@@ -94,6 +94,8 @@ def header_html(ctx: Context) -> str:
         (t("report_year", lang), esc(ctx.year)),
         (t("report_set", lang), set_summary(ctx.cset, lang)),
     ]
+    if ctx.cset.uses_groups and "group" in c.index and pd.notna(c["group"]):
+        facts.insert(4, (t("report_group", lang), esc(c["group"])))
     n_unverified = len(unverified(ctx.cset))
     warning = ""
     if n_unverified:
@@ -272,7 +274,10 @@ def groups_chart_html(ctx: Context) -> str:
 
 def achievement_chart_html(ctx: Context) -> str:
     ind = views.indicator_view(ctx.assessment, ctx.cset, ctx.commune_id, ctx.year)
-    fig = charts.achievement_chart(views.achievement(ind), ctx.lang)
+    achieved = views.achievement(ind)
+    if not (achieved["unit_kind"] != "yes_no").any():
+        return ""  # nothing measured against a known threshold
+    fig = charts.achievement_chart(achieved, ctx.lang)
     return figure_html(fig, t("report_chart_achievement", ctx.lang))
 
 
