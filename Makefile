@@ -31,7 +31,17 @@ report: setup
 		--communes $(SAMPLE)/communes.csv --set hd-2022-model \
 		--plan $(SAMPLE)/plan.csv --budget $(SAMPLE)/budget.csv --summary \
 		--out $(OUT)/reports --force
+	@# Tuệ Tĩnh (2025 merger of Cẩm Văn, Cẩm Vũ, Đức Chính) under the 2026-2030 set; its
+	@# commune group (2) is an assumption, see data/README.md.
+	$(NTM) merge $(SAMPLE)/indicators.csv --communes $(SAMPLE)/communes.csv \
+		--set hd-2022-advanced --to new --new-set vn-2026-ntm --group 2 \
+		--out $(OUT)/merged/merged.csv
+	$(NTM) report $(OUT)/merged/merged.vn-2026-ntm.csv --communes $(OUT)/merged/merged.communes.csv \
+		--set vn-2026-ntm --commune 10909 --predecessors-data $(SAMPLE)/indicators.csv \
+		--predecessors-communes $(SAMPLE)/communes.csv --predecessors-set hd-2022-advanced \
+		--out $(OUT)/tue-tinh --force
 	@echo "Index: $(abspath $(OUT)/reports/index.html)"
+	@echo "Tuệ Tĩnh (2026-2030 set): $(abspath $(OUT)/tue-tinh/index.html)"
 
 ## assess: result tables (CSV, Excel) for the sample district, all years
 assess: setup

@@ -180,7 +180,7 @@ def run_report(data_paths: list[str], communes_path: str, set_id: str, out: str 
                force: bool = False, executor: Executor | None = None,
                notebook: Path = NOTEBOOK, plan: str | None = None,
                budget: str | None = None, scheduler: str | None = None,
-               summary: bool = False) -> dict:
+               summary: bool = False, predecessors: dict | None = None) -> dict:
     """Render the reports; returns the manifest. Raises InputError on invalid data."""
     started = run_time()
     data_paths = [str(Path(p).resolve()) for p in data_paths]
@@ -207,7 +207,12 @@ def run_report(data_paths: list[str], communes_path: str, set_id: str, out: str 
     previous = _read_manifest(out) if resume else {}
     kernel = ensure_kernel()
     names = register.set_index("commune_id")["name"].astype(str).to_dict()
-    plan_files = [sha256(p) for p in (plan, budget) if p]
+    if predecessors:
+        predecessors = {"data": [str(Path(p).resolve()) for p in predecessors["data"]],
+                        "communes": str(Path(predecessors["communes"]).resolve()),
+                        "set": predecessors["set"]}
+    plan_files = [sha256(p) for p in (plan, budget) if p] + (
+        [sha256(p) for p in predecessors["data"]] if predecessors else [])
     base = [provenance["inputs"], provenance["set"], sha256(notebook), __version__, lang, year,
             plan_files]
     jobs_n = jobs or os.cpu_count() or 1
@@ -222,7 +227,8 @@ def run_report(data_paths: list[str], communes_path: str, set_id: str, out: str 
         for cid in selected:
             params = {"data": data_paths, "communes": communes_path, "set_id": set_id,
                       "commune_id": cid, "year": year, "lang": lang, "output_dir": str(folder),
-                      "cache": str(cache), "plan": plan, "budget": budget}
+                      "cache": str(cache), "plan": plan, "budget": budget,
+                      "predecessors": predecessors or {}}
             job = Job(cid, year, names.get(cid, cid), str(notebook), str(folder), params, kernel,
                       _fingerprint(base, cid))
             reused = _reuse(previous, out, job, folder)

@@ -78,6 +78,11 @@ def _parser() -> argparse.ArgumentParser:
     mg.add_argument("--to", choices=["new"], default="new",
                     help="the units to roll up to: the communes since 1 July 2025")
     mg.add_argument("--shares", help="old_code, new_code, share for communes split in 2025")
+    mg.add_argument("--new-set", help="also write a baseline for this set (e.g. vn-2026-ntm) "
+                    "through the working concordance of the two sets")
+    mg.add_argument("--as-year", type=int, help="the baseline's year (default: the set's first)")
+    mg.add_argument("--group", type=int, choices=[1, 2, 3],
+                    help="commune group of the new communes, for sets with groups (your call)")
 
     v = sub.add_parser("verify", help="run a finished run again and report any difference")
     v.add_argument("folder")
@@ -96,6 +101,10 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--budget", help="yearly budget by source (default: read from --plan)")
     r.add_argument("--summary", action="store_true",
                    help="also write each district's summary report, linked from the index")
+    r.add_argument("--predecessors-data", nargs="+", metavar="FILE",
+                   help="old communes' data: merged communes show their last old verdicts")
+    r.add_argument("--predecessors-communes", metavar="FILE", help="old communes' register")
+    r.add_argument("--predecessors-set", metavar="SET", help="old communes' criteria set")
     r.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on a Dask cluster, e.g. tcp://127.0.0.1:8786 (needs ntm-assess[dask])")
     return p
@@ -263,8 +272,17 @@ def _cmd_merge(args) -> int:
     shares = pd.read_csv(args.shares, dtype={"old_code": str, "new_code": str}) if args.shares else None
     merged = merge(inputs.data, inputs.register, cset, shares=shares)
     out = Path(args.out)
-    written = {out: merged.data, out.with_name(out.stem + ".communes.csv"): merged.register,
+    register = merged.register.assign(group=args.group) if args.group else merged.register
+    written = {out: merged.data, out.with_name(out.stem + ".communes.csv"): register,
                out.with_name(out.stem + ".flags.csv"): merged.flags}
+    if args.new_set:
+        from .merge import carry_over, concordance
+
+        new_set = load_set(args.new_set)
+        last = int(merged.data["year"].max())
+        baseline = carry_over(merged.data, concordance(cset.id, new_set.id), last,
+                              args.as_year or new_set.period.start)
+        written[out.with_name(f"{out.stem}.{new_set.id}.csv")] = baseline
     for path, frame in written.items():
         atomic_file(path, lambda tmp, frame=frame: write_csv(frame, Path(tmp)))
     print(t("cli_merge_done", rows=int(merged.data["value"].notna().sum()),
@@ -293,7 +311,10 @@ def _cmd_report(args) -> int:
                           resume=args.resume, force=args.force,
                           notebook=Path(args.notebook) if args.notebook else NOTEBOOK,
                           plan=args.plan, budget=args.budget, scheduler=args.scheduler,
-                          summary=args.summary)
+                          summary=args.summary, predecessors={
+                              "data": args.predecessors_data,
+                              "communes": args.predecessors_communes,
+                              "set": args.predecessors_set} if args.predecessors_set else None)
     ok = sum(c["ok"] for c in manifest["communes"])
     print(t("cli_report_done", ok=ok, failed=len(manifest["communes"]) - ok,
             index=str(Path(args.out).resolve() / "index.html")))

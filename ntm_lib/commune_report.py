@@ -35,6 +35,7 @@ class Context:
     lang: str
     provenance: dict
     roadmap: Roadmap | None = None
+    predecessors: pd.DataFrame | None = None  # old communes' last verdicts (merged communes)
 
     @property
     def commune(self) -> pd.Series:
@@ -56,7 +57,7 @@ def prepared_inputs(data_paths: list[str], communes_path: str, set_id: str) -> t
 
 def prepare(data_paths, communes_path: str, set_id: str, commune_id: str, year: int | None = None,
             lang: str = "vi", cache: str | None = None, plan: str | None = None,
-            budget: str | None = None) -> Context:
+            budget: str | None = None, predecessors: dict | None = None) -> Context:
     if isinstance(data_paths, str):
         data_paths = [data_paths]
     if cache:
@@ -80,7 +81,49 @@ def prepare(data_paths, communes_path: str, set_id: str, commune_id: str, year: 
                                                                pd.DataFrame())
         provenance = provenance | {"inputs": provenance["inputs"] + files([plan], "plan") + (
             files([budget], "budget") if budget and budget != plan else [])}
-    return Context(cset, register, assessment, str(commune_id), year, lang, provenance, roadmap)
+    before = None
+    if predecessors and predecessors.get("set"):
+        before = predecessor_verdicts(register, str(commune_id), predecessors, lang)
+        provenance = provenance | {"inputs": provenance["inputs"] + files(
+            predecessors["data"], "predecessors")}
+    return Context(cset, register, assessment, str(commune_id), year, lang, provenance, roadmap,
+                   before)
+
+
+def predecessor_verdicts(register: pd.DataFrame, commune_id: str, predecessors: dict,
+                         lang: str) -> pd.DataFrame:
+    """The last assessed year and verdict of each old commune merged into `commune_id`
+    (old codes from the register's `predecessors_old_codes`), under the old set."""
+    reg = register.set_index(register["commune_id"].astype(str))
+    if "predecessors_old_codes" not in reg or pd.isna(reg.at[commune_id, "predecessors_old_codes"]):
+        return pd.DataFrame()
+    olds = str(reg.at[commune_id, "predecessors_old_codes"]).split()
+    old_set, old_register, old_assessment, _ = prepared_inputs(
+        predecessors["data"], predecessors["communes"], predecessors["set"])
+    com = old_assessment.communes
+    com = com[com["commune_id"].astype(str).isin(olds)].sort_values("year")
+    last = com.groupby(com["commune_id"].astype(str)).tail(1)
+    names = old_register.set_index(old_register["commune_id"].astype(str))["name"]
+    return pd.DataFrame({
+        "old_code": last["commune_id"].astype(str).to_numpy(),
+        "name": [names.get(c, c) for c in last["commune_id"].astype(str)],
+        "year": last["year"].to_numpy(), "status": last["status"].astype(str).to_numpy(),
+        "text": [fmt.commune_status(r, old_set.status_label, lang) for r in last.to_dict("records")],
+        "set": old_set.id,
+    })
+
+
+def predecessors_html(ctx: Context) -> str:
+    if ctx.predecessors is None or ctx.predecessors.empty:
+        return ""
+    lang = ctx.lang
+    rows = [[esc(r.old_code), esc(r.name), esc(r.year), badge(r.status, lang) + " " + esc(r.text),
+             esc(r.set)] for r in ctx.predecessors.itertuples()]
+    headers = [t(k, lang) for k in ("col_old_code", "index_col_commune", "col_year",
+                                    "col_status", "report_set")]
+    return (f'<h2>{esc(t("report_predecessors", lang))}</h2>'
+            f'<p class="note">{esc(t("report_predecessors_note", lang))}</p>'
+            + table(headers, rows, "predecessors"))
 
 
 def header_html(ctx: Context) -> str:
@@ -125,7 +168,8 @@ def indicators_html(ctx: Context) -> str:
         rows.append([
             esc(r.indicator), esc(r.name_vi if lang == "vi" else r.name_en),
             esc(value_text(r.value, r.unit, lang)),
-            esc(requirement_text(r.rule, r.threshold, r.unit, lang)),
+            esc(fmt.status(r.status, lang) if r.status == "no_threshold"
+                else requirement_text(r.rule, r.threshold, r.unit, lang)),
             esc(gap_text(r.gap, r.unit, lang)), badge(r.status, lang),
             esc(r.source) + unverified_flag(bool(r.verified), lang), esc(r.input_ref),
         ])

@@ -237,7 +237,7 @@ def read_register(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
         frames.append(out[out["commune_id"] != ""])
     cols = ["commune_id", "name", "district", "province", "region", "input_ref"]
     register = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
-    for optional in ("households", "population", "group"):
+    for optional in ("households", "population", "group", "predecessors_old_codes"):
         if optional in register:
             cols.append(optional)
     dup = register["commune_id"].duplicated(keep="first")

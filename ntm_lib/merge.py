@@ -143,3 +143,35 @@ def _new_register(cw: pd.DataFrame, register: pd.DataFrame, weight: pd.Series,
         row[weight_name] = float(w.sum()) if not np.isnan(w).any() else np.nan
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def concordance(old_set: str, new_set: str) -> dict:
+    """The working concordance between two sets' indicators (criteria/concordance/)."""
+    import yaml
+    from importlib import resources
+
+    path = resources.files("ntm_lib").joinpath(f"criteria/concordance/{old_set}--{new_set}.yaml")
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def carry_over(merged: pd.DataFrame, mapping: dict, from_year: int, as_year: int) -> pd.DataFrame:
+    """Baseline data for the new set from rolled-up old data of `from_year`, labelled `as_year`:
+    each row names the old indicator and year it comes from and how."""
+    d = merged.dropna(subset=["value"])
+    rows = []
+    for m in mapping["map"]:
+        now = d[(d["indicator"] == m["from"]) & (d["year"] == from_year)].set_index("commune_id")
+        if m["how"] == "growth":
+            before = d[(d["indicator"] == m["from"]) & (d["year"] == from_year - 1)].set_index(
+                "commune_id")["value"]
+            values = (now["value"] / before.reindex(now.index) - 1) * 100
+        elif m["how"] == "all_100":
+            values = (now["value"] >= 100).astype(float)
+        else:
+            values = now["value"]
+        for commune, value in values.dropna().items():
+            rows.append({"commune_id": commune, "year": as_year, "indicator": m["to"],
+                         "value": round(float(value), 6),
+                         "note": f"{m['note']['vi']} (mã cũ {m['from']}, năm {from_year})",
+                         "source": now.at[commune, "source"]})
+    return pd.DataFrame(rows, columns=["commune_id", "year", "indicator", "value", "note", "source"])

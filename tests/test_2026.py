@@ -53,3 +53,33 @@ def test_commune_report_under_the_2026_set(tmp_path):
     html = (tmp_path / "out" / "communes" / "10909-2026.html").read_text(encoding="utf-8")
     assert "Chưa có ngưỡng" in html and "Tuệ Tĩnh" in html
     assert "<dt>Nhóm xã</dt><dd>2</dd>" in html
+
+
+def test_tue_tinh_from_its_three_predecessors(tmp_path, capsys):
+    """The sample's three old communes rolled up into Tuệ Tĩnh (new code 10909), carried over
+    to the 2026 set, and reported with each predecessor's last verdict under the old set."""
+    import csv
+
+    from conftest import SAMPLE
+    merged = tmp_path / "merged.csv"
+    assert main(["merge", str(SAMPLE / "indicators.csv"), "--communes", str(SAMPLE / "communes.csv"),
+                 "--set", "hd-2022-advanced", "--to", "new", "--new-set", "vn-2026-ntm",
+                 "--group", "2", "--out", str(merged)]) == 0
+    baseline = tmp_path / "merged.vn-2026-ntm.csv"
+    with open(baseline, encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["commune_id"] == "10909"]
+    assert sorted(r["indicator"] for r in rows) == ["3.1", "6.1", "8.1", "8.2"]
+    assert all(r["year"] == "2026" and "10912" in r["source"] for r in rows)
+
+    out = tmp_path / "report"
+    manifest = run_report([str(baseline)], str(tmp_path / "merged.communes.csv"), "vn-2026-ntm",
+                          out, communes=["10909"], jobs=1, predecessors={
+                              "data": [str(SAMPLE / "indicators.csv")],
+                              "communes": str(SAMPLE / "communes.csv"), "set": "hd-2022-advanced"})
+    assert exit_code(manifest) == 0, manifest["communes"]
+    html = (out / "communes" / "10909-2026.html").read_text(encoding="utf-8")
+    assert "Các xã trước sáp nhập (2025)" in html
+    with open(SAMPLE / "communes.csv", encoding="utf-8") as fh:
+        names = {r["commune_id"]: r["name"] for r in csv.DictReader(fh)}
+    for old in ("10900", "10909", "10912"):
+        assert f"<td>{old}</td><td>{names[old]}</td><td>2025</td>" in html
