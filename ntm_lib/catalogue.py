@@ -144,7 +144,7 @@ class Group(_Strict):
 class SetFile(_Strict):
     id: str
     title: Text
-    level: Literal["basic", "advanced", "model"]
+    level: Literal["basic", "advanced", "model", "modern"]
     period: Period
     legal_basis: LegalBasis
     status_label: Text | None = None

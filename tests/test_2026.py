@@ -83,3 +83,13 @@ def test_tue_tinh_from_its_three_predecessors(tmp_path, capsys):
         names = {r["commune_id"]: r["name"] for r in csv.DictReader(fh)}
     for old in ("10900", "10909", "10912"):
         assert f"<td>{old}</td><td>{names[old]}</td><td>2025</td>" in html
+
+
+def test_modern_framework_never_judges_a_commune_modern_alone(tmp_path):
+    cset = load_set("vn-2026-modern")
+    assert cset.lineage == ("vn-2026-modern", "vn-2026-ntm") and cset.level == "modern"
+    assert [c.number for c in cset.criteria][-1] == "HĐ" and not cset.criteria[-1].indicators
+    inputs = load_inputs([write(tmp_path / "d.csv", DATA)], write(tmp_path / "c.csv", REGISTER), cset)
+    a = score(cset, inputs.register, inputs.data)
+    assert a.criteria.set_index("criterion").loc["HĐ", "status"] == "no_threshold"
+    assert a.communes["status"].tolist() != ["met"]

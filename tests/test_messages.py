@@ -39,7 +39,7 @@ def test_keys_built_from_codes_exist():
     keys = [f"status_{s}" for s in STATUS] + [f"source_{s}" for s in SOURCES]
     keys += [f"role_{r}" for r in ("data", "communes", "set", "plan", "budget")]
     keys += [f"severity_{s}" for s in ("error", "warning")]
-    keys += [f"level_{lvl}" for lvl in ("basic", "advanced", "model")]
+    keys += [f"level_{lvl}" for lvl in ("basic", "advanced", "model", "modern")]
     keys += [f"projection_{n}" for n in ("met", "wrong_direction", "flat", "too_few_years",
                                           "beyond_horizon", "yes_no", "no_threshold", "missing")]
     assert [k for k in keys if k not in catalogue()] == []
