@@ -9,9 +9,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .catalogue import CriteriaSet, OP_SYMBOL, fmt_number, threshold_of, units
-from .i18n import pick, t
+from .catalogue import CriteriaSet, threshold_of, units
+from .i18n import pick
 from .outputs import atomic_file, make_xlsx_deterministic
+from .render import requirement_text
+from .scoring import commune_zones
 
 # Header labels are accepted back by the intake (locale/columns.yaml).
 HEADERS = ["Mã xã", "Tên xã", "Năm", "Mã chỉ tiêu", "Tên chỉ tiêu", "Đơn vị", "Yêu cầu",
@@ -25,26 +27,19 @@ INSTRUCTIONS = [
 ]
 
 
-def requirement(cset: CriteriaSet, code: str, region: str, year: int, lang: str = "vi") -> str:
-    ind = cset.indicator(code)
-    if ind.unit_kind == "yes_no":
-        return ind.rule_text(lang)
-    value = threshold_of(cset, code, region, year)
-    if value != value:  # NaN: no threshold for this region and year
-        return t("status_not_applicable", lang)
-    return f"{OP_SYMBOL[ind.rule.op]} {fmt_number(round(value, 6))}"
-
-
 def template_rows(cset: CriteriaSet, register: pd.DataFrame, year: int) -> list[list]:
     unit_labels = units()
+    zones = commune_zones(register)
     rows = []
     for _, commune in register.iterrows():
+        region, group = zones[str(commune["commune_id"])]
         for ind in cset.indicators:
             if ind.value_from:
                 continue
+            threshold = threshold_of(cset, ind.code, region, year, group)
             rows.append([commune["commune_id"], commune["name"], year, ind.code, ind.name["vi"],
                          pick(unit_labels[ind.unit]["label"], "vi"),
-                         requirement(cset, ind.code, commune["region"], year), None, None, None])
+                         requirement_text(ind.rule.op, threshold, ind.unit, "vi"), None, None, None])
     return rows
 
 
@@ -100,7 +95,7 @@ PLAN_INSTRUCTIONS = [
 def write_plan_template(cset: CriteriaSet, register: pd.DataFrame, indicators: pd.DataFrame,
                         year: int, path: Path, budget_years: int = 3) -> int:
     """Plan rows for every unmet indicator of `year`, and an empty budget for the next years."""
-    from .render import requirement_text, value_text
+    from .render import value_text
 
     names = register.set_index(register["commune_id"].astype(str))["name"]
     unmet = indicators[(indicators["year"] == year)
