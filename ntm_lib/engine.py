@@ -23,7 +23,7 @@ ENGINE_NAME = "ntm-warm"
 _kernel: KernelManager | None = None
 
 
-def _warm_kernel(kernel_name: str, start_timeout: int) -> KernelManager:
+def _warm_kernel(kernel_name: str) -> KernelManager:
     global _kernel
     if _kernel is not None and (_kernel.kernel_name != kernel_name or not _kernel.is_alive()):
         discard_kernel()
@@ -60,7 +60,7 @@ class WarmKernelEngine(NBClientEngine):
     def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
                                  stderr_file=None, start_timeout=60, execution_timeout=None,
                                  **kwargs):
-        km = _warm_kernel(kernel_name, start_timeout)
+        km = _warm_kernel(kernel_name)
         client = _ResettingClient(nb_man, km=km, kernel_name=kernel_name, log=logger,
                                   timeout=execution_timeout, startup_timeout=start_timeout,
                                   log_output=log_output, stdout_file=stdout_file,
