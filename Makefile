@@ -71,7 +71,7 @@ bench-scale: setup-test
 
 ## notebooks: rebuild the training notebooks (vi, en) from notebooks/training.yaml
 notebooks: setup
-	$(PY) -m ntm_lib.training
+	$(PY) -m ntm_lib.reports.training
 
 clean:
 	rm -rf $(VENV) outputs/sample .pytest_cache

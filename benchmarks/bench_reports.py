@@ -45,10 +45,10 @@ def main() -> None:
     p.add_argument("--communes", type=int, help="only the first N communes (default: all)")
     args = p.parse_args()
 
-    from ntm_lib.batch import NOTEBOOK, run_report
-    from ntm_lib.kernel import ensure_kernel
-
     import pandas as pd
+
+    from ntm_lib.reports.batch import NOTEBOOK, run_report
+    from ntm_lib.reports.kernel import ensure_kernel
     ids = pd.read_csv(REGISTER, dtype=str)["commune_id"].tolist()[: args.communes]
     year = 2025
     with tempfile.TemporaryDirectory() as tmp:

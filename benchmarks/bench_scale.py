@@ -36,8 +36,8 @@ def main() -> None:
     p.add_argument("--naive", type=int, default=10, help="communes for the naive loop")
     args = p.parse_args()
 
-    from ntm_lib.batch import NOTEBOOK, run_report
-    from ntm_lib.kernel import ensure_kernel
+    from ntm_lib.reports.batch import NOTEBOOK, run_report
+    from ntm_lib.reports.kernel import ensure_kernel
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

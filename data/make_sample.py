@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ntm_lib.catalogue import load_set, threshold_of
+from ntm_lib.criteria.catalogue import load_set, threshold_of
 
 SEED = 20221
 SET_ID = "hd-2022-advanced"

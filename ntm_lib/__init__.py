@@ -1,9 +1,9 @@
 """ntm-assess: score Vietnamese communes against the NTM criteria sets and report the results."""
 
-from .catalogue import CriteriaSet, list_sets, load_set
+from .assess.scoring import Assessment, score
+from .criteria.catalogue import CriteriaSet, list_sets, load_set
 from .errors import CriteriaSetError, InputError, NtmError, Problem, UsageError
-from .intake import load_inputs
-from .scoring import Assessment, score
+from .intake.inputs import load_inputs
 
 __version__ = "0.1.0"
 

@@ -11,13 +11,14 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__
-from .catalogue import OP_SYMBOL, CriteriaSet, fmt_number, list_sets, load_set, unverified
+from .assess.scoring import score
+from .atomic import atomic_dir
+from .criteria.catalogue import OP_SYMBOL, CriteriaSet, fmt_number, list_sets, load_set, unverified
 from .errors import InputError, NtmError
 from .i18n import pick, t
-from .intake import load_inputs, read_register
-from .outputs import atomic_dir, write_assessment
+from .intake.inputs import load_inputs, read_register
 from .provenance import files, package_versions, run_time
-from .scoring import score
+from .reports.workbooks import write_assessment
 
 MAX_PRINTED_PROBLEMS = 100
 
@@ -169,7 +170,7 @@ def _cmd_template(args) -> int:
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise InputError(problems)
-    from .template import write_template
+    from .intake.template import write_template
     rows = write_template(cset, register, args.year, Path(args.out))
     print(t("cli_template_written", path=args.out, rows=rows))
     return 0
@@ -225,7 +226,7 @@ def _assessed(args):
 
 
 def _cmd_template_plan(args) -> int:
-    from .template import write_plan_template
+    from .intake.template import write_plan_template
 
     cset, inputs, assessment, year = _assessed(args)
     rows = write_plan_template(cset, inputs.register, assessment.indicators, year, Path(args.out))
@@ -235,8 +236,9 @@ def _cmd_template_plan(args) -> int:
 
 
 def _cmd_plan(args) -> int:
-    from .outputs import write_csv, write_xlsx
-    from .plan import make_roadmap, outlook_text, read_budget, read_plan
+    from .assess.roadmap import make_roadmap, outlook_text
+    from .intake.plans import read_budget, read_plan
+    from .tables import write_csv, write_xlsx
 
     cset, inputs, assessment, year = _assessed(args)
     plan = read_plan([args.plan], cset, inputs.register, year)
@@ -254,7 +256,7 @@ def _cmd_plan(args) -> int:
 
 
 def _cmd_summary(args) -> int:
-    from .batch import run_summary
+    from .reports.batch import run_summary
 
     page = run_summary(args.data, args.communes, args.set_id, args.out, year=args.year,
                        district=args.district, province=args.province,
@@ -264,8 +266,9 @@ def _cmd_summary(args) -> int:
 
 
 def _cmd_merge(args) -> int:
-    from .merge import merge
-    from .outputs import atomic_file, write_csv
+    from .assess.merge import merge
+    from .atomic import atomic_file
+    from .tables import write_csv
 
     cset = load_set(args.set_id)
     inputs = load_inputs(args.data, args.communes, cset)
@@ -276,7 +279,7 @@ def _cmd_merge(args) -> int:
     written = {out: merged.data, out.with_name(out.stem + ".communes.csv"): register,
                out.with_name(out.stem + ".flags.csv"): merged.flags}
     if args.new_set:
-        from .merge import carry_over, concordance
+        from .assess.merge import carry_over, concordance
 
         new_set = load_set(args.new_set)
         last = int(merged.data["year"].max())
@@ -303,7 +306,7 @@ def _cmd_verify(args) -> int:
 
 
 def _cmd_report(args) -> int:
-    from .batch import NOTEBOOK, exit_code, run_report
+    from .reports.batch import NOTEBOOK, exit_code, run_report
 
     lang = args.report_lang or args.lang or "vi"
     manifest = run_report(args.data, args.communes, args.set_id, args.out, year=args.year,

@@ -11,7 +11,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from .catalogue import load_set
+from .criteria.catalogue import load_set
 from .errors import UsageError
 from .i18n import t
 from .provenance import sha256
@@ -40,9 +40,9 @@ def _rerun(manifest: dict, target: Path) -> None:
     data = [i["path"] for i in manifest["inputs"] if i["role"] == "data"]
     communes = next(i["path"] for i in manifest["inputs"] if i["role"] == "communes")
     if manifest.get("command") == "assess":
-        from .intake import load_inputs
-        from .outputs import write_assessment
-        from .scoring import score
+        from .assess.scoring import score
+        from .intake.inputs import load_inputs
+        from .reports.workbooks import write_assessment
 
         cset = load_set(params["set"])
         inputs = load_inputs(data, communes, cset)
@@ -50,7 +50,7 @@ def _rerun(manifest: dict, target: Path) -> None:
         write_assessment(score(cset, inputs.register, inputs.data, years=params.get("years")),
                          target)
     else:
-        from .batch import run_report
+        from .reports.batch import run_report
 
         run_report(data, communes, params["set"], target, year=params["year"],
                    communes=params["communes"], jobs=params.get("jobs"), lang=params["lang"],

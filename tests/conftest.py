@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ntm_lib.catalogue import load_set
+from ntm_lib.criteria.catalogue import load_set
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent

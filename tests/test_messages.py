@@ -26,7 +26,7 @@ def test_every_key_used_in_the_code_exists():
         used |= set(re.findall(r'\.problem\(\s*"([a-z_]+)"', text))
         used |= set(re.findall(r'Problem\([^,()]+,\s*"([a-z_]+)"', text))
         used |= set(re.findall(r'_problems_for\([^,]+,[^,]+,\s*"([a-z_]+)"', text))
-    for path in (ROOT / "templates").glob("*.j2"):
+    for path in ROOT.rglob("*.j2"):
         used |= set(re.findall(r"""\bt\(\s*["']([a-z_]+)["']""", path.read_text(encoding="utf-8")))
     missing = sorted(k for k in used if k not in catalogue())
     assert not missing, missing
@@ -34,8 +34,8 @@ def test_every_key_used_in_the_code_exists():
 
 
 def test_keys_built_from_codes_exist():
-    from ntm_lib.plan import SOURCES
-    from ntm_lib.scoring import STATUS
+    from ntm_lib.assess.scoring import STATUS
+    from ntm_lib.intake.plans import SOURCES
     keys = [f"status_{s}" for s in STATUS] + [f"source_{s}" for s in SOURCES]
     keys += [f"role_{r}" for r in ("data", "communes", "set", "plan", "budget")]
     keys += [f"severity_{s}" for s in ("error", "warning")]

@@ -1,0 +1,122 @@
+"""Monitoring over the years: what is met each year, what was lost, where each indicator is heading.
+
+Projections are linear: the rate of change is the least-squares slope over the last WINDOW years
+with data, extended year by year until the projected value meets that year's threshold. No
+projection is made for yes/no indicators, with fewer than two years of data, or where the trend
+is flat or goes the wrong way.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..criteria.catalogue import CriteriaSet, commune_zones, threshold_table
+from .scoring import DECIMALS, Assessment, _compare
+
+WINDOW = 3
+HORIZON = 20
+
+
+def per_year(a: Assessment, commune_id: str) -> pd.DataFrame:
+    """Criteria and indicators met, and applicable, in each year of one commune."""
+    com = a.communes[a.communes["commune_id"].astype(str) == str(commune_id)]
+    ind = a.indicators[a.indicators["commune_id"].astype(str) == str(commune_id)]
+    counts = ind.assign(met=ind["status"] == "met",
+                        applicable=ind["status"] != "not_applicable").groupby("year")[
+        ["met", "applicable"]].sum()
+    out = com[["year", "criteria_met", "criteria_total", "status"]].set_index("year")
+    out["indicators_met"] = counts["met"]
+    out["indicators_total"] = counts["applicable"]
+    return out.reset_index().sort_values("year").reset_index(drop=True)
+
+
+def regressions(rows: pd.DataFrame, key: str, commune_id: str, year: int) -> pd.DataFrame:
+    """Rows of `year` (criteria or indicators, by `key`) met in an earlier year but not now,
+    with `last_met`, the last year they were met."""
+    mine = rows[rows["commune_id"].astype(str) == str(commune_id)]
+    now = mine[mine["year"] == year].set_index(key)
+    before = mine[(mine["year"] < year) & (mine["status"] == "met")]
+    last_met = before.groupby(key, observed=True)["year"].max()
+    lost = [k for k in last_met.index if k in now.index and now.at[k, "status"] != "met"]
+    out = now.loc[lost].reset_index()
+    out["last_met"] = out[key].map(last_met).astype(int) if len(out) else pd.Series(dtype=int)
+    return out
+
+
+def indicator_trends(a: Assessment, cset: CriteriaSet, register: pd.DataFrame,
+                     until: int | None = None, commune_id: str | None = None,
+                     window: int = WINDOW, horizon: int = HORIZON) -> pd.DataFrame:
+    """One row per commune and indicator: last value, threshold and status, the yearly rate of
+    change, its direction, and the projected year the threshold is met (with a note why not)."""
+    ind = a.indicators
+    if commune_id is not None:
+        ind = ind[ind["commune_id"].astype(str) == str(commune_id)]
+    if until is not None:
+        ind = ind[ind["year"] <= until]
+    if ind.empty:
+        return pd.DataFrame()
+    last_year = int(ind["year"].max())
+    years = sorted(y for y in ind["year"].unique() if y > last_year - window)
+    ind = ind[ind["year"].isin(years)]
+    values = ind.pivot_table(index=["commune_id", "indicator"], columns="year", values="value",
+                             aggfunc="first", observed=True, dropna=False).reindex(columns=years)
+    last = ind[ind["year"] == last_year].set_index(["commune_id", "indicator"])
+    values = values.reindex(last.index)
+    y = values.to_numpy(dtype=float)
+    x = np.asarray(years, dtype=float)[None, :]
+    have = ~np.isnan(y)
+    n = have.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        xbar = np.where(have, x, 0).sum(axis=1) / n
+        ybar = np.where(have, y, 0).sum(axis=1) / n
+        dx = np.where(have, x - xbar[:, None], 0)
+        slope = (dx * np.where(have, y - ybar[:, None], 0)).sum(axis=1) / (dx ** 2).sum(axis=1)
+    slope = np.where(n >= 2, np.round(slope, 9), np.nan)
+    intercept = ybar - slope * xbar
+
+    codes = last.index.get_level_values("indicator").astype(str)
+    by_code = {i.code: i for i in cset.indicators}
+    ops = np.array([by_code[c].rule.op for c in codes], dtype=object)
+    kinds = np.array([by_code[c].unit_kind for c in codes], dtype=object)
+    better_up = np.isin(ops, [">=", ">"])
+    better_down = np.isin(ops, ["<=", "<"])
+    toward = np.where(better_up, slope > 0, np.where(better_down, slope < 0, False))
+
+    future = list(range(last_year + 1, last_year + horizon + 1))
+    zone_of = commune_zones(register)
+    communes = last.index.get_level_values("commune_id").astype(str)
+    zones = sorted(set(zone_of), key=str)
+    table = np.round(threshold_table(cset, zones, future), DECIMALS)
+    i_idx = pd.Index([i.code for i in cset.indicators]).get_indexer(codes)
+    z_idx = np.array([zones.index(z) for z in zone_of.reindex(communes)])
+    thr_future = table[i_idx, z_idx, :]  # [row, future year]
+    projected = intercept[:, None] + slope[:, None] * np.asarray(future, dtype=float)[None, :]
+    hits = _compare(np.round(projected, 6), thr_future, ops[:, None]) & toward[:, None]
+    first = np.where(hits.any(axis=1), np.argmax(hits, axis=1), -1)
+    year_hit = np.where(first >= 0, np.asarray(future)[np.maximum(first, 0)], -1)
+
+    status = last["status"].astype(str).to_numpy()
+    note = np.select(
+        [status == "met", np.isin(status, ["not_applicable", "no_threshold"]),
+         status == "missing", kinds == "yes_no",
+         n < 2, slope == 0, ~toward, first < 0],
+        ["met", "no_threshold", "missing", "yes_no", "too_few_years", "flat", "wrong_direction",
+         "beyond_horizon"], default="projected")
+    projected_year = np.where(note == "met", last_year, np.where(note == "projected", year_hit, -1))
+    direction = np.select([n < 2, slope == 0, toward], ["unknown", "flat", "improving"],
+                          default="worsening")
+    return pd.DataFrame({
+        "commune_id": communes,
+        "indicator": codes,
+        "year": last_year,
+        "value": last["value"].to_numpy(dtype=float),
+        "threshold": last["threshold"].to_numpy(dtype=float),
+        "status": status,
+        "years_used": n,
+        "slope_per_year": slope,
+        "direction": np.where(kinds == "yes_no", "unknown", direction),
+        "projected_year": pd.array(np.where(projected_year >= 0, projected_year, None),
+                                   dtype="Int64"),
+        "projection_note": note,
+    })

@@ -1,0 +1,170 @@
+"""Vectorised scoring: every indicator, criterion and commune verdict for all communes and years.
+
+The data is laid out as a dense array [commune-year, indicator]; thresholds come from a small
+[indicator, region, year] table. No Python loop runs over rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..criteria.catalogue import CriteriaSet, commune_zones, threshold_table
+
+MET, NOT_MET, MISSING, NOT_APPLICABLE, INCOMPLETE, NO_THRESHOLD = 0, 1, 2, 3, 4, 5
+STATUS = np.array(["met", "not_met", "missing", "not_applicable", "incomplete", "no_threshold"],
+                  dtype=object)
+# Thresholds are rounded so that 1.1 × 58 compares equal to a typed 63.8.
+DECIMALS = 9
+
+
+@dataclass
+class Assessment:
+    set_id: str
+    indicators: pd.DataFrame
+    criteria: pd.DataFrame
+    communes: pd.DataFrame
+
+
+def _compare(values: np.ndarray, thr: np.ndarray, ops: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return np.select(
+            [ops == ">=", ops == ">", ops == "<=", ops == "<"],
+            [values >= thr, values > thr, values <= thr, values < thr],
+            default=values == thr,
+        )
+
+
+def score(cset: CriteriaSet, register: pd.DataFrame, data: pd.DataFrame,
+          years: list[int] | None = None) -> Assessment:
+    """Verdicts for every commune-year present in `data` (optionally only `years`)."""
+    inds = cset.indicators
+    codes = [i.code for i in inds]
+    if years is not None:
+        data = data[data["year"].isin(years)]
+    # Commune-years with at least one data row, ordered by (commune_id, year): a dense
+    # presence grid over (commune, year) avoids sorting or hashing pairs of keys.
+    communes = np.sort(register["commune_id"].unique().astype(object))
+    c_codes = pd.Categorical(data["commune_id"], categories=communes).codes.astype(np.int64)
+    year_list = np.sort(data["year"].unique()).tolist()
+    y_codes = np.searchsorted(year_list, data["year"].to_numpy())
+    key = c_codes * len(year_list) + y_codes
+    present = np.bincount(key, minlength=len(communes) * len(year_list)) > 0
+    pair_keys = np.flatnonzero(present)
+    p_idx = (np.cumsum(present) - 1)[key]
+    pair_commune, pair_year_idx = np.divmod(pair_keys, max(len(year_list), 1))
+    pairs = pd.DataFrame({"commune_id": communes[pair_commune],
+                          "year": np.asarray(year_list, dtype=np.int64)[pair_year_idx]})
+    i_idx = pd.Categorical(data["indicator"], categories=codes).codes
+    n_pairs, n_inds = len(pairs), len(codes)
+
+    values = np.full((n_pairs, n_inds), np.nan)
+    values[p_idx, i_idx] = data["value"].to_numpy(dtype=float)
+    row_of = np.full((n_pairs, n_inds), -1, dtype=np.int64)
+    row_of[p_idx, i_idx] = np.arange(len(data))
+    for j, ind in enumerate(inds):
+        if ind.value_from:
+            src = codes.index(ind.value_from)
+            values[:, j] = values[:, src]
+            row_of[:, j] = row_of[:, src]
+
+    # Thresholds vary by region and, in sets that have them, by commune group: one zone each.
+    zone_of = commune_zones(register).reindex(communes)
+    zones = sorted(set(zone_of), key=str)
+    table = np.round(threshold_table(cset, zones, year_list), DECIMALS)
+    unknown_table = threshold_table(cset, zones, year_list, unknown=True)
+    z_of_commune = np.array([zones.index(z) for z in zone_of])
+    thr = table[:, z_of_commune[pair_commune], pair_year_idx].T  # [pair, indicator]
+    unknown = unknown_table[:, z_of_commune[pair_commune], pair_year_idx].T
+
+    ops = np.array([i.rule.op for i in inds], dtype=object)
+    met = _compare(values, thr, ops[None, :])
+    status = np.where(unknown, NO_THRESHOLD, np.where(
+        np.isnan(thr), NOT_APPLICABLE,
+        np.where(np.isnan(values), MISSING, np.where(met, MET, NOT_MET))))
+    below = np.isin(ops, [">=", ">"])[None, :]
+    above = np.isin(ops, ["<=", "<"])[None, :]
+    gap = np.where(below, thr - values, np.where(above, values - thr, np.nan))
+    gap = np.where(status == MET, 0.0, np.clip(gap, 0, None))
+    gap = np.where(np.isin(status, [MISSING, NOT_APPLICABLE, NO_THRESHOLD]), np.nan,
+                   np.round(gap, 6))
+
+    # Criteria: counts per criterion as one matrix product with the indicator→criterion map
+    # (a criterion may have no indicator yet, when the set does not know them).
+    crit_numbers = [c.number for c in cset.criteria]
+    member = np.zeros((n_inds, len(crit_numbers)), dtype=np.int64)
+    member[np.arange(n_inds), [crit_numbers.index(i.criterion) for i in inds]] = 1
+    empty = member.sum(axis=0) == 0
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        return mask.astype(np.int64) @ member
+
+    n_met, n_not = count(status == MET), count(status == NOT_MET)
+    # Missing data and unknown thresholds both leave a criterion undecided.
+    n_missing = count((status == MISSING) | (status == NO_THRESHOLD))
+    n_applicable = count(status != NOT_APPLICABLE)
+    crit_status = np.select(
+        [empty[None, :] & (n_applicable == 0), n_applicable == 0, n_not > 0, n_missing > 0],
+        [NO_THRESHOLD, NOT_APPLICABLE, NOT_MET, INCOMPLETE], default=MET)
+
+    applicable = crit_status != NOT_APPLICABLE
+    criteria_met = (crit_status == MET).sum(axis=1)
+    criteria_total = applicable.sum(axis=1)
+    commune_status = np.select(
+        [criteria_met == criteria_total, (crit_status == NOT_MET).any(axis=1)],
+        [MET, NOT_MET], default=INCOMPLETE)
+
+    # Long tables. Repeated strings are categoricals built from codes: no hashing, no copies.
+    def cat(index: np.ndarray, labels) -> pd.Categorical:
+        """labels[index] as a categorical; labels may repeat (units, rules, sources)."""
+        label_codes, uniques = pd.factorize(np.asarray(labels, dtype=object))
+        return pd.Categorical.from_codes(label_codes[index], categories=pd.Index(uniques, dtype=object))
+
+    rows_pair = np.repeat(np.arange(n_pairs), n_inds)
+    cols_ind = np.tile(np.arange(n_inds), n_pairs)
+    row_flat = row_of.ravel()
+    refs = data["input_ref"].to_numpy(dtype=object)
+    pair_c = pair_commune[rows_pair]
+    indicator_rows = pd.DataFrame({
+        "commune_id": cat(pair_c, communes),
+        "year": pairs["year"].to_numpy()[rows_pair],
+        "set_id": cat(np.zeros(len(rows_pair), dtype=np.int8), [cset.id]),
+        "criterion": cat(cols_ind, [i.criterion for i in inds]),
+        "indicator": cat(cols_ind, codes),
+        "value": values.ravel(),
+        "unit": cat(cols_ind, [i.unit for i in inds]),
+        "rule": cat(cols_ind, list(ops)),
+        "threshold": thr.ravel(),
+        "status": cat(status.ravel(), STATUS),
+        "gap": gap.ravel(),
+        "source": cat(cols_ind, [i.source_text() for i in inds]),
+        "verified": np.array([i.verified for i in inds])[cols_ind],
+        "input_ref": (np.where(row_flat >= 0, refs[np.maximum(row_flat, 0)], "")
+                      if len(refs) else np.array([], dtype=object)),
+    })
+
+    n_crit = len(crit_numbers)
+    rows_pair_c = np.repeat(np.arange(n_pairs), n_crit)
+    cols_crit = np.tile(np.arange(n_crit), n_pairs)
+    criteria_rows = pd.DataFrame({
+        "commune_id": cat(pair_commune[rows_pair_c], communes),
+        "year": pairs["year"].to_numpy()[rows_pair_c],
+        "set_id": cat(np.zeros(len(rows_pair_c), dtype=np.int8), [cset.id]),
+        "criterion": cat(cols_crit, crit_numbers),
+        "name_vi": cat(cols_crit, [c.name["vi"] for c in cset.criteria]),
+        "name_en": cat(cols_crit, [c.name["en"] for c in cset.criteria]),
+        "status": cat(crit_status.ravel(), STATUS),
+        "indicators_met": n_met.ravel(),
+        "indicators_total": n_applicable.ravel(),
+    })
+    commune_rows = pd.DataFrame({
+        "commune_id": pairs["commune_id"].to_numpy(),
+        "year": pairs["year"].to_numpy(),
+        "set_id": cset.id,
+        "criteria_met": criteria_met,
+        "criteria_total": criteria_total,
+        "status": STATUS[commune_status],
+    })
+    return Assessment(cset.id, indicator_rows, criteria_rows, commune_rows)

@@ -1,0 +1,124 @@
+"""What a commune report shows, as plain tables: pure functions of an Assessment.
+
+Each function takes the assessment (all communes and years available) and returns a DataFrame
+with raw values and status codes; formatting for people happens in `render`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..criteria.catalogue import CriteriaSet
+from .scoring import Assessment
+
+
+def _one(frame: pd.DataFrame, commune_id: str, year: int | None = None) -> pd.DataFrame:
+    mask = frame["commune_id"].astype(str) == str(commune_id)
+    if year is not None:
+        mask &= frame["year"] == year
+    return frame[mask]
+
+
+def commune_row(a: Assessment, commune_id: str, year: int) -> pd.Series:
+    rows = _one(a.communes, commune_id, year)
+    if rows.empty:
+        raise KeyError(f"no assessment for commune {commune_id} in {year}")
+    return rows.iloc[0]
+
+
+def criteria_view(a: Assessment, commune_id: str, year: int) -> pd.DataFrame:
+    return _one(a.criteria, commune_id, year).reset_index(drop=True)
+
+
+def indicator_view(a: Assessment, cset: CriteriaSet, commune_id: str, year: int) -> pd.DataFrame:
+    rows = _one(a.indicators, commune_id, year).reset_index(drop=True).copy()
+    inds = {i.code: i for i in cset.indicators}
+    rows["name_vi"] = rows["indicator"].map(lambda c: inds[c].name["vi"])
+    rows["name_en"] = rows["indicator"].map(lambda c: inds[c].name["en"])
+    rows["unit_kind"] = rows["indicator"].map(lambda c: inds[c].unit_kind)
+    return rows
+
+
+def relative_gap(rows: pd.DataFrame) -> pd.Series:
+    """How far an unmet indicator is from its threshold, as a share of the threshold.
+
+    For a yes/no indicator not met the distance is the whole requirement (1.0); for a threshold
+    of 0 the gap itself is used. Met, missing and not-applicable indicators get NaN.
+    """
+    thr = rows["threshold"].astype(float)
+    gap = rows["gap"].astype(float)
+    rel = np.where(thr.abs() > 0, gap / thr.abs(), gap)
+    rel = np.where(rows["unit_kind"] == "yes_no", 1.0, rel)
+    return pd.Series(np.where(rows["status"] == "not_met", rel, np.nan), index=rows.index)
+
+
+def gap_ranking(rows: pd.DataFrame) -> pd.DataFrame:
+    """Unmet indicators, farthest from their threshold first (ties: by indicator order)."""
+    ranked = rows.assign(relative_gap=relative_gap(rows))
+    ranked = ranked[ranked["status"] == "not_met"]
+    return ranked.sort_values("relative_gap", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def achievement(rows: pd.DataFrame, cap: float = 1.5) -> pd.DataFrame:
+    """Achievement as a share of the threshold (1.0 = exactly at the threshold), capped at `cap`.
+
+    For '≥' rules value/threshold; for '≤' rules threshold/value (lower is better); yes/no
+    indicators are 1.0 when met and 0.0 when not.
+    """
+    r = rows[rows["status"].isin(["met", "not_met"])].copy()
+    v, thr = r["value"].astype(float), r["threshold"].astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        up = np.where(thr != 0, v / thr, np.where(v > 0, cap, 1.0))
+        down = np.where(v != 0, thr / v, cap)
+    share = np.where(r["rule"].isin([">=", ">"]), up, np.where(r["rule"].isin(["<=", "<"]), down,
+                                                                 (r["status"] == "met").astype(float)))
+    share = np.where(r["unit_kind"] == "yes_no", (r["status"] == "met").astype(float), share)
+    r["share"] = np.clip(share, 0, cap)
+    return r.reset_index(drop=True)
+
+
+def trend(a: Assessment, commune_id: str, until: int | None = None) -> pd.DataFrame:
+    """Criteria met per year for one commune, up to the year `until` if given."""
+    rows = _one(a.communes, commune_id)
+    if until is not None:
+        rows = rows[rows["year"] <= until]
+    return rows.sort_values("year").reset_index(drop=True)
+
+
+def district_comparison(a: Assessment, register: pd.DataFrame, cset: CriteriaSet,
+                        commune_id: str, year: int) -> pd.DataFrame:
+    """For each key indicator and for criteria met: this commune's value, the district median,
+    its rank among the district's communes (1 = best) and how many communes were compared."""
+    district = register.set_index("commune_id").at[str(commune_id), "district"]
+    peers = set(register.loc[register["district"] == district, "commune_id"].astype(str))
+    ind = a.indicators[(a.indicators["year"] == year)
+                       & a.indicators["commune_id"].astype(str).isin(peers)]
+    rows = []
+    for code in cset.key_indicators:
+        sel = ind[ind["indicator"] == code]
+        values = pd.Series(sel["value"].to_numpy(dtype=float), index=sel["commune_id"].astype(str))
+        values = values.dropna()
+        if str(commune_id) not in values.index:
+            continue
+        lower_better = cset.indicator(code).rule.op in ("<=", "<")
+        rank = values.rank(ascending=lower_better, method="min")
+        rows.append({"key": code, "value": values[str(commune_id)], "median": values.median(),
+                     "rank": int(rank[str(commune_id)]), "n": len(values)})
+    com = a.communes[(a.communes["year"] == year) & a.communes["commune_id"].astype(str).isin(peers)]
+    met = com.set_index(com["commune_id"].astype(str))["criteria_met"].astype(float)
+    if str(commune_id) in met.index:
+        rows.append({"key": "criteria_met", "value": met[str(commune_id)], "median": met.median(),
+                     "rank": int(met.rank(ascending=False, method="min")[str(commune_id)]),
+                     "n": len(met)})
+    return pd.DataFrame(rows, columns=["key", "value", "median", "rank", "n"])
+
+
+def group_counts(criteria_rows: pd.DataFrame, cset: CriteriaSet) -> pd.DataFrame:
+    """Criteria per display group and status, for one commune-year."""
+    group_of = {n: g for g in cset.groups for n in g.criteria}
+    rows = criteria_rows.assign(group=criteria_rows["criterion"].map(
+        lambda n: group_of[n].id if n in group_of else ""))
+    counts = rows.groupby(["group", "status"], observed=True).size().unstack(fill_value=0)
+    order = [g.id for g in cset.groups if g.id in counts.index]
+    return counts.reindex(order).fillna(0).astype(int)

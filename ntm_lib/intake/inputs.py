@@ -1,0 +1,339 @@
+"""Reading what officers type: commune registers and long-form indicator data, CSV or Excel.
+
+Everything is read as text first and parsed column-wise with pandas, so that every problem can
+be reported with its file, sheet, row and column, and all problems are reported at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..criteria.catalogue import CriteriaSet, common
+from ..errors import InputError, Problem, cap_problems
+from ..i18n import current_lang
+from .sheets import read_grids
+from .values import ambiguous_numbers, column_spec, fold, fold_series, parse_numbers, parse_yes_no
+
+# Beyond this many rows with the same problem in one file, one summary line stands for the rest.
+MAX_SAME_PROBLEM = 20
+
+
+@dataclass
+class Table:
+    """One sheet (or CSV file) as text cells, columns renamed to their canonical names."""
+
+    file: str
+    sheet: str | None
+    frame: pd.DataFrame
+    flags: pd.DataFrame | None = None  # Excel only: "", "date", "formula", "error", per cell
+
+    def problem(self, key: str, row: int | None = None, column: str | None = None,
+                **params) -> Problem:
+        return Problem(self.file, key, row, column, self.sheet, params)
+
+
+@dataclass
+class Inputs:
+    register: pd.DataFrame
+    data: pd.DataFrame
+    warnings: list[Problem] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------------
+# Files to tables
+
+
+HEADER_SEARCH_ROWS = 10
+
+
+def _find_header(frame: pd.DataFrame, aliases: dict, required: list[str]) -> tuple[int, dict]:
+    """The first of the top rows that names every required column (else the best one)."""
+    best = (0, {})
+    for i in range(min(HEADER_SEARCH_ROWS, len(frame))):
+        header = [h.strip() for h in frame.iloc[i].tolist()]
+        mapping = {j: aliases[fold(h)] for j, h in enumerate(header) if fold(h) in aliases}
+        if all(c in mapping.values() for c in required):
+            return i, mapping
+        if len(set(mapping.values())) > len(set(best[1].values())):
+            best = (i, mapping)
+    return best
+
+
+def read_tables(path: Path, kind: str) -> tuple[list[Table], list[Problem]]:
+    """Sheets of `path` that carry the columns required for `kind` ('register' or 'data')."""
+    grids, problems = read_grids(path)
+    if not grids:
+        return [], problems
+    spec = column_spec()
+    aliases = {fold(a): canon for canon, names in spec[kind].items() for a in names}
+    required = spec["required"][kind]
+    tables, misses = [], []
+    for grid in grids:
+        frame = grid.text
+        filled = (frame.apply(lambda c: c.str.strip()) != "").any(axis=1)
+        if not filled.any():
+            misses.append((grid.sheet, None, []))
+            continue
+        row, mapping = _find_header(frame, aliases, required)
+        missing = [c for c in required if c not in mapping.values()]
+        if missing:
+            header = [h for h in frame.iloc[row].tolist() if h.strip()]
+            misses.append((grid.sheet, (row, header), missing))
+            continue
+        if filled.iloc[:row].any():
+            problems.append(Problem(str(path), "header_not_first_row", row=row + 1,
+                                    sheet=grid.sheet, severity="warning"))
+        cols = list(dict.fromkeys(mapping))  # first column of each canonical name
+        seen, keep = set(), []
+        for j in cols:
+            if mapping[j] not in seen:
+                seen.add(mapping[j])
+                keep.append(j)
+        body = frame.iloc[row + 1:, keep].copy()
+        body.columns = [mapping[j] for j in keep]
+        # Spreadsheet row numbers, as a person sees them.
+        body.index = pd.Index(np.asarray(body.index) + 1, name="row")
+        flags = None
+        if grid.flags is not None:
+            flags = grid.flags.iloc[row + 1:, keep].copy()
+            flags.columns = body.columns
+            flags.index = body.index
+        tables.append(Table(str(path), grid.sheet, body, flags))
+    if not tables:
+        for sheet, where, missing in misses:
+            if where is None:
+                problems.append(Problem(str(path), "table_empty", sheet=sheet))
+            else:
+                row, header = where
+                problems.append(Problem(str(path), "columns_missing", row=row + 1, sheet=sheet,
+                                        params={"missing": ", ".join(missing),
+                                                "found": ", ".join(header)}))
+    return tables, problems
+
+
+def _percent_fractions(table: Table, code: pd.Series, value: pd.Series, indicators: dict) -> list[Problem]:
+    """Shares typed as fractions (0.95 for 95%): every coverage-type percentage of the table
+    at or below 1 cannot be real, so the table is refused rather than misread."""
+    coverage = {c for c, i in indicators.items() if i.unit_kind == "percent"
+                and i.rule.op in (">=", ">") and (i.rule.threshold or 0) > 1}
+    mine = value[code.isin(coverage)].dropna()
+    if len(mine) >= 3 and (mine <= 1).all():
+        return [table.problem("percent_as_fraction", None, "value", example=mine.iloc[0])]
+    return []
+
+
+# ---------------------------------------------------------------------------------------------
+# Register
+
+
+def _problems_for(table: Table, mask: pd.Series, key: str, column: str, **params) -> list[Problem]:
+    rows = mask[mask].index
+    out = [table.problem(key, int(r), column, value=table.frame.at[r, column]
+                         if column in table.frame else "", **params)
+           for r in rows[:MAX_SAME_PROBLEM]]
+    if len(rows) > MAX_SAME_PROBLEM:
+        out.append(table.problem("more_rows_same_problem", None, column,
+                                 count=len(rows) - MAX_SAME_PROBLEM))
+    return out
+
+
+def region_lookup() -> dict[str, str]:
+    out = {}
+    for r in common()["regions"]:
+        for label in (r["id"], r["name"]["vi"], r["name"]["en"]):
+            out[fold(label)] = r["id"]
+    return out
+
+
+def read_register(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
+    tables, problems = read_tables(Path(path), "register")
+    frames = []
+    lookup = region_lookup()
+    for table in tables:
+        f = table.frame
+        for col in f.columns:
+            f[col] = f[col].str.strip().str.normalize("NFC")
+        problems += _problems_for(table, f["commune_id"] == "", "commune_id_empty", "commune_id")
+        region = fold_series(f["region"]).map(lookup)
+        problems += _problems_for(table, region.isna(), "region_unknown", "region",
+                                  known=", ".join(sorted({r["name"]["vi"] for r in common()["regions"]})))
+        out = f.assign(region=region, input_ref=_refs(table))
+        frames.append(out[out["commune_id"] != ""])
+    cols = ["commune_id", "name", "district", "province", "region", "input_ref"]
+    register = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
+    for optional in ("households", "population", "group", "predecessors_old_codes"):
+        if optional in register:
+            cols.append(optional)
+    dup = register["commune_id"].duplicated(keep="first")
+    for ref, cid in zip(register.loc[dup, "input_ref"], register.loc[dup, "commune_id"]):
+        problems.append(Problem(str(path), "commune_duplicate", column="commune_id",
+                                params={"value": cid, "ref": ref}))
+    return register.loc[~dup, cols].reset_index(drop=True), problems
+
+
+def _refs(table: Table) -> pd.Series:
+    where = Path(table.file).name + (f"[{table.sheet}]" if table.sheet is not None else "")
+    return where + ":" + pd.Series(table.frame.index.astype(str), index=table.frame.index)
+
+
+# ---------------------------------------------------------------------------------------------
+# Indicator data
+
+
+def _read_data_table(table: Table, cset: CriteriaSet, known_communes: set[str]) -> tuple[pd.DataFrame, list[Problem]]:
+    f = table.frame
+    problems: list[Problem] = []
+    for col in f.columns:
+        f[col] = f[col].str.strip().str.normalize("NFC")
+    blank = (f["commune_id"] == "") & (f["indicator"] == "") & (f["value"] == "")
+    f = f[~blank]
+    indicators = {i.code: i for i in cset.indicators}
+    derived = {i.code: i.value_from for i in cset.indicators if i.value_from}
+    # Excel turns "17.4" into the number 17.4; the text form is the same, so codes survive.
+    code = f["indicator"]
+    unknown = ~code.isin(indicators.keys())
+    problems += _problems_for(table, unknown & (code != ""), "indicator_unknown", "indicator",
+                              set_id=cset.id)
+    problems += _problems_for(table, code == "", "indicator_empty", "indicator")
+    problems += _problems_for(table, code.isin(derived.keys()), "indicator_derived", "indicator",
+                              source=", ".join(sorted(set(derived.values()))))
+
+    year = pd.to_numeric(f["year"].where(f["year"].str.fullmatch(r"\d{4}")), errors="coerce")
+    problems += _problems_for(table, year.isna(), "year_invalid", "year")
+    period = cset.period
+    outside = year.notna() & ((year < period.start) | (year > period.end))
+    problems += _problems_for(table, outside, "year_outside_period", "year", set_id=cset.id,
+                              start=period.start, end=period.end)
+
+    problems += _problems_for(table, f["commune_id"] == "", "commune_id_empty", "commune_id")
+    unknown_commune = (f["commune_id"] != "") & ~f["commune_id"].isin(known_communes)
+    first = unknown_commune & ~f["commune_id"].duplicated()
+    problems += _problems_for(table, first, "commune_not_in_register", "commune_id")
+
+    kind = code.map({c: i.unit_kind for c, i in indicators.items()})
+    text = f["value"]
+    flag = (table.flags["value"].reindex(f.index, fill_value="") if table.flags is not None
+            else pd.Series("", index=f.index))
+    value = pd.Series(np.nan, index=f.index)
+    is_yes_no = kind == "yes_no"
+    numeric_cell = flag == "number"
+    value[is_yes_no] = parse_yes_no(text[is_yes_no])
+    typed = ~is_yes_no & ~numeric_cell
+    value[typed] = parse_numbers(text[typed])
+    value[~is_yes_no & numeric_cell] = pd.to_numeric(text[~is_yes_no & numeric_cell],
+                                                      errors="coerce")
+    empty = text == ""
+    special = flag.isin(["date", "formula", "error"])
+    problems += _problems_for(table, (flag == "date") & kind.notna(), "value_is_date", "value")
+    problems += _problems_for(table, (flag == "error") & kind.notna(), "value_excel_error", "value")
+    problems += _problems_for(table, (flag == "formula") & kind.notna(), "value_formula", "value")
+    comparator = text.str.match(r"^\s*(≥|≤|>=|<=|>|<|=)")
+    problems += _problems_for(table, comparator & kind.notna(), "value_has_comparator", "value")
+    bad = value.isna() & ~empty & kind.notna() & ~special & ~comparator
+    problems += _problems_for(table, bad & is_yes_no, "value_not_yes_no", "value")
+    problems += _problems_for(table, bad & ~is_yes_no, "value_not_number", "value")
+    problems += _problems_for(table, ~np.isfinite(value.fillna(0)), "value_not_number", "value")
+    problems += _problems_for(table, (kind == "percent") & ((value < 0) | (value > 100)),
+                              "value_percent_range", "value")
+    problems += _problems_for(table, (kind == "number") & (value < 0), "value_negative", "value")
+    ambiguous = typed & ~is_yes_no & kind.notna() & ambiguous_numbers(text)
+    problems += [Problem(p.file, p.key, p.row, p.column, p.sheet, p.params | {
+        "read": value[p.row]}, "warning") for p in _problems_for(
+        table, ambiguous, "value_ambiguous", "value", convention=current_lang())
+        if p.row is not None]
+    problems += _percent_fractions(table, code, value, indicators)
+    problems += [Problem(p.file, p.key, p.row, p.column, p.sheet, p.params, "warning")
+                 for p in _problems_for(table, empty & kind.notna() & ~special, "value_empty",
+                                        "value")]
+    value = value.where(~special)
+
+    out = pd.DataFrame({
+        "commune_id": f["commune_id"],
+        "year": year.astype("Int64"),
+        "indicator": code,
+        "value": value,
+        "value_text": text,
+        "note": f["note"] if "note" in f else "",
+        "source": f["source"] if "source" in f else "",
+        "numerator": parse_numbers(f["numerator"]) if "numerator" in f else np.nan,
+        "denominator": parse_numbers(f["denominator"]) if "denominator" in f else np.nan,
+        "input_ref": _refs(table).loc[f.index],
+    })
+    return out, problems
+
+
+def read_data(paths: list[str | Path], cset: CriteriaSet,
+              register: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
+    known = set(register["commune_id"])
+    frames, problems = [], []
+    for path in paths:
+        tables, found = read_tables(Path(path), "data")
+        problems += found
+        for table in tables:
+            frame, found = _read_data_table(table, cset, known)
+            frames.append(frame)
+            problems += found
+    cols = ["commune_id", "year", "indicator", "value", "value_text", "note", "source",
+            "numerator", "denominator", "input_ref"]
+    data = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
+    problems += _duplicate_problems(data)
+    return data, problems
+
+
+def _duplicate_problems(data: pd.DataFrame) -> list[Problem]:
+    key = ["commune_id", "year", "indicator"]
+    dup = data[data.duplicated(key, keep=False)]
+    if dup.empty:
+        return []
+    problems = []
+    for (cid, year, code), group in dup.groupby(key, sort=True):
+        values = group["value"]
+        refs = ", ".join(group["input_ref"])
+        conflict = values.nunique(dropna=False) > 1
+        file = group["input_ref"].iloc[0].rsplit(":", 1)[0]
+        problems.append(Problem(file, "duplicate_conflict" if conflict else "duplicate_same",
+                                params={"commune": cid, "year": year, "indicator": code,
+                                        "refs": refs},
+                                severity="error" if conflict else "warning"))
+    return problems
+
+
+def load_inputs(data_paths: list[str | Path], communes_path: str | Path,
+                cset: CriteriaSet) -> Inputs:
+    """Register and data, validated against `cset`; raises InputError listing every problem."""
+    register, problems = read_register(communes_path)
+    if cset.province:
+        other = fold_series(register["province"]) != fold(cset.province)
+        for ref, province in zip(register.loc[other, "input_ref"], register.loc[other, "province"]):
+            problems.append(Problem(str(communes_path), "commune_other_province",
+                                    row=int(ref.rsplit(":", 1)[1]), column="province", params={
+                                        "value": province, "set_id": cset.id,
+                                        "province": cset.province}))
+    if cset.uses_groups:
+        groups = (pd.to_numeric(register["group"], errors="coerce") if "group" in register
+                  else pd.Series(np.nan, index=register.index))
+        for ref, value in zip(register.loc[~groups.isin([1, 2, 3]), "input_ref"],
+                              register.loc[~groups.isin([1, 2, 3]), "group"]
+                              if "group" in register else [""] * int((~groups.isin([1, 2, 3])).sum())):
+            problems.append(Problem(str(communes_path), "commune_group_missing",
+                                    row=int(ref.rsplit(":", 1)[1]), column="group",
+                                    params={"value": value, "set_id": cset.id}))
+    data, found = read_data(data_paths, cset, register)
+    problems += found
+    if data.empty and not found:
+        problems.append(Problem(", ".join(map(str, data_paths)), "data_empty"))
+    problems = cap_problems(problems, MAX_SAME_PROBLEM)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise InputError(problems)
+    key = ["commune_id", "year", "indicator"]
+    data = data.drop_duplicates(key, keep="first").reset_index(drop=True)
+    data["year"] = data["year"].astype(int)
+    # Few distinct communes and codes over many rows: categoricals are smaller and faster.
+    data["commune_id"] = data["commune_id"].astype("category")
+    data["indicator"] = data["indicator"].astype("category")
+    return Inputs(register, data, [p for p in problems if p.severity == "warning"])

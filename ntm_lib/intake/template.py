@@ -1,0 +1,136 @@
+"""A data-entry workbook in Vietnamese: one row per commune and indicator, ready to fill in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from ..atomic import atomic_file
+from ..criteria.catalogue import CriteriaSet, commune_zones, threshold_of, units
+from ..criteria.text import requirement_text
+from ..i18n import pick
+from ..tables import make_xlsx_deterministic
+
+# Header labels are accepted back by the intake (locale/columns.yaml).
+HEADERS = ["Mã xã", "Tên xã", "Năm", "Mã chỉ tiêu", "Tên chỉ tiêu", "Đơn vị", "Yêu cầu",
+           "Giá trị", "Ghi chú", "Nguồn số liệu"]
+INSTRUCTIONS = [
+    "Mẫu nhập số liệu đánh giá tiêu chí nông thôn mới (ntm-assess).",
+    "Điền cột «Giá trị» cho từng dòng; không sửa các cột mã (Mã xã, Năm, Mã chỉ tiêu).",
+    "Tỷ lệ: nhập 95 hoặc 95% hoặc 95,5. Chỉ tiêu Đạt/Chưa đạt: chọn trong danh sách.",
+    "Ghi nguồn số liệu (báo cáo, biên bản...) để người kiểm tra truy được.",
+    "Kiểm tra trước khi nộp: ntm validate <tệp này> --communes <danh sách xã> --set <bộ tiêu chí>",
+]
+
+
+def template_rows(cset: CriteriaSet, register: pd.DataFrame, year: int) -> list[list]:
+    unit_labels = units()
+    zones = commune_zones(register)
+    rows = []
+    for _, commune in register.iterrows():
+        region, group = zones[str(commune["commune_id"])]
+        for ind in cset.indicators:
+            if ind.value_from:
+                continue
+            threshold = threshold_of(cset, ind.code, region, year, group)
+            rows.append([commune["commune_id"], commune["name"], year, ind.code, ind.name["vi"],
+                         pick(unit_labels[ind.unit]["label"], "vi"),
+                         requirement_text(ind.rule.op, threshold, ind.unit, "vi"), None, None, None])
+    return rows
+
+
+def write_template(cset: CriteriaSet, register: pd.DataFrame, year: int, path: Path) -> int:
+    rows = template_rows(cset, register, year)
+    wb = Workbook()
+    guide = wb.active
+    guide.title = "Hướng dẫn"
+    for line in INSTRUCTIONS + ["", f"{pick(cset.title, 'vi')} — {cset.legal_text('vi')}"]:
+        guide.append([line])
+    guide.column_dimensions["A"].width = 110
+    sheet = wb.create_sheet("Số liệu")
+    sheet.append(HEADERS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        cell.alignment = Alignment(wrap_text=True)
+    yes_no = DataValidation(type="list", formula1='"Đạt,Chưa đạt"', allow_blank=True)
+    sheet.add_data_validation(yes_no)
+    yes_no_codes = {i.code for i in cset.indicators if i.unit_kind == "yes_no"}
+    for n, row in enumerate(rows, start=2):
+        sheet.append(row)
+        if row[3] in yes_no_codes:
+            yes_no.add(f"H{n}")
+    for col, width in zip("ABCDEFGHIJ", [10, 16, 7, 11, 60, 14, 14, 12, 20, 20]):
+        sheet.column_dimensions[col].width = width
+    sheet.freeze_panes = "A2"
+
+    def save(tmp: Path) -> None:
+        wb.save(tmp)
+        make_xlsx_deterministic(tmp)
+
+    atomic_file(path, save)
+    return len(rows)
+
+
+PLAN_HEADERS = ["Mã xã", "Tên xã", "Tiêu chí", "Mã chỉ tiêu", "Tên chỉ tiêu", "Hiện trạng",
+                "Yêu cầu", "Giải pháp", "Đơn vị chịu trách nhiệm", "Năm hoàn thành",
+                "Kinh phí (triệu đồng)", "Ngân sách nhà nước", "Lồng ghép chương trình",
+                "Nhân dân đóng góp", "Tín dụng", "Doanh nghiệp và khác", "Mức độ khó"]
+BUDGET_HEADERS = ["Mã xã", "Năm", "Ngân sách nhà nước", "Lồng ghép chương trình",
+                  "Nhân dân đóng góp", "Tín dụng", "Doanh nghiệp và khác"]
+PLAN_INSTRUCTIONS = [
+    "Mẫu kế hoạch thực hiện các tiêu chí chưa đạt (ntm-assess).",
+    "Trang «Kế hoạch»: mỗi dòng là một chỉ tiêu chưa đạt; ghi giải pháp, đơn vị chịu trách nhiệm,",
+    "năm hoàn thành, kinh phí (triệu đồng) và phân theo nguồn: tổng các nguồn phải bằng kinh phí.",
+    "Có thể thêm dòng cho việc giữ vững tiêu chí đã đạt (ghi số tiêu chí hoặc mã chỉ tiêu).",
+    "Mức độ khó: 1 (dễ) đến 5 (rất khó). Trang «Ngân sách»: số vốn dự kiến mỗi năm theo nguồn.",
+    "Lập lộ trình: ntm plan <số liệu> --communes <xã> --set <bộ> --plan <tệp này> --budget <tệp này> --out <thư mục>",
+]
+
+
+def write_plan_template(cset: CriteriaSet, register: pd.DataFrame, indicators: pd.DataFrame,
+                        year: int, path: Path, budget_years: int = 3) -> int:
+    """Plan rows for every unmet indicator of `year`, and an empty budget for the next years."""
+    from ..criteria.text import value_text
+
+    names = register.set_index(register["commune_id"].astype(str))["name"]
+    unmet = indicators[(indicators["year"] == year)
+                       & indicators["status"].isin(["not_met", "missing"])]
+    wb = Workbook()
+    guide = wb.active
+    guide.title = "Hướng dẫn"
+    for line in PLAN_INSTRUCTIONS:
+        guide.append([line])
+    guide.column_dimensions["A"].width = 110
+    plan = wb.create_sheet("Kế hoạch")
+    plan.append(PLAN_HEADERS)
+    for r in unmet.itertuples():
+        ind = cset.indicator(str(r.indicator))
+        plan.append([str(r.commune_id), names.get(str(r.commune_id), ""), ind.criterion, ind.code,
+                     ind.name["vi"], value_text(r.value, ind.unit, "vi"),
+                     requirement_text(r.rule, r.threshold, ind.unit, "vi")]
+                    + [None] * (len(PLAN_HEADERS) - 7))
+    budget = wb.create_sheet("Ngân sách")
+    budget.append(BUDGET_HEADERS)
+    for cid in sorted(set(unmet["commune_id"].astype(str))):
+        for y in range(year + 1, year + 1 + budget_years):
+            budget.append([cid, y] + [None] * 5)
+    for sheet in (plan, budget):
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="DDEBF7")
+            cell.alignment = Alignment(wrap_text=True)
+        sheet.freeze_panes = "A2"
+    plan.column_dimensions["E"].width = 50
+    plan.column_dimensions["H"].width = 40
+
+    def save(tmp: Path) -> None:
+        wb.save(tmp)
+        make_xlsx_deterministic(tmp)
+
+    atomic_file(path, save)
+    return len(unmet)

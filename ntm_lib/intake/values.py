@@ -1,0 +1,77 @@
+"""Officers' typed values to numbers: separators, percent signs, yes/no words, accents."""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+import pandas as pd
+import yaml
+
+from ..i18n import current_lang
+
+
+@lru_cache(maxsize=1)
+def column_spec() -> dict:
+    text = resources.files("ntm_lib").joinpath("locale/columns.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free, single-spaced: 'Mã  Xã' -> 'ma xa'. NFC and NFD fold alike."""
+    decomposed = unicodedata.normalize("NFD", str(text))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    bare = bare.replace("đ", "d").replace("Đ", "D").replace("_", " ")
+    return " ".join(bare.casefold().split())
+
+
+def fold_series(s: pd.Series) -> pd.Series:
+    out = s.astype(str).str.normalize("NFD").str.replace(r"[\u0300-\u036f]", "", regex=True)
+    out = out.str.replace("đ", "d").str.replace("Đ", "D").str.replace("_", " ")
+    return out.str.casefold().str.split().str.join(" ")
+
+
+def _squeeze(text: pd.Series) -> pd.Series:
+    s = text.astype(str).str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
+    return s.str.removesuffix("%")
+
+
+def ambiguous_numbers(text: pd.Series) -> pd.Series:
+    """'1.234' or '1,234': one separator followed by exactly three digits, which Vietnamese
+    reads as a thousand and English as a decimal (and the other way round for the comma)."""
+    return _squeeze(text).str.fullmatch(r"[+-]?\d{1,3}[.,]\d{3}")
+
+
+def parse_numbers(text: pd.Series, convention: str | None = None) -> pd.Series:
+    """Numbers as officers type them: '95', '95%', '95,5', '1.234,5', '1,234.5'. NaN if not.
+
+    With both separators the last one is the decimal mark. A lone separator is a decimal mark,
+    except in the ambiguous '1.234' / '1,234' form, read by the convention of the language
+    (Vietnamese by default: '.' groups thousands, ',' marks decimals).
+    """
+    convention = convention or current_lang()
+    s = _squeeze(text)
+    n_comma, n_dot = s.str.count(","), s.str.count(r"\.")
+    dec_comma = ((n_comma == 1) & (n_dot == 0)) | (
+        (n_comma > 0) & (n_dot > 0) & (s.str.rfind(",") > s.str.rfind(".")))
+    out = s.mask(dec_comma, s.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
+    out = out.mask(~dec_comma & (n_comma > 0), s.str.replace(",", "", regex=False))
+    out = out.mask((n_dot > 1) & (n_comma == 0), s.str.replace(".", "", regex=False))
+    ambiguous = ambiguous_numbers(text)
+    if convention == "vi":
+        out = out.mask(ambiguous & (n_dot == 1), s.str.replace(".", "", regex=False))
+    else:
+        out = out.mask(ambiguous & (n_comma == 1), s.str.replace(",", "", regex=False))
+    nums = pd.to_numeric(out.where(out.str.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)")), errors="coerce")
+    return nums.astype(float)
+
+
+def parse_yes_no(text: pd.Series) -> pd.Series:
+    """1.0 for yes words, 0.0 for no words (Đạt/Chưa đạt, có/không, yes/no, 1/0), else NaN."""
+    spec = column_spec()
+    words = {fold(w): 1.0 for w in spec["yes_words"]} | {fold(w): 0.0 for w in spec["no_words"]}
+    folded = fold_series(text)
+    out = folded.map(words).astype(float)
+    nums = parse_numbers(text)
+    return out.fillna(nums.where(nums.isin([0.0, 1.0])))

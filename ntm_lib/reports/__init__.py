@@ -1,0 +1,3 @@
+"""Pages and workbooks for people: report sections, charts, HTML fragments, the notebooks' run
+(papermill engine and kernel), their export (nbconvert), the batch with its index.
+"""

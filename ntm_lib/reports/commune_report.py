@@ -1,0 +1,341 @@
+"""The commune report's sections, called one by one by notebooks/commune_assessment.ipynb.
+
+`prepare()` loads and scores the data (or reads what `ntm report` prepared for the batch);
+each `*_html()` returns one section as self-contained HTML, and each `*_figure()` one chart.
+"""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .. import __version__, fmt
+from ..assess import views
+from ..assess.progress import HORIZON, WINDOW, indicator_trends, per_year, regressions
+from ..assess.roadmap import Roadmap, make_roadmap, outlook_text
+from ..assess.scoring import Assessment, score
+from ..criteria.catalogue import CriteriaSet, load_set, unverified
+from ..criteria.text import gap_text, requirement_text, value_text
+from ..i18n import pick, t
+from ..intake.inputs import load_inputs
+from ..intake.plans import SOURCES, read_budget, read_plan
+from ..provenance import files, run_time
+from . import charts
+from .html import badge, esc, set_summary, table, unverified_flag
+from .html import provenance_html as render_provenance
+
+
+@dataclass
+class Context:
+    cset: CriteriaSet
+    register: pd.DataFrame
+    assessment: Assessment
+    commune_id: str
+    year: int
+    lang: str
+    provenance: dict
+    roadmap: Roadmap | None = None
+    predecessors: pd.DataFrame | None = None  # old communes' last verdicts (merged communes)
+
+    @property
+    def commune(self) -> pd.Series:
+        return self.register.set_index("commune_id").loc[str(self.commune_id)]
+
+
+def prepared_inputs(data_paths: list[str], communes_path: str, set_id: str) -> tuple:
+    """Scored data and its provenance, once; shared by every commune of a batch."""
+    cset = load_set(set_id)
+    inputs = load_inputs(data_paths, communes_path, cset)
+    assessment = score(cset, inputs.register, inputs.data)
+    provenance = {
+        "inputs": files(data_paths, "data") + files([communes_path], "communes"),
+        "set": {"id": cset.id, "files": cset.files},
+        "version": __version__,
+    }
+    return cset, inputs.register, assessment, provenance
+
+
+def prepare(data_paths, communes_path: str, set_id: str, commune_id: str, year: int | None = None,
+            lang: str = "vi", cache: str | None = None, plan: str | None = None,
+            budget: str | None = None, predecessors: dict | None = None) -> Context:
+    if isinstance(data_paths, str):
+        data_paths = [data_paths]
+    if cache:
+        with open(cache, "rb") as fh:
+            register, assessment, provenance = pickle.load(fh)
+        cset = load_set(set_id)
+    else:
+        cset, register, assessment, provenance = prepared_inputs(data_paths, communes_path, set_id)
+    years = assessment.communes.loc[assessment.communes["commune_id"].astype(str)
+                                    == str(commune_id), "year"]
+    if years.empty:
+        raise KeyError(t("report_no_data", lang, commune=commune_id))
+    year = int(year) if year else int(years.max())
+    provenance = provenance | {"run_time": run_time()}
+    roadmap = None
+    if plan:
+        rows = read_plan([plan], cset, register, year)
+        rows = rows[rows["commune_id"] == str(commune_id)]
+        roadmap = make_roadmap(rows, read_budget([budget or plan], register), assessment, cset,
+                               year) if len(rows) else Roadmap(pd.DataFrame(), pd.DataFrame(),
+                                                               pd.DataFrame())
+        provenance = provenance | {"inputs": provenance["inputs"] + files([plan], "plan") + (
+            files([budget], "budget") if budget and budget != plan else [])}
+    before = None
+    if predecessors and predecessors.get("set"):
+        before = predecessor_verdicts(register, str(commune_id), predecessors, lang)
+        provenance = provenance | {"inputs": provenance["inputs"] + files(
+            predecessors["data"], "predecessors")}
+    return Context(cset, register, assessment, str(commune_id), year, lang, provenance, roadmap,
+                   before)
+
+
+def predecessor_verdicts(register: pd.DataFrame, commune_id: str, predecessors: dict,
+                         lang: str) -> pd.DataFrame:
+    """The last assessed year and verdict of each old commune merged into `commune_id`
+    (old codes from the register's `predecessors_old_codes`), under the old set."""
+    reg = register.set_index(register["commune_id"].astype(str))
+    if "predecessors_old_codes" not in reg or pd.isna(reg.at[commune_id, "predecessors_old_codes"]):
+        return pd.DataFrame()
+    olds = str(reg.at[commune_id, "predecessors_old_codes"]).split()
+    old_set, old_register, old_assessment, _ = prepared_inputs(
+        predecessors["data"], predecessors["communes"], predecessors["set"])
+    com = old_assessment.communes
+    com = com[com["commune_id"].astype(str).isin(olds)].sort_values("year")
+    last = com.groupby(com["commune_id"].astype(str)).tail(1)
+    names = old_register.set_index(old_register["commune_id"].astype(str))["name"]
+    return pd.DataFrame({
+        "old_code": last["commune_id"].astype(str).to_numpy(),
+        "name": [names.get(c, c) for c in last["commune_id"].astype(str)],
+        "year": last["year"].to_numpy(), "status": last["status"].astype(str).to_numpy(),
+        "text": [fmt.commune_status(r, old_set.status_label, lang) for r in last.to_dict("records")],
+        "set": old_set.id,
+    })
+
+
+def predecessors_html(ctx: Context) -> str:
+    if ctx.predecessors is None or ctx.predecessors.empty:
+        return ""
+    lang = ctx.lang
+    rows = [[esc(r.old_code), esc(r.name), esc(r.year), badge(r.status, lang) + " " + esc(r.text),
+             esc(r.set)] for r in ctx.predecessors.itertuples()]
+    headers = [t(k, lang) for k in ("col_old_code", "index_col_commune", "col_year",
+                                    "col_status", "report_set")]
+    return (f'<h2>{esc(t("report_predecessors", lang))}</h2>'
+            f'<p class="note">{esc(t("report_predecessors_note", lang))}</p>'
+            + table(headers, rows, "predecessors"))
+
+
+def header_html(ctx: Context) -> str:
+    lang, c = ctx.lang, ctx.commune
+    row = views.commune_row(ctx.assessment, ctx.commune_id, ctx.year)
+    status_text = fmt.commune_status(row, ctx.cset.status_label, lang)
+    facts = [
+        (t("report_commune", lang), esc(c["name"]) + f" ({esc(ctx.commune_id)})"),
+        (t("report_district", lang), esc(c["district"])),
+        (t("report_province", lang), esc(c["province"])),
+        (t("report_year", lang), esc(ctx.year)),
+        (t("report_set", lang), set_summary(ctx.cset, lang)),
+    ]
+    if ctx.cset.uses_groups and "group" in c.index and pd.notna(c["group"]):
+        facts.insert(4, (t("report_group", lang), esc(c["group"])))
+    n_unverified = len(unverified(ctx.cset))
+    warning = ""
+    if n_unverified:
+        warning = (f'<p class="warning">{esc(t("report_unverified_note", lang, count=n_unverified, total=len(ctx.cset.indicators)))}</p>')
+    facts_html = "".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in facts)
+    return (f'<header class="report-header"><h1>{esc(t("report_title", lang, name=c["name"]))}</h1>'
+            f'<p class="overall st-{esc(row["status"])}" data-status="{esc(row["status"])}">'
+            f'{esc(status_text)}</p><dl class="facts">{facts_html}</dl>{warning}</header>')
+
+
+def criteria_html(ctx: Context) -> str:
+    lang = ctx.lang
+    crit = views.criteria_view(ctx.assessment, ctx.commune_id, ctx.year)
+    rows = [[esc(r.criterion), esc(r.name_vi if lang == "vi" else r.name_en), badge(r.status, lang),
+             f"{r.indicators_met}/{r.indicators_total}"] for r in crit.itertuples()]
+    headers = [t("col_criterion_no", lang), t("col_criterion", lang), t("col_status", lang),
+               t("col_indicators_met", lang)]
+    return (f'<h2>{esc(t("report_criteria", lang))}</h2>'
+            + table(headers, rows, "criteria", [f"st-{r}" for r in crit["status"]]))
+
+
+def indicators_html(ctx: Context) -> str:
+    lang = ctx.lang
+    ind = views.indicator_view(ctx.assessment, ctx.cset, ctx.commune_id, ctx.year)
+    rows = []
+    for r in ind.itertuples():
+        rows.append([
+            esc(r.indicator), esc(r.name_vi if lang == "vi" else r.name_en),
+            esc(value_text(r.value, r.unit, lang)),
+            esc(fmt.status(r.status, lang) if r.status == "no_threshold"
+                else requirement_text(r.rule, r.threshold, r.unit, lang)),
+            esc(gap_text(r.gap, r.unit, lang)), badge(r.status, lang),
+            esc(r.source) + unverified_flag(bool(r.verified), lang), esc(r.input_ref),
+        ])
+    headers = [t(k, lang) for k in ("col_code", "col_indicator", "col_value", "col_requirement",
+                                    "col_gap", "col_status", "col_source", "col_input")]
+    return (f'<h2>{esc(t("report_indicators", lang))}</h2>'
+            + table(headers, rows, "indicators", [f"st-{s}" for s in ind["status"]]))
+
+
+def gaps_html(ctx: Context) -> str:
+    lang = ctx.lang
+    ind = views.indicator_view(ctx.assessment, ctx.cset, ctx.commune_id, ctx.year)
+    ranked = views.gap_ranking(ind)
+    title = f'<h2>{esc(t("report_gaps", lang))}</h2>'
+    if ranked.empty:
+        return title + f'<p>{esc(t("report_no_gaps", lang))}</p>'
+    rows = [[str(n + 1), esc(r.indicator), esc(r.name_vi if lang == "vi" else r.name_en),
+             esc(value_text(r.value, r.unit, lang)),
+             esc(requirement_text(r.rule, r.threshold, r.unit, lang)),
+             esc(gap_text(r.gap, r.unit, lang)), esc(fmt.percent(r.relative_gap, lang))]
+            for n, r in enumerate(ranked.itertuples())]
+    headers = [t(k, lang) for k in ("col_rank", "col_code", "col_indicator", "col_value",
+                                    "col_requirement", "col_gap", "col_relative_gap")]
+    return (title + f'<p class="note">{esc(t("report_gaps_note", lang))}</p>'
+            + table(headers, rows, "gaps"))
+
+
+def regressions_html(ctx: Context) -> str:
+    lang = ctx.lang
+    lost = regressions(ctx.assessment.criteria, "criterion", ctx.commune_id, ctx.year)
+    title = f'<h2>{esc(t("report_trend", lang))}</h2>'
+    if lost.empty:
+        return title + f'<p>{esc(t("report_no_regressions", lang))}</p>'
+    items = "".join(
+        f'<li class="st-not_met">{esc(t("report_regression_item", lang, criterion=r.criterion, name=r.name_vi if lang == "vi" else r.name_en, last=r.last_met, status=fmt.status(r.status, lang).lower()))}</li>'
+        for r in lost.itertuples())
+    return title + f'<p class="warning">{esc(t("report_regressions", lang, count=len(lost)))}</p><ul>{items}</ul>'
+
+
+def progress_html(ctx: Context) -> str:
+    """Tiến độ: criteria and indicators met each year, and where each unmet indicator heads."""
+    lang = ctx.lang
+    years = per_year(ctx.assessment, ctx.commune_id)
+    years = years[years["year"] <= ctx.year]
+    rows = [[esc(r.year), esc(f"{r.criteria_met}/{r.criteria_total}"),
+             esc(f"{int(r.indicators_met)}/{int(r.indicators_total)}"), badge(r.status, lang)]
+            for r in years.itertuples()]
+    out = (f'<h2>{esc(t("report_progress", lang))}</h2>'
+           + table([t(k, lang) for k in ("col_year", "chart_criteria_met",
+                                         "col_indicators_met_year", "col_status")], rows,
+                   "progress"))
+    trends = indicator_trends(ctx.assessment, ctx.cset, ctx.register, until=ctx.year,
+                              commune_id=ctx.commune_id)
+    unmet = trends[trends["status"].isin(["not_met", "missing"])]
+    if unmet.empty:
+        return out + f'<p>{esc(t("report_no_unmet_trends", lang))}</p>'
+    body = []
+    for r in unmet.itertuples():
+        ind = ctx.cset.indicator(r.indicator)
+        note = (str(r.projected_year) if r.projection_note == "projected"
+                else t("projection_" + r.projection_note, lang, horizon=HORIZON))
+        rate = "" if pd.isna(r.slope_per_year) or ind.unit_kind == "yes_no" else (
+            ("+" if r.slope_per_year > 0 else "") + fmt.number(r.slope_per_year, lang))
+        body.append([esc(r.indicator), esc(pick(ind.name, lang)),
+                     esc(value_text(r.value, ind.unit, lang)),
+                     esc(requirement_text(ind.rule.op, r.threshold, ind.unit, lang)),
+                     esc(rate), esc(note)])
+    headers = [t(k, lang) for k in ("col_code", "col_indicator", "col_value", "col_requirement",
+                                    "col_rate", "col_projection")]
+    return (out + table(headers, body, "trends")
+            + f'<p class="note">{esc(t("report_progress_note", lang, window=WINDOW))}</p>')
+
+
+def roadmap_html(ctx: Context) -> str:
+    """Lộ trình: the plan's criteria in priority order, when each is funded, and from what."""
+    if ctx.roadmap is None:
+        return ""
+    lang, road = ctx.lang, ctx.roadmap
+    title = f'<h2>{esc(t("report_roadmap", lang))}</h2>'
+    if road.roadmap.empty:
+        return title + f'<p>{esc(t("report_no_plan", lang))}</p>'
+    outlook = outlook_text(road.summary.iloc[0], lang)
+    outlook = f"{ctx.commune['name']}: {outlook}"
+    rows = []
+    for r in road.roadmap.itertuples():
+        when = str(r.year_scheduled) if r.funded else t("roadmap_unfunded", lang)
+        if r.funded and r.late:
+            when += f" ({t('roadmap_late', lang)})"
+        rows.append([esc(r.priority), esc(f"{r.criterion} — {r.name_vi if lang == 'vi' else r.name_en}"),
+                     badge(r.status_now, lang), esc(r.solution), esc(r.responsible),
+                     esc(r.target_year), esc(when), esc(fmt.number(r.cost, lang)),
+                     esc(fmt.number(r.score, lang))])
+    headers = [t(k, lang) for k in ("col_priority", "col_criterion", "col_status", "col_solution",
+                                    "col_responsible", "col_target_year", "col_scheduled",
+                                    "col_cost", "col_score")]
+    classes = ["st-met" if r.funded and not r.late else "st-not_met" if not r.funded
+               else "st-incomplete" for r in road.roadmap.itertuples()]
+    gantt = figure_html(charts.gantt_chart(road.roadmap, ctx.year + 1, lang),
+                        t("report_chart_gantt", lang))
+    funding = ""
+    if road.roadmap["funded"].any():
+        funding = figure_html(charts.funding_chart(road.roadmap, SOURCES, lang),
+                              t("report_chart_funding", lang))
+    return (title + f'<p class="overall">{esc(outlook)}</p>'
+            + table(headers, rows, "roadmap", classes)
+            + f'<p class="note">{esc(t("report_roadmap_note", lang))}</p>' + gantt + funding)
+
+
+def district_html(ctx: Context) -> str:
+    lang = ctx.lang
+    comp = views.district_comparison(ctx.assessment, ctx.register, ctx.cset, ctx.commune_id,
+                                     ctx.year)
+    title = f'<h2>{esc(t("report_district_comparison", lang, district=ctx.commune["district"]))}</h2>'
+    if comp.empty:
+        return title
+    rows = []
+    for r in comp.itertuples():
+        if r.key == "criteria_met":
+            name, value, median = t("chart_criteria_met", lang), fmt.number(r.value, lang), fmt.number(r.median, lang, 1)
+        else:
+            ind = ctx.cset.indicator(r.key)
+            name = f"{r.key} {pick(ind.name, lang)}"
+            value, median = value_text(r.value, ind.unit, lang), value_text(r.median, ind.unit, lang)
+        rows.append([esc(name), esc(value), esc(median), esc(f"{r.rank}/{r.n}")])
+    headers = [t(k, lang) for k in ("col_indicator", "col_value", "col_median", "col_rank_in_district")]
+    return title + table(headers, rows, "district")
+
+
+def provenance_html(ctx: Context) -> str:
+    return render_provenance(ctx.provenance, ctx.lang)
+
+
+def figure_html(fig, caption: str) -> str:
+    """A chart as an inline image with its caption: the page needs nothing from elsewhere."""
+    if fig is None:
+        return ""
+    return (f'<figure><img src="{charts.to_data_uri(fig)}" alt="{esc(caption)}">'
+            f"<figcaption>{esc(caption)}</figcaption></figure>")
+
+
+def groups_chart_html(ctx: Context) -> str:
+    crit = views.criteria_view(ctx.assessment, ctx.commune_id, ctx.year)
+    fig = charts.criteria_by_group(views.group_counts(crit, ctx.cset), ctx.cset, ctx.lang)
+    return figure_html(fig, t("report_chart_groups", ctx.lang))
+
+
+def achievement_chart_html(ctx: Context) -> str:
+    ind = views.indicator_view(ctx.assessment, ctx.cset, ctx.commune_id, ctx.year)
+    achieved = views.achievement(ind)
+    if not (achieved["unit_kind"] != "yes_no").any():
+        return ""  # nothing measured against a known threshold
+    fig = charts.achievement_chart(achieved, ctx.lang)
+    return figure_html(fig, t("report_chart_achievement", ctx.lang))
+
+
+def trend_chart_html(ctx: Context) -> str:
+    tr = views.trend(ctx.assessment, ctx.commune_id, until=ctx.year)
+    if len(tr) < 2:
+        return ""
+    return figure_html(charts.trend_chart(tr, ctx.lang), t("report_trend", ctx.lang))
+
+
+def write_cache(path: Path, register: pd.DataFrame, assessment: Assessment,
+                provenance: dict) -> None:
+    with open(path, "wb") as fh:
+        pickle.dump((register, assessment, provenance), fh, protocol=5)

@@ -1,0 +1,134 @@
+"""The district summary's sections, called by notebooks/district_summary.ipynb."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .. import fmt
+from ..assess import district
+from ..assess.scoring import Assessment
+from ..atomic import atomic_file
+from ..criteria.catalogue import CriteriaSet
+from ..i18n import pick, t
+from ..provenance import run_time
+from ..tables import write_xlsx
+from . import charts
+from .commune_report import figure_html, prepared_inputs
+from .html import badge, esc, set_summary, table
+from .html import provenance_html as render_provenance
+
+
+@dataclass
+class Summary:
+    cset: CriteriaSet
+    register: pd.DataFrame
+    assessment: Assessment
+    communes: list[str]
+    year: int
+    lang: str
+    area: str
+    provenance: dict
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def prepare(data, communes_path: str, set_id: str, year: int | None = None,
+            district_name: str | None = None, province: str | None = None,
+            lang: str = "vi") -> Summary:
+    if isinstance(data, str):
+        data = [data]
+    cset, register, assessment, provenance = prepared_inputs(data, communes_path, set_id)
+    year = int(year) if year else int(assessment.communes["year"].max())
+    communes = district.communes_in(register, district_name, province)
+    area = district_name or province or ", ".join(sorted(register["province"].unique()))
+    return Summary(cset, register, assessment, communes, year, lang, area,
+                   provenance | {"run_time": run_time()})
+
+
+def header_html(s: Summary) -> str:
+    o = district.overview(s.assessment, s.communes, s.year)
+    return (f'<header class="report-header"><h1>{esc(t("summary_title", s.lang, area=s.area, year=s.year))}</h1>'
+            f'<p class="overall">{esc(t("summary_met", s.lang, met=o["met"], total=o["communes"], label=_lower_first(pick(s.cset.status_label, s.lang))))}</p>'
+            f'<p>{set_summary(s.cset, s.lang)}</p>'
+            f'<p>{esc(t("summary_mean", s.lang, mean=fmt.number(o["mean_criteria_met"], s.lang, 1), total=len(s.cset.criteria)))}</p></header>')
+
+
+def criteria_html(s: Summary) -> str:
+    lang = s.lang
+    crit = district.criteria_summary(s.assessment, s.cset, s.communes, s.year)
+    rows = [[esc(r.criterion), esc(r.name_vi if lang == "vi" else r.name_en), esc(r.met),
+             esc(r.not_met), esc(r.incomplete)] for r in crit.itertuples()]
+    headers = [t(k, lang) for k in ("col_criterion_no", "col_criterion", "summary_col_met",
+                                    "summary_col_not_met", "summary_col_incomplete")]
+    matrix = district.status_matrix(s.assessment, s.cset, s.register, s.communes, s.year)
+    return (f'<h2>{esc(t("summary_hard_criteria", lang))}</h2>'
+            f'<p class="note">{esc(t("summary_hard_note", lang))}</p>'
+            + table(headers, rows, "criteria-summary")
+            + figure_html(charts.status_heatmap(matrix, lang), t("summary_heatmap", lang)))
+
+
+def gaps_html(s: Summary) -> str:
+    lang = s.lang
+    gaps = district.indicator_gaps(s.assessment, s.cset, s.communes, s.year)
+    title = f'<h2>{esc(t("summary_gaps", lang))}</h2>'
+    if gaps.empty:
+        return title + f'<p>{esc(t("report_no_gaps", lang))}</p>'
+    rows = [[esc(r.indicator), esc(r.name_vi if lang == "vi" else r.name_en),
+             esc(r.communes_not_met), esc(fmt.number(r.total_relative_gap, lang))]
+            for r in gaps.itertuples()]
+    headers = [t(k, lang) for k in ("col_code", "col_indicator", "summary_col_not_met",
+                                    "summary_col_total_gap")]
+    return title + table(headers, rows, "gaps")
+
+
+def distribution_html(s: Summary) -> str:
+    values = district.key_values(s.assessment, s.cset, s.register, s.communes, s.year)
+    if values.empty:
+        return ""
+    names = {i.code: pick(i.name, s.lang) for i in s.cset.indicators}
+    return (f'<h2>{esc(t("summary_distribution", s.lang))}</h2>'
+            + figure_html(charts.key_distribution(values, names, s.lang),
+                          t("summary_distribution", s.lang)))
+
+
+def change_html(s: Summary) -> str:
+    lang = s.lang
+    change = district.change_since(s.assessment, s.register, s.communes, s.year)
+    title = f'<h2>{esc(t("summary_change", lang, before=s.year - 1, year=s.year))}</h2>'
+    if change["criteria_met_before"].isna().all():
+        return title + f'<p>{esc(t("summary_no_previous", lang))}</p>'
+    rows = []
+    for r in change.itertuples():
+        before = "" if pd.isna(r.criteria_met_before) else str(int(r.criteria_met_before))
+        delta = "" if pd.isna(r.change) else f"{int(r.change):+d}"
+        rows.append([esc(r.commune), esc(before), esc(r.criteria_met), esc(delta),
+                     badge(r.status, lang)])
+    headers = [t("index_col_commune", lang), t("summary_col_before", lang, year=s.year - 1),
+               t("summary_col_now", lang, year=s.year), t("summary_col_change", lang),
+               t("col_status", lang)]
+    return title + table(headers, rows, "change")
+
+
+def provenance_html(s: Summary) -> str:
+    return render_provenance(s.provenance, s.lang)
+
+
+def export_tables(s: Summary, folder: str | Path) -> Path:
+    """The summary's tables as one Excel workbook in `folder`."""
+    a, c, y = s.assessment, s.communes, s.year
+    sheets = {
+        "criteria": district.criteria_summary(a, s.cset, c, y),
+        "communes_x_criteria": district.status_matrix(a, s.cset, s.register, c, y).reset_index(
+            names="commune"),
+        "indicator_gaps": district.indicator_gaps(a, s.cset, c, y),
+        "key_indicators": district.key_values(a, s.cset, s.register, c, y),
+        "change": district.change_since(a, s.register, c, y),
+    }
+    target = Path(folder) / "summary.xlsx"
+    return atomic_file(target, lambda tmp: write_xlsx(sheets, Path(tmp)))
+

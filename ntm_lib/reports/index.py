@@ -1,0 +1,43 @@
+"""The run's index page: every commune's status, its report link or its error, and a chart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from .. import __version__, fmt
+from ..atomic import atomic_file
+from ..i18n import pick, t
+from . import charts
+from .html_export import TEMPLATES, stylesheet
+
+
+def write_index(path: Path, cset, register, assessment, year: int, outcomes: list,
+                 lang: str, summaries: dict[str, str]) -> None:
+    com = assessment.communes[assessment.communes["year"] == year].copy()
+    com["commune_id"] = com["commune_id"].astype(str)
+    com = com.merge(register.astype({"commune_id": str}), on="commune_id", how="left")
+    by_id = {o.commune_id: o for o in outcomes}
+    rows = []
+    for r in com.itertuples():
+        outcome = by_id.get(r.commune_id)
+        if outcome is None:
+            continue
+        rows.append({
+            "id": r.commune_id, "name": r.name, "district": r.district, "status": r.status,
+            "status_text": fmt.commune_status(r._asdict(), cset.status_label, lang),
+            "met": int(r.criteria_met), "total": int(r.criteria_total),
+            "html": outcome.html if outcome.ok else "", "error": outcome.error,
+        })
+    shown = com[com["commune_id"].isin(by_id)]
+    chart = charts.to_data_uri(charts.district_chart(shown, lang)) if len(shown) else ""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
+    page = env.get_template("index.html.j2").render(
+        lang=lang, t=lambda key, **kw: t(key, lang, **kw), rows=rows, chart=chart, year=year,
+        set_title=pick(cset.title, lang), legal=cset.legal_text(lang),
+        css=stylesheet(),
+        n_ok=sum(o.ok for o in outcomes), n_failed=sum(not o.ok for o in outcomes),
+        n_met=sum(r["status"] == "met" for r in rows), version=__version__,
+        summaries=summaries)
+    atomic_file(path, lambda p: Path(p).write_text(page, encoding="utf-8"))

@@ -1,0 +1,77 @@
+import pandas as pd
+import pytest
+from conftest import data, register
+
+from ntm_lib.assess.progress import indicator_trends, per_year, regressions
+from ntm_lib.assess.scoring import score
+
+REG = register(("c1", "dbsh"))
+
+
+def _trend(cset, rows, code):
+    a = score(cset, REG, data(*rows))
+    t = indicator_trends(a, cset, REG)
+    return t.set_index("indicator").loc[code]
+
+
+@pytest.mark.parametrize("values, note, year", [
+    ([40, 44, 48], "projected", 2025),           # +4 a year: 52 >= 50 in 2025
+    ([40, 40.01, 40.02], "beyond_horizon", None),  # +0.01 a year: 1,000 years away
+    ([45, 45, 45], "flat", None),
+    ([49, 47, 45], "wrong_direction", None),
+    ([40, 45, 55], "met", 2024),
+])
+def test_projection_of_a_ge_indicator(base_set, values, note, year):
+    rows = [("c1", y, "A.1", v) for y, v in zip((2022, 2023, 2024), values)]
+    t = _trend(base_set, rows, "A.1")
+    assert t["projection_note"] == note
+    assert (pd.isna(t["projected_year"]) if year is None else t["projected_year"] == year)
+
+
+def test_projection_of_a_le_indicator(base_set):
+    rows = [("c1", y, "B.2", v) for y, v in zip((2022, 2023, 2024), (9, 8, 7))]
+    t = _trend(base_set, rows, "B.2")
+    assert t["slope_per_year"] == pytest.approx(-1)
+    assert t["direction"] == "improving"
+    assert t["projected_year"] == 2026  # 6 in 2025, 5 <= 5 in 2026
+
+
+def test_projection_follows_year_dependent_thresholds(base_set):
+    # Thresholds for dbsh: 50 from 2022, 60 from 2024. +4 a year from 48 in 2023:
+    # 52 < 60 in 2024, 56 < 60 in 2025, 60 >= 60 in 2026.
+    rows = [("c1", y, "C.1", v) for y, v in zip((2021, 2022, 2023), (40, 44, 48))]
+    t = _trend(base_set, rows, "C.1")
+    assert t["projected_year"] == 2026
+
+
+def test_projection_uses_the_last_three_years(base_set):
+    # Over all four years the trend falls; over the last three it is flat.
+    rows = [("c1", y, "A.1", v) for y, v in zip((2021, 2022, 2023, 2024), (49, 40, 40, 40))]
+    t = _trend(base_set, rows, "A.1")
+    assert t["years_used"] == 3 and t["projection_note"] == "flat"
+
+
+def test_no_projection_with_one_year_or_for_yes_no(base_set):
+    assert _trend(base_set, [("c1", 2024, "A.1", 10)], "A.1")["projection_note"] == "too_few_years"
+    rows = [("c1", y, "A.2", 0) for y in (2023, 2024)]
+    assert _trend(base_set, rows, "A.2")["projection_note"] == "yes_no"
+
+
+def test_regressions_of_criteria_and_indicators(base_set):
+    rows = [("c1", 2022, "A.1", 55), ("c1", 2022, "A.2", 1),
+            ("c1", 2023, "A.1", 60), ("c1", 2023, "A.2", 1),
+            ("c1", 2024, "A.1", 45), ("c1", 2024, "A.2", 1)]
+    a = score(base_set, REG, data(*rows))
+    lost = regressions(a.criteria, "criterion", "c1", 2024)
+    assert lost["criterion"].tolist() == ["A"] and lost["last_met"].tolist() == [2023]
+    lost = regressions(a.indicators, "indicator", "c1", 2024)
+    assert lost["indicator"].tolist() == ["A.1"]
+    assert regressions(a.criteria, "criterion", "c1", 2023).empty
+
+
+def test_per_year_counts(base_set):
+    rows = [("c1", 2023, "A.1", 55), ("c1", 2024, "A.1", 45), ("c1", 2024, "A.2", 1)]
+    a = score(base_set, REG, data(*rows))
+    py = per_year(a, "c1")
+    assert py["indicators_met"].tolist() == [1, 1]
+    assert py["indicators_total"].tolist() == [len(base_set.indicators)] * 2

@@ -1,0 +1,153 @@
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import SAMPLE, write
+from openpyxl import load_workbook
+
+from ntm_lib.cli import main
+from ntm_lib.criteria.catalogue import load_set, unverified
+from ntm_lib.intake.template import HEADERS
+
+SAMPLE_ARGS = [str(SAMPLE / "indicators.csv"), "--communes", str(SAMPLE / "communes.csv"),
+               "--set", "hd-2022-advanced"]
+
+
+def test_sets_lists_every_set(capsys):
+    assert main(["sets"]) == 0
+    out = capsys.readouterr().out
+    for set_id in ("vn-2021-ntm", "vn-2021-advanced", "vn-2021-model", "hd-2022-advanced",
+                   "hd-2022-model"):
+        assert set_id in out
+
+
+def test_criteria_unverified_csv(capsys):
+    assert main(["criteria", "hd-2022-advanced", "--unverified", "--format", "csv"]) == 0
+    captured = capsys.readouterr()
+    rows = list(csv.DictReader(io.StringIO(captured.out)))
+    cset = load_set("hd-2022-advanced")
+    assert len(rows) == len(unverified(cset)) == len(cset.indicators) - 1
+    assert "17.4" not in {r["indicator"] for r in rows}
+    assert f"{len(rows)}/{len(cset.indicators)}" in captured.err
+
+
+def test_criteria_json_in_english(capsys):
+    assert main(["--lang", "en", "criteria", "vn-2021-advanced", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    income = next(r for r in rows if r["indicator"] == "10.1")
+    assert income["name"] == "Average income per person in the commune"
+    assert "dbsh ≥ 58 (2022+)" in income["thresholds"]
+
+
+def test_validate_sample_ok(capsys):
+    assert main(["validate"] + SAMPLE_ARGS) == 0
+    assert "11 xã" in capsys.readouterr().out
+
+
+def test_validate_bad_data_exits_1_with_messages(tmp_path, capsys):
+    bad = write(tmp_path / "bad.csv", "commune_id,year,indicator,value\n10912,2024,17.4,150\n"
+                "10912,2024,99.9,1\n")
+    code = main(["validate", str(bad), "--communes", str(SAMPLE / "communes.csv"),
+                 "--set", "hd-2022-advanced"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "bad.csv, dòng 2, cột «value»: tỷ lệ «150» nằm ngoài khoảng 0-100%." in err
+    assert "bad.csv, dòng 3, cột «indicator»" in err
+    assert "2 lỗi" in err
+
+
+def test_unknown_set_exits_2(capsys):
+    assert main(["validate"] + SAMPLE_ARGS[:-1] + ["nope"]) == 2
+    assert "nope" in capsys.readouterr().err
+
+
+def test_bad_usage_exits_2():
+    with pytest.raises(SystemExit) as exc:
+        main(["assess", "x.csv"])
+    assert exc.value.code == 2
+
+
+def test_assess_writes_tables_and_is_deterministic(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["assess"] + SAMPLE_ARGS + ["--out", str(out)]) == 0
+    assert {p.name for p in out.iterdir()} == {"indicators.csv", "criteria.csv", "communes.csv",
+                                               "assessment.xlsx", "manifest.json"}
+    names = ["indicators.csv", "criteria.csv", "communes.csv", "assessment.xlsx"]
+    with open(out / "indicators.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == ["commune_id", "year", "set_id", "criterion", "indicator", "value",
+                             "unit", "rule", "threshold", "status", "gap", "source", "verified",
+                             "input_ref"]
+    assert all(r["input_ref"].startswith("indicators.csv:") for r in rows)
+    first = {n: (out / n).read_bytes() for n in names}
+    assert main(["assess"] + SAMPLE_ARGS + ["--out", str(out), "--force"]) == 0
+    assert {n: (out / n).read_bytes() for n in names} == first
+    wb = load_workbook(out / "assessment.xlsx", read_only=True)
+    assert wb.sheetnames == ["indicators", "criteria", "communes"]
+
+
+def test_existing_output_is_not_overwritten_without_force(tmp_path, capsys):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "keep.txt").write_text("earlier results")
+    assert main(["assess"] + SAMPLE_ARGS + ["--out", str(out)]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".run")]
+
+
+def test_year_filter(tmp_path):
+    out = tmp_path / "run"
+    assert main(["assess"] + SAMPLE_ARGS + ["--year", "2025", "--out", str(out)]) == 0
+    with open(out / "communes.csv", encoding="utf-8") as fh:
+        years = {r["year"] for r in csv.DictReader(fh)}
+    assert years == {"2025"}
+
+
+def test_template_round_trip(tmp_path, capsys):
+    path = tmp_path / "nhap-lieu.xlsx"
+    assert main(["template", "hd-2022-advanced", "--communes", str(SAMPLE / "communes.csv"),
+                 "--year", "2025", "--out", str(path)]) == 0
+    wb = load_workbook(path)
+    sheet = wb["Số liệu"]
+    header = [c.value for c in sheet[1]]
+    assert header == HEADERS
+    value_col = header.index("Giá trị") + 1
+    unit_col = header.index("Đơn vị") + 1
+    assert sheet.data_validations.dataValidation, "yes/no rows need a drop-down"
+    for row in range(2, sheet.max_row + 1):
+        yes_no = sheet.cell(row, unit_col).value == "Đạt/Chưa đạt"
+        sheet.cell(row, value_col).value = "Đạt" if yes_no else 100
+    wb.save(path)
+    capsys.readouterr()
+    assert main(["validate", str(path), "--communes", str(SAMPLE / "communes.csv"),
+                 "--set", "hd-2022-advanced"]) == 0
+    assert "11 xã" in capsys.readouterr().out
+
+
+def test_python_dash_m_entry_point():
+    result = subprocess.run([sys.executable, "-m", "ntm_lib", "sets"], capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 0 and "hd-2022-model" in result.stdout
+
+
+def test_verify_an_assessment(tmp_path, capsys):
+    data = tmp_path / "indicators.csv"
+    data.write_bytes((SAMPLE / "indicators.csv").read_bytes())
+    out = tmp_path / "run"
+    args = [str(data), "--communes", str(SAMPLE / "communes.csv"), "--set", "hd-2022-advanced"]
+    assert main(["assess"] + args + ["--out", str(out)]) == 0
+    assert main(["verify", str(out)]) == 0
+    assert "giống hệt" in capsys.readouterr().out
+
+    communes = out / "communes.csv"
+    communes.write_text(communes.read_text().replace(",met", ",not_met", 1))
+    assert main(["verify", str(out)]) == 1
+    assert "communes.csv" in capsys.readouterr().err
+
+    data.write_bytes(data.read_bytes() + b"\n")
+    assert main(["verify", str(out)]) == 1
+    assert "đã thay đổi" in capsys.readouterr().err
