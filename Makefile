@@ -35,7 +35,7 @@ report: setup
 	@# commune group (2) is an assumption, see data/README.md.
 	$(NTM) merge $(SAMPLE)/indicators.csv --communes $(SAMPLE)/communes.csv \
 		--set hd-2022-advanced --to new --new-set vn-2026-ntm --group 2 \
-		--out $(OUT)/merged/merged.csv
+		--out $(OUT)/merged/merged.csv --force
 	$(NTM) report $(OUT)/merged/merged.vn-2026-ntm.csv --communes $(OUT)/merged/merged.communes.csv \
 		--set vn-2026-ntm --commune 10909 --predecessors-data $(SAMPLE)/indicators.csv \
 		--predecessors-communes $(SAMPLE)/communes.csv --predecessors-set hd-2022-advanced \

@@ -1,44 +1,175 @@
-"""Folders and files that are complete or absent.
+"""Folders and files that are complete or absent, and that replace only what ntm wrote.
 
 A run writes into a hidden temporary folder beside the target and renames it into place at the
-end; an existing target is kept as a backup until the new folder is complete.
+end; an existing target is kept as a backup until the new folder is complete. Every folder ntm
+makes for this carries a marker file of its own (`.ntm-run`, naming the target and the process),
+so that cleaning up after a killed run touches nothing else, whatever its name. An existing
+target is replaced only when its manifest says ntm wrote it and it holds nothing else; a folder
+that holds an input of the run, the current folder, the home folder or a filesystem root is
+never a target. A lock file beside the target keeps two runs from writing it at once.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
+import json
 import os
 import shutil
 from pathlib import Path
 
 from .errors import UsageError
 from .i18n import t
+from .provenance import sha256
+
+TOOL = "ntm-assess"
+MARKER = ".ntm-run"
+MANIFEST = "manifest.json"
+
+
+def _abs(path: str | Path) -> Path:
+    """An absolute path without resolving symlinks (the link itself is what the user named)."""
+    return Path(os.path.abspath(os.fspath(path)))
+
+
+def _real(path: str | Path) -> Path:
+    return Path(os.path.realpath(os.fspath(path)))
+
+
+def _forbidden(target: Path, inputs) -> str | None:
+    """The message key when `target` may never be replaced by a run with these inputs."""
+    real = _real(target)
+    if real == Path(real.anchor) or real == _real(Path.home()) or real == _real(Path.cwd()):
+        return "out_protected"
+    for item in inputs:
+        if not item:
+            continue
+        inp = _real(item)
+        if inp == real or real in inp.parents:
+            return "out_holds_input"
+    return None
+
+
+def _ours(path: Path) -> dict | None:
+    """The JSON object in `path` if it is one of ntm's (its "tool" says so), else None."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("tool") == TOOL else None
+
+
+def read_manifest(folder: Path) -> dict | None:
+    """The folder's ntm manifest, or None when there is none (or it is not ntm's)."""
+    return _ours(folder / MANIFEST)
+
+
+def _listing(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                  if p.is_file() or p.is_symlink())
+
+
+def owned(folder: Path) -> bool:
+    """True when ntm wrote `folder` and it holds nothing else: its manifest is ntm's and every
+    file is one the manifest lists (manifests of older versions list none: trusted as a whole)."""
+    manifest = read_manifest(folder)
+    if manifest is None:
+        return False
+    listed = manifest.get("files")
+    if listed is None:
+        return True
+    extra = set(_listing(folder)) - set(listed) - {MANIFEST, MARKER}
+    return not extra
+
+
+def check_target_dir(target: str | Path, force: bool = False, inputs=()) -> Path:
+    """Refuse (UsageError, exit 2) a target folder that this run must not write or replace."""
+    target = _abs(target)
+    if target.is_symlink():
+        raise UsageError(t("out_symlink", path=str(target)))
+    if target.exists() and not target.is_dir():
+        raise UsageError(t("out_is_file", path=str(target)))
+    key = _forbidden(target, inputs)
+    if key:
+        raise UsageError(t(key, path=str(target)))
+    if target.exists() and any(target.iterdir()):
+        if not force:
+            raise UsageError(t("cli_out_exists", path=str(target)))
+        if not owned(target):
+            raise UsageError(t("out_not_ours", path=str(target)))
+    return target
+
+
+def check_target_file(target: str | Path, force: bool = False, inputs=()) -> Path:
+    """Refuse a single output file that exists (without --force), is a folder or a link, or is
+    one of the command's own inputs (even with --force)."""
+    target = _abs(target)
+    if target.is_symlink():
+        raise UsageError(t("out_symlink", path=str(target)))
+    if target.is_dir():
+        raise UsageError(t("out_is_dir", path=str(target)))
+    real = _real(target)
+    if any(item and _real(item) == real for item in inputs):
+        raise UsageError(t("out_is_input", path=str(target)))
+    if target.exists() and not force:
+        raise UsageError(t("out_file_exists", path=str(target)))
+    return target
 
 
 @contextlib.contextmanager
-def atomic_dir(target: str | Path, force: bool = False):
-    """Yield a temporary folder that replaces `target` only if the block completes."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    recover(target)
-    if target.exists() and any(target.iterdir()) and not force:
-        raise UsageError(t("cli_out_exists", path=str(target)))
-    tmp = target.parent / f".{target.name}.tmp-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
+def locked(target: Path):
+    """Hold `.NAME.ntm-lock` beside `target`; a second run on the same target is refused."""
+    path = target.parent / f".{target.name}.ntm-lock"
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(fd)
+            if exc.errno in (errno.EAGAIN, errno.EACCES):
+                raise UsageError(t("out_locked", path=str(target))) from exc
+            raise
+        try:  # the holder before us may have removed the file we opened: lock the new one
+            if os.stat(path).st_ino == os.fstat(fd).st_ino:
+                break
+        except FileNotFoundError:
+            pass
+        os.close(fd)
     try:
-        yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    backup = target.parent / f".{target.name}.old-{os.getpid()}"
-    if target.exists():
-        target.rename(backup)
-    tmp.rename(target)
-    shutil.rmtree(backup, ignore_errors=True)
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        os.close(fd)
 
 
-def _alive(pid: int) -> bool:
+def _mark(folder: Path, target: Path, kind: str) -> None:
+    (folder / MARKER).write_text(json.dumps({"tool": TOOL, "target": target.name, "kind": kind,
+                                             "pid": os.getpid()}), encoding="utf-8")
+
+
+def _marker(folder: Path, target: Path) -> dict | None:
+    """The marker of a folder ntm made for `target`, or None for anything else."""
+    mark = _ours(folder / MARKER)
+    if (mark is None or mark.get("target") != target.name
+            or not isinstance(mark.get("pid"), int) or mark.get("kind") not in ("tmp", "old")):
+        return None
+    if folder.name != f".{target.name}.ntm-{mark['kind']}-{mark['pid']}":
+        return None
+    return mark
+
+
+def _marker_in_target(target: Path) -> dict | None:
+    """A backup marker a killed run wrote into the target before it could move it aside."""
+    mark = _ours(target / MARKER)
+    ok = (mark is not None and mark.get("kind") == "old" and mark.get("target") == target.name
+          and isinstance(mark.get("pid"), int))
+    return mark if ok else None
+
+
+def alive(pid: int) -> bool:
+    """True while process `pid` exists (ours or another user's)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -50,15 +181,72 @@ def _alive(pid: int) -> bool:
 
 def recover(target: Path) -> None:
     """Undo what a killed run left beside `target`: its temporary folder goes; a backup it had
-    moved aside is put back if the new folder never took its place."""
-    for leftover in sorted(target.parent.glob(f".{target.name}.*-*")):
-        kind, _, pid = leftover.name.rpartition("-")
-        if not pid.isdigit() or _alive(int(pid)):
+    moved aside is put back if the new folder never took its place. Only folders that carry
+    ntm's marker for this very target, from a process that is gone, are touched."""
+    mark = _marker_in_target(target)
+    if mark is not None and not alive(mark["pid"]):  # killed between marking and moving
+        (target / MARKER).unlink()
+    for leftover in sorted(target.parent.glob(f".{target.name}.ntm-*-*")):
+        if leftover.is_symlink() or not leftover.is_dir():
             continue
-        if kind.endswith(".old") and not target.exists():
+        mark = _marker(leftover, target)
+        if mark is None or alive(mark["pid"]):
+            continue
+        if mark["kind"] == "old" and not target.exists():
+            (leftover / MARKER).unlink()
             leftover.rename(target)
         else:
-            shutil.rmtree(leftover, ignore_errors=True)
+            shutil.rmtree(leftover)
+
+
+def file_hashes(folder: Path) -> dict[str, str]:
+    out = {}
+    for rel in _listing(folder):
+        if rel in (MANIFEST, MARKER):
+            continue
+        out[rel] = sha256(folder / rel)
+    return out
+
+
+def write_manifest(folder: Path, manifest: dict) -> dict:
+    """manifest.json in `folder`, listing every other file of the folder with its SHA-256."""
+    manifest = manifest | {"tool": TOOL, "files": file_hashes(folder)}
+    text = json.dumps(manifest, ensure_ascii=False, indent=1)
+    atomic_file(folder / MANIFEST, lambda p: Path(p).write_text(text, encoding="utf-8"))
+    return manifest
+
+
+@contextlib.contextmanager
+def atomic_dir(target: str | Path, force: bool = False, inputs=()):
+    """Yield a temporary folder that replaces `target` only if the block completes."""
+    target = check_target_dir(target, force, inputs)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(t("out_cannot_write", path=str(target), error=exc.strerror)) from exc
+    with locked(target):
+        recover(target)
+        check_target_dir(target, force, inputs)  # a backup put back is judged like any target
+        tmp = target.parent / f".{target.name}.ntm-tmp-{os.getpid()}"
+        if tmp.exists():  # our own pid's leftover from a run that died in this process
+            if _marker(tmp, target) is None:
+                raise UsageError(t("out_not_ours", path=str(tmp)))
+            shutil.rmtree(tmp)
+        tmp.mkdir()
+        _mark(tmp, target, "tmp")
+        try:
+            yield tmp
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        backup = target.parent / f".{target.name}.ntm-old-{os.getpid()}"
+        if target.exists():
+            _mark(target, target, "old")  # so that a killed run can put it back
+            target.rename(backup)
+        (tmp / MARKER).unlink()
+        tmp.rename(target)
+        if backup.exists():
+            shutil.rmtree(backup)
 
 
 def atomic_file(target: str | Path, write) -> Path:

@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import sys
+import tempfile
+import time
+import traceback
 from pathlib import Path
 
 import pandas as pd
 
 from . import __version__
 from .assess.scoring import score
-from .atomic import atomic_dir
+from .atomic import atomic_dir, check_target_dir, check_target_file, write_manifest
 from .criteria.catalogue import OP_SYMBOL, CriteriaSet, fmt_number, list_sets, load_set, unverified
-from .errors import InputError, NtmError
-from .i18n import pick, t
+from .errors import InputError, NoDataError, NtmError, printable
+from .i18n import LANGUAGES, current_lang, pick, t
 from .intake.inputs import load_inputs, read_register
-from .provenance import files, package_versions, run_time
+from .intake.sheets import SettingError, max_bytes
+from .provenance import files, package_versions, relative_inputs, run_time
 from .reports.workbooks import write_assessment
 
 MAX_PRINTED_PROBLEMS = 100
+DEFAULT_TIMEOUT = 300.0  # the batch's; kept here so that --help does not import reports
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     tp.add_argument("--communes", required=True)
     tp.add_argument("--year", type=int, required=True)
     tp.add_argument("--out", required=True)
+    tp.add_argument("--force", action="store_true", help="replace an existing --out file")
 
     def on_data(name: str, helptext: str, out: bool = True) -> argparse.ArgumentParser:
         """A command that reads data files against a register and a criteria set."""
@@ -60,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
 
     tpl = on_data("template-plan", "write a plan workbook for the unmet indicators")
     tpl.add_argument("--year", type=int, help="data year (default: the latest)")
+    tpl.add_argument("--force", action="store_true", help="replace an existing --out file")
 
     pl = on_data("plan", "priority roadmap of the unmet criteria within the budget")
     pl.add_argument("--plan", required=True, help="plan (CSV or .xlsx), see ntm template-plan")
@@ -84,15 +92,21 @@ def _parser() -> argparse.ArgumentParser:
     mg.add_argument("--as-year", type=int, help="the baseline's year (default: the set's first)")
     mg.add_argument("--group", type=int, choices=[1, 2, 3],
                     help="commune group of the new communes, for sets with groups (your call)")
+    mg.add_argument("--force", action="store_true", help="replace existing output files")
 
     v = sub.add_parser("verify", help="run a finished run again and report any difference")
     v.add_argument("folder")
+    v.add_argument("--inputs-from", metavar="DIR",
+                   help="look for the run's inputs in DIR (a run folder moved without them)")
 
     r = on_data("report", "HTML report per commune, with an index")
     r.add_argument("--year", type=int, help="year to report (default: the latest in the data)")
     r.add_argument("--commune", action="append", dest="commune_ids", metavar="ID",
                    help="only this commune (repeatable; default: all)")
     r.add_argument("--jobs", type=int, help="parallel workers (default: all cores)")
+    r.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+                   help="seconds a commune's notebook may run before it is failed "
+                        f"(default {DEFAULT_TIMEOUT:g})")
     r.add_argument("--lang", dest="report_lang", choices=["vi", "en"], help="report language")
     r.add_argument("--resume", action="store_true",
                    help="redo only communes that failed or whose inputs changed")
@@ -166,12 +180,13 @@ def _cmd_criteria(args) -> int:
 
 def _cmd_template(args) -> int:
     cset = load_set(args.set_id)
+    out = check_target_file(args.out, args.force, [args.communes])
     register, problems = read_register(args.communes)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise InputError(problems)
     from .intake.template import write_template
-    rows = write_template(cset, register, args.year, Path(args.out))
+    rows = write_template(cset, register, args.year, out)
     print(t("cli_template_written", path=args.out, rows=rows))
     return 0
 
@@ -192,23 +207,29 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_assess(args) -> int:
+    out = check_target_dir(args.out, args.force, args.data + [args.communes])
     cset = load_set(args.set_id)
     inputs = load_inputs(args.data, args.communes, cset)
     _print_warnings(inputs.warnings)
     started = run_time()
+    if args.year:
+        have = set(inputs.data["year"].unique().tolist())
+        absent = [y for y in args.year if y not in have]
+        if absent:
+            raise NoDataError(t("no_data_for_year", year=", ".join(map(str, absent)),
+                                years=", ".join(map(str, sorted(have)))))
     assessment = score(cset, inputs.register, inputs.data, years=args.year)
     manifest = {
-        "tool": "ntm-assess", "version": __version__, "command": "assess",
-        "started": started, "parameters": {"set": args.set_id, "years": args.year},
+        "version": __version__, "command": "assess", "started": started,
+        "parameters": {"set": args.set_id, "years": args.year, "reading_lang": current_lang()},
         "set": {"id": cset.id, "files": cset.files},
-        "inputs": files(args.data, "data") + files([args.communes], "communes"),
+        "inputs": relative_inputs(files(args.data, "data") + files([args.communes], "communes"),
+                                  out),
         "packages": package_versions(),
     }
-    with atomic_dir(args.out, force=args.force) as tmp:
+    with atomic_dir(args.out, force=args.force, inputs=args.data + [args.communes]) as tmp:
         write_assessment(assessment, tmp)
-        (tmp / "manifest.json").write_text(json.dumps(manifest | {"finished": run_time()},
-                                                      ensure_ascii=False, indent=1),
-                                           encoding="utf-8")
+        write_manifest(tmp, manifest | {"finished": run_time()})
     communes = assessment.communes
     print(t("cli_summary", met=int((communes["status"] == "met").sum()), total=len(communes),
             set_id=cset.id))
@@ -228,8 +249,9 @@ def _assessed(args):
 def _cmd_template_plan(args) -> int:
     from .intake.template import write_plan_template
 
+    out = check_target_file(args.out, args.force, args.data + [args.communes])
     cset, inputs, assessment, year = _assessed(args)
-    rows = write_plan_template(cset, inputs.register, assessment.indicators, year, Path(args.out))
+    rows = write_plan_template(cset, inputs.register, assessment.indicators, year, out)
     print(t("cli_template_plan_written", path=args.out, rows=rows,
             years=f"{year + 1}-{year + 3}"))
     return 0
@@ -240,15 +262,28 @@ def _cmd_plan(args) -> int:
     from .intake.plans import read_budget, read_plan
     from .tables import write_csv, write_xlsx
 
+    inputs_paths = args.data + [args.communes, args.plan, args.budget]
+    out = check_target_dir(args.out, args.force, inputs_paths)
+    started = run_time()
     cset, inputs, assessment, year = _assessed(args)
     plan = read_plan([args.plan], cset, inputs.register, year)
     budget = read_budget([args.budget], inputs.register)
     result = make_roadmap(plan, budget, assessment, cset, year)
     tables = {"roadmap": result.roadmap, "summary": result.summary, "budget": result.budget_use}
-    with atomic_dir(args.out, force=args.force) as tmp:
+    manifest = {
+        "version": __version__, "command": "plan", "started": started,
+        "parameters": {"set": args.set_id, "year": args.year, "reading_lang": current_lang()},
+        "set": {"id": cset.id, "files": cset.files},
+        "inputs": relative_inputs(files(args.data, "data") + files([args.communes], "communes")
+                                  + files([args.plan], "plan") + files([args.budget], "budget"),
+                                  out),
+        "packages": package_versions(),
+    }
+    with atomic_dir(args.out, force=args.force, inputs=inputs_paths) as tmp:
         for name, frame in tables.items():
             write_csv(frame, tmp / f"{name}.csv")
         write_xlsx(tables, tmp / "roadmap.xlsx")
+        write_manifest(tmp, manifest | {"finished": run_time()})
     for row in result.summary.to_dict(orient="records"):
         print(t("cli_plan_outlook", commune=row["commune_id"], outlook=outlook_text(row)))
     print(t("cli_plan_written", path=args.out))
@@ -271,10 +306,13 @@ def _cmd_merge(args) -> int:
     from .tables import write_csv
 
     cset = load_set(args.set_id)
+    own_inputs = args.data + [args.communes, args.shares]
+    out = check_target_file(args.out, args.force, own_inputs)
+    for extra in (".communes.csv", ".flags.csv") + ((f".{args.new_set}.csv",) if args.new_set else ()):
+        check_target_file(out.with_name(out.stem + extra), args.force, own_inputs)
     inputs = load_inputs(args.data, args.communes, cset)
     shares = pd.read_csv(args.shares, dtype={"old_code": str, "new_code": str}) if args.shares else None
     merged = merge(inputs.data, inputs.register, cset, shares=shares)
-    out = Path(args.out)
     register = merged.register.assign(group=args.group) if args.group else merged.register
     written = {out: merged.data, out.with_name(out.stem + ".communes.csv"): register,
                out.with_name(out.stem + ".flags.csv"): merged.flags}
@@ -297,7 +335,7 @@ def _cmd_merge(args) -> int:
 def _cmd_verify(args) -> int:
     from .verify import verify
 
-    problems = verify(args.folder)
+    problems = verify(args.folder, args.inputs_from)
     for line in problems:
         print(line, file=sys.stderr)
     if not problems:
@@ -314,7 +352,7 @@ def _cmd_report(args) -> int:
                           resume=args.resume, force=args.force,
                           notebook=Path(args.notebook) if args.notebook else NOTEBOOK,
                           plan=args.plan, budget=args.budget, scheduler=args.scheduler,
-                          summary=args.summary, predecessors={
+                          summary=args.summary, timeout=args.timeout, predecessors={
                               "data": args.predecessors_data,
                               "communes": args.predecessors_communes,
                               "set": args.predecessors_set} if args.predecessors_set else None)
@@ -330,10 +368,48 @@ COMMANDS = {"sets": _cmd_sets, "criteria": _cmd_criteria, "template": _cmd_templ
             "summary": _cmd_summary, "merge": _cmd_merge}
 
 
+def _settings_problem() -> str | None:
+    """A message for an environment setting that cannot be used, else None."""
+    lang = os.environ.get("NTM_LANG")
+    if lang is not None and lang not in LANGUAGES:
+        os.environ.pop("NTM_LANG")  # the message itself in the default language
+        return t("env_invalid", name="NTM_LANG", value=lang, expected="vi, en")
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is not None and not epoch.strip().isdigit():
+        return t("env_invalid", name="SOURCE_DATE_EPOCH", value=epoch,
+                 expected=t("env_expected_epoch"))
+    try:
+        max_bytes()
+    except SettingError as exc:
+        return t("env_invalid", name="NTM_MAX_INPUT_MB", value=str(exc),
+                 expected=t("env_expected_megabytes"))
+    return None
+
+
+def _error(text: str) -> None:
+    print(printable(f"{t('severity_error')}: {text}"), file=sys.stderr)
+
+
+def _log_traceback() -> Path | None:
+    """The full traceback of an unexpected error, in a file the message names."""
+    try:
+        folder = Path(tempfile.gettempdir()) / "ntm-assess-logs"
+        folder.mkdir(exist_ok=True)
+        path = folder / f"error-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+        path.write_text(traceback.format_exc(), encoding="utf-8")
+        return path
+    except OSError:
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.lang:
         os.environ["NTM_LANG"] = args.lang
+    problem = _settings_problem()
+    if problem:
+        _error(problem)
+        return 2
     try:
         return COMMANDS[args.command](args)
     except InputError as exc:
@@ -346,5 +422,25 @@ def main(argv: list[str] | None = None) -> int:
         print(t("cli_invalid", count=len(errors)), file=sys.stderr)
         return exc.exit_code
     except NtmError as exc:
-        print(f"{t('severity_error')}: {exc}", file=sys.stderr)
+        _error(str(exc))
         return exc.exit_code
+    except BrokenPipeError:
+        # `ntm criteria ... | head`: the reader has gone; end quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except KeyboardInterrupt:
+        _error(t("cli_interrupted"))
+        return 130
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            _error(t("os_disk_full", path=exc.filename or ""))
+        elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            _error(t("os_cannot_write", path=exc.filename or "", error=exc.strerror))
+        else:
+            _error(t("os_error", path=exc.filename or "", error=exc.strerror or str(exc)))
+        return 1
+    except Exception as exc:  # noqa: BLE001 - a message and a log, never a bare traceback
+        log = _log_traceback()
+        _error(t("cli_unexpected", error=f"{type(exc).__name__}: {exc}"[:300],
+                 log=str(log) if log else "-"))
+        return 1

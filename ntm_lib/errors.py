@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .i18n import t
+
+# What a terminal would act on rather than show: controls, text-direction marks, invisibles.
+UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e"
+                         r"\u2060-\u2069\ufeff]")
+
+
+def printable(text: str) -> str:
+    """`text` with every control or invisible character written as a visible escape."""
+    return UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 class NtmError(Exception):
@@ -17,6 +27,12 @@ class UsageError(NtmError):
     """The command was called wrongly (unknown set, missing file...)."""
 
     exit_code = 2
+
+
+class NoDataError(NtmError):
+    """A requested year, commune or area has no data: an empty success would mislead."""
+
+    exit_code = 1
 
 
 class CriteriaSetError(NtmError):
@@ -36,6 +52,7 @@ class Problem:
     sheet: str | None = None
     params: dict = field(default_factory=dict)
     severity: str = "error"  # or "warning"
+    context: dict = field(default_factory=dict)  # the row's commune_id and indicator, if any
 
     def location(self, lang: str | None = None) -> str:
         parts = [self.file]
@@ -45,11 +62,15 @@ class Problem:
             parts.append(t("loc_row", lang, row=self.row))
         if self.column is not None:
             parts.append(t("loc_column", lang, column=self.column))
+        if self.context.get("commune_id"):
+            parts.append(t("loc_commune", lang, commune=self.context["commune_id"]))
+        if self.context.get("indicator"):
+            parts.append(t("loc_indicator", lang, indicator=self.context["indicator"]))
         return ", ".join(parts)
 
     def message(self, lang: str | None = None) -> str:
         label = t("severity_" + self.severity, lang)
-        return f"{label}: {self.location(lang)}: {t(self.key, lang, **self.params)}"
+        return printable(f"{label}: {self.location(lang)}: {t(self.key, lang, **self.params)}")
 
 
 def cap_problems(problems: list[Problem], most: int = 20) -> list[Problem]:

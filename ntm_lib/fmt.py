@@ -35,5 +35,7 @@ def commune_status(row, status_label: dict, lang: str | None = None) -> str:
     lang = lang or current_lang()
     if row["status"] == "met":
         return status_label[lang]
+    if row["status"] == "no_data":
+        return status("no_data", lang)
     key = "commune_not_met" if row["status"] == "not_met" else "commune_incomplete"
     return t(key, lang, met=int(row["criteria_met"]), total=int(row["criteria_total"]))

@@ -25,6 +25,16 @@ def files(paths, role: str) -> list[dict]:
              "sha256": sha256(p)} for p in paths]
 
 
+def relative_path(path: str | Path, base: str | Path) -> str:
+    """`path` relative to the run folder `base`, so that a run folder moved together with its
+    inputs still finds them."""
+    return os.path.relpath(os.path.realpath(path), os.path.realpath(base))
+
+
+def relative_inputs(inputs: list[dict], base: str | Path) -> list[dict]:
+    return [item | {"path": relative_path(item["path"], base)} for item in inputs]
+
+
 def package_versions() -> dict[str, str]:
     out = {}
     for name in PACKAGES:

@@ -1,20 +1,67 @@
-"""Deterministic CSV and XLSX files: the same tables give the same bytes."""
+"""Deterministic CSV and XLSX files: the same tables give the same bytes.
+
+Text that came from the user is data, never a formula: in a workbook every text cell is stored
+as text (XlsxWriter with `strings_to_formulas` off), and in a CSV file a text cell that starts
+with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading apostrophe, the usual rule
+that keeps spreadsheet programs from running it (numbers stay numbers). Workbooks are written
+as a stream, a constant amount of memory whatever their size.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-EXCEL_MAX_ROWS = 1_048_575
 # Fixed timestamp inside .xlsx files so that the same results give the same bytes.
 XLSX_TIMESTAMP = "2000-01-01T00:00:00Z"
 
 
+FORMULA_START = re.compile(r"^[=+\-@\t\r]")
+XLSX_CHUNK = 10_000
+
+
+def _neutral(values: pd.Series) -> pd.Series:
+    text = values.astype(str)
+    return values.where(~text.str.match(FORMULA_START), "'" + text)
+
+
+def _textual(dtype) -> bool:
+    return dtype == object or pd.api.types.is_string_dtype(dtype)
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with every text cell that a spreadsheet would read as a formula neutralised."""
+    out = {}
+    for name, col in frame.items():
+        if isinstance(col.dtype, pd.CategoricalDtype) and _textual(col.cat.categories.dtype):
+            cats = col.cat.categories.to_series()
+            fixed = _neutral(cats)
+            out[name] = col if fixed.equals(cats) else col.cat.rename_categories(fixed.to_list())
+        elif _textual(col.dtype):
+            text = col.map(lambda v: isinstance(v, str) and bool(FORMULA_START.match(v)))
+            out[name] = col.where(~text, "'" + col.astype(str)) if text.any() else col
+        else:
+            out[name] = col
+    return pd.DataFrame(out, index=frame.index)
+
+
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    spreadsheet_safe(frame).to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+
+
+def keep_text(workbook) -> None:
+    """In an openpyxl workbook, store as text every cell openpyxl took for a formula because
+    its text starts with '=': our workbooks hold data, never formulas."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
 
 
 def make_xlsx_deterministic(path: Path) -> None:
@@ -32,8 +79,36 @@ def make_xlsx_deterministic(path: Path) -> None:
             dst.writestr(info, data)
 
 
+def _cells(frame: pd.DataFrame):
+    """Rows of plain Python values, NaN as None, a chunk at a time (constant memory)."""
+    for start in range(0, len(frame), XLSX_CHUNK):
+        chunk = frame.iloc[start:start + XLSX_CHUNK].astype(object)
+        chunk = chunk.where(chunk.notna(), None)
+        yield from chunk.itertuples(index=False, name=None)
+
+
 def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> None:
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name, index=False)
-    make_xlsx_deterministic(path)
+    """One sheet per table, header in bold, every text cell stored as text."""
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(str(path), {
+        "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+        "strings_to_numbers": False, "nan_inf_to_errors": True})
+    workbook.set_properties({"created": dt.datetime(2000, 1, 1)})
+    bold = workbook.add_format({"bold": True})
+    for name, frame in sheets.items():
+        sheet = workbook.add_worksheet(name[:31])
+        sheet.write_row(0, 0, [str(c) for c in frame.columns], bold)
+        for i, row in enumerate(_cells(frame), start=1):
+            for j, value in enumerate(row):
+                if value is None:
+                    continue
+                if isinstance(value, str):
+                    sheet.write_string(i, j, value)
+                elif isinstance(value, (bool, np.bool_)):
+                    sheet.write_boolean(i, j, bool(value))
+                elif isinstance(value, (int, float, np.integer, np.floating)):
+                    sheet.write_number(i, j, float(value))
+                else:
+                    sheet.write_string(i, j, str(value))
+    workbook.close()

@@ -13,9 +13,9 @@ import pandas as pd
 
 from ..criteria.catalogue import CriteriaSet, commune_zones, threshold_table
 
-MET, NOT_MET, MISSING, NOT_APPLICABLE, INCOMPLETE, NO_THRESHOLD = 0, 1, 2, 3, 4, 5
-STATUS = np.array(["met", "not_met", "missing", "not_applicable", "incomplete", "no_threshold"],
-                  dtype=object)
+MET, NOT_MET, MISSING, NOT_APPLICABLE, INCOMPLETE, NO_THRESHOLD, NO_DATA = range(7)
+STATUS = np.array(["met", "not_met", "missing", "not_applicable", "incomplete", "no_threshold",
+                   "no_data"], dtype=object)
 # Thresholds are rounded so that 1.1 × 58 compares equal to a typed 63.8.
 DECIMALS = 9
 
@@ -39,7 +39,11 @@ def _compare(values: np.ndarray, thr: np.ndarray, ops: np.ndarray) -> np.ndarray
 
 def score(cset: CriteriaSet, register: pd.DataFrame, data: pd.DataFrame,
           years: list[int] | None = None) -> Assessment:
-    """Verdicts for every commune-year present in `data` (optionally only `years`)."""
+    """Verdicts for every register commune in every year of `data` (optionally only `years`).
+
+    A commune of the register without any data row in a year is there too, as "no_data": a
+    commune is never silently left out of a count.
+    """
     inds = cset.indicators
     codes = [i.code for i in inds]
     if years is not None:
@@ -51,7 +55,8 @@ def score(cset: CriteriaSet, register: pd.DataFrame, data: pd.DataFrame,
     year_list = np.sort(data["year"].unique()).tolist()
     y_codes = np.searchsorted(year_list, data["year"].to_numpy())
     key = c_codes * len(year_list) + y_codes
-    present = np.bincount(key, minlength=len(communes) * len(year_list)) > 0
+    has_data = np.bincount(key, minlength=len(communes) * len(year_list)) > 0
+    present = np.ones_like(has_data)
     pair_keys = np.flatnonzero(present)
     p_idx = (np.cumsum(present) - 1)[key]
     pair_commune, pair_year_idx = np.divmod(pair_keys, max(len(year_list), 1))
@@ -113,8 +118,9 @@ def score(cset: CriteriaSet, register: pd.DataFrame, data: pd.DataFrame,
     criteria_met = (crit_status == MET).sum(axis=1)
     criteria_total = applicable.sum(axis=1)
     commune_status = np.select(
-        [criteria_met == criteria_total, (crit_status == NOT_MET).any(axis=1)],
-        [MET, NOT_MET], default=INCOMPLETE)
+        [~has_data[pair_keys], criteria_met == criteria_total,
+         (crit_status == NOT_MET).any(axis=1)],
+        [NO_DATA, MET, NOT_MET], default=INCOMPLETE)
 
     # Long tables. Repeated strings are categoricals built from codes: no hashing, no copies.
     def cat(index: np.ndarray, labels) -> pd.Categorical:

@@ -6,17 +6,29 @@ be reported with its file, sheet, row and column, and all problems are reported 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..criteria.catalogue import CriteriaSet, common
+from .. import fmt
+from ..criteria.catalogue import CriteriaSet, common, units
 from ..errors import InputError, Problem, cap_problems
-from ..i18n import current_lang
+from ..i18n import current_lang, pick
+from .plausibility import range_text, slips
 from .sheets import read_grids
-from .values import ambiguous_numbers, column_spec, fold, fold_series, parse_numbers, parse_yes_no
+from .values import (
+    ambiguous_numbers,
+    column_spec,
+    fold,
+    fold_series,
+    has_percent_sign,
+    looks_like_date,
+    parse_numbers,
+    parse_yes_no,
+)
 
 # Beyond this many rows with the same problem in one file, one summary line stands for the rest.
 MAX_SAME_PROBLEM = 20
@@ -30,10 +42,16 @@ class Table:
     sheet: str | None
     frame: pd.DataFrame
     flags: pd.DataFrame | None = None  # Excel only: "", "date", "formula", "error", per cell
+    unreadable: dict = field(default_factory=dict)  # column -> rows refused as cells
 
     def problem(self, key: str, row: int | None = None, column: str | None = None,
                 **params) -> Problem:
-        return Problem(self.file, key, row, column, self.sheet, params)
+        context = {}
+        if row is not None and row in self.frame.index:
+            for col in ("commune_id", "indicator"):
+                if col in self.frame and col != column and str(self.frame.at[row, col]).strip():
+                    context[col] = str(self.frame.at[row, col]).strip()
+        return Problem(self.file, key, row, column, self.sheet, params, context=context)
 
 
 @dataclass
@@ -48,6 +66,11 @@ class Inputs:
 
 
 HEADER_SEARCH_ROWS = 10
+# C0/C1 controls (a tab, line feed or carriage return inside a cell is only white space) and
+# the characters that reorder text on screen.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
+INVISIBLE_SPACE = re.compile(r"[\u00a0\u2007\u202f]")
 
 
 def _find_header(frame: pd.DataFrame, aliases: dict, required: list[str]) -> tuple[int, dict]:
@@ -87,12 +110,9 @@ def read_tables(path: Path, kind: str) -> tuple[list[Table], list[Problem]]:
         if filled.iloc[:row].any():
             problems.append(Problem(str(path), "header_not_first_row", row=row + 1,
                                     sheet=grid.sheet, severity="warning"))
-        cols = list(dict.fromkeys(mapping))  # first column of each canonical name
-        seen, keep = set(), []
-        for j in cols:
-            if mapping[j] not in seen:
-                seen.add(mapping[j])
-                keep.append(j)
+        problems += _ambiguous_columns(path, grid, row, mapping)
+        keep = list({canon: j for j, canon in reversed(mapping.items())}.values())
+        keep.sort()
         body = frame.iloc[row + 1:, keep].copy()
         body.columns = [mapping[j] for j in keep]
         # Spreadsheet row numbers, as a person sees them.
@@ -102,7 +122,11 @@ def read_tables(path: Path, kind: str) -> tuple[list[Table], list[Problem]]:
             flags = grid.flags.iloc[row + 1:, keep].copy()
             flags.columns = body.columns
             flags.index = body.index
-        tables.append(Table(str(path), grid.sheet, body, flags))
+        table = Table(str(path), grid.sheet, body, flags)
+        problems += _hidden(table, grid, filled, row)
+        problems += _extra_fields(table, grid, frame, row)
+        problems += _clean_cells(table)
+        tables.append(table)
     if not tables:
         for sheet, where, missing in misses:
             if where is None:
@@ -113,6 +137,60 @@ def read_tables(path: Path, kind: str) -> tuple[list[Table], list[Problem]]:
                                         params={"missing": ", ".join(missing),
                                                 "found": ", ".join(header)}))
     return tables, problems
+
+
+def _ambiguous_columns(path: Path, grid, row: int, mapping: dict) -> list[Problem]:
+    """Two columns that both mean the same thing ('value' and 'Giá trị'): which one holds the
+    data cannot be guessed."""
+    by_canon: dict[str, list[str]] = {}
+    for j, canon in mapping.items():
+        by_canon.setdefault(canon, []).append(str(grid.text.iat[row, j]).strip())
+    return [Problem(str(path), "columns_ambiguous", row=row + 1, sheet=grid.sheet,
+                    params={"columns": ", ".join(f"«{h}»" for h in headers)})
+            for canon, headers in by_canon.items() if len(headers) > 1]
+
+
+def _hidden(table: Table, grid, filled: pd.Series, header_row: int) -> list[Problem]:
+    """Rows nobody sees in Excel are never assessed silently: a hidden sheet or hidden
+    (filtered) rows with content are refused, for the officer to unhide or delete them."""
+    if grid.hidden:
+        return [table.problem("sheet_hidden")]
+    rows = sorted(r for r in grid.hidden_rows if r > header_row and r < len(filled) and filled.iat[r])
+    return [table.problem("row_hidden", r + 1) for r in rows]
+
+
+def _extra_fields(table: Table, grid, frame: pd.DataFrame, header_row: int) -> list[Problem]:
+    """CSV rows with more fields than the header: an unquoted decimal comma ('55,5' in a
+    comma-separated file) shifts the value into a column without a name."""
+    if grid.fields is None:
+        return []
+    width = int(grid.fields[header_row])
+    out = []
+    for r in range(header_row + 1, len(frame)):
+        if grid.fields[r] > width and (frame.iloc[r, width:].str.strip() != "").any():
+            out.append(table.problem("row_more_fields", r + 1, fields=int(grid.fields[r]),
+                                     header=width))
+    return out
+
+
+def _clean_cells(table: Table) -> list[Problem]:
+    """Control and text-direction characters are refused with the cell; invisible spaces
+    (no-break, zero-width) are replaced by a space or removed. Work is per distinct value."""
+    problems = []
+    f = table.frame
+    for col in f.columns:
+        distinct = pd.unique(f[col])
+        bad = [v for v in distinct if CONTROL.search(v)]
+        if bad:
+            cells = f[col][f[col].isin(bad)]
+            table.unreadable[col] = set(cells.index)
+            problems += [table.problem("cell_control_char", int(r), col, value=v)
+                         for r, v in cells.items()]
+        odd = {v: INVISIBLE_SPACE.sub(" ", INVISIBLE.sub("", v))
+               for v in distinct if INVISIBLE.search(v) or INVISIBLE_SPACE.search(v)}
+        if odd:
+            f[col] = f[col].replace(odd)
+    return problems
 
 
 def _percent_fractions(table: Table, code: pd.Series, value: pd.Series, indicators: dict) -> list[Problem]:
@@ -126,14 +204,30 @@ def _percent_fractions(table: Table, code: pd.Series, value: pd.Series, indicato
     return []
 
 
+def _slip_problems(table: Table, code: pd.Series, value: pd.Series, text: pd.Series,
+                   flag: pd.Series, indicators: dict, usable: pd.Series) -> list[Problem]:
+    """Values that look like typing slips for their unit (see intake.plausibility)."""
+    unit_of = {c: i.unit for c, i in indicators.items()}
+    found = slips(code, value.where(usable), has_percent_sign(text) & usable, flag, unit_of)
+    problems = []
+    for key, (mask, hints) in found.items():
+        for unit in sorted(set(code[mask].map(unit_of))):
+            label = pick(units()[unit]["label"])
+            problems += _problems_for(table, mask & (code.map(unit_of) == unit), key, "value",
+                                      hints, unit=label, range=range_text(unit))
+    return problems
+
+
 # ---------------------------------------------------------------------------------------------
 # Register
 
 
-def _problems_for(table: Table, mask: pd.Series, key: str, column: str, **params) -> list[Problem]:
+def _problems_for(table: Table, mask: pd.Series, key: str, column: str,
+                  hints: pd.Series | None = None, **params) -> list[Problem]:
     rows = mask[mask].index
     out = [table.problem(key, int(r), column, value=table.frame.at[r, column]
-                         if column in table.frame else "", **params)
+                         if column in table.frame else "", **params,
+                         **({"hint": fmt.number(hints[r], None, 6)} if hints is not None else {}))
            for r in rows[:MAX_SAME_PROBLEM]]
     if len(rows) > MAX_SAME_PROBLEM:
         out.append(table.problem("more_rows_same_problem", None, column,
@@ -220,15 +314,20 @@ def _read_data_table(table: Table, cset: CriteriaSet, known_communes: set[str]) 
             else pd.Series("", index=f.index))
     value = pd.Series(np.nan, index=f.index)
     is_yes_no = kind == "yes_no"
-    numeric_cell = flag == "number"
+    numeric_cell = flag.isin(["number", "percent"])
     value[is_yes_no] = parse_yes_no(text[is_yes_no])
     typed = ~is_yes_no & ~numeric_cell
     value[typed] = parse_numbers(text[typed])
     value[~is_yes_no & numeric_cell] = pd.to_numeric(text[~is_yes_no & numeric_cell],
                                                       errors="coerce")
     empty = text == ""
-    special = flag.isin(["date", "formula", "error"])
-    problems += _problems_for(table, (flag == "date") & kind.notna(), "value_is_date", "value")
+    typed_date = typed & ~is_yes_no & looks_like_date(text)
+    boolean = (flag == "boolean") & ~is_yes_no
+    unreadable = pd.Series(f.index.isin(table.unreadable.get("value", ())), index=f.index)
+    special = flag.isin(["date", "formula", "error"]) | typed_date | boolean | unreadable
+    problems += _problems_for(table, ((flag == "date") | typed_date) & kind.notna(),
+                              "value_is_date", "value")
+    problems += _problems_for(table, boolean & kind.notna(), "value_boolean", "value")
     problems += _problems_for(table, (flag == "error") & kind.notna(), "value_excel_error", "value")
     problems += _problems_for(table, (flag == "formula") & kind.notna(), "value_formula", "value")
     comparator = text.str.match(r"^\s*(≥|≤|>=|<=|>|<|=)")
@@ -239,14 +338,14 @@ def _read_data_table(table: Table, cset: CriteriaSet, known_communes: set[str]) 
     problems += _problems_for(table, ~np.isfinite(value.fillna(0)), "value_not_number", "value")
     problems += _problems_for(table, (kind == "percent") & ((value < 0) | (value > 100)),
                               "value_percent_range", "value")
-    problems += _problems_for(table, (kind == "number") & (value < 0), "value_negative", "value")
+    problems += _slip_problems(table, code, value, text, flag, indicators, ~special)
     ambiguous = typed & ~is_yes_no & kind.notna() & ambiguous_numbers(text)
-    problems += [Problem(p.file, p.key, p.row, p.column, p.sheet, p.params | {
-        "read": value[p.row]}, "warning") for p in _problems_for(
-        table, ambiguous, "value_ambiguous", "value", convention=current_lang())
-        if p.row is not None]
-    problems += _percent_fractions(table, code, value, indicators)
-    problems += [Problem(p.file, p.key, p.row, p.column, p.sheet, p.params, "warning")
+    problems += [replace(p, params=p.params | {"read": value[p.row]}, severity="warning")
+                 for p in _problems_for(table, ambiguous, "value_ambiguous", "value",
+                                        convention=current_lang()) if p.row is not None]
+    if not any(p.key == "value_fraction" for p in problems):
+        problems += _percent_fractions(table, code, value, indicators)
+    problems += [replace(p, severity="warning")
                  for p in _problems_for(table, empty & kind.notna() & ~special, "value_empty",
                                         "value")]
     value = value.where(~special)

@@ -13,7 +13,7 @@ from ..atomic import atomic_file
 from ..criteria.catalogue import CriteriaSet, commune_zones, threshold_of, units
 from ..criteria.text import requirement_text
 from ..i18n import pick
-from ..tables import make_xlsx_deterministic
+from ..tables import keep_text, make_xlsx_deterministic
 
 # Header labels are accepted back by the intake (locale/columns.yaml).
 HEADERS = ["Mã xã", "Tên xã", "Năm", "Mã chỉ tiêu", "Tên chỉ tiêu", "Đơn vị", "Yêu cầu",
@@ -69,6 +69,7 @@ def write_template(cset: CriteriaSet, register: pd.DataFrame, year: int, path: P
     sheet.freeze_panes = "A2"
 
     def save(tmp: Path) -> None:
+        keep_text(wb)
         wb.save(tmp)
         make_xlsx_deterministic(tmp)
 
@@ -129,6 +130,7 @@ def write_plan_template(cset: CriteriaSet, register: pd.DataFrame, indicators: p
     plan.column_dimensions["H"].width = 40
 
     def save(tmp: Path) -> None:
+        keep_text(wb)
         wb.save(tmp)
         make_xlsx_deterministic(tmp)
 

@@ -32,46 +32,85 @@ def fold_series(s: pd.Series) -> pd.Series:
     return out.str.casefold().str.split().str.join(" ")
 
 
+# The forms a number may take: plain (95, 95,5, 95.5), grouped in threes by dots (Vietnamese:
+# 1.234.567,5) or by commas (English: 1,234,567.5), or a bare decimal (,5). Anything else,
+# '1.234.5' or '12.05.2024', is not read as a number.
+NUMBER_FORM = (r"[+-]?(?:\d+(?:[.,]\d+)?|[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?"
+               r"|[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?|[.,]\d+)")
+# One separator and three digits after a leading 1-999: a thousand in one convention, a
+# decimal in the other ('0.026' is never a thousand).
+AMBIGUOUS_FORM = r"[+-]?[1-9]\d{0,2}[.,]\d{3}"
+DATE_FORM = r"\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}[./-]\d{1,2}[./-]\d{1,2}"
+
+
+def per_distinct(func):
+    """Run a column-wise parser once per distinct text and spread the result back: a column of
+    a million cells typically holds a few hundred distinct values."""
+    def run(text: pd.Series, *args, **kwargs) -> pd.Series:
+        codes, uniques = pd.factorize(text.astype(str), use_na_sentinel=False)
+        parsed = func(pd.Series(uniques, dtype=object), *args, **kwargs).to_numpy()
+        return pd.Series(parsed[codes], index=text.index)
+    run.__doc__, run.__name__, run.__wrapped__ = func.__doc__, func.__name__, func
+    return run
+
+
 def _squeeze(text: pd.Series) -> pd.Series:
     s = text.astype(str).str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
     return s.str.removesuffix("%")
 
 
+@per_distinct
 def ambiguous_numbers(text: pd.Series) -> pd.Series:
     """'1.234' or '1,234': one separator followed by exactly three digits, which Vietnamese
     reads as a thousand and English as a decimal (and the other way round for the comma)."""
-    return _squeeze(text).str.fullmatch(r"[+-]?\d{1,3}[.,]\d{3}")
+    return _squeeze(text).str.fullmatch(AMBIGUOUS_FORM).astype(bool)
 
 
+@per_distinct
+def has_percent_sign(text: pd.Series) -> pd.Series:
+    return text.astype(str).str.strip().str.endswith("%")
+
+
+@per_distinct
+def looks_like_date(text: pd.Series) -> pd.Series:
+    """'01.05.2024', '1/5/24', '2024-05-01': a date typed where a number belongs."""
+    return text.astype(str).str.strip().str.fullmatch(DATE_FORM).astype(bool)
+
+
+@per_distinct
 def parse_numbers(text: pd.Series, convention: str | None = None) -> pd.Series:
     """Numbers as officers type them: '95', '95%', '95,5', '1.234,5', '1,234.5'. NaN if not.
 
     With both separators the last one is the decimal mark. A lone separator is a decimal mark,
     except in the ambiguous '1.234' / '1,234' form, read by the convention of the language
-    (Vietnamese by default: '.' groups thousands, ',' marks decimals).
+    (Vietnamese by default: '.' groups thousands, ',' marks decimals). Malformed groupings
+    ('1.234.5') and dates are not numbers.
     """
     convention = convention or current_lang()
     s = _squeeze(text)
+    s = s.where(s.str.fullmatch(NUMBER_FORM).astype(bool), "")
     n_comma, n_dot = s.str.count(","), s.str.count(r"\.")
     dec_comma = ((n_comma == 1) & (n_dot == 0)) | (
         (n_comma > 0) & (n_dot > 0) & (s.str.rfind(",") > s.str.rfind(".")))
     out = s.mask(dec_comma, s.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
     out = out.mask(~dec_comma & (n_comma > 0), s.str.replace(",", "", regex=False))
     out = out.mask((n_dot > 1) & (n_comma == 0), s.str.replace(".", "", regex=False))
-    ambiguous = ambiguous_numbers(text)
+    ambiguous = s.str.fullmatch(AMBIGUOUS_FORM).astype(bool)
     if convention == "vi":
         out = out.mask(ambiguous & (n_dot == 1), s.str.replace(".", "", regex=False))
     else:
         out = out.mask(ambiguous & (n_comma == 1), s.str.replace(",", "", regex=False))
-    nums = pd.to_numeric(out.where(out.str.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)")), errors="coerce")
+    nums = pd.to_numeric(out.where(out.str.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)").astype(bool)),
+                         errors="coerce")
     return nums.astype(float)
 
 
+@per_distinct
 def parse_yes_no(text: pd.Series) -> pd.Series:
     """1.0 for yes words, 0.0 for no words (Đạt/Chưa đạt, có/không, yes/no, 1/0), else NaN."""
     spec = column_spec()
     words = {fold(w): 1.0 for w in spec["yes_words"]} | {fold(w): 0.0 for w in spec["no_words"]}
     folded = fold_series(text)
     out = folded.map(words).astype(float)
-    nums = parse_numbers(text)
+    nums = parse_numbers.__wrapped__(text)
     return out.fillna(nums.where(nums.isin([0.0, 1.0])))

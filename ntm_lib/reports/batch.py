@@ -16,9 +16,12 @@ import multiprocessing
 import os
 import re
 import shutil
+import signal
 import sys
+import threading
 import time
 import traceback
+import unicodedata
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
@@ -27,11 +30,12 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .. import __version__
-from ..atomic import atomic_dir, atomic_file
-from ..errors import UsageError
-from ..i18n import t
+from ..assess.district import communes_in
+from ..atomic import atomic_dir, check_target_dir, read_manifest, write_manifest
+from ..errors import NoDataError, UsageError
+from ..i18n import current_lang, t
 from ..intake.plans import read_budget, read_plan
-from ..provenance import package_versions, run_time, sha256
+from ..provenance import files, package_versions, relative_inputs, relative_path, run_time, sha256
 from .commune_report import prepared_inputs, write_cache
 from .index import write_index
 from .kernel import ensure_kernel
@@ -40,6 +44,8 @@ from .workbooks import write_assessment
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 NOTEBOOK = NOTEBOOKS / "commune_assessment.ipynb"
 SUMMARY_NOTEBOOK = NOTEBOOKS / "district_summary.ipynb"
+# Seconds a commune's notebook may run before it is failed and the batch goes on.
+DEFAULT_TIMEOUT = 300.0
 
 
 @dataclass(frozen=True)
@@ -52,10 +58,56 @@ class Job:
     parameters: dict
     kernel: str
     fingerprint: str
+    timeout: float | None = None
 
     @property
     def stem(self) -> str:
-        return f"{self.commune_id}-{self.year}"
+        return file_stem(self.commune_id, self.year)
+
+
+SAFE_CHARS = re.compile(r"[^A-Za-z0-9_-]")
+MAX_STEM = 40
+
+
+def file_stem(commune_id: str, year: int) -> str:
+    """A file name for a commune's report that is safe whatever the id holds (slashes, dots,
+    '#', '?', '%', spaces, letters of any script): restricted characters, a length cap, and a
+    short hash of the id whenever the name had to change, so that two ids never collide."""
+    cid = str(commune_id)
+    bare = "".join(ch for ch in unicodedata.normalize("NFKD", cid.replace("đ", "d").replace("Đ", "D"))
+                   if not unicodedata.combining(ch))
+    base = SAFE_CHARS.sub("_", bare)[:MAX_STEM]
+    if base != cid:
+        base = f"{base}-{hashlib.sha256(cid.encode()).hexdigest()[:10]}"
+    return f"{base}-{year}"
+
+
+class NotebookTimeout(Exception):
+    """A commune's notebook ran longer than --timeout."""
+
+
+@contextlib.contextmanager
+def deadline(seconds: float | None):
+    """Raise NotebookTimeout in this block after `seconds` (main thread only: a process-pool
+    worker; a cluster worker's thread relies on the per-cell timeout)."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise NotebookTimeout(t("report_timeout", None, seconds=fmt_seconds(seconds)))
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def fmt_seconds(seconds: float) -> str:
+    return f"{seconds:g}"
 
 
 @dataclass
@@ -83,14 +135,16 @@ def render_commune(job: Job) -> Outcome:
     folder = Path(job.folder)
     ipynb, html = folder / f"{job.stem}.ipynb", folder / f"{job.stem}.html"
     try:
-        papermill.execute_notebook(job.notebook, str(ipynb), parameters=job.parameters,
-                                   kernel_name=job.kernel, engine_name=ENGINE_NAME,
-                                   progress_bar=False, cwd=str(Path(job.notebook).parent))
+        with deadline(job.timeout):
+            papermill.execute_notebook(job.notebook, str(ipynb), parameters=job.parameters,
+                                       kernel_name=job.kernel, engine_name=ENGINE_NAME,
+                                       progress_bar=False, cwd=str(Path(job.notebook).parent),
+                                       execution_timeout=job.timeout)
         title = t("report_title", job.parameters["lang"], name=job.name) + f" ({job.year})"
         notebook_to_html(ipynb, html, title, job.parameters["lang"])
     except BaseException as exc:  # noqa: BLE001 - one commune's failure must not stop the run
         discard_kernel()  # the next commune gets a fresh kernel
-        error = _describe(exc)
+        error = _describe(exc, job.timeout)
         return Outcome(job.commune_id, job.year, False, time.perf_counter() - start,
                        job.fingerprint, error=error,
                        ipynb=f"communes/{ipynb.name}" if ipynb.exists() else "")
@@ -98,10 +152,14 @@ def render_commune(job: Job) -> Outcome:
                    html=f"communes/{html.name}", ipynb=f"communes/{ipynb.name}")
 
 
-def _describe(exc: BaseException) -> str:
+def _describe(exc: BaseException, timeout: float | None = None) -> str:
     ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
     if ename:
         return f"{ename}: {evalue}"
+    if isinstance(exc, NotebookTimeout):
+        return str(exc)
+    if type(exc).__name__ == "CellTimeoutError":  # nbclient's per-cell limit, same --timeout
+        return t("report_timeout", None, seconds=fmt_seconds(timeout or 0))
     return "".join(traceback.format_exception_only(type(exc), exc)).strip()
 
 
@@ -112,7 +170,20 @@ def _fingerprint(*parts) -> str:
 def default_executor(jobs: int) -> Executor:
     # spawn: workers start clean, with the environment of this run (a fork server would keep
     # the environment of the first run of the process), without the parent's threads.
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=follow_parent, initargs=(os.getpid(),))
+
+
+def follow_parent(parent: int, every: float = 0.5) -> None:
+    """In a worker: exit as soon as the run that started it is gone (killed with -9, it could
+    not say so); the worker's kernel follows, as a kernel watches its own parent."""
+    def watch():
+        while True:
+            time.sleep(every)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="ntm-follow-parent", daemon=True).start()
 
 
 def render_summary(folder: Path, data_paths: list[str], communes_path: str, set_id: str,
@@ -143,19 +214,54 @@ def render_summary(folder: Path, data_paths: list[str], communes_path: str, set_
 def run_summary(data_paths: list[str], communes_path: str, set_id: str, out: str | Path, *,
                 year: int | None = None, district: str | None = None,
                 province: str | None = None, lang: str = "vi", force: bool = False) -> Path:
+    started = run_time()
     data_paths = [str(Path(p).resolve()) for p in data_paths]
     communes_path = str(Path(communes_path).resolve())
-    cset, register, assessment, _ = prepared_inputs(data_paths, communes_path, set_id)
-    year = int(year) if year else int(assessment.communes["year"].max())
-    out = Path(out).resolve()
-    with atomic_dir(out, force=force) as tmp:
+    out = check_target_dir(out, force, data_paths + [communes_path])
+    cset, register, assessment, provenance = prepared_inputs(data_paths, communes_path, set_id)
+    year = checked_year(assessment, year)
+    if not communes_in(register, district, province):
+        raise NoDataError(t("summary_no_communes", None, area=district or province))
+    manifest = {
+        "version": __version__, "command": "summary", "started": started,
+        "parameters": {"set": set_id, "year": year, "district": district, "province": province,
+                       "lang": lang, "reading_lang": current_lang()},
+        "set": provenance["set"], "inputs": relative_inputs(provenance["inputs"], out),
+        "packages": package_versions(),
+    }
+    with atomic_dir(out, force=force, inputs=data_paths + [communes_path]) as tmp:
         render_summary(tmp, data_paths, communes_path, set_id, year, district, province, lang)
+        write_manifest(tmp, manifest | {"finished": run_time()})
     return out / "summary.html"
+
+
+def checked_year(assessment, year: int | None) -> int:
+    """The year asked for (default: the latest with data); NoDataError when it has none."""
+    com = assessment.communes
+    with_data = sorted(com.loc[com["status"] != "no_data", "year"].unique().tolist())
+    if not with_data:
+        raise NoDataError(t("no_data_at_all", None))
+    if year is None:
+        return int(with_data[-1])
+    if int(year) not in with_data:
+        raise NoDataError(t("no_data_for_year", None, year=year,
+                            years=", ".join(map(str, with_data))))
+    return int(year)
 
 
 def _slug(text: str) -> str:
     from ..intake.values import fold
-    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-") or "all"
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")[:MAX_STEM] or "all"
+
+
+def slugs(names: list[str]) -> dict[str, str]:
+    """A folder name per district: its accent-free name, plus a short hash where two names
+    would share one ('Cẩm Giàng' and 'Cam Giang')."""
+    plain = {name: _slug(name) for name in names}
+    taken = [s for s in plain.values()]
+    return {name: slug if taken.count(slug) == 1
+            else f"{slug}-{hashlib.sha256(name.encode()).hexdigest()[:10]}"
+            for name, slug in plain.items()}
 
 
 @contextlib.contextmanager
@@ -179,44 +285,50 @@ def run_report(data_paths: list[str], communes_path: str, set_id: str, out: str 
                force: bool = False, executor: Executor | None = None,
                notebook: Path = NOTEBOOK, plan: str | None = None,
                budget: str | None = None, scheduler: str | None = None,
-               summary: bool = False, predecessors: dict | None = None) -> dict:
+               summary: bool = False, predecessors: dict | None = None,
+               timeout: float | None = DEFAULT_TIMEOUT) -> dict:
     """Render the reports; returns the manifest. Raises InputError on invalid data."""
     started = run_time()
+    if jobs is not None and jobs < 1:
+        raise UsageError(t("cli_jobs_invalid", None, value=jobs))
+    if timeout is not None and timeout <= 0:
+        raise UsageError(t("cli_timeout_invalid", None, value=timeout))
     data_paths = [str(Path(p).resolve()) for p in data_paths]
     communes_path = str(Path(communes_path).resolve())
-    cset, register, assessment, provenance = prepared_inputs(data_paths, communes_path, set_id)
-    years = sorted(assessment.communes["year"].unique().tolist())
-    year = int(year) if year else int(years[-1])
-    available = assessment.communes.loc[assessment.communes["year"] == year, "commune_id"]
-    available = [str(c) for c in available]
-    selected = available if not communes else [str(c) for c in communes]
-    missing = [c for c in selected if c not in available]
-    if missing:
-        raise UsageError(t("report_no_data", None, commune=", ".join(missing)))
-
-    notebook = Path(notebook)
-    if not notebook.is_file():
-        raise UsageError(t("report_notebook_missing", None, path=str(notebook)))
     plan = str(Path(plan).resolve()) if plan else ""
     budget = str(Path(budget).resolve()) if budget else ""
-    if plan:  # refuse a bad plan before any notebook runs
-        read_budget([budget or plan], register)
-        read_plan([plan], cset, register, year)
-    out = Path(out).resolve()  # the notebook runs in another folder
-    previous = _read_manifest(out) if resume else {}
-    kernel = ensure_kernel()
-    names = register.set_index("commune_id")["name"].astype(str).to_dict()
     if predecessors:
         predecessors = {"data": [str(Path(p).resolve()) for p in predecessors["data"]],
                         "communes": str(Path(predecessors["communes"]).resolve()),
                         "set": predecessors["set"]}
+    own_inputs = data_paths + [communes_path, plan, budget, str(notebook)] + (
+        predecessors["data"] + [predecessors["communes"]] if predecessors else [])
+    out = check_target_dir(out, force or resume, own_inputs)  # the notebook runs elsewhere
+    cset, register, assessment, provenance = prepared_inputs(data_paths, communes_path, set_id)
+    year = checked_year(assessment, year)
+    com = assessment.communes[assessment.communes["year"] == year]
+    available = [str(c) for c in com.loc[com["status"] != "no_data", "commune_id"]]
+    selected = available if not communes else [str(c) for c in communes]
+    missing = [c for c in selected if c not in available]
+    if missing:
+        raise NoDataError(t("report_no_data", None, commune=", ".join(missing), year=year))
+
+    notebook = Path(notebook)
+    if not notebook.is_file():
+        raise UsageError(t("report_notebook_missing", None, path=str(notebook)))
+    if plan:  # refuse a bad plan before any notebook runs
+        read_budget([budget or plan], register)
+        read_plan([plan], cset, register, year)
+    previous = (read_manifest(out) or {}) if resume else {}
+    kernel = ensure_kernel()
+    names = register.set_index("commune_id")["name"].astype(str).to_dict()
     plan_files = [sha256(p) for p in (plan, budget) if p] + (
         [sha256(p) for p in predecessors["data"]] if predecessors else [])
     base = [provenance["inputs"], provenance["set"], sha256(notebook), __version__, lang, year,
             plan_files]
     jobs_n = jobs or os.cpu_count() or 1
     outcomes: list[Outcome] = []
-    with atomic_dir(out, force=force or resume) as tmp:
+    with atomic_dir(out, force=force or resume, inputs=own_inputs) as tmp:
         folder = tmp / "communes"
         folder.mkdir()
         cache = tmp / ".cache.pkl"
@@ -229,7 +341,7 @@ def run_report(data_paths: list[str], communes_path: str, set_id: str, out: str 
                       "cache": str(cache), "plan": plan, "budget": budget,
                       "predecessors": predecessors or {}}
             job = Job(cid, year, names.get(cid, cid), str(notebook), str(folder), params, kernel,
-                      _fingerprint(base, cid))
+                      _fingerprint(base, cid), timeout)
             reused = _reuse(previous, out, job, folder)
             if reused:
                 outcomes.append(reused)
@@ -246,37 +358,39 @@ def run_report(data_paths: list[str], communes_path: str, set_id: str, out: str 
         if summary:
             districts = sorted(set(register.loc[register["commune_id"].astype(str).isin(selected),
                                                 "district"]))
+            folders = slugs(districts)
             for name in districts:
-                page = render_summary(tmp / "summary" / _slug(name), data_paths, communes_path,
+                page = render_summary(tmp / "summary" / folders[name], data_paths, communes_path,
                                       set_id, year, name, None, lang)
                 summaries[name] = str(page.relative_to(tmp))
+        roles = ([(plan, "plan")] if plan else []) + ([(budget, "budget")] if budget else [])
+        extra = [f for path, role in roles for f in files([path], role)]
+        if predecessors:
+            extra += (files(predecessors["data"], "predecessors_data")
+                      + files([predecessors["communes"]], "predecessors_communes"))
         manifest = {
-            "tool": "ntm-assess", "version": __version__, "command": "report", "started": started,
-            "finished": run_time(), "parameters": {"set": set_id, "year": year, "lang": lang,
-                                                   "communes": selected, "jobs": jobs_n,
-                                                   "plan": plan, "budget": budget},
-            "set": provenance["set"], "inputs": provenance["inputs"],
+            "version": __version__, "command": "report", "started": started,
+            "finished": run_time(),
+            "parameters": {"set": set_id, "year": year, "lang": lang, "reading_lang": current_lang(),
+                           "communes": [str(c) for c in communes] if communes else None,
+                           "jobs": jobs_n, "summary": bool(summary), "timeout": timeout,
+                           "predecessors_set": predecessors["set"] if predecessors else None,
+                           "notebook": None if notebook == NOTEBOOK else relative_path(notebook, out)},
+            "set": provenance["set"],
+            "inputs": relative_inputs(provenance["inputs"] + extra, out),
             "notebook": {"name": notebook.name, "sha256": sha256(notebook)},
             "packages": package_versions(),
             "communes": [asdict(o) for o in outcomes],
         }
         write_index(tmp / "index.html", cset, register, assessment, year, outcomes, lang,
-                     summaries)
-        atomic_file(tmp / "manifest.json", lambda p: Path(p).write_text(
-            json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"))
+                    summaries, with_no_data=not communes)
+        manifest = write_manifest(tmp, manifest)
     return manifest
 
 
 def _mkdir(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def _read_manifest(out: Path) -> dict:
-    try:
-        return json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
 
 
 def _reuse(previous: dict, out: Path, job: Job, folder: Path) -> Outcome | None:

@@ -4,8 +4,11 @@ labelled in the report's language with numbers in its convention."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 
+import matplotlib
+import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
@@ -18,13 +21,29 @@ from ..criteria.catalogue import CriteriaSet
 from ..i18n import pick, t
 
 COLOURS = {"met": "#2e7d32", "not_met": "#c62828", "incomplete": "#f9a825",
-           "missing": "#9e9e9e", "not_applicable": "#e0e0e0", "no_threshold": "#b39ddb"}
-STATUS_ORDER = ["met", "not_met", "incomplete", "missing", "no_threshold", "not_applicable"]
+           "missing": "#9e9e9e", "not_applicable": "#e0e0e0", "no_threshold": "#b39ddb",
+           "no_data": "#757575"}
+STATUS_ORDER = ["met", "not_met", "incomplete", "missing", "no_threshold", "not_applicable",
+                "no_data"]
 
 
 def _figure(width: float, height: float) -> Figure:
     sns.set_theme(style="whitegrid", font_scale=0.9)
+    # Labels are data (commune names...): '$\hat$' must show as typed, never as mathtext.
+    matplotlib.rcParams["text.parse_math"] = False
+    matplotlib.rcParams["text.usetex"] = False
     return Figure(figsize=(width, height), dpi=96, layout="constrained")
+
+
+@contextlib.contextmanager
+def seeded(seed: int):
+    """numpy's global random state seeded for a block, and put back after it."""
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
 
 
 def _number_axis(axis, lang: str, digits: int = 0) -> None:
@@ -189,9 +208,10 @@ def key_distribution(values: pd.DataFrame, names: dict, lang: str) -> Figure:
     axes = fig.subplots(len(keys), 1, squeeze=False)[:, 0]
     for ax, key in zip(axes, keys):
         rows = values[values["indicator"] == key]
-        sns.stripplot(data=rows, x="value", hue="status", palette={
-            s: COLOURS[s] for s in rows["status"].unique()}, ax=ax, size=7, jitter=0.15,
-            legend=False)
+        with seeded(0):  # seaborn jitters with numpy's global generator: same data, same page
+            sns.stripplot(data=rows, x="value", hue="status", palette={
+                s: COLOURS[s] for s in rows["status"].unique()}, ax=ax, size=7, jitter=0.15,
+                legend=False)
         for thr in rows["threshold"].dropna().unique():
             ax.axvline(thr, color="#212121", linestyle="--", linewidth=1)
         ax.set_title(f"{key} — {names[key]}", fontsize=9, loc="left")

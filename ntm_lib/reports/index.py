@@ -14,7 +14,9 @@ from .html_export import TEMPLATES, stylesheet
 
 
 def write_index(path: Path, cset, register, assessment, year: int, outcomes: list,
-                 lang: str, summaries: dict[str, str]) -> None:
+                lang: str, summaries: dict[str, str], with_no_data: bool = True) -> None:
+    """The index of a run. With `with_no_data` (a run over every commune), the register's
+    communes without data that year are listed too, as such: none is silently left out."""
     com = assessment.communes[assessment.communes["year"] == year].copy()
     com["commune_id"] = com["commune_id"].astype(str)
     com = com.merge(register.astype({"commune_id": str}), on="commune_id", how="left")
@@ -22,15 +24,16 @@ def write_index(path: Path, cset, register, assessment, year: int, outcomes: lis
     rows = []
     for r in com.itertuples():
         outcome = by_id.get(r.commune_id)
-        if outcome is None:
+        if outcome is None and not (with_no_data and r.status == "no_data"):
             continue
         rows.append({
             "id": r.commune_id, "name": r.name, "district": r.district, "status": r.status,
             "status_text": fmt.commune_status(r._asdict(), cset.status_label, lang),
             "met": int(r.criteria_met), "total": int(r.criteria_total),
-            "html": outcome.html if outcome.ok else "", "error": outcome.error,
+            "html": outcome.html if outcome and outcome.ok else "",
+            "error": outcome.error if outcome else "",
         })
-    shown = com[com["commune_id"].isin(by_id)]
+    shown = com[com["commune_id"].isin({r["id"] for r in rows})]
     chart = charts.to_data_uri(charts.district_chart(shown, lang)) if len(shown) else ""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
     page = env.get_template("index.html.j2").render(

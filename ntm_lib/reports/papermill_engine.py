@@ -10,6 +10,7 @@ the next one gets a fresh kernel. Registered with papermill as the engine `ntm-w
 from __future__ import annotations
 
 import multiprocessing.util
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -19,8 +20,24 @@ from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 from papermill.log import logger
 
+from ..atomic import alive
+
 ENGINE_NAME = "ntm-warm"
+SOCKETS_PREFIX = "ntm-kernel-"
+MARKER = ".ntm-kernel"
 _kernel: KernelManager | None = None
+
+
+def _sweep_dead_kernel_folders() -> None:
+    """Remove the socket folders of workers that were killed (they could not clean up):
+    only folders that carry our marker and whose worker process is gone."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{SOCKETS_PREFIX}*"):
+        try:
+            pid = int((folder / MARKER).read_text())
+        except (OSError, ValueError):
+            continue
+        if folder.name.startswith(f"{SOCKETS_PREFIX}{pid}-") and not alive(pid):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _warm_kernel(kernel_name: str) -> KernelManager:
@@ -28,9 +45,13 @@ def _warm_kernel(kernel_name: str) -> KernelManager:
     if _kernel is not None and (_kernel.kernel_name != kernel_name or not _kernel.is_alive()):
         discard_kernel()
     if _kernel is None:
-        # Local sockets rather than TCP ports: nothing listens on the network.
-        sockets = Path(tempfile.mkdtemp(prefix="ntm-kernel-")) / "ipc"
-        _kernel = KernelManager(kernel_name=kernel_name, transport="ipc", ip=str(sockets))
+        _sweep_dead_kernel_folders()
+        # Local sockets rather than TCP ports: nothing listens on the network. The connection
+        # file lies beside them, so one folder holds all a kernel leaves on disk.
+        folder = Path(tempfile.mkdtemp(prefix=f"{SOCKETS_PREFIX}{os.getpid()}-"))
+        (folder / MARKER).write_text(str(os.getpid()))
+        _kernel = KernelManager(kernel_name=kernel_name, transport="ipc", ip=str(folder / "ipc"),
+                                connection_file=str(folder / "kernel.json"))
         _kernel.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:"])
         # Workers end through multiprocessing's exit path, which runs Finalize, not atexit.
         multiprocessing.util.Finalize(None, discard_kernel, exitpriority=10)

@@ -108,13 +108,16 @@ def test_every_verdict_carries_rule_source_and_input_row(overlay_set):
     assert _verdict(a, "c1", 2024, "A.2")["source"] == "1/QĐ-TEST, Phụ lục"
 
 
-def test_only_commune_years_with_data_are_scored(base_set):
+def test_a_register_commune_without_data_is_listed_as_no_data(base_set):
     reg = register(("c1", "dbsh"), ("c2", "dbsh"))
     a = score(base_set, reg, data(("c1", 2023, "A.1", 1), ("c1", 2024, "A.1", 1)))
-    assert a.communes[["commune_id", "year"]].values.tolist() == [["c1", 2023], ["c1", 2024]]
-    assert len(a.indicators) == 2 * len(base_set.indicators)
+    assert a.communes[["commune_id", "year", "status"]].values.tolist() == [
+        ["c1", 2023, "not_met"], ["c1", 2024, "not_met"],
+        ["c2", 2023, "no_data"], ["c2", 2024, "no_data"]]
+    assert len(a.indicators) == 4 * len(base_set.indicators)
+    assert set(a.indicators.loc[a.indicators["commune_id"] == "c2", "status"]) == {"missing"}
     a = score(base_set, reg, data(("c1", 2023, "A.1", 1), ("c1", 2024, "A.1", 1)), years=[2024])
-    assert a.communes["year"].tolist() == [2024]
+    assert a.communes[["commune_id", "year"]].values.tolist() == [["c1", 2024], ["c2", 2024]]
 
 
 def test_output_order_is_deterministic(base_set):
@@ -122,7 +125,8 @@ def test_output_order_is_deterministic(base_set):
     reg = register(("a", "dbsh"), ("b", "dbsh"))
     one = score(base_set, reg, data(*rows))
     two = score(base_set, reg, data(*reversed(rows)))
-    assert one.communes[["commune_id", "year"]].values.tolist() == [["a", 2024], ["a", 2025], ["b", 2024]]
+    assert one.communes[["commune_id", "year"]].values.tolist() == [
+        ["a", 2024], ["a", 2025], ["b", 2024], ["b", 2025]]
     pd.testing.assert_frame_equal(one.indicators.drop(columns="input_ref"),
                                   two.indicators.drop(columns="input_ref"))
 

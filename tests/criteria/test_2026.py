@@ -12,7 +12,7 @@ from ntm_lib.reports.batch import exit_code, run_report
 REGISTER = ("commune_id,name,district,province,region,group\n"
             "10909,Tuệ Tĩnh,,Hải Phòng,Đồng bằng sông Hồng,2\n")
 DATA = ("commune_id,year,indicator,value\n10909,2026,3.1,8.5\n10909,2026,3.2,Đạt\n"
-        "10909,2026,3.3,Đạt\n10909,2026,6.1,\"0,9\"\n10909,2026,8.1,96\n10909,2026,8.2,Chưa đạt\n")
+        "10909,2026,3.3,Đạt\n10909,2026,6.1,\"0,9%\"\n10909,2026,8.1,96\n10909,2026,8.2,Chưa đạt\n")
 
 
 def test_the_2026_set_is_what_the_reference_verifies():

@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import nbformat
 from conftest import SAMPLE
@@ -18,15 +19,16 @@ SET = "hd-2022-advanced"
 
 def test_sigkill_of_the_main_process_keeps_the_previous_results(tmp_path):
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "old.txt").write_text("the previous, complete results")
+    first = run_report([DATA], REGISTER, SET, out, communes=["10894"], jobs=1)
+    assert exit_code(first) == 0
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
     proc = subprocess.Popen(
         [sys.executable, "-m", "ntm_lib", "report", DATA, "--communes", REGISTER, "--set", SET,
          "--out", str(out), "--force", "--jobs", "2"],
         start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        made = list(tmp_path.glob(".out.tmp-*/communes/*.html"))
+        made = list(tmp_path.glob(".out.ntm-tmp-*/communes/*.html"))
         if made or proc.poll() is not None:
             break
         time.sleep(0.2)
@@ -34,13 +36,52 @@ def test_sigkill_of_the_main_process_keeps_the_previous_results(tmp_path):
     assert made, "no report was made in time"
     os.killpg(proc.pid, signal.SIGKILL)  # the main process, its workers and their kernels
     proc.wait()
-    assert sorted(p.name for p in out.iterdir()) == ["old.txt"]
-    assert list(tmp_path.glob(".out.tmp-*")), "the killed run's temporary folder is left"
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+    assert list(tmp_path.glob(".out.ntm-tmp-*")), "the killed run's temporary folder is left"
+    deadline = time.monotonic() + 20  # its workers and kernels follow it out by themselves
+    while _orphans(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not _orphans(proc.pid)
 
     manifest = run_report([DATA], REGISTER, SET, out, communes=["10912"], jobs=1, force=True)
     assert exit_code(manifest) == 0
-    assert not (out / "old.txt").exists() and (out / "index.html").is_file()
+    assert (out / "communes" / "10912-2025.html").is_file()
+    assert not (out / "communes" / "10894-2025.html").exists()
     assert not list(tmp_path.glob(".out.*")), "leftovers of the killed run are cleaned up"
+
+
+def _orphans(session: int) -> list:
+    """Processes still alive in the killed run's session."""
+    import psutil
+    alive = []
+    for proc in psutil.process_iter(["pid"]):
+        try:
+            if os.getsid(proc.pid) == session and proc.status() != psutil.STATUS_ZOMBIE:
+                alive.append(proc.pid)
+        except (ProcessLookupError, psutil.Error, OSError):
+            continue
+    return alive
+
+
+def test_sigkill_of_the_parent_alone_ends_its_workers_and_kernels(tmp_path):
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ntm_lib", "report", DATA, "--communes", REGISTER, "--set", SET,
+         "--out", str(out), "--jobs", "2"],
+        start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if list(tmp_path.glob(".out.ntm-tmp-*/communes/*.html")):
+            break
+        time.sleep(0.2)
+    assert proc.poll() is None, "the run ended before it could be killed"
+    assert len(_orphans(proc.pid)) > 1, "workers and kernels are running"
+    os.kill(proc.pid, signal.SIGKILL)  # the parent only: nobody tells the workers
+    proc.wait()
+    deadline = time.monotonic() + 20
+    while _orphans(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not _orphans(proc.pid), "workers and kernels exit by themselves within seconds"
 
 
 def test_sigkill_of_a_worker_does_not_lose_the_others(tmp_path, monkeypatch):
@@ -66,3 +107,35 @@ def test_sigkill_of_a_worker_does_not_lose_the_others(tmp_path, monkeypatch):
     assert marker.exists(), "the worker was killed"
     assert exit_code(manifest) == 0, manifest["communes"]
     assert all((tmp_path / "out" / c["html"]).is_file() for c in manifest["communes"])
+
+
+def test_no_kernel_folder_outlives_its_worker(tmp_path):
+    """After any run, even one whose workers were killed, the next run leaves no socket folder
+    of a dead process behind."""
+    import tempfile
+
+    from ntm_lib.reports.papermill_engine import MARKER, SOCKETS_PREFIX
+
+    stale = Path(tempfile.gettempdir()) / f"{SOCKETS_PREFIX}999999999-test"
+    stale.mkdir(exist_ok=True)
+    (stale / MARKER).write_text("999999999")  # a worker that is gone
+    foreign = Path(tempfile.gettempdir()) / f"{SOCKETS_PREFIX}someone-elses"
+    foreign.mkdir(exist_ok=True)  # no marker: not ours, never touched
+    try:
+        manifest = run_report([DATA], REGISTER, SET, tmp_path / "out", communes=["10894"], jobs=1)
+        assert exit_code(manifest) == 0
+        assert not stale.exists()
+        assert foreign.exists()
+        left = []
+        for folder in Path(tempfile.gettempdir()).glob(f"{SOCKETS_PREFIX}*"):
+            try:
+                pid = int((folder / MARKER).read_text())
+            except (OSError, ValueError):
+                continue
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                left.append(folder)
+        assert not left
+    finally:
+        foreign.rmdir()

@@ -260,4 +260,7 @@ def test_reports_are_reproducible_and_verifiable(tmp_path, monkeypatch):
     assert verify(one) == []  # a new run time, nothing else
     page = one / "communes" / "10900-2025.html"
     page.write_text(page.read_text(encoding="utf-8").replace("Cẩm Văn", "Cẩm Vân"), encoding="utf-8")
-    assert verify(one) == ["communes/10900-2025.html khác với kết quả chạy lại."]
+    problems = verify(one)
+    assert "communes/10900-2025.html đã bị sửa sau lần chạy (mã SHA-256 khác manifest)." in problems
+    assert "communes/10900-2025.html khác với kết quả chạy lại." in problems
+    assert all("10900-2025.html" in p for p in problems)
