@@ -22,6 +22,9 @@ from ntm_lib.criteria.catalogue import load_set, threshold_of
 
 SEED = 20221
 SET_ID = "hd-2022-advanced"
+# Indicators added to the set after the sample was first drawn: their values come from a
+# generator of their own, so that every other value of the sample stayed as it was.
+ADDED = ("14.3", "14.4")
 YEARS = [2021, 2022, 2023, 2024, 2025]
 REGION = "Đồng bằng sông Hồng"
 
@@ -53,19 +56,33 @@ def capacities(n: int | None, rng: np.random.Generator) -> np.ndarray:
     return rng.uniform(0.5, 1.0, n)
 
 
+def reference_threshold(cset, ind, year: int) -> float:
+    """The threshold to draw around: this year's for the delta region, else (unknown this
+    year) the nearest known one, a little lower; NaN when the set knows none at all."""
+    thr = threshold_of(cset, ind.code, "dbsh", year)
+    if thr == thr:
+        return thr
+    period = range(cset.period.start, cset.period.end + 1)
+    for other in sorted(period, key=lambda y: (abs(y - year), -y)):
+        thr = threshold_of(cset, ind.code, "dbsh", other)
+        if thr == thr:
+            return thr * 0.93
+    return float("nan")
+
+
 def draw_values(cset, reg: pd.DataFrame, cap: np.ndarray, years: list[int],
-                rng: np.random.Generator) -> pd.DataFrame:
-    """A long table (commune_id, year, indicator, value) of plain numbers."""
-    inds = [i for i in cset.indicators if not i.value_from]
+                rng: np.random.Generator, only: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """A long table (commune_id, year, indicator, value) of plain numbers: of every indicator
+    but the ADDED ones, or of `only` these."""
+    inds = [i for i in cset.indicators if not i.value_from
+            and (i.code in only if only is not None else i.code not in ADDED)]
     difficulty = rng.uniform(-0.05, 0.10, len(inds))
     frames = []
     for y_i, year in enumerate(years):
         level = cap + 0.035 * y_i + rng.normal(0, 0.04, len(cap))
         for j, ind in enumerate(inds):
             lv = level - difficulty[j] + rng.normal(0, 0.03, len(cap))
-            thr = threshold_of(cset, ind.code, "dbsh", year)
-            if thr != thr:  # no threshold this year: draw around the next one
-                thr = threshold_of(cset, ind.code, "dbsh", year + 1) * 0.93
+            thr = reference_threshold(cset, ind, year)
             if ind.unit_kind == "yes_no":
                 value = (lv > 0.55).astype(float)
             elif ind.unit == "count":
@@ -120,15 +137,20 @@ def main(argv: list[str] | None = None) -> None:
     reg["households"] = sizes.integers(1800, 3600, len(reg))
     reg["population"] = (reg["households"] * sizes.uniform(3.3, 3.9, len(reg))).round().astype(int)
     data = draw_values(cset, reg, cap, years, rng)
+    added_rng = np.random.default_rng(args.seed + 2)
+    added = draw_values(cset, reg, cap, years, added_rng, only=ADDED)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     reg.to_csv(out / "communes.csv", index=False, lineterminator="\n")
     if args.communes is None:
         data["value"] = as_typed(data, cset, rng)
+        added["value"] = as_typed(added, cset, added_rng)
+        data = pd.concat([data, added], ignore_index=True)
         data["source"] = "Báo cáo kết quả thực hiện NTM năm " + data["year"].astype(str)
         model_conditions(reg, cap, years, rng).to_csv(out / "model_conditions.csv", index=False,
                                                       lineterminator="\n")
     else:
+        data = pd.concat([data, added], ignore_index=True)
         data["value"] = data["value"].map(lambda v: f"{v:g}")
     data.sort_values(["commune_id", "year"], kind="stable").to_csv(
         out / "indicators.csv", index=False, lineterminator="\n")

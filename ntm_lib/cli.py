@@ -17,7 +17,16 @@ import pandas as pd
 from . import __version__
 from .assess.scoring import score
 from .atomic import atomic_dir, check_target_dir, check_target_file, write_manifest
-from .criteria.catalogue import OP_SYMBOL, CriteriaSet, fmt_number, list_sets, load_set, unverified
+from .criteria.catalogue import (
+    OP_SYMBOL,
+    CriteriaSet,
+    coverage,
+    fmt_number,
+    list_sets,
+    load_set,
+    provenance_of,
+    unverified,
+)
 from .errors import InputError, NoDataError, NtmError, printable
 from .i18n import LANGUAGES, current_lang, pick, t
 from .intake.inputs import load_inputs, read_register
@@ -33,7 +42,25 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ntm", description=t("cli_description"))
     p.add_argument("--version", action="version", version=f"ntm-assess {__version__}")
     p.add_argument("--lang", choices=["vi", "en"], help="vi (default) or en")
+    p.add_argument("--sets-dir", metavar="DIR", action="append",
+                   help="also look for criteria sets in DIR (repeatable; or NTM_SETS_DIR)")
     sub = p.add_subparsers(dest="command", required=True)
+
+    st = sub.add_parser("set", help="criteria sets as workbooks: export, import, diff")
+    st_sub = st.add_subparsers(dest="set_command", required=True)
+    ex = st_sub.add_parser("export", help="write a set's thresholds as a Vietnamese workbook")
+    ex.add_argument("set_id")
+    ex.add_argument("--out", required=True, help="the workbook to write (.xlsx)")
+    ex.add_argument("--force", action="store_true", help="replace an existing --out file")
+    im = st_sub.add_parser("import", help="a completed workbook to a set file (an overlay)")
+    im.add_argument("workbook")
+    im.add_argument("--out", required=True, help="folder for the set file")
+    im.add_argument("--force", action="store_true", help="replace an existing set file")
+    df = st_sub.add_parser("diff", help="what set B changes from set A, value by value")
+    df.add_argument("a")
+    df.add_argument("b")
+    df.add_argument("--out", help="folder for diff.csv and diff.html")
+    df.add_argument("--force", action="store_true", help="replace an existing --out folder")
 
     sub.add_parser("sets", help="list the criteria sets")
 
@@ -42,6 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--format", choices=["table", "csv", "json"], default="table")
     c.add_argument("--unverified", action="store_true",
                    help="only thresholds not verified in an official text")
+    c.add_argument("--coverage", action="store_true",
+                   help="the indicator x zone x year grid: each cell's threshold, or ? (not "
+                        "known), n/a (not applicable by a cited text), or ! (not declared)")
 
     tp = sub.add_parser("template", help="write a data-entry workbook")
     tp.add_argument("set_id")
@@ -127,21 +157,35 @@ def _parser() -> argparse.ArgumentParser:
 
 def criteria_table(cset: CriteriaSet, only_unverified: bool = False,
                    lang: str | None = None) -> pd.DataFrame:
+    """One row per indicator: its rule, every threshold case, and the evidence behind it (the
+    weakest level over its thresholds, and the indicator's document, article, quote, URL and
+    who checked it when)."""
     rows = []
     for ind in (unverified(cset) if only_unverified else cset.indicators):
         detail = ""
         if ind.rule.thresholds:
-            detail = "; ".join(
-                f"{c.region or '*'}{f' g{c.group}' if c.group else ''} {OP_SYMBOL[ind.rule.op]} "
-                f"{fmt_number(c.value) if c.value is not None else '?'}"
-                + (f" ({c.from_year}+)" if c.from_year else "") for c in ind.rule.thresholds)
+            detail = "; ".join(_case_text(ind, c) for c in ind.rule.thresholds)
+        ev = ind.evidence
         rows.append({
             "criterion": ind.criterion, "indicator": ind.code, "name": pick(ind.name, lang),
             "unit": ind.unit, "rule": ind.rule_text(lang), "thresholds": detail,
-            "verified": ind.verified, "evidence": ind.evidence.get("kind", ""),
+            "verified": ind.verified, "evidence": ind.weakest,
+            "evidence_document": ev.get("document", ""), "evidence_article": ev.get("article", ""),
+            "evidence_quote": ev.get("quote", ""), "evidence_url": ev.get("url", ""),
+            "checked_by": ev.get("checked_by", ""), "checked_on": str(ev.get("checked_on", "")),
             "source": ind.source_text(), "defined_in": ind.defined_in,
         })
     return pd.DataFrame(rows)
+
+
+def _case_text(ind, case) -> str:
+    where = f"{case.region or '*'}{f' g{case.group}' if case.group else ''}"
+    when = f" ({case.from_year}+)" if case.from_year else ""
+    if case.not_applicable is not None:
+        return f"{where} n/a{when} [{case.not_applicable.document}]"
+    value = fmt_number(case.value) if case.value is not None else "?"
+    kind = ind.case_evidence(case)["kind"] if case.value is not None else ""
+    return f"{where} {OP_SYMBOL[ind.rule.op]} {value}{when}" + (f" [{kind}]" if kind else "")
 
 
 def _cmd_sets(args) -> int:
@@ -159,6 +203,8 @@ def _cmd_sets(args) -> int:
 
 def _cmd_criteria(args) -> int:
     cset = load_set(args.set_id)
+    if args.coverage:
+        return _print_coverage(cset, args.format)
     table = criteria_table(cset, args.unverified)
     if args.format == "csv":
         table.to_csv(sys.stdout, index=False, lineterminator="\n")
@@ -167,7 +213,8 @@ def _cmd_criteria(args) -> int:
     else:
         print(f"{cset.id}: {pick(cset.title)} — {cset.legal_text()}")
         with pd.option_context("display.max_colwidth", 60, "display.width", 200):
-            print(table.drop(columns=["source", "defined_in"]).to_string(index=False))
+            print(table[["criterion", "indicator", "name", "unit", "rule", "thresholds",
+                         "evidence"]].to_string(index=False))
     if args.unverified or args.format == "table":
         stream = sys.stderr if args.format != "table" else sys.stdout
         print(t("cli_unverified_count", count=len(unverified(cset)), total=len(cset.indicators),
@@ -175,6 +222,31 @@ def _cmd_criteria(args) -> int:
         empty = [c.number for c in cset.criteria if not c.indicators]
         if empty:
             print(t("cli_criteria_without_indicators", criteria=", ".join(empty)), file=stream)
+    return 0
+
+
+COVERAGE_MARK = {"unknown": "?", "not_applicable": "n/a", "undeclared": "!"}
+
+
+def _print_coverage(cset: CriteriaSet, form: str) -> int:
+    cov = coverage(cset)
+    if form == "csv":
+        cov.to_csv(sys.stdout, index=False, lineterminator="\n")
+    elif form == "json":
+        print(json.dumps(cov.to_dict(orient="records"), ensure_ascii=False, indent=1))
+    else:
+        cov["cell"] = [COVERAGE_MARK.get(st, fmt_number(v) if v == v else "")
+                       for st, v in zip(cov["state"], cov["value"])]
+        cov["zone"] = cov["region"] + cov["group"].map(lambda g: f" g{g}" if g else "")
+        grid = cov.pivot_table(index=["indicator", "zone"], columns="year", values="cell",
+                               aggfunc="first", sort=False)
+        print(f"{cset.id}: {pick(cset.title)}")
+        print(grid.to_string())
+    counts = cov["state"].value_counts()
+    print(t("cli_coverage", cells=len(cov), value=int(counts.get("value", 0)),
+            unknown=int(counts.get("unknown", 0)), na=int(counts.get("not_applicable", 0)),
+            undeclared=int(counts.get("undeclared", 0))),
+          file=sys.stdout if form == "table" else sys.stderr)
     return 0
 
 
@@ -222,7 +294,7 @@ def _cmd_assess(args) -> int:
     manifest = {
         "version": __version__, "command": "assess", "started": started,
         "parameters": {"set": args.set_id, "years": args.year, "reading_lang": current_lang()},
-        "set": {"id": cset.id, "files": cset.files},
+        "set": provenance_of(cset),
         "inputs": relative_inputs(files(args.data, "data") + files([args.communes], "communes"),
                                   out),
         "packages": package_versions(),
@@ -273,7 +345,7 @@ def _cmd_plan(args) -> int:
     manifest = {
         "version": __version__, "command": "plan", "started": started,
         "parameters": {"set": args.set_id, "year": args.year, "reading_lang": current_lang()},
-        "set": {"id": cset.id, "files": cset.files},
+        "set": provenance_of(cset),
         "inputs": relative_inputs(files(args.data, "data") + files([args.communes], "communes")
                                   + files([args.plan], "plan") + files([args.budget], "budget"),
                                   out),
@@ -362,7 +434,60 @@ def _cmd_report(args) -> int:
     return exit_code(manifest)
 
 
-COMMANDS = {"sets": _cmd_sets, "criteria": _cmd_criteria, "template": _cmd_template,
+def _cmd_set(args) -> int:
+    from .atomic import atomic_file
+
+    if args.set_command == "export":
+        from .criteria.spreadsheet import export_workbook
+
+        out = check_target_file(args.out, args.force)
+        cset = load_set(args.set_id)
+        rows = {}
+        atomic_file(out, lambda tmp: rows.setdefault("n", export_workbook(cset, Path(tmp))))
+        print(t("cli_set_exported", rows=rows["n"], path=str(out)))
+        return 0
+    if args.set_command == "import":
+        from .intake.set_import import read_set_workbook, set_yaml
+
+        spec = read_set_workbook(args.workbook)
+        folder = Path(args.out)
+        folder.mkdir(parents=True, exist_ok=True)
+        target = check_target_file(folder / f"{spec['id']}.yaml", args.force, [args.workbook])
+        text = set_yaml(spec, args.workbook)
+        atomic_file(target, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+        try:
+            load_set(str(target))  # the file written must load as any set does
+        except NtmError:
+            target.unlink()
+            raise
+        print(t("cli_set_imported", set_id=spec["id"], overrides=len(spec.get("overrides", [])),
+                added=sum(len(c["indicators"]) for c in spec.get("criteria", [])),
+                path=str(target), folder=str(folder)))
+        return 0
+    from .criteria.diff import diff
+    from .reports.set_diff import diff_page
+    from .tables import write_csv
+
+    a, b = load_set(args.a), load_set(args.b)
+    changes = diff(a, b)
+    if args.out:
+        with atomic_dir(args.out, force=args.force) as tmp:
+            write_csv(changes, tmp / "diff.csv")
+            page = diff_page(changes, a, b, current_lang())
+            (tmp / "diff.html").write_text(page, encoding="utf-8")
+            write_manifest(tmp, {"version": __version__, "command": "set diff",
+                                 "parameters": {"a": a.id, "b": b.id},
+                                 "set": {"a": provenance_of(a), "b": provenance_of(b)},
+                                 "inputs": []})
+    else:
+        with pd.option_context("display.max_colwidth", 50, "display.width", 200):
+            print(changes.to_string(index=False) if len(changes) else "")
+    print(t("cli_set_diff", count=len(changes), a=a.id, b=b.id),
+          file=sys.stderr if not args.out else sys.stdout)
+    return 0
+
+
+COMMANDS = {"set": _cmd_set, "sets": _cmd_sets, "criteria": _cmd_criteria, "template": _cmd_template,
             "validate": _cmd_validate, "assess": _cmd_assess, "report": _cmd_report,
             "template-plan": _cmd_template_plan, "plan": _cmd_plan, "verify": _cmd_verify,
             "summary": _cmd_summary, "merge": _cmd_merge}
@@ -406,6 +531,10 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.lang:
         os.environ["NTM_LANG"] = args.lang
+    if args.sets_dir:
+        os.environ["NTM_SETS_DIR"] = os.pathsep.join(
+            [str(Path(d).resolve()) for d in args.sets_dir]
+            + [d for d in os.environ.get("NTM_SETS_DIR", "").split(os.pathsep) if d])
     problem = _settings_problem()
     if problem:
         _error(problem)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..criteria.catalogue import CriteriaSet, commune_zones, threshold_table
+from ..criteria.catalogue import CriteriaSet, commune_zones, threshold_grid
 from .scoring import DECIMALS, Assessment, _compare
 
 WINDOW = 3
@@ -87,7 +87,7 @@ def indicator_trends(a: Assessment, cset: CriteriaSet, register: pd.DataFrame,
     zone_of = commune_zones(register)
     communes = last.index.get_level_values("commune_id").astype(str)
     zones = sorted(set(zone_of), key=str)
-    table = np.round(threshold_table(cset, zones, future), DECIMALS)
+    table = np.round(threshold_grid(cset, zones, future).values, DECIMALS)
     i_idx = pd.Index([i.code for i in cset.indicators]).get_indexer(codes)
     z_idx = np.array([zones.index(z) for z in zone_of.reindex(communes)])
     thr_future = table[i_idx, z_idx, :]  # [row, future year]

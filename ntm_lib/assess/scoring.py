@@ -11,7 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..criteria.catalogue import CriteriaSet, commune_zones, threshold_table
+from ..criteria.catalogue import NOT_APPLICABLE as NA_STATE
+from ..criteria.catalogue import UNDECLARED, UNKNOWN, CriteriaSet, commune_zones, threshold_grid
+from ..criteria.schema import EVIDENCE_LEVELS
 
 MET, NOT_MET, MISSING, NOT_APPLICABLE, INCOMPLETE, NO_THRESHOLD, NO_DATA = range(7)
 STATUS = np.array(["met", "not_met", "missing", "not_applicable", "incomplete", "no_threshold",
@@ -78,16 +80,21 @@ def score(cset: CriteriaSet, register: pd.DataFrame, data: pd.DataFrame,
     # Thresholds vary by region and, in sets that have them, by commune group: one zone each.
     zone_of = commune_zones(register).reindex(communes)
     zones = sorted(set(zone_of), key=str)
-    table = np.round(threshold_table(cset, zones, year_list), DECIMALS)
-    unknown_table = threshold_table(cset, zones, year_list, unknown=True)
+    grid = threshold_grid(cset, zones, year_list)
     z_of_commune = np.array([zones.index(z) for z in zone_of])
-    thr = table[:, z_of_commune[pair_commune], pair_year_idx].T  # [pair, indicator]
-    unknown = unknown_table[:, z_of_commune[pair_commune], pair_year_idx].T
+    cells = (slice(None), z_of_commune[pair_commune], pair_year_idx)
+    thr = np.round(grid.values, DECIMALS)[cells].T  # [pair, indicator]
+    state = grid.state[cells].T
+    evidence = grid.evidence[cells].T
+    # An unknown threshold, declared or not, leaves the indicator undecided; only a cited
+    # legal text makes it not applicable.
+    unknown = np.isin(state, [UNKNOWN, UNDECLARED])
+    not_applicable = state == NA_STATE
 
     ops = np.array([i.rule.op for i in inds], dtype=object)
     met = _compare(values, thr, ops[None, :])
     status = np.where(unknown, NO_THRESHOLD, np.where(
-        np.isnan(thr), NOT_APPLICABLE,
+        not_applicable, NOT_APPLICABLE,
         np.where(np.isnan(values), MISSING, np.where(met, MET, NOT_MET))))
     below = np.isin(ops, [">=", ">"])[None, :]
     above = np.isin(ops, ["<=", "<"])[None, :]
@@ -146,7 +153,8 @@ def score(cset: CriteriaSet, register: pd.DataFrame, data: pd.DataFrame,
         "status": cat(status.ravel(), STATUS),
         "gap": gap.ravel(),
         "source": cat(cols_ind, [i.source_text() for i in inds]),
-        "verified": np.array([i.verified for i in inds])[cols_ind],
+        "evidence": cat(evidence.ravel(), list(EVIDENCE_LEVELS) + [""]),
+        "verified": evidence.ravel() == EVIDENCE_LEVELS.index("official"),
         "input_ref": (np.where(row_flat >= 0, refs[np.maximum(row_flat, 0)], "")
                       if len(refs) else np.array([], dtype=object)),
     })

@@ -24,11 +24,30 @@ class Text(_Strict):
     en: str
 
 
+# How well a threshold is known, strongest first: read in the decision's own text; restated by
+# a ministry's implementing guidance; read in the press, a provincial page or a legal Q&A; a
+# working value with no source yet.
+EVIDENCE_LEVELS = ("official", "guidance", "secondary", "working")
+
+
 class Evidence(_Strict):
-    kind: Literal["official", "secondary", "working"]
+    kind: Literal["official", "guidance", "secondary", "working"]
     note: Text | None = None
-    url: str | None = None
     document: str | None = None
+    article: str | None = None
+    quote: str | None = None
+    url: str | None = None
+    checked_by: str | None = None
+    checked_on: dt.date | None = None
+
+
+class Basis(_Strict):
+    """The legal text that says an indicator does not apply to a zone or years."""
+
+    document: str
+    article: str | None = None
+    quote: str | None = None
+    url: str | None = None
 
 
 class Source(_Strict):
@@ -38,10 +57,22 @@ class Source(_Strict):
 
 
 class ThresholdCase(_Strict):
-    value: float | None  # None: this case has a threshold that is not known yet
+    """One cell block of the indicator x zone x year grid: from `from_year` on (until a later
+    case), for `region` and/or commune `group` (or every one), the threshold is `value`; or it
+    is declared unknown (`value: null`), or not applicable by a cited legal text."""
+
+    value: float | None = None  # None: a threshold that is not known yet
     region: str | None = None
     group: Literal[1, 2, 3] | None = None  # commune group (2026-2030 sets)
     from_year: int | None = None
+    evidence: Evidence | None = None  # this case's own; else the indicator's
+    not_applicable: Basis | None = None
+
+    @model_validator(mode="after")
+    def _value_or_not_applicable(self):
+        if self.not_applicable is not None and self.value is not None:
+            raise ValueError("a case is either a value or not_applicable, not both")
+        return self
 
 
 class RelativeTo(_Strict):
@@ -70,7 +101,6 @@ class IndicatorSpec(_Strict):
     rule: Rule
     value_from: str | None = None  # measured by another indicator's value (no data row of its own)
     source: Source | None = None
-    verified: bool | None = None
     evidence: Evidence | None = None
 
 
@@ -80,13 +110,15 @@ class OverrideSpec(_Strict):
     unit: str | None = None
     rule: Rule | None = None
     source: Source | None = None
-    verified: bool | None = None
     evidence: Evidence | None = None
 
 
 class CriterionSpec(_Strict):
+    """A criterion with its indicators. In an overlay, a criterion the parent already has may be
+    named again (by number, without a name) to add indicators to it."""
+
     number: str
-    name: Text
+    name: Text | None = None
     source: Source | None = None
     indicators: list[IndicatorSpec] = []  # empty: the criterion's indicators are not known yet
 
@@ -112,8 +144,24 @@ class Period(_Strict):
 
 class Defaults(_Strict):
     source: Source | None = None
-    verified: bool | None = None
     evidence: Evidence | None = None
+
+
+class OverrideRule(_Strict):
+    """Communes of these special categories use another region's thresholds in these years."""
+
+    categories: list[str]
+    from_year: int | None = None
+    until_year: int | None = None
+    evidence: Evidence
+
+
+class RegionOverride(_Strict):
+    """Decision 318 Art. 1 (as replaced by 211): some communes are held to the thresholds of
+    another region (the Northern Midlands and Mountains) whatever their own region."""
+
+    region: str
+    rules: list[OverrideRule]
 
 
 class Group(_Strict):
@@ -137,5 +185,6 @@ class SetFile(_Strict):
     defaults: Defaults = Defaults()
     groups: list[Group] = []
     key_indicators: list[str] = []  # compared across communes in reports
+    region_override: RegionOverride | None = None
     criteria: list[CriterionSpec] = []
     overrides: list[OverrideSpec] = []

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .. import fmt
-from ..criteria.catalogue import CriteriaSet, common, units
+from ..criteria.catalogue import CriteriaSet, common, special_categories, units
 from ..errors import InputError, Problem, cap_problems
 from ..i18n import current_lang, pick
 from .plausibility import range_text, slips
@@ -243,6 +243,15 @@ def region_lookup() -> dict[str, str]:
     return out
 
 
+def category_lookup() -> dict[str, str]:
+    """Special commune categories by their id, Vietnamese and English names and aliases."""
+    out = {}
+    for cid, c in special_categories().items():
+        for label in [cid, c["name"]["vi"], c["name"]["en"], *c.get("aliases", [])]:
+            out[fold(label)] = cid
+    return out
+
+
 def read_register(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
     tables, problems = read_tables(Path(path), "register")
     frames = []
@@ -256,10 +265,18 @@ def read_register(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
         problems += _problems_for(table, region.isna(), "region_unknown", "region",
                                   known=", ".join(sorted({r["name"]["vi"] for r in common()["regions"]})))
         out = f.assign(region=region, input_ref=_refs(table))
+        if "special_category" in f:
+            category = f["special_category"].map(
+                lambda v: category_lookup().get(fold(v), "?") if v else "")
+            problems += _problems_for(table, category == "?", "special_category_unknown",
+                                      "special_category",
+                                      known=", ".join(special_categories()))
+            out["special_category"] = category.where(category != "?", "")
         frames.append(out[out["commune_id"] != ""])
     cols = ["commune_id", "name", "district", "province", "region", "input_ref"]
     register = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
-    for optional in ("households", "population", "group", "predecessors_old_codes"):
+    for optional in ("households", "population", "group", "predecessors_old_codes",
+                     "special_category"):
         if optional in register:
             cols.append(optional)
     dup = register["commune_id"].duplicated(keep="first")

@@ -10,7 +10,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..atomic import atomic_file
-from ..criteria.catalogue import CriteriaSet, commune_zones, threshold_of, units
+from ..criteria.catalogue import NOT_APPLICABLE, CriteriaSet, commune_zones, units
+from ..criteria.catalogue import cell as threshold_cell
 from ..criteria.text import requirement_text
 from ..i18n import pick
 from ..tables import keep_text, make_xlsx_deterministic
@@ -32,14 +33,16 @@ def template_rows(cset: CriteriaSet, register: pd.DataFrame, year: int) -> list[
     zones = commune_zones(register)
     rows = []
     for _, commune in register.iterrows():
-        region, group = zones[str(commune["commune_id"])]
+        zone = zones[str(commune["commune_id"])]
         for ind in cset.indicators:
             if ind.value_from:
                 continue
-            threshold = threshold_of(cset, ind.code, region, year, group)
+            x = threshold_cell(cset, ind.code, zone, year)
+            status = "not_applicable" if x.state == NOT_APPLICABLE else None
             rows.append([commune["commune_id"], commune["name"], year, ind.code, ind.name["vi"],
                          pick(unit_labels[ind.unit]["label"], "vi"),
-                         requirement_text(ind.rule.op, threshold, ind.unit, "vi"), None, None, None])
+                         requirement_text(ind.rule.op, x.value, ind.unit, "vi", status),
+                         None, None, None])
     return rows
 
 
@@ -113,7 +116,7 @@ def write_plan_template(cset: CriteriaSet, register: pd.DataFrame, indicators: p
         ind = cset.indicator(str(r.indicator))
         plan.append([str(r.commune_id), names.get(str(r.commune_id), ""), ind.criterion, ind.code,
                      ind.name["vi"], value_text(r.value, ind.unit, "vi"),
-                     requirement_text(r.rule, r.threshold, ind.unit, "vi")]
+                     requirement_text(r.rule, r.threshold, ind.unit, "vi", r.status)]
                     + [None] * (len(PLAN_HEADERS) - 7))
     budget = wb.create_sheet("Ngân sách")
     budget.append(BUDGET_HEADERS)

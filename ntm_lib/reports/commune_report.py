@@ -17,14 +17,14 @@ from ..assess import views
 from ..assess.progress import HORIZON, WINDOW, indicator_trends, per_year, regressions
 from ..assess.roadmap import Roadmap, make_roadmap, outlook_text
 from ..assess.scoring import Assessment, score
-from ..criteria.catalogue import CriteriaSet, load_set, unverified
+from ..criteria.catalogue import CriteriaSet, load_set, provenance_of
 from ..criteria.text import gap_text, requirement_text, value_text
 from ..i18n import pick, t
 from ..intake.inputs import load_inputs
 from ..intake.plans import SOURCES, read_budget, read_plan
 from ..provenance import files, run_time
 from . import charts
-from .html import badge, esc, set_summary, table, unverified_flag
+from .html import badge, esc, evidence_flag, evidence_note, set_summary, table
 from .html import provenance_html as render_provenance
 
 
@@ -52,7 +52,7 @@ def prepared_inputs(data_paths: list[str], communes_path: str, set_id: str) -> t
     assessment = score(cset, inputs.register, inputs.data)
     provenance = {
         "inputs": files(data_paths, "data") + files([communes_path], "communes"),
-        "set": {"id": cset.id, "files": cset.files},
+        "set": provenance_of(cset),
         "version": __version__,
     }
     return cset, inputs.register, assessment, provenance
@@ -142,10 +142,7 @@ def header_html(ctx: Context) -> str:
     ]
     if ctx.cset.uses_groups and "group" in c.index and pd.notna(c["group"]):
         facts.insert(4, (t("report_group", lang), esc(c["group"])))
-    n_unverified = len(unverified(ctx.cset))
-    warning = ""
-    if n_unverified:
-        warning = (f'<p class="warning">{esc(t("report_unverified_note", lang, count=n_unverified, total=len(ctx.cset.indicators)))}</p>')
+    warning = evidence_note(ctx.cset, lang)
     facts_html = "".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in facts)
     return (f'<header class="report-header"><h1>{esc(t("report_title", lang, name=c["name"]))}</h1>'
             f'<p class="overall st-{esc(row["status"])}" data-status="{esc(row["status"])}">'
@@ -172,9 +169,9 @@ def indicators_html(ctx: Context) -> str:
             esc(r.indicator), esc(r.name_vi if lang == "vi" else r.name_en),
             esc(value_text(r.value, r.unit, lang)),
             esc(fmt.status(r.status, lang) if r.status == "no_threshold"
-                else requirement_text(r.rule, r.threshold, r.unit, lang)),
+                else requirement_text(r.rule, r.threshold, r.unit, lang, r.status)),
             esc(gap_text(r.gap, r.unit, lang)), badge(r.status, lang),
-            esc(r.source) + unverified_flag(bool(r.verified), lang), esc(r.input_ref),
+            esc(r.source) + evidence_flag(str(r.evidence), lang), esc(r.input_ref),
         ])
     headers = [t(k, lang) for k in ("col_code", "col_indicator", "col_value", "col_requirement",
                                     "col_gap", "col_status", "col_source", "col_input")]
@@ -191,7 +188,7 @@ def gaps_html(ctx: Context) -> str:
         return title + f'<p>{esc(t("report_no_gaps", lang))}</p>'
     rows = [[str(n + 1), esc(r.indicator), esc(r.name_vi if lang == "vi" else r.name_en),
              esc(value_text(r.value, r.unit, lang)),
-             esc(requirement_text(r.rule, r.threshold, r.unit, lang)),
+             esc(requirement_text(r.rule, r.threshold, r.unit, lang, r.status)),
              esc(gap_text(r.gap, r.unit, lang)), esc(fmt.percent(r.relative_gap, lang))]
             for n, r in enumerate(ranked.itertuples())]
     headers = [t(k, lang) for k in ("col_rank", "col_code", "col_indicator", "col_value",

@@ -17,7 +17,7 @@ from ..provenance import run_time
 from ..tables import write_xlsx
 from . import charts
 from .commune_report import figure_html, prepared_inputs
-from .html import badge, esc, set_summary, table
+from .html import badge, esc, evidence_note, set_summary, table
 from .html import provenance_html as render_provenance
 
 
@@ -55,7 +55,8 @@ def header_html(s: Summary) -> str:
     return (f'<header class="report-header"><h1>{esc(t("summary_title", s.lang, area=s.area, year=s.year))}</h1>'
             f'<p class="overall">{esc(t("summary_met", s.lang, met=o["met"], total=o["communes"], label=_lower_first(pick(s.cset.status_label, s.lang))))}</p>'
             f'<p>{set_summary(s.cset, s.lang)}</p>'
-            f'<p>{esc(t("summary_mean", s.lang, mean=fmt.number(o["mean_criteria_met"], s.lang, 1), total=len(s.cset.criteria)))}</p></header>')
+            f'<p>{esc(t("summary_mean", s.lang, mean=fmt.number(o["mean_criteria_met"], s.lang, 1), total=len(s.cset.criteria)))}</p>'
+            f'{evidence_note(s.cset, s.lang)}</header>')
 
 
 def criteria_html(s: Summary) -> str:

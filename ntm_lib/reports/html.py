@@ -6,7 +6,7 @@ import html
 from collections.abc import Iterable
 
 from .. import fmt
-from ..criteria.catalogue import CriteriaSet
+from ..criteria.catalogue import CriteriaSet, evidence_counts, unverified
 from ..i18n import pick, t
 
 
@@ -31,9 +31,26 @@ def table(headers: Iterable[str], rows: Iterable[Iterable[str]], css: str = "",
     return f"<table{attrs}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def unverified_flag(verified: bool, lang: str) -> str:
-    return "" if verified else f' <span class="flag" title="{esc(t("report_unverified_tip", lang))}">' \
-                               f'{esc(t("report_unverified", lang))}</span>'
+def evidence_flag(level: str, lang: str) -> str:
+    """How well the threshold behind a verdict is known, as a small label with its meaning."""
+    if not level or level == "official":
+        return ""
+    return (f' <span class="flag ev-{esc(level)}" title="{esc(t(f"evidence_{level}_tip", lang))}">'
+            f'{esc(t(f"evidence_{level}", lang))}</span>')
+
+
+def evidence_note(cset: CriteriaSet, lang: str) -> str:
+    """The note every page carries: how many indicators rest on thresholds below `official`,
+    by level, which texts to check them against, and that such verdicts are provisional."""
+    weak = unverified(cset)
+    if not weak:
+        return ""
+    counts = evidence_counts(cset)
+    levels = "; ".join(f"{t(f'evidence_{k}', lang)}: {n}" for k, n in counts.items()
+                       if k != "official" and n)
+    texts = sorted({i.source_text() for i in weak if i.source_text()})
+    return (f'<p class="warning evidence-note">'
+            f'{esc(t("report_evidence_note", lang, count=len(weak), total=len(cset.indicators), levels=levels, texts="; ".join(texts)))}</p>')
 
 
 def set_summary(cset: CriteriaSet, lang: str) -> str:
@@ -52,5 +69,9 @@ def provenance_html(provenance: dict, lang: str) -> str:
              for set_id, digest in sorted(provenance["set"]["files"].items())]
     meta = t("report_provenance_meta", lang, version=provenance["version"],
              time=provenance["run_time"])
+    checked = provenance["set"].get("checked_by") or []
+    who = (f'<p>{esc(t("report_set_checked_by", lang, names=", ".join(checked)))}</p>'
+           if checked else "")
     return (f'<h2>{esc(t("report_provenance", lang))}</h2><p>{esc(meta)}</p>'
-            + table([t("col_file", lang), t("col_role", lang), "SHA-256"], rows, "provenance"))
+            + table([t("col_file", lang), t("col_role", lang), "SHA-256"], rows, "provenance")
+            + who)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from .. import __version__, fmt
 from ..atomic import atomic_file
 from ..i18n import pick, t
 from . import charts
+from .html import evidence_note
 from .html_export import TEMPLATES, stylesheet
 
 
@@ -42,5 +44,5 @@ def write_index(path: Path, cset, register, assessment, year: int, outcomes: lis
         css=stylesheet(),
         n_ok=sum(o.ok for o in outcomes), n_failed=sum(not o.ok for o in outcomes),
         n_met=sum(r["status"] == "met" for r in rows), version=__version__,
-        summaries=summaries)
+        summaries=summaries, evidence_note=Markup(evidence_note(cset, lang)))
     atomic_file(path, lambda p: Path(p).write_text(page, encoding="utf-8"))

@@ -54,7 +54,7 @@ def criterion_html(ctx: Context, number: str) -> str:
                & (ind["criterion"].astype(str) == number)]
     body = [[esc(r.indicator), esc(pick(ctx.cset.indicator(str(r.indicator)).name, lang)),
              esc(value_text(r.value, r.unit, lang)),
-             esc(requirement_text(r.rule, r.threshold, r.unit, lang)), badge(r.status, lang)]
+             esc(requirement_text(r.rule, r.threshold, r.unit, lang, r.status)), badge(r.status, lang)]
             for r in rows.itertuples()]
     crit = ctx.assessment.criteria
     status = crit[(crit["commune_id"].astype(str) == ctx.commune_id) & (crit["year"] == ctx.year)

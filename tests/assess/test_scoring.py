@@ -75,14 +75,37 @@ def test_a_failure_outweighs_missing_data(base_set):
     assert a.communes.iloc[0][["criteria_met", "status"]].tolist() == [3, "not_met"]
 
 
-def test_no_threshold_is_not_applicable():
+def test_an_unknown_threshold_leaves_its_criterion_undecided_never_dropped():
+    """The 2021 income threshold is not known: the commune is judged on all 19 criteria, with
+    criterion 10 undecided (it used to be dropped, and the commune judged on 18)."""
     from ntm_lib.criteria.catalogue import load_set
     cset = load_set("vn-2021-advanced")
     a = score(cset, register(("c1", "dbsh")), data(("c1", 2021, "10.1", 70)))
-    assert _verdict(a, "c1", 2021, "10.1")["status"] == "not_applicable"
+    assert _verdict(a, "c1", 2021, "10.1")["status"] == "no_threshold"
     crit = a.criteria.set_index("criterion")
-    assert crit.loc["10", "status"] == "not_applicable"
-    assert a.communes.iloc[0]["criteria_total"] == 18
+    assert crit.loc["10", "status"] == "incomplete"
+    assert a.communes.iloc[0]["criteria_total"] == 19
+    assert a.communes.iloc[0]["status"] != "met"
+
+
+def test_only_a_cited_legal_text_makes_an_indicator_not_applicable(tmp_path):
+    import shutil
+
+    from conftest import TEST_SETS
+
+    from ntm_lib.criteria.catalogue import load_set
+    shutil.copy(TEST_SETS / "t-base.yaml", tmp_path / "t-base.yaml")
+    text = (TEST_SETS / "t-base.yaml").read_text(encoding="utf-8")
+    text = text.replace("            - {region: tn, from_year: 2023, value: 45}",
+                        "            - {region: tn, from_year: 2023, value: 45}\n"
+                        "            - {region: dnb, not_applicable: {document: \"9/QĐ-TEST\", "
+                        "article: \"Điều 2\"}}")
+    (tmp_path / "t-base.yaml").write_text(text, encoding="utf-8")
+    cset = load_set(str(tmp_path / "t-base.yaml"))
+    a = score(cset, register(("c1", "dnb"), ("c2", "dbscl")),
+              data(("c1", 2024, "C.1", 70), ("c2", 2024, "C.1", 70)))
+    assert _verdict(a, "c1", 2024, "C.1")["status"] == "not_applicable"
+    assert _verdict(a, "c2", 2024, "C.1")["status"] == "met"
 
 
 def test_model_condition_reuses_the_income_value(overlay_set):
@@ -192,3 +215,20 @@ def test_a_grouped_set_needs_each_communes_group(tmp_path):
     with pytest.raises(InputError) as err:
         load_inputs([dat], reg, cset)
     assert [(p.key, p.row) for p in err.value.problems] == [("commune_group_missing", 3)]
+
+
+def test_a_special_category_commune_is_scored_with_the_northern_mountains_thresholds(tmp_path):
+    """Decision 318 Art. 1 / 211: an area-III commune of the delta uses the TDMNPB column."""
+    from conftest import write
+
+    from ntm_lib.criteria.catalogue import load_set
+    from ntm_lib.intake.inputs import load_inputs
+    cset = load_set("hd-2022-advanced")
+    reg = write(tmp_path / "xa.csv", "commune_id,name,district,province,region,Loại xã đặc thù\n"
+                "10912,A,H,Hải Dương,dbsh,Khu vực III\n10900,B,H,Hải Dương,dbsh,\n")
+    dat = write(tmp_path / "d.csv", "commune_id,year,indicator,value\n"
+                "10912,2024,4.1,98.5\n10900,2024,4.1,98.5\n")
+    inputs = load_inputs([dat], reg, cset)
+    a = score(cset, inputs.register, inputs.data)
+    assert _verdict(a, "10912", 2024, "4.1")[["threshold", "status"]].tolist() == [98, "met"]
+    assert _verdict(a, "10900", 2024, "4.1")[["threshold", "status"]].tolist() == [100, "not_met"]

@@ -29,9 +29,27 @@ def test_criteria_unverified_csv(capsys):
     captured = capsys.readouterr()
     rows = list(csv.DictReader(io.StringIO(captured.out)))
     cset = load_set("hd-2022-advanced")
-    assert len(rows) == len(unverified(cset)) == len(cset.indicators) - 1
-    assert "17.4" not in {r["indicator"] for r in rows}
+    assert len(rows) == len(unverified(cset)) == len(cset.indicators)  # none is official yet
+    assert {"evidence", "evidence_document", "evidence_article", "evidence_quote",
+            "evidence_url", "checked_by", "checked_on"} <= set(rows[0])
+    waste = next(r for r in rows if r["indicator"] == "17.4")
+    assert waste["evidence"] == "secondary" and "50%" in waste["evidence_quote"]
     assert f"{len(rows)}/{len(cset.indicators)}" in captured.err
+
+
+def test_criteria_coverage_grid(capsys):
+    assert main(["criteria", "vn-2021-advanced", "--coverage", "--format", "csv"]) == 0
+    captured = capsys.readouterr()
+    rows = list(csv.DictReader(io.StringIO(captured.out)))
+    cset = load_set("vn-2021-advanced")
+    assert len(rows) == len(cset.indicators) * 7 * 5
+    assert not [r for r in rows if r["state"] == "undeclared"]
+    income = {(r["region"], r["year"]): r for r in rows if r["indicator"] == "10.1"}
+    assert income[("dbsh", "2021")]["state"] == "unknown"
+    assert income[("dbsh", "2023")]["value"] == "68.0"
+    assert income[("dbsh", "2023")]["evidence"] == "secondary"
+    assert main(["criteria", "vn-2021-advanced", "--coverage"]) == 0
+    assert "?" in capsys.readouterr().out
 
 
 def test_criteria_json_in_english(capsys):
@@ -39,7 +57,8 @@ def test_criteria_json_in_english(capsys):
     rows = json.loads(capsys.readouterr().out)
     income = next(r for r in rows if r["indicator"] == "10.1")
     assert income["name"] == "Average income per person in the commune"
-    assert "dbsh ≥ 58 (2022+)" in income["thresholds"]
+    assert "dbsh ≥ 64 (2022+) [secondary]" in income["thresholds"]
+    assert "dbsh ≥ ? (2024+)" in income["thresholds"]
 
 
 def test_validate_sample_ok(capsys):
@@ -79,8 +98,8 @@ def test_assess_writes_tables_and_is_deterministic(tmp_path, capsys):
     with open(out / "indicators.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert list(rows[0]) == ["commune_id", "year", "set_id", "criterion", "indicator", "value",
-                             "unit", "rule", "threshold", "status", "gap", "source", "verified",
-                             "input_ref"]
+                             "unit", "rule", "threshold", "status", "gap", "source", "evidence",
+                             "verified", "input_ref"]
     assert all(r["input_ref"].startswith("indicators.csv:") for r in rows)
     first = {n: (out / n).read_bytes() for n in names}
     assert main(["assess"] + SAMPLE_ARGS + ["--out", str(out), "--force"]) == 0

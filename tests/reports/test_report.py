@@ -264,3 +264,19 @@ def test_reports_are_reproducible_and_verifiable(tmp_path, monkeypatch):
     assert "communes/10900-2025.html đã bị sửa sau lần chạy (mã SHA-256 khác manifest)." in problems
     assert "communes/10900-2025.html khác với kết quả chạy lại." in problems
     assert all("10900-2025.html" in p for p in problems)
+
+
+def test_pages_and_index_say_how_provisional_the_verdicts_are(report_run):
+    from ntm_lib.criteria.catalogue import load_set, unverified
+    out, manifest, met, not_met, latest = report_run
+    cset = load_set(SET)
+    n = len(unverified(cset))
+    for page in (out / "index.html", out / "communes" / f"{met}-2025.html"):
+        text = page.read_text(encoding="utf-8")
+        assert f"{n}/{len(cset.indicators)} chỉ tiêu" in text and "318/QĐ-TTg" in text
+    report = (out / "communes" / f"{met}-2025.html").read_text(encoding="utf-8")
+    assert report.count('class="flag ev-working"') >= 1
+    assert 'class="flag ev-secondary"' in report  # 17.4, quoted by the Đức Chính plan
+    rows = pd.read_csv(out / "results" / "indicators.csv", dtype=str)
+    assert set(rows["evidence"].dropna()) <= {"official", "guidance", "secondary", "working"}
+    assert rows.loc[rows["indicator"] == "17.4", "evidence"].eq("secondary").all()
