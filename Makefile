@@ -29,7 +29,7 @@ setup-test: $(VENV)/.installed-test
 report: setup
 	$(NTM) report $(SAMPLE)/indicators.csv $(SAMPLE)/model_conditions.csv \
 		--communes $(SAMPLE)/communes.csv --set hd-2022-model \
-		--plan $(SAMPLE)/plan.csv --budget $(SAMPLE)/budget.csv --summary \
+		--plan $(SAMPLE)/plan.csv --budget $(SAMPLE)/budget.csv --summary --documents \
 		--out $(OUT)/reports --force
 	@# Tuệ Tĩnh (2025 merger of Cẩm Văn, Cẩm Vũ, Đức Chính) under the 2026-2030 set; its
 	@# commune group (2) is an assumption, see data/README.md.

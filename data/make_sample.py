@@ -107,6 +107,26 @@ def as_typed(data: pd.DataFrame, cset, rng: np.random.Generator) -> pd.Series:
     return typed.where(kinds != "yes_no", data["value"].map({1.0: "Đạt", 0.0: "Chưa đạt"}))
 
 
+def proofs(data: pd.DataFrame) -> pd.DataFrame:
+    """Illustrative evidence for Đức Chính's last two years: the commune's yearly report for
+    most values, one document too old (17.4 in 2025) and none for criterion 14, so that the
+    report's evidence section shows each case."""
+    out = pd.DataFrame("", index=data.index, columns=["proof_document", "proof_number",
+                                                       "proof_date", "proof_kept_at"])
+    mine = (data["commune_id"] == "10912") & (data["year"] >= 2024) & \
+        ~data["indicator"].astype(str).str.startswith("14.")
+    year = data["year"].astype(str)
+    out.loc[mine, "proof_document"] = "Báo cáo kết quả xây dựng NTM năm " + year[mine]
+    out.loc[mine, "proof_number"] = np.where(data.loc[mine, "year"] == 2024, "112/BC-UBND",
+                                             "128/BC-UBND")
+    out.loc[mine, "proof_date"] = "15/12/" + year[mine]
+    out.loc[mine, "proof_kept_at"] = "Văn phòng HĐND-UBND xã"
+    old = mine & (data["year"] == 2025) & (data["indicator"] == "17.4")
+    out.loc[old, ["proof_document", "proof_number", "proof_date"]] = [
+        "Biên bản kiểm tra phân loại rác tại nguồn", "07/BB-UBND", "20/03/2021"]
+    return out
+
+
 def model_conditions(reg: pd.DataFrame, cap: np.ndarray, years: list[int],
                      rng: np.random.Generator) -> pd.DataFrame:
     frames = []
@@ -147,6 +167,7 @@ def main(argv: list[str] | None = None) -> None:
         added["value"] = as_typed(added, cset, added_rng)
         data = pd.concat([data, added], ignore_index=True)
         data["source"] = "Báo cáo kết quả thực hiện NTM năm " + data["year"].astype(str)
+        data = pd.concat([data, proofs(data)], axis=1)
         model_conditions(reg, cap, years, rng).to_csv(out / "model_conditions.csv", index=False,
                                                       lineterminator="\n")
     else:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__
-from .assess.scoring import score
+from .assess.pipeline import assess
 from .atomic import atomic_dir, check_target_dir, check_target_file, write_manifest
 from .criteria.catalogue import (
     OP_SYMBOL,
@@ -124,6 +124,31 @@ def _parser() -> argparse.ArgumentParser:
                     help="commune group of the new communes, for sets with groups (your call)")
     mg.add_argument("--force", action="store_true", help="replace existing output files")
 
+    ds = on_data("dossier", "a commune's values, verdicts and the evidence behind each, for "
+                            "a recognition dossier", out=False)
+    ds.add_argument("--commune", required=True, metavar="ID")
+    ds.add_argument("--year", type=int, help="year (default: the latest with data)")
+    ds.add_argument("--max-age", type=int, default=24, metavar="MONTHS",
+                    help="evidence older than this before the end of the year is flagged")
+    ds.add_argument("--out", help="also write the list (.csv or .xlsx)")
+    ds.add_argument("--force", action="store_true", help="replace an existing --out file")
+
+    doc = sub.add_parser("document", help="draft the board's plan or annual report (.docx)")
+    doc_sub = doc.add_subparsers(dest="document_kind", required=True)
+    for kind, helptext in (("plan", "the plan (Kế hoạch), from the assessment and the roadmap"),
+                           ("report", "the annual results report (Báo cáo) with the "
+                                      "self-assessment of every criterion")):
+        d = doc_sub.add_parser(kind, help=helptext)
+        d.add_argument("data", nargs="+", help="CSV or .xlsx files in long form")
+        d.add_argument("--communes", required=True, help="commune register (CSV or .xlsx)")
+        d.add_argument("--set", dest="set_id", required=True)
+        d.add_argument("--commune", required=True, metavar="ID")
+        d.add_argument("--year", type=int, help="data year (default: the latest)")
+        d.add_argument("--plan", help="plan of solutions: fills the roadmap by year and source")
+        d.add_argument("--budget", help="yearly budget by source (default: read from --plan)")
+        d.add_argument("--out", required=True, help="the .docx to write")
+        d.add_argument("--force", action="store_true", help="replace an existing --out file")
+
     v = sub.add_parser("verify", help="run a finished run again and report any difference")
     v.add_argument("folder")
     v.add_argument("--inputs-from", metavar="DIR",
@@ -146,6 +171,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--budget", help="yearly budget by source (default: read from --plan)")
     r.add_argument("--summary", action="store_true",
                    help="also write each district's summary report, linked from the index")
+    r.add_argument("--documents", action="store_true",
+                   help="also draft each commune's plan and annual report (.docx)")
     r.add_argument("--predecessors-data", nargs="+", metavar="FILE",
                    help="old communes' data: merged communes show their last old verdicts")
     r.add_argument("--predecessors-communes", metavar="FILE", help="old communes' register")
@@ -290,7 +317,7 @@ def _cmd_assess(args) -> int:
         if absent:
             raise NoDataError(t("no_data_for_year", year=", ".join(map(str, absent)),
                                 years=", ".join(map(str, sorted(have)))))
-    assessment = score(cset, inputs.register, inputs.data, years=args.year)
+    assessment = assess(cset, inputs.register, inputs.data, years=args.year)
     manifest = {
         "version": __version__, "command": "assess", "started": started,
         "parameters": {"set": args.set_id, "years": args.year, "reading_lang": current_lang()},
@@ -313,7 +340,7 @@ def _assessed(args):
     cset = load_set(args.set_id)
     inputs = load_inputs(args.data, args.communes, cset)
     _print_warnings(inputs.warnings)
-    assessment = score(cset, inputs.register, inputs.data)
+    assessment = assess(cset, inputs.register, inputs.data)
     year = args.year or int(assessment.communes["year"].max())
     return cset, inputs, assessment, year
 
@@ -424,7 +451,8 @@ def _cmd_report(args) -> int:
                           resume=args.resume, force=args.force,
                           notebook=Path(args.notebook) if args.notebook else NOTEBOOK,
                           plan=args.plan, budget=args.budget, scheduler=args.scheduler,
-                          summary=args.summary, timeout=args.timeout, predecessors={
+                          summary=args.summary, documents=args.documents,
+                          timeout=args.timeout, predecessors={
                               "data": args.predecessors_data,
                               "communes": args.predecessors_communes,
                               "set": args.predecessors_set} if args.predecessors_set else None)
@@ -432,6 +460,62 @@ def _cmd_report(args) -> int:
     print(t("cli_report_done", ok=ok, failed=len(manifest["communes"]) - ok,
             index=str(Path(args.out).resolve() / "index.html")))
     return exit_code(manifest)
+
+
+def _cmd_dossier(args) -> int:
+    from . import fmt
+    from .assess.proof import DOSSIER_BASIS, dossier
+    from .criteria.text import value_text
+    from .tables import write_csv, write_xlsx
+
+    out = check_target_file(args.out, args.force, args.data + [args.communes]) if args.out else None
+    cset = load_set(args.set_id)
+    inputs = load_inputs(args.data, args.communes, cset)
+    _print_warnings(inputs.warnings)
+    assessment = assess(cset, inputs.register, inputs.data)
+    com = assessment.communes
+    years = com.loc[(com["commune_id"].astype(str) == args.commune)
+                    & (com["status"] != "no_data"), "year"]
+    year = args.year or (int(years.max()) if len(years) else None)
+    if year is None or year not in set(years):
+        raise NoDataError(t("report_no_data", commune=args.commune, year=args.year or ""))
+    rows = dossier(assessment, cset, args.commune, year, args.max_age)
+    lang = current_lang()
+    shown = rows.assign(
+        name=rows["name_vi"] if lang == "vi" else rows["name_en"],
+        value=[value_text(v, u, lang) for v, u in zip(rows["value"], rows["unit"])],
+        verdict=rows["status"].astype(str).map(lambda s: fmt.status(s, lang)),
+        evidence=[" ".join(x for x in (d, n) if x) for d, n in
+                  zip(rows["proof_document"], rows["proof_number"])],
+        check=rows["proof_status"].map(lambda s: t(f"proof_{s}", lang)))
+    cols = ["indicator", "name", "value", "verdict", "evidence", "proof_date", "check"]
+    with pd.option_context("display.max_colwidth", 45, "display.width", 220):
+        print(shown[cols].rename(columns={c: t(f"dossier_col_{c}") for c in cols})
+              .to_string(index=False))
+    counts = rows["proof_status"].value_counts()
+    print(t("dossier_summary", commune=args.commune, year=year,
+            missing=int(counts.get("missing", 0)), stale=int(counts.get("stale", 0)),
+            undated=int(counts.get("undated", 0)), months=args.max_age, basis=DOSSIER_BASIS))
+    if out is not None:
+        from .atomic import atomic_file
+        if out.suffix.lower() == ".xlsx":
+            atomic_file(out, lambda tmp: write_xlsx({"dossier": rows}, Path(tmp)))
+        else:
+            atomic_file(out, lambda tmp: write_csv(rows, Path(tmp)))
+        print(t("cli_written", path=str(out)))
+    return 0
+
+
+def _cmd_document(args) -> int:
+    from .reports.board_documents import write_document
+
+    out = check_target_file(args.out, args.force,
+                            args.data + [args.communes, args.plan, args.budget])
+    written = write_document(args.document_kind, args.data, args.communes, args.set_id,
+                             args.commune, out, year=args.year, plan=args.plan,
+                             budget=args.budget)
+    print(t("cli_document_written", path=str(written)))
+    return 0
 
 
 def _cmd_set(args) -> int:
@@ -487,7 +571,7 @@ def _cmd_set(args) -> int:
     return 0
 
 
-COMMANDS = {"set": _cmd_set, "sets": _cmd_sets, "criteria": _cmd_criteria, "template": _cmd_template,
+COMMANDS = {"document": _cmd_document, "dossier": _cmd_dossier, "set": _cmd_set, "sets": _cmd_sets, "criteria": _cmd_criteria, "template": _cmd_template,
             "validate": _cmd_validate, "assess": _cmd_assess, "report": _cmd_report,
             "template-plan": _cmd_template_plan, "plan": _cmd_plan, "verify": _cmd_verify,
             "summary": _cmd_summary, "merge": _cmd_merge}

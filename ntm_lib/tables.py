@@ -64,8 +64,8 @@ def keep_text(workbook) -> None:
                     cell.data_type = "s"
 
 
-def make_xlsx_deterministic(path: Path) -> None:
-    """Rewrite an .xlsx with fixed entry times and document timestamps."""
+def make_zip_deterministic(path: Path) -> None:
+    """Rewrite an .xlsx or .docx (a zip) with fixed entry times and document timestamps."""
     with zipfile.ZipFile(path) as src:
         entries = [(info.filename, src.read(info.filename)) for info in src.infolist()]
     stamp = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")

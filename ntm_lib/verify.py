@@ -110,25 +110,25 @@ def _rerun(manifest: dict, paths: dict[str, list[str]], folder: Path, target: Pa
     data, communes = paths.get("data", []), paths["communes"][0]
     command = manifest["command"]
     if command == "assess":
-        from .assess.scoring import score
+        from .assess.pipeline import assess
         from .intake.inputs import load_inputs
         from .reports.workbooks import write_assessment
 
         cset = load_set(params["set"])
         inputs = load_inputs(data, communes, cset)
         target.mkdir()
-        write_assessment(score(cset, inputs.register, inputs.data, years=params.get("years")),
+        write_assessment(assess(cset, inputs.register, inputs.data, years=params.get("years")),
                          target)
     elif command == "plan":
+        from .assess.pipeline import assess
         from .assess.roadmap import make_roadmap
-        from .assess.scoring import score
         from .intake.inputs import load_inputs
         from .intake.plans import read_budget, read_plan
         from .tables import write_csv, write_xlsx
 
         cset = load_set(params["set"])
         inputs = load_inputs(data, communes, cset)
-        assessment = score(cset, inputs.register, inputs.data)
+        assessment = assess(cset, inputs.register, inputs.data)
         year = params.get("year") or int(assessment.communes["year"].max())
         plan = read_plan(paths["plan"], cset, inputs.register, year)
         budget = read_budget(paths["budget"], inputs.register)
@@ -160,6 +160,7 @@ def _rerun(manifest: dict, paths: dict[str, list[str]], folder: Path, target: Pa
                    plan=(paths.get("plan") or [None])[0],
                    budget=(paths.get("budget") or [None])[0],
                    summary=params.get("summary", False), predecessors=predecessors,
+                   documents=params.get("documents", False),
                    timeout=params.get("timeout"))
     else:
         raise UsageError(t("verify_manifest_damaged", path=str(folder / MANIFEST)))

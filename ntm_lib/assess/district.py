@@ -36,8 +36,34 @@ def _of(frame: pd.DataFrame, communes: list[str], year: int) -> pd.DataFrame:
 
 def overview(a: Assessment, communes: list[str], year: int) -> dict:
     com = _of(a.communes, communes, year)
-    return {"communes": len(com), "met": int((com["status"] == "met").sum()),
-            "mean_criteria_met": float(com["criteria_met"].mean()) if len(com) else np.nan}
+    met = com["status"] == "met"
+    out = {"communes": len(com), "met": int(met.sum()),
+           "mean_criteria_met": float(com["criteria_met"].mean()) if len(com) else np.nan}
+    if "at_risk" in com:  # annotated assessments (assess.warning)
+        out["met_at_risk"] = int((met & (com["at_risk"] > 0)).sum())
+        out["met_fragile"] = int((met & (com["fragile"] > 0)).sum())
+        out["at_risk"] = int((com["at_risk"] > 0).sum())
+        out["fragile_verdicts"] = int(com["fragile"].sum())
+    return out
+
+
+def at_risk(a: Assessment, register: pd.DataFrame, communes: list[str], year: int) -> pd.DataFrame:
+    """Communes that meet the set this year but hold a met indicator at risk next year, with
+    those indicators; and how many of their verdicts are borderline."""
+    com = _of(a.communes, communes, year)
+    com = com[(com["status"] == "met") & ((com["at_risk"] > 0) | (com["fragile"] > 0))]
+    ind = _of(a.indicators, communes, year)
+    risky = ind[ind["at_risk"]].groupby("commune_id")["indicator"].agg(
+        lambda s: ", ".join(s.astype(str)))
+    names = register.astype({"commune_id": str}).set_index("commune_id")["name"]
+    out = pd.DataFrame({"commune_id": com["commune_id"],
+                        "name": com["commune_id"].map(names),
+                        "at_risk": com["at_risk"],
+                        "indicators": com["commune_id"].map(risky).astype(object),
+                        "fragile": com["fragile"]})
+    return out.fillna({"indicators": ""}).sort_values(["at_risk", "fragile", "commune_id"],
+                                                      ascending=[False, False, True]) \
+        .reset_index(drop=True)
 
 
 def criteria_summary(a: Assessment, cset: CriteriaSet, communes: list[str], year: int) -> pd.DataFrame:

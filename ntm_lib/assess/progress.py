@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..criteria.catalogue import CriteriaSet, commune_zones, threshold_grid
 from .scoring import DECIMALS, Assessment, _compare
+from .trend import linear_fit
 
 WINDOW = 3
 HORIZON = 20
@@ -64,16 +65,8 @@ def indicator_trends(a: Assessment, cset: CriteriaSet, register: pd.DataFrame,
     last = ind[ind["year"] == last_year].set_index(["commune_id", "indicator"])
     values = values.reindex(last.index)
     y = values.to_numpy(dtype=float)
-    x = np.asarray(years, dtype=float)[None, :]
-    have = ~np.isnan(y)
-    n = have.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        xbar = np.where(have, x, 0).sum(axis=1) / n
-        ybar = np.where(have, y, 0).sum(axis=1) / n
-        dx = np.where(have, x - xbar[:, None], 0)
-        slope = (dx * np.where(have, y - ybar[:, None], 0)).sum(axis=1) / (dx ** 2).sum(axis=1)
-    slope = np.where(n >= 2, np.round(slope, 9), np.nan)
-    intercept = ybar - slope * xbar
+    n = (~np.isnan(y)).sum(axis=1)  # years with a value
+    slope, intercept = linear_fit(y, years)
 
     codes = last.index.get_level_values("indicator").astype(str)
     by_code = {i.code: i for i in cset.indicators}

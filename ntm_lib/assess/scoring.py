@@ -14,6 +14,7 @@ import pandas as pd
 from ..criteria.catalogue import NOT_APPLICABLE as NA_STATE
 from ..criteria.catalogue import UNDECLARED, UNKNOWN, CriteriaSet, commune_zones, threshold_grid
 from ..criteria.schema import EVIDENCE_LEVELS
+from ..intake.inputs import PROOF_COLUMNS
 
 MET, NOT_MET, MISSING, NOT_APPLICABLE, INCOMPLETE, NO_THRESHOLD, NO_DATA = range(7)
 STATUS = np.array(["met", "not_met", "missing", "not_applicable", "incomplete", "no_threshold",
@@ -158,6 +159,12 @@ def score(cset: CriteriaSet, register: pd.DataFrame, data: pd.DataFrame,
         "input_ref": (np.where(row_flat >= 0, refs[np.maximum(row_flat, 0)], "")
                       if len(refs) else np.array([], dtype=object)),
     })
+    for col in PROOF_COLUMNS:  # the document behind each value, from the input row
+        source = (data[col] if col in data else pd.Series("", index=data.index)).astype(str)
+        codes, labels = pd.factorize(source.to_numpy(dtype=object))
+        labels = np.append(np.asarray(labels, dtype=object), "")
+        indicator_rows[col] = cat(np.where(row_flat >= 0, codes[np.maximum(row_flat, 0)]
+                                           if len(codes) else 0, len(labels) - 1), labels)
 
     n_crit = len(crit_numbers)
     rows_pair_c = np.repeat(np.arange(n_pairs), n_crit)

@@ -59,6 +59,22 @@ class Indicator:
     evidence: dict  # the indicator's own; a threshold case may carry its own instead
     defined_in: str  # id of the set whose file states this indicator's current rule
     value_from: str | None = None
+    tolerance: dict | None = None  # the indicator's own; else its unit's
+
+    def tolerance_at(self, threshold: float) -> float:
+        """The measurement tolerance around `threshold`, in the indicator's unit (0: exact). A
+        threshold at the end of the unit's range (100%: every road, every household) asks for
+        all of something, a count rather than an estimate: it has none."""
+        unit = units()[self.unit]
+        bounds = unit.get("plausible", {})
+        if threshold in (bounds.get("max"), bounds.get("min")) and unit["kind"] == "percent":
+            return 0.0
+        tol = self.tolerance or unit.get("tolerance") or {}
+        if tol.get("absolute") is not None:
+            return float(tol["absolute"])
+        if tol.get("relative") is not None:
+            return abs(float(threshold)) * float(tol["relative"])
+        return 0.0
 
     def case_evidence(self, case: ThresholdCase | None = None) -> dict:
         if case is not None and case.evidence is not None:
@@ -289,6 +305,8 @@ def _make_indicator(spec: IndicatorSpec | OverrideSpec, base: Indicator | None, 
         evidence=evidence.model_dump(exclude_none=True),
         defined_in=set_spec.id if restates_rule else base.defined_in,
         value_from=getattr(spec, "value_from", None) or (base.value_from if base else None),
+        tolerance=(spec.tolerance.model_dump(exclude_none=True) if spec.tolerance is not None
+                   else (base.tolerance if base else None)),
     )
 
 

@@ -94,11 +94,22 @@ class Rule(_Strict):
         return self
 
 
+class Tolerance(_Strict):
+    """How far from its threshold a value may lie within measurement error."""
+
+    absolute: float | None = None
+    relative: float | None = None
+    assumption: bool = True  # no source sets it
+    source: str | None = None
+    note: Text | None = None
+
+
 class IndicatorSpec(_Strict):
     code: str
     name: Text
     unit: str
     rule: Rule
+    tolerance: Tolerance | None = None  # else the unit's
     value_from: str | None = None  # measured by another indicator's value (no data row of its own)
     source: Source | None = None
     evidence: Evidence | None = None
@@ -109,6 +120,7 @@ class OverrideSpec(_Strict):
     name: Text | None = None
     unit: str | None = None
     rule: Rule | None = None
+    tolerance: Tolerance | None = None
     source: Source | None = None
     evidence: Evidence | None = None
 

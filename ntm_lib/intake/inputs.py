@@ -379,7 +379,30 @@ def _read_data_table(table: Table, cset: CriteriaSet, known_communes: set[str]) 
         "denominator": parse_numbers(f["denominator"]) if "denominator" in f else np.nan,
         "input_ref": _refs(table).loc[f.index],
     })
+    for col in PROOF_COLUMNS:
+        out[col] = f[col] if col in f else ""
+    if "proof_date" in f:
+        dates = f["proof_date"].map(lambda v: proof_date(v) if v else "")
+        problems += _problems_for(table, dates.isna(), "proof_date_invalid", "proof_date")
+        out["proof_date"] = dates.fillna("")
     return out, problems
+
+
+# The evidence of a value (a document proving it), in optional columns of the data.
+PROOF_COLUMNS = ("proof_document", "proof_number", "proof_date", "proof_kept_at")
+
+
+def proof_date(text: str) -> str | None:
+    """An ISO date from what officers type (dd/mm/yyyy, yyyy-mm-dd, an Excel date); None if
+    it is not a date."""
+    import datetime as dt
+    text = str(text).strip().split(" ")[0]
+    for form in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text, form).date().isoformat()
+        except ValueError:
+            continue
+    return None
 
 
 def read_data(paths: list[str | Path], cset: CriteriaSet,
@@ -394,7 +417,7 @@ def read_data(paths: list[str | Path], cset: CriteriaSet,
             frames.append(frame)
             problems += found
     cols = ["commune_id", "year", "indicator", "value", "value_text", "note", "source",
-            "numerator", "denominator", "input_ref"]
+            "numerator", "denominator", "input_ref", *PROOF_COLUMNS]
     data = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
     problems += _duplicate_problems(data)
     return data, problems

@@ -14,7 +14,7 @@ from ..criteria.catalogue import NOT_APPLICABLE, CriteriaSet, commune_zones, uni
 from ..criteria.catalogue import cell as threshold_cell
 from ..criteria.text import requirement_text
 from ..i18n import pick
-from ..tables import keep_text, make_xlsx_deterministic
+from ..tables import keep_text, make_zip_deterministic
 
 # Header labels are accepted back by the intake (locale/columns.yaml).
 HEADERS = ["Mã xã", "Tên xã", "Năm", "Mã chỉ tiêu", "Tên chỉ tiêu", "Đơn vị", "Yêu cầu",
@@ -74,7 +74,7 @@ def write_template(cset: CriteriaSet, register: pd.DataFrame, year: int, path: P
     def save(tmp: Path) -> None:
         keep_text(wb)
         wb.save(tmp)
-        make_xlsx_deterministic(tmp)
+        make_zip_deterministic(tmp)
 
     atomic_file(path, save)
     return len(rows)
@@ -135,7 +135,7 @@ def write_plan_template(cset: CriteriaSet, register: pd.DataFrame, indicators: p
     def save(tmp: Path) -> None:
         keep_text(wb)
         wb.save(tmp)
-        make_xlsx_deterministic(tmp)
+        make_zip_deterministic(tmp)
 
     atomic_file(path, save)
     return len(unmet)

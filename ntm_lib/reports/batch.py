@@ -235,6 +235,30 @@ def run_summary(data_paths: list[str], communes_path: str, set_id: str, out: str
     return out / "summary.html"
 
 
+DOCUMENT_NAMES = {"plan": "ke-hoach", "report": "bao-cao"}
+
+
+def document_links(commune_id: str, year: int) -> dict[str, str]:
+    """Where a commune's drafts are, relative to its report page."""
+    stem = file_stem(commune_id, year)
+    return {kind: f"../documents/{stem}-{name}.docx" for kind, name in DOCUMENT_NAMES.items()}
+
+
+def write_documents(folder: Path, outcomes: list, data_paths: list[str], communes_path: str,
+                    set_id: str, year: int, cache: Path, plan: str, budget: str) -> None:
+    """The board's plan and annual report, drafted for every commune whose report succeeded."""
+    from .board_documents import write_document
+    from .commune_report import prepare
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for outcome in outcomes:
+        ctx = prepare(data_paths, communes_path, set_id, outcome.commune_id, year, "vi",
+                      str(cache), plan or None, budget or None)
+        for kind, link in document_links(outcome.commune_id, year).items():
+            write_document(kind, data_paths, communes_path, set_id, outcome.commune_id,
+                           folder / Path(link).name, context=ctx)
+
+
 def checked_year(assessment, year: int | None) -> int:
     """The year asked for (default: the latest with data); NoDataError when it has none."""
     com = assessment.communes
@@ -286,6 +310,7 @@ def run_report(data_paths: list[str], communes_path: str, set_id: str, out: str 
                notebook: Path = NOTEBOOK, plan: str | None = None,
                budget: str | None = None, scheduler: str | None = None,
                summary: bool = False, predecessors: dict | None = None,
+               documents: bool = False,
                timeout: float | None = DEFAULT_TIMEOUT) -> dict:
     """Render the reports; returns the manifest. Raises InputError on invalid data."""
     started = run_time()
@@ -339,7 +364,8 @@ def run_report(data_paths: list[str], communes_path: str, set_id: str, out: str 
             params = {"data": data_paths, "communes": communes_path, "set_id": set_id,
                       "commune_id": cid, "year": year, "lang": lang, "output_dir": str(folder),
                       "cache": str(cache), "plan": plan, "budget": budget,
-                      "predecessors": predecessors or {}}
+                      "predecessors": predecessors or {},
+                      "documents": document_links(cid, year) if documents else {}}
             job = Job(cid, year, names.get(cid, cid), str(notebook), str(folder), params, kernel,
                       _fingerprint(base, cid), timeout)
             reused = _reuse(previous, out, job, folder)
@@ -352,6 +378,9 @@ def run_report(data_paths: list[str], communes_path: str, set_id: str, out: str 
                 outcomes += _run_all(todo, jobs_n, cluster_executor)
         else:
             outcomes += _run_all(todo, jobs_n, executor)
+        if documents:
+            write_documents(tmp / "documents", [o for o in outcomes if o.ok], data_paths,
+                            communes_path, set_id, year, cache, plan, budget)
         cache.unlink()
         outcomes.sort(key=lambda o: o.commune_id)
         summaries = {}
@@ -374,6 +403,7 @@ def run_report(data_paths: list[str], communes_path: str, set_id: str, out: str 
             "parameters": {"set": set_id, "year": year, "lang": lang, "reading_lang": current_lang(),
                            "communes": [str(c) for c in communes] if communes else None,
                            "jobs": jobs_n, "summary": bool(summary), "timeout": timeout,
+                           "documents": bool(documents),
                            "predecessors_set": predecessors["set"] if predecessors else None,
                            "notebook": None if notebook == NOTEBOOK else relative_path(notebook, out)},
             "set": provenance["set"],
@@ -383,7 +413,10 @@ def run_report(data_paths: list[str], communes_path: str, set_id: str, out: str 
             "communes": [asdict(o) for o in outcomes],
         }
         write_index(tmp / "index.html", cset, register, assessment, year, outcomes, lang,
-                    summaries, with_no_data=not communes)
+                    summaries, with_no_data=not communes,
+                    documents={o.commune_id: {k: p.removeprefix("../") for k, p in
+                                              document_links(o.commune_id, year).items()}
+                               for o in outcomes if o.ok} if documents else None)
         manifest = write_manifest(tmp, manifest)
     return manifest
 

@@ -9,14 +9,18 @@ from __future__ import annotations
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import pandas as pd
 
 from .. import __version__, fmt
 from ..assess import views
+from ..assess.peers import same_gap
+from ..assess.pipeline import assess
 from ..assess.progress import HORIZON, WINDOW, indicator_trends, per_year, regressions
+from ..assess.proof import MAX_AGE_MONTHS, dossier
 from ..assess.roadmap import Roadmap, make_roadmap, outlook_text
-from ..assess.scoring import Assessment, score
+from ..assess.scoring import Assessment
 from ..criteria.catalogue import CriteriaSet, load_set, provenance_of
 from ..criteria.text import gap_text, requirement_text, value_text
 from ..i18n import pick, t
@@ -39,6 +43,7 @@ class Context:
     provenance: dict
     roadmap: Roadmap | None = None
     predecessors: pd.DataFrame | None = None  # old communes' last verdicts (merged communes)
+    plan_rows: pd.DataFrame | None = None  # every commune's plan rows (what peers spent)
 
     @property
     def commune(self) -> pd.Series:
@@ -49,7 +54,7 @@ def prepared_inputs(data_paths: list[str], communes_path: str, set_id: str) -> t
     """Scored data and its provenance, once; shared by every commune of a batch."""
     cset = load_set(set_id)
     inputs = load_inputs(data_paths, communes_path, cset)
-    assessment = score(cset, inputs.register, inputs.data)
+    assessment = assess(cset, inputs.register, inputs.data)
     provenance = {
         "inputs": files(data_paths, "data") + files([communes_path], "communes"),
         "set": provenance_of(cset),
@@ -72,13 +77,13 @@ def prepare(data_paths, communes_path: str, set_id: str, commune_id: str, year: 
     years = assessment.communes.loc[assessment.communes["commune_id"].astype(str)
                                     == str(commune_id), "year"]
     if years.empty:
-        raise KeyError(t("report_no_data", lang, commune=commune_id))
+        raise KeyError(t("report_no_data", lang, commune=commune_id, year=year or ""))
     year = int(year) if year else int(years.max())
     provenance = provenance | {"run_time": run_time()}
-    roadmap = None
+    roadmap = plan_rows = None
     if plan:
-        rows = read_plan([plan], cset, register, year)
-        rows = rows[rows["commune_id"] == str(commune_id)]
+        plan_rows = read_plan([plan], cset, register, year)
+        rows = plan_rows[plan_rows["commune_id"] == str(commune_id)]
         roadmap = make_roadmap(rows, read_budget([budget or plan], register), assessment, cset,
                                year) if len(rows) else Roadmap(pd.DataFrame(), pd.DataFrame(),
                                                                pd.DataFrame())
@@ -90,7 +95,7 @@ def prepare(data_paths, communes_path: str, set_id: str, commune_id: str, year: 
         provenance = provenance | {"inputs": provenance["inputs"] + files(
             predecessors["data"], "predecessors")}
     return Context(cset, register, assessment, str(commune_id), year, lang, provenance, roadmap,
-                   before)
+                   before, plan_rows)
 
 
 def predecessor_verdicts(register: pd.DataFrame, commune_id: str, predecessors: dict,
@@ -170,13 +175,124 @@ def indicators_html(ctx: Context) -> str:
             esc(value_text(r.value, r.unit, lang)),
             esc(fmt.status(r.status, lang) if r.status == "no_threshold"
                 else requirement_text(r.rule, r.threshold, r.unit, lang, r.status)),
-            esc(gap_text(r.gap, r.unit, lang)), badge(r.status, lang),
+            esc(gap_text(r.gap, r.unit, lang)), badge(r.status, lang) + fragile_flag(r, lang),
             esc(r.source) + evidence_flag(str(r.evidence), lang), esc(r.input_ref),
         ])
     headers = [t(k, lang) for k in ("col_code", "col_indicator", "col_value", "col_requirement",
                                     "col_gap", "col_status", "col_source", "col_input")]
     return (f'<h2>{esc(t("report_indicators", lang))}</h2>'
             + table(headers, rows, "indicators", [f"st-{s}" for s in ind["status"]]))
+
+
+def documents_html(links: dict, lang: str) -> str:
+    """Links to the drafts of the board's plan and annual report, when the batch wrote them."""
+    if not links:
+        return ""
+    items = " · ".join(f'<a href="{esc(quote(path))}">{esc(t(f"document_{kind}", lang))}</a>'
+                       for kind, path in links.items())
+    return f'<p class="documents">{esc(t("report_documents", lang))}: {items}</p>'
+
+
+def fragile_flag(row, lang: str) -> str:
+    if not getattr(row, "fragile", False):
+        return ""
+    return (f' <span class="flag fragile" title="{esc(t("fragile_tip", lang))}">'
+            f'{esc(t("fragile", lang))}</span>')
+
+
+def _mine(ctx: Context) -> pd.DataFrame:
+    ind = ctx.assessment.indicators
+    return ind[(ind["commune_id"].astype(str) == ctx.commune_id) & (ind["year"] == ctx.year)]
+
+
+def warning_html(ctx: Context) -> str:
+    """Cảnh báo sớm: met indicators that next year's trend or threshold would take below, and
+    verdicts within measurement error of their threshold."""
+    lang = ctx.lang
+    mine = _mine(ctx)
+    title = f'<h2>{esc(t("report_warning", lang))}</h2>'
+    risky = mine[mine["at_risk"]]
+    out = title
+    if risky.empty:
+        out += f'<p>{esc(t("report_no_risk", lang))}</p>'
+    else:
+        rows = []
+        for r in risky.itertuples():
+            ind = ctx.cset.indicator(str(r.indicator))
+            rate = "" if pd.isna(r.trend) else (("+" if r.trend > 0 else "")
+                                                + fmt.number(r.trend, lang))
+            rows.append([esc(r.indicator), esc(pick(ind.name, lang)),
+                         esc(value_text(r.value, r.unit, lang)),
+                         esc(requirement_text(r.rule, r.threshold, r.unit, lang)),
+                         esc(value_text(r.margin, r.unit, lang) if ind.unit_kind != "percent"
+                             else fmt.number(r.margin, lang) + " " + t("points", lang)),
+                         esc(rate), esc(requirement_text(r.rule, r.next_threshold, r.unit, lang)),
+                         esc(t(f"risk_{r.risk}", lang))])
+        headers = [t(k, lang) for k in ("col_code", "col_indicator", "col_value",
+                                        "col_requirement", "col_margin", "col_rate",
+                                        "col_next_requirement", "col_risk")]
+        out += (f'<p class="warning">{esc(t("report_risk_count", lang, count=len(risky)))}</p>'
+                + table(headers, rows, "warning"))
+    fragile = mine[mine["fragile"]]
+    if len(fragile):
+        items = ", ".join(f"{r.indicator} ({value_text(r.value, r.unit, lang)} / "
+                          f"{requirement_text(r.rule, r.threshold, r.unit, lang)})"
+                          for r in fragile.itertuples())
+        out += (f'<p class="note">{esc(t("report_fragile", lang, count=len(fragile), items=items))}</p>')
+    return out + f'<p class="note">{esc(t("report_warning_note", lang))}</p>'
+
+
+def proof_html(ctx: Context) -> str:
+    """Minh chứng: the document behind each value, and the values without one (or too old)."""
+    lang = ctx.lang
+    rows = dossier(ctx.assessment, ctx.cset, ctx.commune_id, ctx.year)
+    title = f'<h2>{esc(t("report_proof", lang))}</h2>'
+    counts = rows["proof_status"].value_counts()
+    summary = t("report_proof_summary", lang, ok=int(counts.get("ok", 0)),
+                missing=int(counts.get("missing", 0)), stale=int(counts.get("stale", 0)),
+                undated=int(counts.get("undated", 0)), months=MAX_AGE_MONTHS)
+    lacking = rows[rows["proof_status"].isin(["missing", "stale", "undated"])]
+    given = rows[rows["proof_status"] == "ok"]
+    documents = sorted({" ".join(x for x in (d, n) if x)
+                        for d, n in zip(given["proof_document"], given["proof_number"])})
+    listed = (f'<p class="note">{esc(t("report_proof_documents", lang, documents="; ".join(documents)))}</p>'
+              if documents else "")
+    body = [[esc(r.indicator), esc(r.name_vi if lang == "vi" else r.name_en),
+             esc(value_text(r.value, r.unit, lang)), badge(r.status, lang),
+             esc(" ".join(x for x in (r.proof_document, r.proof_number) if x)),
+             esc(r.proof_date), esc(r.proof_kept_at),
+             f'<span class="proof-{esc(r.proof_status)}">{esc(t(f"proof_{r.proof_status}", lang))}</span>']
+            for r in lacking.itertuples()]
+    headers = [t(k, lang) for k in ("col_code", "col_indicator", "col_value", "col_status",
+                                    "col_proof", "col_proof_date", "col_proof_kept",
+                                    "col_proof_status")]
+    cls = "warning" if len(lacking) else "note"
+    return (title + f'<p class="{cls}">{esc(summary)}</p>' + listed
+            + (table(headers, body, "proof") if body else ""))
+
+
+PEERS_SHOWN = 3  # per indicator, the quickest; the table behind it has them all
+
+
+def peers_html(ctx: Context) -> str:
+    """Who closed the same gap: neighbours below an indicator's threshold once, and met later."""
+    lang = ctx.lang
+    found = same_gap(ctx.assessment, ctx.register, ctx.commune_id, ctx.year, ctx.plan_rows)
+    found = found.groupby("indicator", sort=False).head(PEERS_SHOWN)  # the quickest
+    title = f'<h2>{esc(t("report_peers", lang))}</h2>'
+    if found.empty:
+        return title + f'<p>{esc(t("report_no_peers", lang))}</p>'
+    rows = []
+    for r in found.itertuples():
+        ind = ctx.cset.indicator(str(r.indicator))
+        cost = "" if pd.isna(r.cost) else fmt.number(r.cost, lang) + " " + t("million_vnd", lang)
+        rows.append([esc(r.indicator), esc(pick(ind.name, lang)), esc(f"{r.peer_name} ({r.peer})"),
+                     esc(t(f"area_{r.area}", lang)), esc(f"{r.below_from} → {r.met_in}"),
+                     esc(r.years), esc(cost)])
+    headers = [t(k, lang) for k in ("col_code", "col_indicator", "col_peer", "col_area",
+                                    "col_closed", "col_years", "col_cost")]
+    return (title + f'<p class="note">{esc(t("report_peers_note", lang))}</p>'
+            + table(headers, rows, "peers"))
 
 
 def gaps_html(ctx: Context) -> str:

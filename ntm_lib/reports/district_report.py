@@ -59,6 +59,24 @@ def header_html(s: Summary) -> str:
             f'{evidence_note(s.cset, s.lang)}</header>')
 
 
+def warning_html(s: Summary) -> str:
+    """Recognitions to keep: communes that meet the set but may lose an indicator next year,
+    and those whose recognition rests on a borderline verdict."""
+    o = district.overview(s.assessment, s.communes, s.year)
+    rows = district.at_risk(s.assessment, s.register, s.communes, s.year)
+    head = (f'<h2>{esc(t("report_warning", s.lang))}</h2>'
+            f'<p class="{"warning" if o["met_at_risk"] or o["met_fragile"] else "note"}">'
+            f'{esc(t("summary_at_risk", s.lang, at_risk=o["met_at_risk"], fragile=o["met_fragile"], met=o["met"]))} '
+            f'{esc(t("summary_at_risk_all", s.lang, communes=o["at_risk"], verdicts=o["fragile_verdicts"]))}</p>')
+    if rows.empty:
+        return head
+    body = [[esc(f"{r.name} ({r.commune_id})"), esc(r.at_risk), esc(r.indicators), esc(r.fragile)]
+            for r in rows.itertuples()]
+    headers = [t(k, s.lang) for k in ("index_col_commune", "col_at_risk", "col_indicators_at_risk",
+                                      "col_fragile")]
+    return head + table(headers, body, "at-risk")
+
+
 def criteria_html(s: Summary) -> str:
     lang = s.lang
     crit = district.criteria_summary(s.assessment, s.cset, s.communes, s.year)

@@ -16,7 +16,8 @@ from .html_export import TEMPLATES, stylesheet
 
 
 def write_index(path: Path, cset, register, assessment, year: int, outcomes: list,
-                lang: str, summaries: dict[str, str], with_no_data: bool = True) -> None:
+                lang: str, summaries: dict[str, str], with_no_data: bool = True,
+                documents: dict[str, dict] | None = None) -> None:
     """The index of a run. With `with_no_data` (a run over every commune), the register's
     communes without data that year are listed too, as such: none is silently left out."""
     com = assessment.communes[assessment.communes["year"] == year].copy()
@@ -34,6 +35,8 @@ def write_index(path: Path, cset, register, assessment, year: int, outcomes: lis
             "met": int(r.criteria_met), "total": int(r.criteria_total),
             "html": outcome.html if outcome and outcome.ok else "",
             "error": outcome.error if outcome else "",
+            "documents": [(t(f"document_{kind}", lang), path)
+                          for kind, path in (documents or {}).get(r.commune_id, {}).items()],
         })
     shown = com[com["commune_id"].isin({r["id"] for r in rows})]
     chart = charts.to_data_uri(charts.district_chart(shown, lang)) if len(shown) else ""

@@ -17,7 +17,7 @@ from ..criteria.catalogue import list_sets, load_set, threshold_of
 from ..criteria.text import requirement_text, value_text
 from ..i18n import pick, t
 from ..intake.inputs import load_inputs
-from .commune_report import Context, prepare
+from .commune_report import Context, peers_html, prepare, warning_html
 from .html import badge, esc, table
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
@@ -99,6 +99,11 @@ def threshold_exercise(ctx: Context, code: str, raise_by: float) -> Answer:
     return Answer(sorted(set(w.criteria["criterion"].astype(str))), sorted(lost["commune_id"]),
                   f"<p>{esc(t('training_threshold_answer', ctx.lang, count=len(lost), threshold=fmt.number(new, ctx.lang)))}</p>"
                   + _answer_html(w, ctx.lang))
+
+
+def keeping_html(ctx: Context) -> str:
+    """The commune's early warnings, borderline verdicts and who closed its gaps."""
+    return warning_html(ctx) + peers_html(ctx)
 
 
 @lru_cache(maxsize=1)

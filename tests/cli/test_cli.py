@@ -99,7 +99,9 @@ def test_assess_writes_tables_and_is_deterministic(tmp_path, capsys):
         rows = list(csv.DictReader(fh))
     assert list(rows[0]) == ["commune_id", "year", "set_id", "criterion", "indicator", "value",
                              "unit", "rule", "threshold", "status", "gap", "source", "evidence",
-                             "verified", "input_ref"]
+                             "verified", "input_ref", "proof_document", "proof_number",
+                             "proof_date", "proof_kept_at", "margin", "trend", "next_threshold",
+                             "at_risk", "risk", "tolerance", "fragile"]
     assert all(r["input_ref"].startswith("indicators.csv:") for r in rows)
     first = {n: (out / n).read_bytes() for n in names}
     assert main(["assess"] + SAMPLE_ARGS + ["--out", str(out), "--force"]) == 0
