@@ -133,6 +133,13 @@ def _parser() -> argparse.ArgumentParser:
     ds.add_argument("--out", help="also write the list (.csv or .xlsx)")
     ds.add_argument("--force", action="store_true", help="replace an existing --out file")
 
+    sh = sub.add_parser("show", help="one commune's verdict in the terminal")
+    sh.add_argument("commune_id", metavar="COMMUNE_ID")
+    sh.add_argument("data", nargs="+", help="CSV or .xlsx files in long form")
+    sh.add_argument("--communes", required=True, help="commune register (CSV or .xlsx)")
+    sh.add_argument("--set", dest="set_id", required=True)
+    sh.add_argument("--year", type=int, help="year (default: the latest with data)")
+
     doc = sub.add_parser("document", help="draft the board's plan or annual report (.docx)")
     doc_sub = doc.add_subparsers(dest="document_kind", required=True)
     for kind, helptext in (("plan", "the plan (Kế hoạch), from the assessment and the roadmap"),
@@ -327,11 +334,20 @@ def _cmd_assess(args) -> int:
         "packages": package_versions(),
     }
     with atomic_dir(args.out, force=args.force, inputs=args.data + [args.communes]) as tmp:
-        write_assessment(assessment, tmp)
+        write_assessment(assessment, tmp, cset, inputs.register)
         write_manifest(tmp, manifest | {"finished": run_time()})
     communes = assessment.communes
     print(t("cli_summary", met=int((communes["status"] == "met").sum()), total=len(communes),
             set_id=cset.id))
+    latest = int(communes["year"].max()) if len(communes) else None
+    if latest is not None:
+        crit = assessment.criteria[assessment.criteria["year"] == latest]
+        blocking = crit[crit["status"].isin(["not_met", "incomplete"])].groupby(
+            "criterion", observed=True).size().sort_values(ascending=False, kind="stable")
+        if len(blocking):
+            names = {c.number: pick(c.name) for c in cset.criteria}
+            top = ", ".join(f"{c} {names[str(c)]} ({n})" for c, n in blocking.head(3).items())
+            print(t("cli_blocking", year=latest, criteria=top))
     print(t("cli_written", path=args.out))
     return 0
 
@@ -462,6 +478,53 @@ def _cmd_report(args) -> int:
     return exit_code(manifest)
 
 
+def _cmd_show(args) -> int:
+    from . import fmt
+    from .criteria.text import gap_text, requirement_text, value_text
+
+    cset = load_set(args.set_id)
+    inputs = load_inputs(args.data, args.communes, cset)
+    _print_warnings(inputs.warnings)
+    a = assess(cset, inputs.register, inputs.data)
+    com = a.communes[a.communes["commune_id"].astype(str) == args.commune_id]
+    years = com.loc[com["status"] != "no_data", "year"]
+    year = args.year or (int(years.max()) if len(years) else None)
+    if year is None or year not in set(years):
+        raise NoDataError(t("report_no_data", commune=args.commune_id, year=args.year or ""))
+    lang = current_lang()
+    row = com[com["year"] == year].iloc[0]
+    name = inputs.register.set_index("commune_id").at[args.commune_id, "name"]
+    print(f"{name} ({args.commune_id}), {year}: "
+          f"{fmt.commune_status(row, cset.status_label, lang)} — {pick(cset.title)}")
+    crit = a.criteria[(a.criteria["commune_id"].astype(str) == args.commune_id)
+                      & (a.criteria["year"] == year)]
+    table = pd.DataFrame({
+        t("col_criterion_no"): crit["criterion"].astype(str),
+        t("col_criterion"): crit["name_vi" if lang == "vi" else "name_en"].astype(str),
+        t("col_status"): crit["status"].astype(str).map(lambda s: fmt.status(s, lang)),
+        t("show_col_indicators"): [f"{m}/{n}" for m, n in zip(crit["indicators_met"],
+                                                             crit["indicators_total"])]})
+    print(table.to_string(index=False))
+    ind = a.indicators[(a.indicators["commune_id"].astype(str) == args.commune_id)
+                       & (a.indicators["year"] == year)
+                       & a.indicators["status"].isin(["not_met", "missing", "no_threshold"])]
+    if len(ind):
+        print()
+        print(t("show_unmet", count=len(ind)))
+        names = {i.code: pick(i.name, lang) for i in cset.indicators}
+        unmet = pd.DataFrame({
+            t("col_code"): ind["indicator"].astype(str),
+            t("col_indicator"): ind["indicator"].astype(str).map(names).str.slice(0, 60),
+            t("col_value"): [value_text(v, u, lang) or fmt.status(st, lang) for v, u, st in
+                             zip(ind["value"], ind["unit"], ind["status"].astype(str))],
+            t("col_requirement"): [requirement_text(r, th, u, lang, st) for r, th, u, st in
+                                   zip(ind["rule"], ind["threshold"], ind["unit"],
+                                       ind["status"].astype(str))],
+            t("col_gap"): [gap_text(g, u, lang) for g, u in zip(ind["gap"], ind["unit"])]})
+        print(unmet.to_string(index=False))
+    return 0
+
+
 def _cmd_dossier(args) -> int:
     from . import fmt
     from .assess.proof import DOSSIER_BASIS, dossier
@@ -571,7 +634,7 @@ def _cmd_set(args) -> int:
     return 0
 
 
-COMMANDS = {"document": _cmd_document, "dossier": _cmd_dossier, "set": _cmd_set, "sets": _cmd_sets, "criteria": _cmd_criteria, "template": _cmd_template,
+COMMANDS = {"show": _cmd_show, "document": _cmd_document, "dossier": _cmd_dossier, "set": _cmd_set, "sets": _cmd_sets, "criteria": _cmd_criteria, "template": _cmd_template,
             "validate": _cmd_validate, "assess": _cmd_assess, "report": _cmd_report,
             "template-plan": _cmd_template_plan, "plan": _cmd_plan, "verify": _cmd_verify,
             "summary": _cmd_summary, "merge": _cmd_merge}

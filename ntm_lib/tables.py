@@ -87,18 +87,50 @@ def _cells(frame: pd.DataFrame):
         yield from chunk.itertuples(index=False, name=None)
 
 
-def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> None:
-    """One sheet per table, header in bold, every text cell stored as text."""
+STATUS_FILL = {"met": "#E8F5E9", "not_met": "#FFEBEE", "incomplete": "#FFF8E1",
+               "missing": "#FFF8E1", "no_threshold": "#EDE7F6", "no_data": "#EEEEEE"}
+MAX_WIDTH = 60
+
+
+def _width(frame: pd.DataFrame, column) -> float:
+    """A column width that fits its header and most of its values (characters)."""
+    sample = frame[column].head(2000).astype(str)
+    longest = sample.str.len().quantile(0.9) if len(sample) else 0
+    return float(min(max(len(str(column)), longest, 6) + 2, MAX_WIDTH))
+
+
+def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path, status_column: str | None = None,
+               status_colours: dict[str, str] | None = None) -> None:
+    """One sheet per table: bold header row frozen with filters, columns wide enough, every
+    text cell stored as text; rows coloured by status where a sheet has `status_column`
+    (cells beginning with a word of `status_colours`, mapped to a status code)."""
     import xlsxwriter
 
     workbook = xlsxwriter.Workbook(str(path), {
         "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
         "strings_to_numbers": False, "nan_inf_to_errors": True})
     workbook.set_properties({"created": dt.datetime(2000, 1, 1)})
-    bold = workbook.add_format({"bold": True})
+    bold = workbook.add_format({"bold": True, "bg_color": "#F2F2F2", "text_wrap": True,
+                                "valign": "top"})
+    number = workbook.add_format({"num_format": "#,##0.##"})
+    fills = {code: workbook.add_format({"bg_color": colour})
+             for code, colour in STATUS_FILL.items()}
     for name, frame in sheets.items():
         sheet = workbook.add_worksheet(name[:31])
         sheet.write_row(0, 0, [str(c) for c in frame.columns], bold)
+        for j, column in enumerate(frame.columns):
+            numeric = pd.api.types.is_float_dtype(frame[column].dtype)
+            sheet.set_column(j, j, _width(frame, column), number if numeric else None)
+        sheet.freeze_panes(1, 0)
+        if len(frame.columns):
+            sheet.autofilter(0, 0, max(len(frame), 1), len(frame.columns) - 1)
+        if status_column in frame.columns and status_colours and len(frame):
+            j = list(frame.columns).index(status_column)
+            for word, code in sorted(status_colours.items(), key=lambda x: -len(x[0])):
+                if code in fills:
+                    sheet.conditional_format(1, j, len(frame), j, {
+                        "type": "text", "criteria": "begins with", "value": word,
+                        "format": fills[code]})
         for i, row in enumerate(_cells(frame), start=1):
             for j, value in enumerate(row):
                 if value is None:

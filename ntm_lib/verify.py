@@ -118,7 +118,7 @@ def _rerun(manifest: dict, paths: dict[str, list[str]], folder: Path, target: Pa
         inputs = load_inputs(data, communes, cset)
         target.mkdir()
         write_assessment(assess(cset, inputs.register, inputs.data, years=params.get("years")),
-                         target)
+                         target, cset, inputs.register)
     elif command == "plan":
         from .assess.pipeline import assess
         from .assess.roadmap import make_roadmap

@@ -139,7 +139,9 @@ def render_commune(job: Job) -> Outcome:
             papermill.execute_notebook(job.notebook, str(ipynb), parameters=job.parameters,
                                        kernel_name=job.kernel, engine_name=ENGINE_NAME,
                                        progress_bar=False, cwd=str(Path(job.notebook).parent),
-                                       execution_timeout=job.timeout)
+                                       execution_timeout=job.timeout,
+                                       # written once at the end, not after every cell
+                                       request_save_on_cell_execute=False)
         title = t("report_title", job.parameters["lang"], name=job.name) + f" ({job.year})"
         notebook_to_html(ipynb, html, title, job.parameters["lang"])
     except BaseException as exc:  # noqa: BLE001 - one commune's failure must not stop the run
@@ -358,7 +360,7 @@ def run_report(data_paths: list[str], communes_path: str, set_id: str, out: str 
         folder.mkdir()
         cache = tmp / ".cache.pkl"
         write_cache(cache, register, assessment, provenance)
-        write_assessment(assessment, _mkdir(tmp / "results"))
+        write_assessment(assessment, _mkdir(tmp / "results"), cset, register, lang)
         todo = []
         for cid in selected:
             params = {"data": data_paths, "communes": communes_path, "set_id": set_id,

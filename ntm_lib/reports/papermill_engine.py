@@ -2,7 +2,7 @@
 
 Starting a kernel and importing pandas, matplotlib and seaborn in it costs more than running
 the report notebook itself. This engine starts the kernel once per worker and, before each
-notebook, clears its namespace (`%reset -f`), so every notebook still runs from its parameters
+notebook, clears its namespace (RESET), so every notebook still runs from its parameters
 alone while the imported modules are reused. A notebook that fails has its kernel shut down:
 the next one gets a fresh kernel. Registered with papermill as the engine `ntm-warm`.
 """
@@ -70,9 +70,16 @@ def discard_kernel() -> None:
         _kernel = None
 
 
+# Between notebooks, drop every name the last one made, keeping IPython's own (the names
+# `%reset -f` also keeps) and the imported modules: a fraction of %reset's cost, which also
+# clears the history and the output cache a batch never uses.
+RESET = ("(lambda ip: [ip.user_ns.pop(k) for k in "
+         "[k for k in ip.user_ns if k not in ip.user_ns_hidden]])(get_ipython())")
+
+
 class _ResettingClient(PapermillNotebookClient):
     def papermill_execute_cells(self):
-        self.wait_for_reply(self.kc.execute("%reset -f", silent=True, store_history=False))
+        self.wait_for_reply(self.kc.execute(RESET, silent=True, store_history=False))
         super().papermill_execute_cells()
 
 

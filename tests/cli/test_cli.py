@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 from conftest import SAMPLE, write
 from openpyxl import load_workbook
@@ -107,7 +108,36 @@ def test_assess_writes_tables_and_is_deterministic(tmp_path, capsys):
     assert main(["assess"] + SAMPLE_ARGS + ["--out", str(out), "--force"]) == 0
     assert {n: (out / n).read_bytes() for n in names} == first
     wb = load_workbook(out / "assessment.xlsx", read_only=True)
-    assert wb.sheetnames == ["indicators", "criteria", "communes"]
+    assert wb.sheetnames == ["Tổng hợp", "Xã", "Tiêu chí", "Chỉ tiêu"]
+
+
+def test_the_workbook_officers_pass_on(tmp_path, monkeypatch):
+    """Vietnamese (or English) sheets and headers, names beside codes, statuses as words, a
+    summary first, frozen headers with filters, and no cell stored as a formula."""
+    import zipfile
+    out = tmp_path / "vi"
+    assert main(["assess"] + SAMPLE_ARGS + ["--out", str(out)]) == 0
+    wb = load_workbook(out / "assessment.xlsx")
+    summary = wb["Tổng hợp"]
+    assert [c.value for c in summary[1]][:5] == ["Mã xã", "Tên xã", "Huyện", "Năm", "Kết quả"]
+    communes = pd.read_csv(out / "communes.csv", dtype=str)
+    first = communes.iloc[0]
+    row = [c.value for c in summary[2]]
+    assert row[0] == first["commune_id"] and row[1] == "Cẩm Hưng"
+    assert row[4].startswith(("Đạt", "Chưa đạt", "Chưa đủ"))
+    ind = wb["Chỉ tiêu"]
+    headers = [c.value for c in ind[1]]
+    assert {"Tên chỉ tiêu", "Yêu cầu", "Mức bằng chứng của ngưỡng"} <= set(headers)
+    statuses = {ind.cell(r, headers.index("Kết quả") + 1).value for r in range(2, ind.max_row + 1)}
+    assert statuses <= {"Đạt", "Chưa đạt", "Chưa có số liệu", "Chưa có ngưỡng", "Không áp dụng",
+                        "Không có số liệu"} and "met" not in statuses
+    assert ind.freeze_panes == "A2" and ind.auto_filter.ref
+    with zipfile.ZipFile(out / "assessment.xlsx") as zf:
+        assert not any(b"<f>" in zf.read(n) for n in zf.namelist() if "worksheets" in n)
+    monkeypatch.setenv("NTM_LANG", "en")
+    assert main(["assess"] + SAMPLE_ARGS + ["--out", str(tmp_path / "en")]) == 0
+    wb = load_workbook(tmp_path / "en" / "assessment.xlsx", read_only=True)
+    assert wb.sheetnames == ["Summary", "Communes", "Criteria", "Indicators"]
 
 
 def test_existing_output_is_not_overwritten_without_force(tmp_path, capsys):
@@ -172,3 +202,27 @@ def test_verify_an_assessment(tmp_path, capsys):
     data.write_bytes(data.read_bytes() + b"\n")
     assert main(["verify", str(out)]) == 1
     assert "đã thay đổi" in capsys.readouterr().err
+
+
+def test_show_prints_one_communes_verdict(capsys):
+    from ntm_lib import load_inputs
+    from ntm_lib.assess.pipeline import assess
+    assert main(["show", "10897"] + SAMPLE_ARGS + ["--year", "2025"]) == 0
+    out = capsys.readouterr().out
+    cset = load_set("hd-2022-advanced")
+    inputs = load_inputs([str(SAMPLE / "indicators.csv")], str(SAMPLE / "communes.csv"), cset)
+    a = assess(cset, inputs.register, inputs.data)
+    row = a.communes[(a.communes["commune_id"] == "10897") & (a.communes["year"] == 2025)].iloc[0]
+    assert out.startswith("Cẩm Hoàng (10897), 2025: ")
+    assert f"{row['criteria_met']}/{row['criteria_total']} tiêu chí" in out
+    unmet = a.indicators[(a.indicators["commune_id"] == "10897") & (a.indicators["year"] == 2025)
+                         & (a.indicators["status"] == "not_met")]
+    assert f"{len(unmet)} chỉ tiêu chưa đạt" in out
+    assert all(code in out for code in unmet["indicator"].astype(str))
+    assert main(["show", "99999"] + SAMPLE_ARGS) == 1
+
+
+def test_assess_names_the_criteria_that_block_the_most_communes(tmp_path, capsys):
+    assert main(["assess"] + SAMPLE_ARGS + ["--out", str(tmp_path / "r")]) == 0
+    out = capsys.readouterr().out
+    assert "các tiêu chí chặn nhiều xã nhất" in out

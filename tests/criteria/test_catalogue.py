@@ -170,16 +170,20 @@ def test_no_shipped_set_has_an_undeclared_cell(set_id):
     assert gaps.empty, gaps.head(10).to_string()
 
 
-def test_every_region_and_year_gets_a_decided_or_no_threshold_verdict():
+@pytest.mark.parametrize("set_id", ["vn-2021-ntm", "vn-2021-advanced", "hd-2022-model",
+                                    "vn-2026-ntm"])
+def test_every_region_and_year_gets_a_decided_or_no_threshold_verdict(set_id):
+    import pandas as pd
+
     from ntm_lib.assess.scoring import score
     from ntm_lib.criteria.catalogue import region_ids
-    cset = load_set("vn-2021-advanced")
+    cset = load_set(set_id)
     regs = region_ids()
-    import pandas as pd
     register = pd.DataFrame({"commune_id": regs, "name": regs, "district": "H",
-                             "province": "P", "region": regs})
-    rows = [(r, y, i.code, 50.0) for r in regs for y in range(2021, 2026)
-            for i in cset.indicators if not i.value_from]
+                             "province": cset.province or "P", "region": regs, "group": 2})
+    period = range(cset.period.start, cset.period.end + 1)
+    rows = [(r, y, i.code, 1.0 if i.unit_kind == "yes_no" else 50.0) for r in regs
+            for y in period for i in cset.indicators if not i.value_from]
     data = pd.DataFrame(rows, columns=["commune_id", "year", "indicator", "value"])
     data["input_ref"] = "x"
     a = score(cset, register, data)
@@ -204,7 +208,8 @@ def test_corrections_found_are_applied_with_their_evidence():
     assert threshold_of(advanced, "14.4", "dbsh", 2023) == 40
     assert threshold_of(advanced, "10.1", "dbsh", 2022) == 64
     counts = evidence_counts(advanced)
-    assert counts["official"] == 0 and counts["secondary"] >= 5
+    assert counts["official"] == 0 and counts["secondary"] + counts["guidance"] >= 5
+    assert advanced.indicator("14.1").evidence["kind"] == "guidance"
 
 
 @pytest.mark.parametrize("category, year, region", [
