@@ -10,9 +10,12 @@ import sys
 import tempfile
 import time
 import traceback
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from . import __version__
 from .assess.pipeline import assess
@@ -38,8 +41,55 @@ MAX_PRINTED_PROBLEMS = 100
 DEFAULT_TIMEOUT = 300.0  # the batch's; kept here so that --help does not import reports
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="ntm", description=t("cli_description"))
+@lru_cache(maxsize=1)
+def help_catalogue() -> dict:
+    text = resources.files("ntm_lib").joinpath("locale/cli_help.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def argv_lang(argv: list[str]) -> str:
+    """The language asked for on the command line (--lang / --lang=), else $NTM_LANG's."""
+    for k, arg in enumerate(argv):
+        if arg == "--lang" and k + 1 < len(argv) and argv[k + 1] in LANGUAGES:
+            return argv[k + 1]
+        if arg.startswith("--lang=") and arg.split("=", 1)[1] in LANGUAGES:
+            return arg.split("=", 1)[1]
+    return current_lang()
+
+
+def localize(parser: argparse.ArgumentParser, lang: str, path: str = "") -> None:
+    """Every command's and option's help in `lang`, from locale/cli_help.yaml."""
+    cat = help_catalogue()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for choice in action._choices_actions:
+                choice.help = cat["commands"][f"{path} {choice.dest}".strip()][lang]
+            for name, sub in action.choices.items():
+                key = f"{path} {name}".strip()
+                sub.description = cat["commands"][key][lang]
+                localize(sub, lang, key)
+            continue
+        entry = (cat["per_command"].get(f"{path} {action.dest}".strip())
+                 or cat["options"].get(action.dest))
+        if entry:
+            action.help = entry[lang]
+
+
+def _argparse_words(lang: str) -> None:
+    """argparse's own words (usage, errors) in `lang`: it looks them up through `_`."""
+    words = {k: v.get(lang, k) for k, v in help_catalogue()["argparse"].items()}
+    argparse._ = lambda msgid: words.get(msgid, msgid)
+
+
+def _parser(lang: str | None = None) -> argparse.ArgumentParser:
+    lang = lang or current_lang()
+    p = argparse.ArgumentParser(prog="ntm", description=help_catalogue()["description"][lang])
+    _add_commands(p)
+    localize(p, lang)
+    return p
+
+
+def _add_commands(p: argparse.ArgumentParser) -> None:
     p.add_argument("--version", action="version", version=f"ntm-assess {__version__}")
     p.add_argument("--lang", choices=["vi", "en"], help="vi (default) or en")
     p.add_argument("--sets-dir", metavar="DIR", action="append",
@@ -186,7 +236,6 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--predecessors-set", metavar="SET", help="old communes' criteria set")
     r.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on a Dask cluster, e.g. tcp://127.0.0.1:8786 (needs ntm-assess[dask])")
-    return p
 
 
 def criteria_table(cset: CriteriaSet, only_unverified: bool = False,
@@ -675,7 +724,13 @@ def _log_traceback() -> Path | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    lang = argv_lang(sys.argv[1:] if argv is None else argv)
+    previous = argparse._
+    _argparse_words(lang)
+    try:
+        args = _parser(lang).parse_args(argv)
+    finally:
+        argparse._ = previous
     if args.lang:
         os.environ["NTM_LANG"] = args.lang
     if args.sets_dir:

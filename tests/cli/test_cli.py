@@ -226,3 +226,45 @@ def test_assess_names_the_criteria_that_block_the_most_communes(tmp_path, capsys
     assert main(["assess"] + SAMPLE_ARGS + ["--out", str(tmp_path / "r")]) == 0
     out = capsys.readouterr().out
     assert "các tiêu chí chặn nhiều xã nhất" in out
+
+
+def test_help_in_vietnamese_by_default_and_english_on_request(capsys, monkeypatch):
+    with pytest.raises(SystemExit):
+        main(["assess", "--help"])
+    vi = capsys.readouterr().out
+    assert "cách dùng:" in vi and "danh sách xã (CSV hoặc .xlsx)" in vi
+    with pytest.raises(SystemExit):
+        main(["--lang", "en", "assess", "--help"])
+    en = capsys.readouterr().out
+    assert "usage:" in en and "commune register (CSV or .xlsx)" in en
+    monkeypatch.setenv("NTM_LANG", "en")
+    with pytest.raises(SystemExit) as err:
+        main(["assess"])
+    assert err.value.code == 2 and "the following arguments are required" in capsys.readouterr().err
+    monkeypatch.setenv("NTM_LANG", "vi")
+    with pytest.raises(SystemExit):
+        main(["assess"])
+    assert "thiếu các tham số" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_every_option_of_every_command_is_described(lang):
+    import argparse
+
+    from ntm_lib.cli import _parser
+
+    def walk(parser, path):
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for choice in action._choices_actions:
+                    assert choice.help, (path, choice.dest)
+                for name, sub in action.choices.items():
+                    assert sub.description, name
+                    yield from walk(sub, f"{path} {name}".strip())
+            else:
+                yield path, action
+
+    actions = list(walk(_parser(lang), ""))
+    assert len(actions) > 100
+    missing = [(p, a.dest) for p, a in actions if not a.help]
+    assert not missing, missing

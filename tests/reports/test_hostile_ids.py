@@ -68,7 +68,7 @@ def test_the_index_links_every_report(hostile_run):
     index = (out / "index.html").read_text(encoding="utf-8")
     links = re.findall(r'<a href="([^"]+)"', index)
     targets = [out / urllib.parse.unquote(html.unescape(link)) for link in links]
-    assert len([t for t in targets if t.suffix == ".html"]) == len(HOSTILE)
+    assert len({t for t in targets if t.suffix == ".html"}) == len(HOSTILE)
     assert all(t.is_file() for t in targets)
 
 
@@ -144,3 +144,12 @@ def test_entry_templates_store_a_formula_like_name_as_text(tmp_path):
         assert not any(b"<f>" in zf.read(n) for n in zf.namelist() if "worksheets" in n)
     cell = load_workbook(out)["Số liệu"]["B2"]
     assert cell.value.startswith("=HYPERLINK") and cell.data_type == "s"
+
+
+def test_on_the_index_the_commune_name_is_the_link(hostile_run):
+    _, out, _ = hostile_run
+    index = (out / "index.html").read_text(encoding="utf-8")
+    named = re.findall(r'<a href="([^"]+)">([^<]+)</a> \(', index)
+    assert len(named) == len(HOSTILE)
+    assert all((out / urllib.parse.unquote(html.unescape(link))).is_file() for link, _ in named)
+    assert {html.unescape(name) for _, name in named} == {n for _, n in HOSTILE.values()}
