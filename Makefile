@@ -6,7 +6,7 @@ NTM := $(VENV)/bin/ntm
 SAMPLE := data/sample
 OUT := outputs/sample
 
-.PHONY: setup setup-test report assess test sample notebooks bench bench-reports bench-scale clean
+.PHONY: setup setup-test report assess test sample notebooks bench bench-assess bench-reports bench-scale clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,10 @@ sample: setup
 ## bench: print scoring throughput and peak memory
 bench: setup
 	$(PY) benchmarks/bench_scoring.py
+
+## bench-assess: `ntm assess` end to end on a million input rows and more (time, CPU, memory)
+bench-assess: setup
+	$(PY) benchmarks/bench_assess.py
 
 ## bench-reports: batch reports against the naive papermill + nbconvert loop
 bench-reports: setup-test
