@@ -46,3 +46,20 @@ def data(*rows) -> pd.DataFrame:
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.write_bytes(text.encode(encoding))
     return path
+
+
+def notebook_with(tmp_path: Path, source: str, cell_id: str, at_end: bool = False) -> Path:
+    """The commune report notebook with one code cell added right after its parameters (or
+    at the end), written to tmp_path/nb/: a notebook that fails, hangs or probes on purpose."""
+    import nbformat
+
+    from ntm_lib.reports.batch import NOTEBOOK
+    nb = nbformat.read(str(NOTEBOOK), as_version=4)
+    cell = nbformat.v4.new_code_cell(source)
+    cell["id"] = cell_id
+    params = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    nb.cells.insert(len(nb.cells) if at_end else params + 1, cell)
+    path = tmp_path / "nb" / "commune_assessment.ipynb"
+    path.parent.mkdir(exist_ok=True)
+    nbformat.write(nb, str(path))
+    return path

@@ -46,6 +46,16 @@ def template_rows(cset: CriteriaSet, register: pd.DataFrame, year: int) -> list[
     return rows
 
 
+def _save(wb, path: Path) -> None:
+    """The workbook, text kept as text, with the same bytes for the same content."""
+    def save(tmp: Path) -> None:
+        keep_text(wb)
+        wb.save(tmp)
+        make_zip_deterministic(tmp)
+
+    atomic_file(path, save)
+
+
 def write_template(cset: CriteriaSet, register: pd.DataFrame, year: int, path: Path) -> int:
     rows = template_rows(cset, register, year)
     wb = Workbook()
@@ -71,12 +81,7 @@ def write_template(cset: CriteriaSet, register: pd.DataFrame, year: int, path: P
         sheet.column_dimensions[col].width = width
     sheet.freeze_panes = "A2"
 
-    def save(tmp: Path) -> None:
-        keep_text(wb)
-        wb.save(tmp)
-        make_zip_deterministic(tmp)
-
-    atomic_file(path, save)
+    _save(wb, path)
     return len(rows)
 
 
@@ -132,10 +137,5 @@ def write_plan_template(cset: CriteriaSet, register: pd.DataFrame, indicators: p
     plan.column_dimensions["E"].width = 50
     plan.column_dimensions["H"].width = 40
 
-    def save(tmp: Path) -> None:
-        keep_text(wb)
-        wb.save(tmp)
-        make_zip_deterministic(tmp)
-
-    atomic_file(path, save)
+    _save(wb, path)
     return len(unmet)

@@ -15,7 +15,7 @@ import zipfile
 
 import pandas as pd
 import pytest
-from conftest import SAMPLE
+from conftest import SAMPLE, notebook_with
 
 from ntm_lib.reports.batch import exit_code, file_stem, run_report
 
@@ -108,17 +108,8 @@ def test_chart_labels_are_not_mathtext(label):
 
 
 def test_a_hung_commune_times_out_and_the_batch_goes_on(tmp_path):
-    import nbformat
-
-    from ntm_lib.reports.batch import NOTEBOOK
-    nb = nbformat.read(str(NOTEBOOK), as_version=4)
-    hang = nbformat.v4.new_code_cell("import time\nif commune_id == '10897':\n"
-                                     "    time.sleep(600)")
-    hang["id"] = "hang"
-    nb.cells.insert(2, hang)
-    notebook = tmp_path / "nb" / "commune_assessment.ipynb"
-    notebook.parent.mkdir()
-    nbformat.write(nb, str(notebook))
+    notebook = notebook_with(tmp_path, "import time\nif commune_id == '10897':\n"
+                             "    time.sleep(600)", "hang")
     manifest = run_report([str(SAMPLE / "indicators.csv")], str(SAMPLE / "communes.csv"), SET,
                           tmp_path / "out", communes=["10894", "10897"], jobs=2,
                           notebook=notebook, timeout=20)

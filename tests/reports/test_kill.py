@@ -7,10 +7,9 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
-from conftest import SAMPLE
+from conftest import SAMPLE, notebook_with
 
-from ntm_lib.reports.batch import NOTEBOOK, exit_code, run_report
+from ntm_lib.reports.batch import exit_code, run_report
 
 DATA = str(SAMPLE / "indicators.csv")
 REGISTER = str(SAMPLE / "communes.csv")
@@ -85,19 +84,15 @@ def test_sigkill_of_the_parent_alone_ends_its_workers_and_kernels(tmp_path):
 
 
 def test_sigkill_of_a_worker_does_not_lose_the_others(tmp_path, monkeypatch):
-    nb = nbformat.read(str(NOTEBOOK), as_version=4)
-    killer = nbformat.v4.new_code_cell(
+    notebook = notebook_with(
+        tmp_path,
         "import os, signal\n"
         "marker = os.environ.get('NTM_TEST_KILL_ONCE')\n"
         "if marker and commune_id == os.environ['NTM_TEST_KILL_COMMUNE'] "
         "and not os.path.exists(marker):\n"
         "    open(marker, 'w').close()\n"
-        "    os.kill(os.getppid(), signal.SIGKILL)  # the worker process running this kernel")
-    killer["id"] = "killer"
-    nb.cells.insert(2, killer)
-    notebook = tmp_path / "nb" / "commune_assessment.ipynb"
-    notebook.parent.mkdir()
-    nbformat.write(nb, str(notebook))
+        "    os.kill(os.getppid(), signal.SIGKILL)  # the worker process running this kernel",
+        "killer")
     marker = tmp_path / "killed"
     ids = ["10894", "10897", "10900"]
     monkeypatch.setenv("NTM_TEST_KILL_ONCE", str(marker))

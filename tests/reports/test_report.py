@@ -4,14 +4,13 @@ import json
 import re
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 import pytest
-from conftest import ROOT, SAMPLE
+from conftest import ROOT, SAMPLE, notebook_with
 
 from ntm_lib import fmt
 from ntm_lib.provenance import sha256
-from ntm_lib.reports.batch import NOTEBOOK, exit_code, run_report
+from ntm_lib.reports.batch import exit_code, run_report
 
 DATA = [str(SAMPLE / "indicators.csv")]
 REGISTER = str(SAMPLE / "communes.csv")
@@ -128,17 +127,8 @@ def test_vietnamese_number_format(report_run):
 
 def _failing_notebook(tmp_path: Path) -> Path:
     """The report notebook with a first cell that fails for one commune (set by env)."""
-    nb = nbformat.read(str(NOTEBOOK), as_version=4)
-    breaker = nbformat.v4.new_code_cell(
-        "import os\nif commune_id == os.environ.get('NTM_TEST_FAIL'):\n"
-        "    raise RuntimeError('broken on purpose')")
-    breaker["id"] = "breaker"
-    params = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
-    nb.cells.insert(params + 1, breaker)
-    path = tmp_path / "notebooks" / "commune_assessment.ipynb"
-    path.parent.mkdir()
-    nbformat.write(nb, str(path))
-    return path
+    return notebook_with(tmp_path, "import os\nif commune_id == os.environ.get('NTM_TEST_FAIL'):\n"
+                                   "    raise RuntimeError('broken on purpose')", "breaker")
 
 
 def test_one_failure_does_not_stop_the_others_and_resume_finishes(tmp_path, monkeypatch,
@@ -196,13 +186,8 @@ def test_existing_output_needs_force(tmp_path):
 
 def test_each_notebook_starts_from_an_empty_namespace(tmp_path, sample_statuses):
     """Kernels are reused within a worker; nothing one notebook defines may reach the next."""
-    nb = nbformat.read(str(NOTEBOOK), as_version=4)
-    probe = nbformat.v4.new_code_cell("assert 'leftover' not in globals()\nleftover = commune_id")
-    probe["id"] = "probe"
-    nb.cells.append(probe)
-    path = tmp_path / "nb" / "commune_assessment.ipynb"
-    path.parent.mkdir()
-    nbformat.write(nb, str(path))
+    path = notebook_with(tmp_path, "assert 'leftover' not in globals()\nleftover = commune_id",
+                         "probe", at_end=True)
     ids = sample_statuses["commune_id"].astype(str).unique()[:2].tolist()
     manifest = run_report(DATA, REGISTER, SET, tmp_path / "run", communes=ids, jobs=1,
                           notebook=path)
