@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..criteria.catalogue import CriteriaSet, commune_zones, threshold_grid
-from .scoring import DECIMALS, Assessment, _compare
+from .scoring import DECIMALS, Assessment, compare
 from .trend import linear_fit
 
 WINDOW = 3
@@ -85,7 +85,7 @@ def indicator_trends(a: Assessment, cset: CriteriaSet, register: pd.DataFrame,
     z_idx = np.array([zones.index(z) for z in zone_of.reindex(communes)])
     thr_future = table[i_idx, z_idx, :]  # [row, future year]
     projected = intercept[:, None] + slope[:, None] * np.asarray(future, dtype=float)[None, :]
-    hits = _compare(np.round(projected, 6), thr_future, ops[:, None]) & toward[:, None]
+    hits = compare(np.round(projected, 6), thr_future, ops[:, None]) & toward[:, None]
     first = np.where(hits.any(axis=1), np.argmax(hits, axis=1), -1)
     year_hit = np.where(first >= 0, np.asarray(future)[np.maximum(first, 0)], -1)
 

@@ -31,13 +31,58 @@ class Assessment:
     communes: pd.DataFrame
 
 
-def _compare(values: np.ndarray, thr: np.ndarray, ops: np.ndarray) -> np.ndarray:
+# Per rule: the sign that makes "good" positive, whether equality meets it, and the lowest
+# good signed difference (the smallest positive float for a strict rule).
+RULES = {">=": (1.0, 0.0), ">": (1.0, 5e-324), "<=": (-1.0, 0.0), "<": (-1.0, 5e-324),
+         "==": (-1.0, 0.0)}
+
+
+def compare(values: np.ndarray, thr: np.ndarray, ops: np.ndarray) -> np.ndarray:
+    """values `op` thr, element-wise, with `ops` an array of rules broadcast against them."""
     with np.errstate(invalid="ignore"):
         return np.select(
             [ops == ">=", ops == ">", ops == "<=", ops == "<"],
             [values >= thr, values > thr, values <= thr, values < thr],
             default=values == thr,
         )
+
+
+def verdicts(values: np.ndarray, thr: np.ndarray, ops: list[str], unknown: np.ndarray,
+             not_applicable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(status, gap) of every cell of [commune-year, indicator] matrices: the indicator
+    verdicts, with few temporaries and no object arrays. `ops` has one rule per column."""
+    sign = np.array([RULES[o][0] for o in ops])
+    lowest = np.array([RULES[o][1] for o in ops])
+    equal = np.array([o == "==" for o in ops])
+    signed = values - thr  # NaN where the value or the threshold is missing
+    signed *= sign
+    if equal.any():  # "==": met only at zero difference, whichever side
+        signed[:, equal] = -np.abs(signed[:, equal])
+    with np.errstate(invalid="ignore"):
+        met = signed >= lowest
+    status = np.full(values.shape, NOT_MET, dtype=np.int8)
+    status[met] = MET
+    status[np.isnan(values)] = MISSING
+    status[not_applicable] = NOT_APPLICABLE
+    status[unknown] = NO_THRESHOLD
+    gap = np.negative(signed, out=signed)
+    np.maximum(gap, 0.0, out=gap)
+    gap += 0.0  # -0.0 prints as "-0.0"
+    gap[met] = 0.0
+    if equal.any():
+        gap[:, equal] = np.where(met[:, equal], 0.0, np.nan)
+    gap = np.round(gap, 6, out=gap)
+    gap[status >= MISSING] = np.nan
+    return status, gap
+
+
+def _positions(column: pd.Series, labels) -> np.ndarray:
+    """Where each cell's label is in `labels` (-1 if absent), through a categorical's codes."""
+    index = pd.Index(np.asarray(labels, dtype=object))
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        where = index.get_indexer(column.cat.categories.astype(object))
+        return np.append(where, -1)[column.cat.codes.to_numpy()].astype(np.int64)
+    return index.get_indexer(column.astype(object)).astype(np.int64)
 
 
 def score(cset: CriteriaSet, register: pd.DataFrame, data: pd.DataFrame,
@@ -54,7 +99,7 @@ def score(cset: CriteriaSet, register: pd.DataFrame, data: pd.DataFrame,
     # Commune-years with at least one data row, ordered by (commune_id, year): a dense
     # presence grid over (commune, year) avoids sorting or hashing pairs of keys.
     communes = np.sort(register["commune_id"].unique().astype(object))
-    c_codes = pd.Categorical(data["commune_id"], categories=communes).codes.astype(np.int64)
+    c_codes = _positions(data["commune_id"], communes)
     year_list = np.sort(data["year"].unique()).tolist()
     y_codes = np.searchsorted(year_list, data["year"].to_numpy())
     key = c_codes * len(year_list) + y_codes
@@ -65,7 +110,7 @@ def score(cset: CriteriaSet, register: pd.DataFrame, data: pd.DataFrame,
     pair_commune, pair_year_idx = np.divmod(pair_keys, max(len(year_list), 1))
     pairs = pd.DataFrame({"commune_id": communes[pair_commune],
                           "year": np.asarray(year_list, dtype=np.int64)[pair_year_idx]})
-    i_idx = pd.Categorical(data["indicator"], categories=codes).codes
+    i_idx = _positions(data["indicator"], codes)
     n_pairs, n_inds = len(pairs), len(codes)
 
     values = np.full((n_pairs, n_inds), np.nan)
@@ -92,27 +137,18 @@ def score(cset: CriteriaSet, register: pd.DataFrame, data: pd.DataFrame,
     unknown = np.isin(state, [UNKNOWN, UNDECLARED])
     not_applicable = state == NA_STATE
 
-    ops = np.array([i.rule.op for i in inds], dtype=object)
-    met = _compare(values, thr, ops[None, :])
-    status = np.where(unknown, NO_THRESHOLD, np.where(
-        not_applicable, NOT_APPLICABLE,
-        np.where(np.isnan(values), MISSING, np.where(met, MET, NOT_MET))))
-    below = np.isin(ops, [">=", ">"])[None, :]
-    above = np.isin(ops, ["<=", "<"])[None, :]
-    gap = np.where(below, thr - values, np.where(above, values - thr, np.nan))
-    gap = np.where(status == MET, 0.0, np.clip(gap, 0, None))
-    gap = np.where(np.isin(status, [MISSING, NOT_APPLICABLE, NO_THRESHOLD]), np.nan,
-                   np.round(gap, 6))
+    ops = [i.rule.op for i in inds]
+    status, gap = verdicts(values, thr, ops, unknown, not_applicable)
 
     # Criteria: counts per criterion as one matrix product with the indicator→criterion map
     # (a criterion may have no indicator yet, when the set does not know them).
     crit_numbers = [c.number for c in cset.criteria]
-    member = np.zeros((n_inds, len(crit_numbers)), dtype=np.int64)
+    member = np.zeros((n_inds, len(crit_numbers)), dtype=np.float32)
     member[np.arange(n_inds), [crit_numbers.index(i.criterion) for i in inds]] = 1
     empty = member.sum(axis=0) == 0
 
-    def count(mask: np.ndarray) -> np.ndarray:
-        return mask.astype(np.int64) @ member
+    def count(mask: np.ndarray) -> np.ndarray:  # float products use BLAS; exact below 2**24
+        return (mask.astype(np.float32) @ member).astype(np.int64)
 
     n_met, n_not = count(status == MET), count(status == NOT_MET)
     # Missing data and unknown thresholds both leave a criterion undecided.
@@ -149,7 +185,7 @@ def score(cset: CriteriaSet, register: pd.DataFrame, data: pd.DataFrame,
         "indicator": cat(cols_ind, codes),
         "value": values.ravel(),
         "unit": cat(cols_ind, [i.unit for i in inds]),
-        "rule": cat(cols_ind, list(ops)),
+        "rule": cat(cols_ind, ops),
         "threshold": thr.ravel(),
         "status": cat(status.ravel(), STATUS),
         "gap": gap.ravel(),

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..criteria.catalogue import CriteriaSet, commune_zones, threshold_grid
-from .scoring import DECIMALS, Assessment
+from .scoring import DECIMALS, Assessment, _positions
 from .trend import linear_fit
 
 WINDOW = 3
@@ -50,20 +50,20 @@ def annotate(a: Assessment, cset: CriteriaSet, register: pd.DataFrame,
     codes = [i.code for i in cset.indicators]
     by_code = {i.code: i for i in cset.indicators}
     years = sorted(ind["year"].unique().tolist())
-    code = ind["indicator"].astype(str).to_numpy()
-    commune = ind["commune_id"].astype(str).to_numpy()
+    # Integer codes throughout: a million rows hold a few dozen indicators and rules.
+    i_idx = _positions(ind["indicator"], codes)
+    commune = ind["commune_id"].astype("category")
+    c_idx = commune.cat.codes.to_numpy().astype(np.int64)
     value = ind["value"].to_numpy(dtype=float)
     thr = ind["threshold"].to_numpy(dtype=float)
-    status = ind["status"].astype(str).to_numpy()
-    op = ind["rule"].astype(str).to_numpy()
-    up = np.isin(op, [">=", ">"])
-    down = np.isin(op, ["<=", "<"])
-    measured = np.isin(code, [c for c in codes if by_code[c].unit_kind != "yes_no"])
+    status = ind["status"]
+    up = ind["rule"].isin([">=", ">"]).to_numpy()
+    down = ind["rule"].isin(["<=", "<"]).to_numpy()
+    measured = np.array([by_code[c].unit_kind != "yes_no" for c in codes] + [False])[i_idx]
 
     # Trend per commune and indicator, year by year: one [pair, year] matrix.
-    key = pd.MultiIndex.from_arrays([commune, code])
-    pairs, pair_idx = np.unique(key.codes[0] * len(key.levels[1]) + key.codes[1],
-                                return_inverse=True)
+    pair_idx = c_idx * (len(codes) + 1) + np.where(i_idx < 0, len(codes), i_idx)
+    pair_idx, pairs = pd.factorize(pair_idx)
     y_idx = np.searchsorted(years, ind["year"].to_numpy())
     grid = np.full((len(pairs), len(years)), np.nan)
     grid[pair_idx, y_idx] = value
@@ -73,10 +73,10 @@ def annotate(a: Assessment, cset: CriteriaSet, register: pd.DataFrame,
     zone_of = commune_zones(register)
     zones = sorted(set(zone_of), key=str)
     z_of = pd.Series(range(len(zones)), index=pd.Index(zones, dtype=object))
-    zone_idx = z_of.reindex(zone_of.reindex(pd.Index(commune)).to_numpy()).to_numpy()
+    zone_of_cat = zone_of.reindex(pd.Index(commune.cat.categories.astype(object))).to_numpy()
+    zone_idx = z_of.reindex(zone_of_cat).to_numpy()[c_idx]
     nxt = [y + 1 for y in years]
     table = np.round(threshold_grid(cset, zones, nxt).values, DECIMALS)
-    i_idx = pd.Index(codes).get_indexer(code)
     next_thr = table[i_idx, zone_idx.astype(int), y_idx]
     next_thr = np.where(np.isnan(next_thr), thr, next_thr)
 
@@ -88,16 +88,16 @@ def annotate(a: Assessment, cset: CriteriaSet, register: pd.DataFrame,
         with np.errstate(invalid="ignore"):
             return np.where(up, v < t, np.where(down, v > t, False)) & ~np.isnan(t)
 
-    met = status == "met"
+    met = (status == "met").to_numpy()
     at_risk = met & measured & fails(projected, next_thr)
     falling = fails(projected, thr)  # the trend alone would take it below
     rising = fails(value, next_thr)  # next year's threshold alone would
     risk_code = np.where(~at_risk, 0, np.where(falling & ~rising, 1,
                                                np.where(rising & ~falling, 2, 3)))
 
-    tol = _tolerances(code, thr, by_code)
+    tol = _tolerances(i_idx, thr, [by_code[c] for c in codes])
     with np.errstate(invalid="ignore"):
-        fragile = (measured & np.isin(status, ["met", "not_met"])
+        fragile = (measured & status.isin(["met", "not_met"]).to_numpy()
                    & (np.abs(value - thr) <= tol + 1e-9) & (tol > 0))
 
     indicators = ind.assign(
@@ -112,10 +112,11 @@ def annotate(a: Assessment, cset: CriteriaSet, register: pd.DataFrame,
     return Assessment(a.set_id, indicators, a.criteria, communes)
 
 
-def _tolerances(code: np.ndarray, thr: np.ndarray, by_code: dict) -> np.ndarray:
+def _tolerances(i_idx: np.ndarray, thr: np.ndarray, inds: list) -> np.ndarray:
     """The tolerance of each row, computed once per distinct (indicator, threshold)."""
-    frame = pd.DataFrame({"c": code, "t": thr})
-    distinct = frame.drop_duplicates().reset_index(drop=True)
-    distinct["tol"] = [by_code[c].tolerance_at(t) if t == t else 0.0
-                       for c, t in zip(distinct["c"], distinct["t"])]
-    return frame.merge(distinct, on=["c", "t"], how="left")["tol"].to_numpy(dtype=float)
+    t_codes, t_values = pd.factorize(thr, use_na_sentinel=False)
+    codes, keys = pd.factorize((i_idx + 1) * (len(t_values) + 1) + t_codes)
+    i_of, t_of = np.divmod(keys, len(t_values) + 1)
+    tol = np.array([inds[i - 1].tolerance_at(t_values[j]) if i > 0 and t_values[j] == t_values[j]
+                    else 0.0 for i, j in zip(i_of.tolist(), t_of.tolist())], dtype=float)
+    return tol[codes]

@@ -25,9 +25,14 @@ from .values import (
     fold,
     fold_series,
     has_percent_sign,
+    is_blank,
     looks_like_date,
+    map_text,
+    parse_cell_numbers,
     parse_numbers,
+    parse_year,
     parse_yes_no,
+    per_distinct,
 )
 
 # Beyond this many rows with the same problem in one file, one summary line stands for the rest.
@@ -88,7 +93,8 @@ def _find_header(frame: pd.DataFrame, aliases: dict, required: list[str]) -> tup
 
 def read_tables(path: Path, kind: str) -> tuple[list[Table], list[Problem]]:
     """Sheets of `path` that carry the columns required for `kind` ('register' or 'data')."""
-    grids, problems = read_grids(path)
+    # Data tables are large: their cells are kept as categoricals and worked per distinct text.
+    grids, problems = read_grids(path, categorical=kind == "data")
     if not grids:
         return [], problems
     spec = column_spec()
@@ -97,7 +103,9 @@ def read_tables(path: Path, kind: str) -> tuple[list[Table], list[Problem]]:
     tables, misses = [], []
     for grid in grids:
         frame = grid.text
-        filled = (frame.apply(lambda c: c.str.strip()) != "").any(axis=1)
+        filled = pd.Series(np.zeros(len(frame), dtype=bool), index=frame.index)
+        for _, col in frame.items():
+            filled |= ~is_blank(col).astype(bool)
         if not filled.any():
             misses.append((grid.sheet, None, []))
             continue
@@ -189,7 +197,8 @@ def _clean_cells(table: Table) -> list[Problem]:
         odd = {v: INVISIBLE_SPACE.sub(" ", INVISIBLE.sub("", v))
                for v in distinct if INVISIBLE.search(v) or INVISIBLE_SPACE.search(v)}
         if odd:
-            f[col] = f[col].replace(odd)
+            f[col] = (map_text(f[col], lambda s: s.map(lambda v: odd.get(v, v)))
+                      if isinstance(f[col].dtype, pd.CategoricalDtype) else f[col].replace(odd))
     return problems
 
 
@@ -286,9 +295,11 @@ def read_register(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
     return register.loc[~dup, cols].reset_index(drop=True), problems
 
 
-def _refs(table: Table) -> pd.Series:
+def _refs(table: Table, index: pd.Index | None = None) -> pd.Series:
+    """'file[sheet]:row' for each row of `index` (default: every row of the table)."""
+    index = table.frame.index if index is None else index
     where = Path(table.file).name + (f"[{table.sheet}]" if table.sheet is not None else "")
-    return where + ":" + pd.Series(table.frame.index.astype(str), index=table.frame.index)
+    return pd.Series([f"{where}:{r}" for r in index.tolist()], index=index, dtype=object)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -299,21 +310,21 @@ def _read_data_table(table: Table, cset: CriteriaSet, known_communes: set[str]) 
     f = table.frame
     problems: list[Problem] = []
     for col in f.columns:
-        f[col] = f[col].str.strip().str.normalize("NFC")
+        f[col] = map_text(f[col], lambda s: s.str.strip().str.normalize("NFC"))
     blank = (f["commune_id"] == "") & (f["indicator"] == "") & (f["value"] == "")
     f = f[~blank]
     indicators = {i.code: i for i in cset.indicators}
     derived = {i.code: i.value_from for i in cset.indicators if i.value_from}
     # Excel turns "17.4" into the number 17.4; the text form is the same, so codes survive.
     code = f["indicator"]
-    unknown = ~code.isin(indicators.keys())
+    unknown = ~code.isin(list(indicators))
     problems += _problems_for(table, unknown & (code != ""), "indicator_unknown", "indicator",
                               set_id=cset.id)
     problems += _problems_for(table, code == "", "indicator_empty", "indicator")
-    problems += _problems_for(table, code.isin(derived.keys()), "indicator_derived", "indicator",
+    problems += _problems_for(table, code.isin(list(derived)), "indicator_derived", "indicator",
                               source=", ".join(sorted(set(derived.values()))))
 
-    year = pd.to_numeric(f["year"].where(f["year"].str.fullmatch(r"\d{4}")), errors="coerce")
+    year = parse_year(f["year"])
     problems += _problems_for(table, year.isna(), "year_invalid", "year")
     period = cset.period
     outside = year.notna() & ((year < period.start) | (year > period.end))
@@ -325,45 +336,48 @@ def _read_data_table(table: Table, cset: CriteriaSet, known_communes: set[str]) 
     first = unknown_commune & ~f["commune_id"].duplicated()
     problems += _problems_for(table, first, "commune_not_in_register", "commune_id")
 
-    kind = code.map({c: i.unit_kind for c, i in indicators.items()})
+    kinds = {k: i.unit_kind for k, i in indicators.items()}
+    kind = map_text(code, lambda c: c.map(kinds).fillna(""))
+    known = kind != ""  # a code of the set
     text = f["value"]
     flag = (table.flags["value"].reindex(f.index, fill_value="") if table.flags is not None
-            else pd.Series("", index=f.index))
-    value = pd.Series(np.nan, index=f.index)
+            else pd.Series(pd.Categorical.from_codes(np.zeros(len(f), dtype=np.int8), [""]),
+                           index=f.index))
     is_yes_no = kind == "yes_no"
     numeric_cell = flag.isin(["number", "percent"])
-    value[is_yes_no] = parse_yes_no(text[is_yes_no])
     typed = ~is_yes_no & ~numeric_cell
-    value[typed] = parse_numbers(text[typed])
-    value[~is_yes_no & numeric_cell] = pd.to_numeric(text[~is_yes_no & numeric_cell],
-                                                      errors="coerce")
+    # Each reading per distinct text, then the one that applies to each cell.
+    value = pd.Series(np.select(
+        [is_yes_no.to_numpy(), typed.to_numpy()],
+        [parse_yes_no(text).to_numpy(float), parse_numbers(text).to_numpy(float)],
+        default=parse_cell_numbers(text).to_numpy(float)), index=f.index)
     empty = text == ""
     typed_date = typed & ~is_yes_no & looks_like_date(text)
     boolean = (flag == "boolean") & ~is_yes_no
     unreadable = pd.Series(f.index.isin(table.unreadable.get("value", ())), index=f.index)
     special = flag.isin(["date", "formula", "error"]) | typed_date | boolean | unreadable
-    problems += _problems_for(table, ((flag == "date") | typed_date) & kind.notna(),
+    problems += _problems_for(table, ((flag == "date") | typed_date) & known,
                               "value_is_date", "value")
-    problems += _problems_for(table, boolean & kind.notna(), "value_boolean", "value")
-    problems += _problems_for(table, (flag == "error") & kind.notna(), "value_excel_error", "value")
-    problems += _problems_for(table, (flag == "formula") & kind.notna(), "value_formula", "value")
-    comparator = text.str.match(r"^\s*(≥|≤|>=|<=|>|<|=)")
-    problems += _problems_for(table, comparator & kind.notna(), "value_has_comparator", "value")
-    bad = value.isna() & ~empty & kind.notna() & ~special & ~comparator
+    problems += _problems_for(table, boolean & known, "value_boolean", "value")
+    problems += _problems_for(table, (flag == "error") & known, "value_excel_error", "value")
+    problems += _problems_for(table, (flag == "formula") & known, "value_formula", "value")
+    comparator = per_distinct(lambda s: s.str.match(r"^\s*(≥|≤|>=|<=|>|<|=)").astype(bool))(text)
+    problems += _problems_for(table, comparator & known, "value_has_comparator", "value")
+    bad = value.isna() & ~empty & known & ~special & ~comparator
     problems += _problems_for(table, bad & is_yes_no, "value_not_yes_no", "value")
     problems += _problems_for(table, bad & ~is_yes_no, "value_not_number", "value")
     problems += _problems_for(table, ~np.isfinite(value.fillna(0)), "value_not_number", "value")
     problems += _problems_for(table, (kind == "percent") & ((value < 0) | (value > 100)),
                               "value_percent_range", "value")
     problems += _slip_problems(table, code, value, text, flag, indicators, ~special)
-    ambiguous = typed & ~is_yes_no & kind.notna() & ambiguous_numbers(text)
+    ambiguous = typed & ~is_yes_no & known & ambiguous_numbers(text)
     problems += [replace(p, params=p.params | {"read": value[p.row]}, severity="warning")
                  for p in _problems_for(table, ambiguous, "value_ambiguous", "value",
                                         convention=current_lang()) if p.row is not None]
     if not any(p.key == "value_fraction" for p in problems):
         problems += _percent_fractions(table, code, value, indicators)
     problems += [replace(p, severity="warning")
-                 for p in _problems_for(table, empty & kind.notna() & ~special, "value_empty",
+                 for p in _problems_for(table, empty & known & ~special, "value_empty",
                                         "value")]
     value = value.where(~special)
 
@@ -377,7 +391,7 @@ def _read_data_table(table: Table, cset: CriteriaSet, known_communes: set[str]) 
         "source": f["source"] if "source" in f else "",
         "numerator": parse_numbers(f["numerator"]) if "numerator" in f else np.nan,
         "denominator": parse_numbers(f["denominator"]) if "denominator" in f else np.nan,
-        "input_ref": _refs(table).loc[f.index],
+        "input_ref": _refs(table, f.index),
     })
     for col in PROOF_COLUMNS:
         out[col] = f[col] if col in f else ""
@@ -419,13 +433,24 @@ def read_data(paths: list[str | Path], cset: CriteriaSet,
     cols = ["commune_id", "year", "indicator", "value", "value_text", "note", "source",
             "numerator", "denominator", "input_ref", *PROOF_COLUMNS]
     data = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
-    problems += _duplicate_problems(data)
+    repeated = _repeated(data)
+    problems += _duplicate_problems(data[repeated])
+    if repeated.any():  # the first of equal rows stands; conflicting ones are errors above
+        data = data[~_repeated(data, keep="first")].reset_index(drop=True)
     return data, problems
 
 
-def _duplicate_problems(data: pd.DataFrame) -> list[Problem]:
+def _repeated(data: pd.DataFrame, keep: str | bool = False) -> np.ndarray:
+    """Rows whose (commune, year, indicator) another row also has, as one integer key."""
+    key = np.zeros(len(data), dtype=np.int64)
+    for col in ("commune_id", "year", "indicator"):
+        codes, uniques = pd.factorize(data[col], use_na_sentinel=False)
+        key = key * (len(uniques) + 1) + codes
+    return pd.Series(key).duplicated(keep=keep).to_numpy()
+
+
+def _duplicate_problems(dup: pd.DataFrame) -> list[Problem]:
     key = ["commune_id", "year", "indicator"]
-    dup = data[data.duplicated(key, keep=False)]
     if dup.empty:
         return []
     problems = []
@@ -469,8 +494,6 @@ def load_inputs(data_paths: list[str | Path], communes_path: str | Path,
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise InputError(problems)
-    key = ["commune_id", "year", "indicator"]
-    data = data.drop_duplicates(key, keep="first").reset_index(drop=True)
     data["year"] = data["year"].astype(int)
     # Few distinct communes and codes over many rows: categoricals are smaller and faster.
     data["commune_id"] = data["commune_id"].astype("category")

@@ -13,6 +13,7 @@ import pandas as pd
 
 from .. import fmt
 from ..criteria.catalogue import units
+from .values import map_text
 
 # An income at or above this many "million đồng" was typed in đồng, or in thousand đồng.
 DONG, THOUSAND_DONG = 1_000_000, 1_000
@@ -22,8 +23,9 @@ def slips(code: pd.Series, value: pd.Series, has_percent: pd.Series, flag: pd.Se
           unit_of: dict[str, str]) -> dict[str, tuple[pd.Series, pd.Series | None]]:
     """For each kind of slip, the cells that show it and (where it can be guessed) the value
     meant. All series share the data table's index; `flag` is the Excel cell kind."""
-    unit = code.map(unit_of)
+    unit = map_text(code, lambda c: c.map(unit_of).fillna(""))
     spec = units()
+    explicit_percent = has_percent | (flag == "percent")
     out: dict[str, tuple[pd.Series, pd.Series | None]] = {}
     none = pd.Series(False, index=value.index)
 
@@ -41,7 +43,6 @@ def slips(code: pd.Series, value: pd.Series, has_percent: pd.Series, flag: pd.Se
         if not u.get("percent_sign", False):
             add("value_percent_sign", mine & has_percent)
         kinds = set(u.get("slips", []))
-        explicit_percent = has_percent | (flag == "percent")
         if "fraction" in kinds:
             add("value_fraction", (v > 0) & (v < 1) & ~explicit_percent, v * 100)
         if "whole" in kinds:

@@ -18,7 +18,7 @@ import io
 import os
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -196,19 +196,39 @@ def decode(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:
     return text, [Problem(name, "file_read_as_cp1258", severity="warning")]
 
 
-def _csv(path: Path) -> tuple[list[Grid], list[Problem]]:
-    text, problems = decode(path.read_bytes(), str(path))
+def _categorical(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells as categoricals ("" for an absent cell): a large table holds few distinct
+    texts, and every later step works on those."""
+    out = {}
+    for name, col in frame.items():
+        col = col if isinstance(col.dtype, pd.CategoricalDtype) else col.astype("category")
+        if (col.cat.codes < 0).any():
+            if "" not in col.cat.categories:
+                col = col.cat.add_categories([""])
+            col = col.fillna("")
+        out[name] = col
+    return pd.DataFrame(out, index=frame.index)
+
+
+def _csv(path: Path, categorical: bool = False) -> tuple[list[Grid], list[Problem]]:
+    raw = path.read_bytes()
+    text, problems = decode(raw, str(path))
     if text is None:
         return [], problems
-    first = text.split("\n", 1)[0]
+    first = text[:text.find("\n")] if "\n" in text else text
     sep = max([",", ";", "\t"], key=first.count)
-    if not text.strip():
+    if not text or text.isspace():
         return [Grid(None, pd.DataFrame(dtype=str))], problems
+    # Valid UTF-8 goes to the reader as bytes (faster than text); other encodings as text.
+    utf8 = not problems and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    source = (io.BytesIO(raw[len(codecs.BOM_UTF8):] if raw.startswith(codecs.BOM_UTF8) else raw)
+              if utf8 else io.StringIO(text))
     try:  # pandas' C reader first: fast on large files
-        frame = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str,
+        frame = pd.read_csv(source, sep=sep, header=None, encoding="utf-8",
+                            dtype="category" if categorical else str,
                             keep_default_na=False, skip_blank_lines=False)
         # blank lines keep their row numbers; every row had the same number of fields
-        return [Grid(None, frame.fillna(""))], problems
+        return [Grid(None, _categorical(frame) if categorical else frame.fillna(""))], problems
     except pd.errors.ParserError as exc:
         unclosed = re.search(r"EOF inside string starting at row (\d+)", str(exc))
         if unclosed:  # the rest of the file would be swallowed into one cell
@@ -222,10 +242,14 @@ def _csv(path: Path) -> tuple[list[Grid], list[Problem]]:
         return [], problems + [Problem(str(path), "file_not_csv", params={"error": str(exc)})]
     width = max((len(r) for r in rows), default=0)
     frame = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object).astype(str)
+    if categorical:
+        frame = _categorical(frame)
     return [Grid(None, frame, fields=np.array([len(r) for r in rows]))], problems
 
 
-def read_grids(path: str | Path) -> tuple[list[Grid], list[Problem]]:
+def read_grids(path: str | Path, categorical: bool = False) -> tuple[list[Grid], list[Problem]]:
+    """The sheets of `path` as grids of text; `categorical`: cells as categoricals (large data
+    tables), else as plain text."""
     path = Path(path)
     if not path.is_file():
         return [], [Problem(str(path), "file_missing")]
@@ -233,6 +257,9 @@ def read_grids(path: str | Path) -> tuple[list[Grid], list[Problem]]:
     if size > max_bytes():  # SettingError on a malformed NTM_MAX_INPUT_MB
         return [], [Problem(str(path), "file_too_large", params={
             "size": round(size / 1024 / 1024), "limit": round(max_bytes() / 1024 / 1024)})]
-    if path.suffix.lower() in EXCEL_SUFFIXES:
-        return _excel(path)
-    return _csv(path)
+    if path.suffix.lower() not in EXCEL_SUFFIXES:
+        return _csv(path, categorical)
+    grids, problems = _excel(path)
+    if categorical:
+        grids = [replace(g, text=_categorical(g.text)) for g in grids]
+    return grids, problems

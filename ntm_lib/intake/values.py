@@ -6,6 +6,7 @@ import unicodedata
 from functools import lru_cache
 from importlib import resources
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -43,15 +44,32 @@ AMBIGUOUS_FORM = r"[+-]?[1-9]\d{0,2}[.,]\d{3}"
 DATE_FORM = r"\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}[./-]\d{1,2}[./-]\d{1,2}"
 
 
+def distinct(text: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """(code per cell, distinct texts): a categorical column's own codes, else factorized."""
+    if isinstance(text.dtype, pd.CategoricalDtype) and not (text.cat.codes < 0).any():
+        return text.cat.codes.to_numpy(), pd.Series(np.asarray(text.cat.categories, dtype=object),
+                                                     dtype=object)
+    codes, uniques = pd.factorize(text.astype(str), use_na_sentinel=False)
+    return codes, pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+
+
 def per_distinct(func):
     """Run a column-wise parser once per distinct text and spread the result back: a column of
     a million cells typically holds a few hundred distinct values."""
     def run(text: pd.Series, *args, **kwargs) -> pd.Series:
-        codes, uniques = pd.factorize(text.astype(str), use_na_sentinel=False)
-        parsed = func(pd.Series(uniques, dtype=object), *args, **kwargs).to_numpy()
+        codes, uniques = distinct(text)
+        parsed = func(uniques, *args, **kwargs).to_numpy()
         return pd.Series(parsed[codes], index=text.index)
     run.__doc__, run.__name__, run.__wrapped__ = func.__doc__, func.__name__, func
     return run
+
+
+def map_text(text: pd.Series, func) -> pd.Series:
+    """`func` (texts -> texts) applied once per distinct text; a categorical column back."""
+    codes, uniques = distinct(text)
+    new_codes, labels = pd.factorize(func(uniques).astype(object), use_na_sentinel=False)
+    return pd.Series(pd.Categorical.from_codes(new_codes[codes], categories=labels),
+                     index=text.index)
 
 
 def _squeeze(text: pd.Series) -> pd.Series:
@@ -103,6 +121,24 @@ def parse_numbers(text: pd.Series, convention: str | None = None) -> pd.Series:
     nums = pd.to_numeric(out.where(out.str.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)").astype(bool)),
                          errors="coerce")
     return nums.astype(float)
+
+
+@per_distinct
+def parse_year(text: pd.Series) -> pd.Series:
+    """A four-digit year, else NaN."""
+    text = text.astype(str)
+    return pd.to_numeric(text.where(text.str.fullmatch(r"\d{4}").astype(bool)), errors="coerce")
+
+
+@per_distinct
+def parse_cell_numbers(text: pd.Series) -> pd.Series:
+    """An Excel number cell's text ('95.5', '1e-05'), as Python wrote it; NaN if not."""
+    return pd.to_numeric(text.astype(str), errors="coerce").astype(float)
+
+
+@per_distinct
+def is_blank(text: pd.Series) -> pd.Series:
+    return text.astype(str).str.strip() == ""
 
 
 @per_distinct

@@ -30,6 +30,21 @@ def test_an_indicator_falling_toward_its_threshold_is_at_risk(base_set):
     assert not _row(steady, "c1", 2024, "A.1")["at_risk"]
 
 
+def test_trends_stay_per_commune_in_a_large_district(base_set):
+    """Regression: the (commune, indicator) key overflowed 16-bit codes past 32,767 pairs and
+    mixed communes' values into each other's trends."""
+    n = 12_000
+    ids = [f"c{i:05d}" for i in range(n)]
+    rows = [(c, y, code, v) for i, c in enumerate(ids) for y in (2022, 2023, 2024)
+            for code, v in (("A.1", 60 + i % 7), ("B.2", 2))]
+    a = assess(base_set, register(*[(c, "dbsh") for c in ids]), data(*rows))
+    ind = a.indicators
+    flat = ind[(ind["year"] == 2024) & ind["indicator"].isin(["A.1", "B.2"])]
+    assert len(flat) == 2 * n
+    assert (flat["trend"] == 0).all(), flat[flat["trend"] != 0].head()
+    assert not flat["at_risk"].any()
+
+
 def test_a_lower_is_better_indicator_rising_toward_its_ceiling_is_at_risk(base_set):
     a = assess(base_set, register(("c1", "dbsh")),
                data(("c1", 2022, "B.2", 2), ("c1", 2023, "B.2", 3.5), ("c1", 2024, "B.2", 4.8)))
