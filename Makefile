@@ -6,7 +6,7 @@ NTM := $(VENV)/bin/ntm
 SAMPLE := data/sample
 OUT := outputs/sample
 
-.PHONY: setup setup-test report assess test sample notebooks bench bench-assess bench-reports bench-scale clean
+.PHONY: setup setup-test report assess test sample notebooks bench bench-assess bench-reports clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,21 +57,17 @@ test: setup-test
 sample: setup
 	$(PY) data/make_sample.py
 
-## bench: print scoring throughput and peak memory
-bench: setup
-	$(PY) benchmarks/bench_scoring.py
+## bench: every benchmark in one table, each figure beside its reference and goal (~10 min)
+bench: setup-test
+	$(PY) benchmarks/bench.py
 
 ## bench-assess: `ntm assess` end to end on a million input rows and more (time, CPU, memory)
 bench-assess: setup
 	$(PY) benchmarks/bench_assess.py
 
-## bench-reports: batch reports against the naive papermill + nbconvert loop
+## bench-reports: `ntm report` against the notebook's floor and the naive loop
 bench-reports: setup-test
 	$(PY) benchmarks/bench_reports.py
-
-## bench-scale: 200 synthetic communes at 1 and 2 workers, and the naive loop
-bench-scale: setup-test
-	$(PY) benchmarks/bench_scale.py
 
 ## notebooks: rebuild the training notebooks (vi, en) from notebooks/training.yaml
 notebooks: setup

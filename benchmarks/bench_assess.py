@@ -3,7 +3,8 @@
 Generates a synthetic district of N communes x Y years (data/make_sample.py), then runs the
 real command in a child process, R times, and prints for each size the wall time, the CPU
 time of that process alone (not the machine's), and its peak memory (max RSS), as min and
-median over the runs. Asserts nothing: the figures are compared with the goals by a person.
+median over the runs, beside the goals of issue 15 (10,000 x 5 in < 8 s and 1 GB; 30,000 x 1,
+a million rows, in < 30 s and 1.5 GB). The peak is that of the `ntm assess` process.
 
     python benchmarks/bench_assess.py [--sizes 10000x5,30000x1] [--repeat 3]
 
@@ -13,64 +14,56 @@ median over the runs. Asserts nothing: the figures are compared with the goals b
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import REPEAT, Row, Run, child, print_table, synthetic  # noqa: E402
 
-RUN = """
-import resource, sys, time
-from ntm_lib.cli import main
-t0 = time.perf_counter()
-code = main(sys.argv[1:])
-wall = time.perf_counter() - t0
-usage = resource.getrusage(resource.RUSAGE_SELF)
-print(f"BENCH {code} {wall} {usage.ru_utime + usage.ru_stime} {usage.ru_maxrss / 1024}",
-      file=sys.stderr)
-"""
+RUN = "import sys; from ntm_lib.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
-def run_once(folder: Path, out: Path) -> tuple[float, float, float]:
-    """(wall s, CPU s of this process, peak RSS MB) of one `ntm assess`."""
-    proc = subprocess.run(
-        [sys.executable, "-c", RUN, "assess", str(folder / "indicators.csv"), "--communes",
-         str(folder / "communes.csv"), "--set", "hd-2022-advanced", "--out", str(out),
-         "--force"], capture_output=True, text=True, check=False)
-    line = next((ln for ln in proc.stderr.splitlines() if ln.startswith("BENCH ")), None)
-    if line is None or line.split()[1] != "0":
-        raise SystemExit(f"ntm assess failed:\n{proc.stderr[-2000:]}")
-    _, _, wall, cpu, rss = line.split()
-    return float(wall), float(cpu), float(rss)
+def run_once(folder: Path, out: Path) -> Run:
+    """One `ntm assess`: wall, CPU of its process (and any it waited for), its peak RSS."""
+    return child([sys.executable, "-c", RUN, "assess", str(folder / "indicators.csv"),
+                  "--communes", str(folder / "communes.csv"), "--set", "hd-2022-advanced",
+                  "--out", str(out), "--force"])
+
+
+# The goals of issue 15: (communes, years) -> (seconds, MB).
+GOALS = {(10_000, 5): (8, 1024), (30_000, 1): (30, 1536)}
+
+
+def rows(sizes: list[tuple[int, int]], repeat: int = REPEAT) -> list[Row]:
+    out = []
+    for communes, years in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = synthetic(Path(tmp) / "in", communes, years)
+            with open(folder / "indicators.csv", "rb") as fh:
+                n = sum(1 for _ in fh) - 1
+            runs = [run_once(folder, Path(tmp) / "out") for _ in range(repeat)]
+        goal = GOALS.get((communes, years))
+        name = f"ntm assess {communes:,} x {years} ({n:,} rows)"
+        wall = Row(f"{name}, wall", [r.wall for r in runs], "s",
+                   goal=f"< {goal[0]} s" if goal else "")
+        cpu = Row(f"{name}, CPU", [r.cpu for r in runs], "s")
+        peak = Row(f"{name}, peak memory", [r.peak_mb for r in runs], "MB",
+                   goal=f"< {goal[1]:,} MB" if goal else "")
+        if goal:
+            wall.ok, peak.ok = wall.median < goal[0], max(peak.ours) < goal[1]
+        out += [wall, cpu, peak]
+    return out
 
 
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--sizes", default="10000x5,30000x1",
                    help="communes x years, comma-separated")
-    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--repeat", type=int, default=REPEAT)
     args = p.parse_args()
-    print(f"{'size':>12} {'input rows':>11} {'wall s (min/med)':>18} {'CPU s (min/med)':>17} "
-          f"{'peak MB (max)':>14}")
-    for size in args.sizes.split(","):
-        communes, years = (int(x) for x in size.split("x"))
-        with tempfile.TemporaryDirectory() as tmp:
-            folder = Path(tmp) / "in"
-            subprocess.run([sys.executable, str(ROOT / "data" / "make_sample.py"), "--communes",
-                            str(communes), "--years", str(years), "--out", str(folder)],
-                           check=True, capture_output=True)
-            with open(folder / "indicators.csv", "rb") as fh:
-                rows = sum(1 for _ in fh) - 1
-            runs = [run_once(folder, Path(tmp) / "out") for _ in range(args.repeat)]
-            walls, cpus, rss = zip(*runs)
-            print(f"{size:>12} {rows:>11,} {min(walls):>8.1f} / {statistics.median(walls):<7.1f} "
-                  f"{min(cpus):>8.1f} / {statistics.median(cpus):<6.1f} {max(rss):>14,.0f}")
-    print(f"({os.cpu_count()} cores; CPU counts the ntm process alone; "
-          f"run on {time.strftime('%Y-%m-%d')})")
+    sizes = [tuple(int(x) for x in size.split("x")) for size in args.sizes.split(",")]
+    print_table(rows(sizes, args.repeat))
 
 
 if __name__ == "__main__":

@@ -1,95 +1,145 @@
-"""Batch reports (`ntm report`) against the naive loop a user would write.
+"""Commune reports: `ntm report` against the floor (the cost of the notebook's own code and of
+the HTML export) and against the naive loop a user would write.
 
-The naive loop runs, for each commune one after another, the `papermill` command and then
-`jupyter nbconvert --to html --no-input`. `ntm report` scores the data once, runs the notebooks
-in parallel worker processes and exports in-process. Both render the same notebook for the
-same communes; the script checks that each commune's status line appears in both pages, then
-prints throughputs and their ratio. It asserts nothing about speed.
+- floor: per commune, in this process, the notebook's code cells run from the commune's
+  slice (what `ntm report` gives each worker) and the nbconvert export of its executed
+  notebook; measured for a district of 200 communes and, for the same communes, inside a
+  data set of 10,000 (goal: flat, within 10 %);
+- ntm report: 200 communes on 2 workers as a child process, CPU of its whole process tree
+  (workers and kernels included) by wait4; each extra report's CPU, from the difference with
+  a run of 50 communes, against the floor (goal <= 1.25x); the wall time (goal < 60 s);
+- naive loop: `papermill` then `jupyter nbconvert --to html --no-input`, one commune after
+  another, for a few communes.
 
-    python benchmarks/bench_reports.py [--jobs 2] [--communes N]
+    python benchmarks/bench_reports.py [--communes 200] [--small 50] [--naive 3]
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import re
-import subprocess
+import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "data" / "sample" / "indicators.csv"
-REGISTER = ROOT / "data" / "sample" / "communes.csv"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import REPEAT, Row, child, print_table, synthetic  # noqa: E402
+
 SET = "hd-2022-advanced"
 BIN = Path(sys.executable).parent
 
 
-def busy_cpu_s() -> float:
-    """CPU seconds used by the whole machine so far (workers and kernels are not our children)."""
-    import psutil
-    times = psutil.cpu_times()
-    return times.user + times.system + getattr(times, "nice", 0.0)
+def notebook_code() -> list[str]:
+    """The report notebook's code cells after the parameters, display made silent."""
+    import nbformat
+
+    from ntm_lib.reports.batch import NOTEBOOK
+    nb = nbformat.read(str(NOTEBOOK), as_version=4)
+    return [c.source.replace("from IPython.display import HTML, display",
+                             "from IPython.display import HTML")
+            for c in nb.cells if c.cell_type == "code" and "parameters" not in
+            c.metadata.get("tags", [])]
 
 
-def status_line(html: str) -> str:
-    match = re.search(r'<p class="overall[^"]*"[^>]*>(.*?)</p>', html)
-    return match.group(1) if match else ""
+def floor(folder: Path, ids: list[str], executed: Path | None, repeat: int) -> list[float]:
+    """CPU seconds per report of the notebook's code (+ the export of `executed` notebooks),
+    median over the communes, once per round."""
+    from ntm_lib.reports.commune_report import prepared_inputs, write_slices
+    from ntm_lib.reports.html_export import notebook_to_html
+
+    data, register = folder / "indicators.csv", folder / "communes.csv"
+    cset, reg, assessment, provenance = prepared_inputs([str(data)], str(register), SET)
+    year = int(assessment.communes["year"].max())
+    with tempfile.TemporaryDirectory() as tmp:
+        slices = write_slices(Path(tmp), reg, assessment, provenance, year)
+        cells = notebook_code()
+
+        def one(cid: str) -> float:
+            c0 = time.process_time()
+            ns = {"data": str(data), "communes": str(register), "set_id": SET,
+                  "commune_id": cid, "year": year, "lang": "vi", "output_dir": tmp,
+                  "cache": str(slices[cid]), "plan": "", "budget": "", "predecessors": {},
+                  "documents": {}, "display": lambda *a, **k: None}
+            for source in cells:
+                exec(source, ns)  # noqa: S102 - our own notebook's code
+            if executed is not None:
+                notebook_to_html(executed / f"{cid}-{year}.ipynb", Path(tmp) / "x.html", cid,
+                                 "vi")
+            return time.process_time() - c0
+
+        one(ids[0])  # warm: imports, fonts, templates (a worker pays these once too)
+        return [statistics.median(one(cid) for cid in ids) for _ in range(repeat)]
+
+
+def report(folder: Path, out: Path, jobs: int, communes: list[str] | None = None):
+    args = [str(BIN / "ntm"), "report", str(folder / "indicators.csv"), "--communes",
+            str(folder / "communes.csv"), "--set", SET, "--out", str(out), "--jobs", str(jobs),
+            "--force"]
+    for cid in communes or []:
+        args += ["--commune", cid]
+    return child(args)
+
+
+def naive(folder: Path, out: Path, ids: list[str]):
+    from ntm_lib.reports.batch import NOTEBOOK
+    from ntm_lib.reports.kernel import ensure_kernel
+    kernel = ensure_kernel()
+    runs = []
+    out.mkdir(parents=True, exist_ok=True)
+    for cid in ids:
+        nb = out / f"{cid}.ipynb"
+        a = child([str(BIN / "papermill"), str(NOTEBOOK), str(nb), "-k", kernel,
+                   "-p", "data", str(folder / "indicators.csv"), "-p", "communes",
+                   str(folder / "communes.csv"), "-p", "set_id", SET, "-p", "commune_id", cid,
+                   "--cwd", str(NOTEBOOK.parent), "--no-progress-bar"])
+        b = child([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(nb)])
+        runs.append((a.wall + b.wall, a.cpu + b.cpu))
+    return runs
+
+
+def rows(communes: int = 200, small: int = 50, n_naive: int = 3,
+         repeat: int = REPEAT) -> list[Row]:
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        folder = synthetic(tmp / "district", communes, 2)
+        ids = [line.split(",")[0] for line in
+               (folder / "communes.csv").read_text(encoding="utf-8").splitlines()[1:]]
+        big = [report(folder, tmp / "big", 2) for _ in range(repeat)]
+        little = [report(folder, tmp / "small", 2, ids[:small]) for _ in range(repeat)]
+        sample = ids[:: max(len(ids) // 10, 1)][:10]
+        base = floor(folder, sample, tmp / "big" / "communes", repeat)
+        country = floor(synthetic(tmp / "country", 10_000, 2), sample, None, repeat)
+        code_only = floor(folder, sample, None, repeat)
+        loop = naive(folder, tmp / "naive", ids[:n_naive])
+
+    extra = [(b.cpu - s.cpu) / (communes - small) for b, s in zip(big, little)]
+    row = Row("CPU per extra report (ntm report)", extra, "s", "floor: code + export",
+              base, "<= 1.25x")
+    row.ok = row.ratio <= 1.25
+    out.append(row)
+    row = Row(f"ntm report, {communes} communes, 2 workers", [b.wall for b in big], "s wall",
+              goal="< 60 s")
+    row.ok = row.median < 60
+    out.append(row)
+    out.append(Row("CPU per report (ntm report, all in)", [b.cpu / communes for b in big], "s",
+                   "naive loop", [cpu for _, cpu in loop]))
+    row = Row("notebook code per report, in 10,000 communes", country, "s",
+              f"in {communes} communes", code_only, "flat (<= 1.1x)")
+    row.ok = row.ratio <= 1.1
+    out.append(row)
+    return out
 
 
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    p.add_argument("--communes", type=int, help="only the first N communes (default: all)")
+    p.add_argument("--communes", type=int, default=200)
+    p.add_argument("--small", type=int, default=50)
+    p.add_argument("--naive", type=int, default=3)
+    p.add_argument("--repeat", type=int, default=REPEAT)
     args = p.parse_args()
-
-    import pandas as pd
-
-    from ntm_lib.reports.batch import NOTEBOOK, run_report
-    from ntm_lib.reports.kernel import ensure_kernel
-    ids = pd.read_csv(REGISTER, dtype=str)["commune_id"].tolist()[: args.communes]
-    year = 2025
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        t0, c0 = time.perf_counter(), busy_cpu_s()
-        run_report([str(DATA)], str(REGISTER), SET, tmp / "batch", communes=ids, year=year,
-                   jobs=args.jobs)
-        batch_s = time.perf_counter() - t0
-        c1 = busy_cpu_s()
-        batch_cpu = c1 - c0
-
-        kernel = ensure_kernel()
-        naive_dir = tmp / "naive"
-        naive_dir.mkdir()
-        t0 = time.perf_counter()
-        for cid in ids:
-            out = naive_dir / f"{cid}-{year}.ipynb"
-            subprocess.run([str(BIN / "papermill"), str(NOTEBOOK), str(out), "-k", kernel,
-                            "-p", "data", str(DATA), "-p", "communes", str(REGISTER),
-                            "-p", "set_id", SET, "-p", "commune_id", cid, "-p", "year", str(year),
-                            "--cwd", str(NOTEBOOK.parent), "--no-progress-bar"],
-                           check=True, capture_output=True)
-            subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input",
-                            str(out)], check=True, capture_output=True)
-        naive_s = time.perf_counter() - t0
-        naive_cpu = busy_cpu_s() - c1
-
-        same = 0
-        for cid in ids:
-            ours = (tmp / "batch" / "communes" / f"{cid}-{year}.html").read_text(encoding="utf-8")
-            theirs = (naive_dir / f"{cid}-{year}.html").read_text(encoding="utf-8")
-            same += bool(status_line(ours)) and status_line(ours) == status_line(theirs)
-
-    n = len(ids)
-    print(f"communes: {n}, year {year}, workers: {args.jobs}, cores: {os.cpu_count()}")
-    print(f"ntm report:  {batch_s:6.1f} s  {60 * n / batch_s:6.1f} reports/min  "
-          f"{batch_cpu / n:5.2f} CPU s/report (whole machine)")
-    print(f"naive loop:  {naive_s:6.1f} s  {60 * n / naive_s:6.1f} reports/min  "
-          f"{naive_cpu / n:5.2f} CPU s/report (whole machine)")
-    print(f"throughput ratio (ntm report / naive): {naive_s / batch_s:.2f}x")
-    print(f"same status line in both pages: {same}/{n}")
+    print_table(rows(args.communes, args.small, args.naive, args.repeat))
 
 
 if __name__ == "__main__":

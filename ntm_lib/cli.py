@@ -35,7 +35,7 @@ from .i18n import LANGUAGES, current_lang, pick, t
 from .intake.inputs import load_inputs, read_register
 from .intake.sheets import SettingError, max_bytes
 from .provenance import files, package_versions, relative_inputs, run_time
-from .reports.workbooks import write_assessment
+from .reports.workbooks import CSV_NAMES, localized_sheets, write_assessment
 
 MAX_PRINTED_PROBLEMS = 100
 DEFAULT_TIMEOUT = 300.0  # the batch's; kept here so that --help does not import reports
@@ -433,7 +433,8 @@ def _cmd_plan(args) -> int:
     plan = read_plan([args.plan], cset, inputs.register, year)
     budget = read_budget([args.budget], inputs.register)
     result = make_roadmap(plan, budget, assessment, cset, year)
-    tables = {"roadmap": result.roadmap, "summary": result.summary, "budget": result.budget_use}
+    tables = {"roadmap": result.roadmap, "plan_summary": result.summary,
+              "budget": result.budget_use}
     manifest = {
         "version": __version__, "command": "plan", "started": started,
         "parameters": {"set": args.set_id, "year": args.year, "reading_lang": current_lang()},
@@ -445,8 +446,8 @@ def _cmd_plan(args) -> int:
     }
     with atomic_dir(args.out, force=args.force, inputs=inputs_paths) as tmp:
         for name, frame in tables.items():
-            write_csv(frame, tmp / f"{name}.csv")
-        write_xlsx(tables, tmp / "roadmap.xlsx")
+            write_csv(frame, tmp / f"{CSV_NAMES.get(name, name)}.csv")
+        write_xlsx(localized_sheets(tables), tmp / "roadmap.xlsx")
         write_manifest(tmp, manifest | {"finished": run_time()})
     for row in result.summary.to_dict(orient="records"):
         print(t("cli_plan_outlook", commune=row["commune_id"], outlook=outlook_text(row)))
@@ -611,7 +612,8 @@ def _cmd_dossier(args) -> int:
     if out is not None:
         from .atomic import atomic_file
         if out.suffix.lower() == ".xlsx":
-            atomic_file(out, lambda tmp: write_xlsx({"dossier": rows}, Path(tmp)))
+            atomic_file(out, lambda tmp: write_xlsx(localized_sheets({"dossier": rows}),
+                                                    Path(tmp)))
         else:
             atomic_file(out, lambda tmp: write_csv(rows, Path(tmp)))
         print(t("cli_written", path=str(out)))

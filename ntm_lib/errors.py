@@ -53,6 +53,7 @@ class Problem:
     params: dict = field(default_factory=dict)
     severity: str = "error"  # or "warning"
     context: dict = field(default_factory=dict)  # the row's commune_id and indicator, if any
+    header: str | None = None  # the column's header as the file has it ("Giá trị")
 
     def location(self, lang: str | None = None) -> str:
         parts = [self.file]
@@ -61,7 +62,7 @@ class Problem:
         if self.row is not None:
             parts.append(t("loc_row", lang, row=self.row))
         if self.column is not None:
-            parts.append(t("loc_column", lang, column=self.column))
+            parts.append(t("loc_column", lang, column=self.header or self.column))
         if self.context.get("commune_id"):
             parts.append(t("loc_commune", lang, commune=self.context["commune_id"]))
         if self.context.get("indicator"):

@@ -133,12 +133,14 @@ def _rerun(manifest: dict, paths: dict[str, list[str]], folder: Path, target: Pa
         plan = read_plan(paths["plan"], cset, inputs.register, year)
         budget = read_budget(paths["budget"], inputs.register)
         result = make_roadmap(plan, budget, assessment, cset, year)
-        tables = {"roadmap": result.roadmap, "summary": result.summary,
+        from .reports.workbooks import CSV_NAMES, localized_sheets
+
+        tables = {"roadmap": result.roadmap, "plan_summary": result.summary,
                   "budget": result.budget_use}
         target.mkdir()
         for name, frame in tables.items():
-            write_csv(frame, target / f"{name}.csv")
-        write_xlsx(tables, target / "roadmap.xlsx")
+            write_csv(frame, target / f"{CSV_NAMES.get(name, name)}.csv")
+        write_xlsx(localized_sheets(tables), target / "roadmap.xlsx")
     elif command == "summary":
         from .reports.batch import run_summary
 

@@ -37,15 +37,17 @@ def closings(a: Assessment, until: int) -> pd.DataFrame:
 
 
 def same_gap(a: Assessment, register: pd.DataFrame, commune_id: str, year: int,
-             plan: pd.DataFrame | None = None) -> pd.DataFrame:
+             plan: pd.DataFrame | None = None,
+             done: pd.DataFrame | None = None) -> pd.DataFrame:
     """For each indicator `commune_id` does not meet in `year`: the peers (district first, then
-    province) that closed the same gap, quickest first, with what it cost where a plan says."""
+    province) that closed the same gap, quickest first, with what it cost where a plan says.
+    `done`: `closings(a, year)` computed beforehand (for a batch, over all its communes)."""
     reg = register.astype({"commune_id": str}).set_index("commune_id")
     cid = str(commune_id)
     mine = a.indicators[(a.indicators["commune_id"].astype(str) == cid)
                         & (a.indicators["year"] == year) & (a.indicators["status"] == "not_met")]
     unmet = list(dict.fromkeys(mine["indicator"].astype(str)))
-    done = closings(a, year)
+    done = closings(a, year) if done is None else done
     done = done[(done["commune_id"] != cid) & done["indicator"].isin(unmet)]
     if done.empty:
         return pd.DataFrame(columns=COLUMNS)

@@ -15,6 +15,7 @@ from ..criteria.catalogue import NOT_APPLICABLE as NA_STATE
 from ..criteria.catalogue import UNDECLARED, UNKNOWN, CriteriaSet, commune_zones, threshold_grid
 from ..criteria.schema import EVIDENCE_LEVELS
 from ..intake.inputs import PROOF_COLUMNS
+from ..intake.values import distinct
 
 MET, NOT_MET, MISSING, NOT_APPLICABLE, INCOMPLETE, NO_THRESHOLD, NO_DATA = range(7)
 STATUS = np.array(["met", "not_met", "missing", "not_applicable", "incomplete", "no_threshold",
@@ -74,6 +75,25 @@ def verdicts(values: np.ndarray, thr: np.ndarray, ops: list[str], unknown: np.nd
     gap = np.round(gap, 6, out=gap)
     gap[status >= MISSING] = np.nan
     return status, gap
+
+
+def criteria_verdicts(status: np.ndarray, member: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(criterion status, indicators met, indicators applicable), [commune-year, criterion],
+    from the indicator statuses and the indicator -> criterion map `member` (0/1, float32):
+    counts as matrix products (BLAS; exact below 2**24 indicators). A criterion may have no
+    indicator yet, when the set does not know them."""
+    def count(mask: np.ndarray) -> np.ndarray:
+        return (mask.astype(np.float32) @ member).astype(np.int64)
+
+    empty = member.sum(axis=0) == 0
+    n_met, n_not = count(status == MET), count(status == NOT_MET)
+    # Missing data and unknown thresholds both leave a criterion undecided.
+    n_missing = count((status == MISSING) | (status == NO_THRESHOLD))
+    n_applicable = count(status != NOT_APPLICABLE)
+    crit_status = np.select(
+        [empty[None, :] & (n_applicable == 0), n_applicable == 0, n_not > 0, n_missing > 0],
+        [NO_THRESHOLD, NOT_APPLICABLE, NOT_MET, INCOMPLETE], default=MET)
+    return crit_status, n_met, n_applicable
 
 
 def _positions(column: pd.Series, labels) -> np.ndarray:
@@ -140,24 +160,10 @@ def score(cset: CriteriaSet, register: pd.DataFrame, data: pd.DataFrame,
     ops = [i.rule.op for i in inds]
     status, gap = verdicts(values, thr, ops, unknown, not_applicable)
 
-    # Criteria: counts per criterion as one matrix product with the indicator→criterion map
-    # (a criterion may have no indicator yet, when the set does not know them).
     crit_numbers = [c.number for c in cset.criteria]
     member = np.zeros((n_inds, len(crit_numbers)), dtype=np.float32)
     member[np.arange(n_inds), [crit_numbers.index(i.criterion) for i in inds]] = 1
-    empty = member.sum(axis=0) == 0
-
-    def count(mask: np.ndarray) -> np.ndarray:  # float products use BLAS; exact below 2**24
-        return (mask.astype(np.float32) @ member).astype(np.int64)
-
-    n_met, n_not = count(status == MET), count(status == NOT_MET)
-    # Missing data and unknown thresholds both leave a criterion undecided.
-    n_missing = count((status == MISSING) | (status == NO_THRESHOLD))
-    n_applicable = count(status != NOT_APPLICABLE)
-    crit_status = np.select(
-        [empty[None, :] & (n_applicable == 0), n_applicable == 0, n_not > 0, n_missing > 0],
-        [NO_THRESHOLD, NOT_APPLICABLE, NOT_MET, INCOMPLETE], default=MET)
-
+    crit_status, n_met, n_applicable = criteria_verdicts(status, member)
     applicable = crit_status != NOT_APPLICABLE
     criteria_met = (crit_status == MET).sum(axis=1)
     criteria_total = applicable.sum(axis=1)
@@ -196,9 +202,9 @@ def score(cset: CriteriaSet, register: pd.DataFrame, data: pd.DataFrame,
                       if len(refs) else np.array([], dtype=object)),
     })
     for col in PROOF_COLUMNS:  # the document behind each value, from the input row
-        source = (data[col] if col in data else pd.Series("", index=data.index)).astype(str)
-        codes, labels = pd.factorize(source.to_numpy(dtype=object))
-        labels = np.append(np.asarray(labels, dtype=object), "")
+        source = data[col] if col in data else pd.Series("", index=data.index)
+        codes, labels = distinct(source)
+        labels = np.append(labels.to_numpy(dtype=object), "")
         indicator_rows[col] = cat(np.where(row_flat >= 0, codes[np.maximum(row_flat, 0)]
                                            if len(codes) else 0, len(labels) - 1), labels)
 

@@ -48,6 +48,7 @@ class Table:
     frame: pd.DataFrame
     flags: pd.DataFrame | None = None  # Excel only: "", "date", "formula", "error", per cell
     unreadable: dict = field(default_factory=dict)  # column -> rows refused as cells
+    headers: dict = field(default_factory=dict)  # column -> its header as typed in the file
 
     def problem(self, key: str, row: int | None = None, column: str | None = None,
                 **params) -> Problem:
@@ -56,7 +57,8 @@ class Table:
             for col in ("commune_id", "indicator"):
                 if col in self.frame and col != column and str(self.frame.at[row, col]).strip():
                     context[col] = str(self.frame.at[row, col]).strip()
-        return Problem(self.file, key, row, column, self.sheet, params, context=context)
+        return Problem(self.file, key, row, column, self.sheet, params, context=context,
+                       header=self.headers.get(column))
 
 
 @dataclass
@@ -130,7 +132,8 @@ def read_tables(path: Path, kind: str) -> tuple[list[Table], list[Problem]]:
             flags = grid.flags.iloc[row + 1:, keep].copy()
             flags.columns = body.columns
             flags.index = body.index
-        table = Table(str(path), grid.sheet, body, flags)
+        typed = {mapping[j]: str(frame.iat[row, j]).strip() for j in keep}
+        table = Table(str(path), grid.sheet, body, flags, headers=typed)
         problems += _hidden(table, grid, filled, row)
         problems += _extra_fields(table, grid, frame, row)
         problems += _clean_cells(table)
@@ -209,7 +212,8 @@ def _percent_fractions(table: Table, code: pd.Series, value: pd.Series, indicato
                 and i.rule.op in (">=", ">") and (i.rule.threshold or 0) > 1}
     mine = value[code.isin(coverage)].dropna()
     if len(mine) >= 3 and (mine <= 1).all():
-        return [table.problem("percent_as_fraction", None, "value", example=mine.iloc[0])]
+        return [table.problem("percent_as_fraction", None, "value",
+                              example=fmt.number(mine.iloc[0], None, 6))]
     return []
 
 
@@ -371,6 +375,7 @@ def _read_data_table(table: Table, cset: CriteriaSet, known_communes: set[str]) 
                               "value_percent_range", "value")
     problems += _slip_problems(table, code, value, text, flag, indicators, ~special)
     ambiguous = typed & ~is_yes_no & known & ambiguous_numbers(text)
+    # `read` stays as a plain number: in the file's own convention it would look ambiguous
     problems += [replace(p, params=p.params | {"read": value[p.row]}, severity="warning")
                  for p in _problems_for(table, ambiguous, "value_ambiguous", "value",
                                         convention=current_lang()) if p.row is not None]

@@ -36,7 +36,7 @@ from ..errors import NoDataError, UsageError
 from ..i18n import current_lang, t
 from ..intake.plans import read_budget, read_plan
 from ..provenance import files, package_versions, relative_inputs, relative_path, run_time, sha256
-from .commune_report import prepared_inputs, write_cache
+from .commune_report import plan_files, prepared_inputs, write_slices
 from .index import write_index
 from .kernel import ensure_kernel
 from .workbooks import write_assessment
@@ -94,16 +94,25 @@ def deadline(seconds: float | None):
         yield
         return
 
+    inside = [True]
+
     def expire(signum, frame):
-        raise NotebookTimeout(t("report_timeout", None, seconds=fmt_seconds(seconds)))
+        if inside[0]:
+            raise NotebookTimeout(t("report_timeout", None, seconds=fmt_seconds(seconds)))
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # The alarm repeats: raised while an asyncio task of the notebook client runs, the
+    # exception ends that task only, and the client would wait on; the next one gets out.
+    signal.setitimer(signal.ITIMER_REAL, seconds, ALARM_REPEAT_S)
     try:
         yield
     finally:
+        inside[0] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+ALARM_REPEAT_S = 2.0
 
 
 def fmt_seconds(seconds: float) -> str:
@@ -247,7 +256,8 @@ def document_links(commune_id: str, year: int) -> dict[str, str]:
 
 
 def write_documents(folder: Path, outcomes: list, data_paths: list[str], communes_path: str,
-                    set_id: str, year: int, cache: Path, plan: str, budget: str) -> None:
+                    set_id: str, year: int, slices: dict[str, Path], plan: str,
+                    budget: str) -> None:
     """The board's plan and annual report, drafted for every commune whose report succeeded."""
     from .board_documents import write_document
     from .commune_report import prepare
@@ -255,7 +265,7 @@ def write_documents(folder: Path, outcomes: list, data_paths: list[str], commune
     folder.mkdir(parents=True, exist_ok=True)
     for outcome in outcomes:
         ctx = prepare(data_paths, communes_path, set_id, outcome.commune_id, year, "vi",
-                      str(cache), plan or None, budget or None)
+                      str(slices[outcome.commune_id]), plan or None, budget or None)
         for kind, link in document_links(outcome.commune_id, year).items():
             write_document(kind, data_paths, communes_path, set_id, outcome.commune_id,
                            folder / Path(link).name, context=ctx)
@@ -343,29 +353,33 @@ def run_report(data_paths: list[str], communes_path: str, set_id: str, out: str 
     notebook = Path(notebook)
     if not notebook.is_file():
         raise UsageError(t("report_notebook_missing", None, path=str(notebook)))
-    if plan:  # refuse a bad plan before any notebook runs
-        read_budget([budget or plan], register)
-        read_plan([plan], cset, register, year)
+    plan_rows = budget_rows = None
+    page_provenance = provenance  # what each page says it was made from
+    if plan:  # refuse a bad plan before any notebook runs; read once for every report
+        budget_rows = read_budget([budget or plan], register)
+        plan_rows = read_plan([plan], cset, register, year)
+        page_provenance = provenance | {"inputs": provenance["inputs"] + plan_files(plan, budget)}
     previous = (read_manifest(out) or {}) if resume else {}
     kernel = ensure_kernel()
     names = register.set_index("commune_id")["name"].astype(str).to_dict()
-    plan_files = [sha256(p) for p in (plan, budget) if p] + (
+    plan_hashes = [sha256(p) for p in (plan, budget) if p] + (
         [sha256(p) for p in predecessors["data"]] if predecessors else [])
     base = [provenance["inputs"], provenance["set"], sha256(notebook), __version__, lang, year,
-            plan_files]
+            plan_hashes]
     jobs_n = jobs or os.cpu_count() or 1
     outcomes: list[Outcome] = []
     with atomic_dir(out, force=force or resume, inputs=own_inputs) as tmp:
         folder = tmp / "communes"
         folder.mkdir()
-        cache = tmp / ".cache.pkl"
-        write_cache(cache, register, assessment, provenance)
+        cache = tmp / ".cache"
+        slices = write_slices(cache, register, assessment, page_provenance, year, plan_rows,
+                              budget_rows)
         write_assessment(assessment, _mkdir(tmp / "results"), cset, register, lang)
         todo = []
         for cid in selected:
             params = {"data": data_paths, "communes": communes_path, "set_id": set_id,
                       "commune_id": cid, "year": year, "lang": lang, "output_dir": str(folder),
-                      "cache": str(cache), "plan": plan, "budget": budget,
+                      "cache": str(slices[cid]), "plan": plan, "budget": budget,
                       "predecessors": predecessors or {},
                       "documents": document_links(cid, year) if documents else {}}
             job = Job(cid, year, names.get(cid, cid), str(notebook), str(folder), params, kernel,
@@ -382,8 +396,8 @@ def run_report(data_paths: list[str], communes_path: str, set_id: str, out: str 
             outcomes += _run_all(todo, jobs_n, executor)
         if documents:
             write_documents(tmp / "documents", [o for o in outcomes if o.ok], data_paths,
-                            communes_path, set_id, year, cache, plan, budget)
-        cache.unlink()
+                            communes_path, set_id, year, slices, plan, budget)
+        shutil.rmtree(cache)
         outcomes.sort(key=lambda o: o.commune_id)
         summaries = {}
         if summary:

@@ -27,12 +27,27 @@ STATUS_ORDER = ["met", "not_met", "incomplete", "missing", "no_threshold", "not_
                 "no_data"]
 
 
-def _figure(width: float, height: float) -> Figure:
-    sns.set_theme(style="whitegrid", font_scale=0.9)
+_THEMED = False
+
+
+def _figure(width: float, height: float, short_labels: int | None = None) -> Figure:
+    """A figure of `width` x `height` inches. Its layout is solved by constrained layout,
+    except where every tick label is short (`short_labels`: at most that many characters on
+    the y axis): fixed margins then fit, and drawing costs half as much."""
+    global _THEMED
+    if not _THEMED:  # once per process: setting the theme costs more than drawing a chart
+        sns.set_theme(style="whitegrid", font_scale=0.9)
+        _THEMED = True
     # Labels are data (commune names...): '$\hat$' must show as typed, never as mathtext.
     matplotlib.rcParams["text.parse_math"] = False
     matplotlib.rcParams["text.usetex"] = False
-    return Figure(figsize=(width, height), dpi=96, layout="constrained")
+    if short_labels is None:
+        return Figure(figsize=(width, height), dpi=96, layout="constrained")
+    fig = Figure(figsize=(width, height), dpi=96)
+    left = 0.45 + 0.085 * short_labels  # inches: tick labels, then the axis label
+    fig.subplots_adjust(left=left / width, right=1 - 0.15 / width, top=1 - 0.15 / height,
+                        bottom=0.62 / height)
+    return fig
 
 
 @contextlib.contextmanager
@@ -72,26 +87,29 @@ def achievement_chart(ach: pd.DataFrame, lang: str) -> Figure:
     """Each measured indicator's achievement as a share of its threshold; the line marks 100%.
     Yes/no indicators are left out: they are either at 100% or at 0%."""
     ach = ach[ach["unit_kind"] != "yes_no"]
-    fig = _figure(7.5, 0.24 * len(ach) + 1.4)
+    fig = _figure(7.5, 0.24 * len(ach) + 1.4,
+                  short_labels=int(ach["indicator"].astype(str).str.len().max() or 1))
     ax = fig.add_subplot()
     data = ach.assign(pct=ach["share"] * 100, label=ach["indicator"].astype(str),
-                      st=ach["status"].astype(str).map(lambda s: fmt.status(s, lang)))
-    palette = {fmt.status(s, lang): COLOURS[s] for s in ("met", "not_met")}
-    sns.barplot(data=data, y="label", x="pct", hue="st", palette=palette, dodge=False, ax=ax,
-                orient="h")
+                      st=ach["status"].astype(str))
+    # One bar per indicator: plain bars (seaborn's barplot would aggregate each one first).
+    ax.barh(data["label"], data["pct"], color=[COLOURS.get(s, "#9e9e9e") for s in data["st"]])
+    ax.invert_yaxis()
+    ax.legend(handles=[Patch(color=COLOURS[s], label=fmt.status(s, lang))
+                       for s in ("met", "not_met") if (data["st"] == s).any()],
+              title="", loc="lower right")
     ax.axvline(100, color="#333333", linewidth=1)
     low, high = data["pct"].min(), data["pct"].max()
     ax.set_xlim(max(0, min(low, 100) - 10) // 10 * 10, max(high, 100) + 5)
     _number_axis(ax.xaxis, lang)
     ax.set_xlabel(t("chart_share_of_threshold", lang))
     ax.set_ylabel("")
-    ax.legend(title="", loc="lower right")
     return fig
 
 
 def trend_chart(trend: pd.DataFrame, lang: str) -> Figure:
     """Criteria met per year; years where the count fell are marked in red."""
-    fig = _figure(7.5, 3.2)
+    fig = _figure(7.5, 3.2, short_labels=2)
     ax = fig.add_subplot()
     years = trend["year"].astype(int)
     ax.plot(years, trend["criteria_total"], linestyle="--", color="#757575",
@@ -123,11 +141,19 @@ def district_chart(communes: pd.DataFrame, lang: str) -> Figure:
     return fig
 
 
+# Vector images: labels stay sharp at any width (a phone's 390 px), text stays text (a third
+# the size of a PNG, drawn in the reader's own fonts), ids are seeded so the same chart gives
+# the same bytes. As an <img>, an SVG never runs a script.
+SVG_STYLE = {"svg.fonttype": "none", "svg.hashsalt": "ntm-assess", "svg.id": None}
+
+
 def to_data_uri(fig: Figure) -> str:
-    """The figure as an inline PNG (for pages that must load nothing from elsewhere)."""
+    """The figure as an inline SVG image (for pages that must load nothing from elsewhere)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    with matplotlib.rc_context({k: v for k, v in SVG_STYLE.items()
+                                if k in matplotlib.rcParams}):
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+    return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 def gantt_chart(roadmap: pd.DataFrame, start_year: int, lang: str) -> Figure:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .. import __version__, fmt
 from ..assess import views
-from ..assess.peers import same_gap
+from ..assess.peers import closings, same_gap
 from ..assess.pipeline import assess
 from ..assess.progress import HORIZON, WINDOW, indicator_trends, per_year, regressions
 from ..assess.proof import MAX_AGE_MONTHS, dossier
@@ -44,6 +44,7 @@ class Context:
     roadmap: Roadmap | None = None
     predecessors: pd.DataFrame | None = None  # old communes' last verdicts (merged communes)
     plan_rows: pd.DataFrame | None = None  # every commune's plan rows (what peers spent)
+    closings: pd.DataFrame | None = None  # gaps closed in the province up to `year` (peers)
 
     @property
     def commune(self) -> pd.Series:
@@ -68,9 +69,11 @@ def prepare(data_paths, communes_path: str, set_id: str, commune_id: str, year: 
             budget: str | None = None, predecessors: dict | None = None) -> Context:
     if isinstance(data_paths, str):
         data_paths = [data_paths]
-    if cache:
+    part = None
+    if cache:  # a district's slice, written by `ntm report` (write_slices)
         with open(cache, "rb") as fh:
-            register, assessment, provenance = pickle.load(fh)
+            part = pickle.load(fh)
+        register, assessment, provenance = part["register"], part["assessment"], part["provenance"]
         cset = load_set(set_id)
     else:
         cset, register, assessment, provenance = prepared_inputs(data_paths, communes_path, set_id)
@@ -82,20 +85,30 @@ def prepare(data_paths, communes_path: str, set_id: str, commune_id: str, year: 
     provenance = provenance | {"run_time": run_time()}
     roadmap = plan_rows = None
     if plan:
-        plan_rows = read_plan([plan], cset, register, year)
+        if part is not None and part.get("plan_rows") is not None:
+            plan_rows, budget_rows = part["plan_rows"], part["budget"]
+        else:
+            plan_rows = read_plan([plan], cset, register, year)
+            budget_rows = read_budget([budget or plan], register)
+            provenance = provenance | {"inputs": provenance["inputs"] + plan_files(plan, budget)}
         rows = plan_rows[plan_rows["commune_id"] == str(commune_id)]
-        roadmap = make_roadmap(rows, read_budget([budget or plan], register), assessment, cset,
+        roadmap = make_roadmap(rows, budget_rows, assessment, cset,
                                year) if len(rows) else Roadmap(pd.DataFrame(), pd.DataFrame(),
                                                                pd.DataFrame())
-        provenance = provenance | {"inputs": provenance["inputs"] + files([plan], "plan") + (
-            files([budget], "budget") if budget and budget != plan else [])}
     before = None
     if predecessors and predecessors.get("set"):
         before = predecessor_verdicts(register, str(commune_id), predecessors, lang)
         provenance = provenance | {"inputs": provenance["inputs"] + files(
             predecessors["data"], "predecessors")}
+    peers = part["closings"] if part is not None and part["year"] == year else None
     return Context(cset, register, assessment, str(commune_id), year, lang, provenance, roadmap,
-                   before, plan_rows)
+                   before, plan_rows, peers)
+
+
+def plan_files(plan: str, budget: str | None) -> list[dict]:
+    """The plan and budget files as provenance entries."""
+    return files([plan], "plan") + (files([budget], "budget") if budget and budget != plan
+                                    else [])
 
 
 def predecessor_verdicts(register: pd.DataFrame, commune_id: str, predecessors: dict,
@@ -277,7 +290,8 @@ PEERS_SHOWN = 3  # per indicator, the quickest; the table behind it has them all
 def peers_html(ctx: Context) -> str:
     """Who closed the same gap: neighbours below an indicator's threshold once, and met later."""
     lang = ctx.lang
-    found = same_gap(ctx.assessment, ctx.register, ctx.commune_id, ctx.year, ctx.plan_rows)
+    found = same_gap(ctx.assessment, ctx.register, ctx.commune_id, ctx.year, ctx.plan_rows,
+                     ctx.closings)
     found = found.groupby("indicator", sort=False).head(PEERS_SHOWN)  # the quickest
     title = f'<h2>{esc(t("report_peers", lang))}</h2>'
     if found.empty:
@@ -448,7 +462,36 @@ def trend_chart_html(ctx: Context) -> str:
     return figure_html(charts.trend_chart(tr, ctx.lang), t("report_trend", ctx.lang))
 
 
-def write_cache(path: Path, register: pd.DataFrame, assessment: Assessment,
-                provenance: dict) -> None:
-    with open(path, "wb") as fh:
-        pickle.dump((register, assessment, provenance), fh, protocol=5)
+def write_slices(folder: Path, register: pd.DataFrame, assessment: Assessment,
+                 provenance: dict, year: int, plan_rows: pd.DataFrame | None = None,
+                 budget: pd.DataFrame | None = None) -> dict[str, Path]:
+    """What each report reads, one file per district: the district's verdicts (all a page
+    shows and compares with), its province's register, the province's gaps closed up to
+    `year` and plan rows (the peers a page names, and what they spent), and the district's
+    budget. A report then costs the same in a district of ten communes as in a country of
+    ten thousand. Returns each commune's file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    reg = register.assign(commune_id=register["commune_id"].astype(str))
+    province_of = reg.set_index("commune_id")["province"]
+    done = closings(assessment, year)
+    done_province = done["commune_id"].map(province_of)
+    out = {}
+    for k, ((province, _), members) in enumerate(
+            reg.groupby(["province", "district"], sort=True, dropna=False)):
+        ids = set(members["commune_id"])
+        mine = Assessment(assessment.set_id, *[
+            frame[frame["commune_id"].astype(str).isin(ids)].reset_index(drop=True)
+            for frame in (assessment.indicators, assessment.criteria, assessment.communes)])
+        part = {"register": reg[reg["province"] == province].reset_index(drop=True),
+                "assessment": mine, "provenance": provenance, "year": year,
+                "closings": done[done_province == province].reset_index(drop=True),
+                "plan_rows": None, "budget": None}
+        if plan_rows is not None:
+            in_province = plan_rows["commune_id"].astype(str).map(province_of) == province
+            part["plan_rows"] = plan_rows[in_province].reset_index(drop=True)
+            part["budget"] = budget[budget["commune_id"].astype(str).isin(ids)]
+        path = folder / f"{k}.pkl"
+        with open(path, "wb") as fh:
+            pickle.dump(part, fh, protocol=5)
+        out |= {cid: path for cid in ids}
+    return out

@@ -19,6 +19,7 @@ from . import charts
 from .commune_report import figure_html, prepared_inputs
 from .html import badge, esc, evidence_note, set_summary, table
 from .html import provenance_html as render_provenance
+from .workbooks import localized_sheets
 
 
 @dataclass
@@ -149,5 +150,6 @@ def export_tables(s: Summary, folder: str | Path) -> Path:
         "change": district.change_since(a, s.register, c, y),
     }
     target = Path(folder) / "summary.xlsx"
-    return atomic_file(target, lambda tmp: write_xlsx(sheets, Path(tmp)))
+    return atomic_file(target, lambda tmp: write_xlsx(localized_sheets(sheets, s.lang),
+                                                      Path(tmp)))
 

@@ -32,7 +32,9 @@ def stylesheet() -> str:
     return (TEMPLATES / "report.css").read_text(encoding="utf-8")
 
 
+@lru_cache(maxsize=1)
 def exporter() -> HTMLExporter:
+    """One exporter per process: its templates are compiled once, not once a page."""
     exp = HTMLExporter(template_name="ntm", extra_template_basedirs=[str(TEMPLATES)],
                        exclude_input=True, exclude_input_prompt=True,
                        exclude_output_prompt=True)

@@ -24,6 +24,7 @@ from .. import fmt
 from ..assess.scoring import Assessment
 from ..criteria.catalogue import CriteriaSet, units
 from ..criteria.schema import EVIDENCE_LEVELS
+from ..i18n import catalogue as i18n_catalogue
 from ..i18n import current_lang, pick, t
 from ..tables import write_csv, write_xlsx
 
@@ -145,6 +146,49 @@ def workbook_sheets(tables: dict[str, pd.DataFrame], rows: dict[str, int],
         kept[sheet] = tables[name].rename(columns=lambda c: t(f"xlsx_col_{c}", lang))
     notes = {t("xlsx_sheet_notes", lang): pd.DataFrame(left)} if left else {}
     return notes | kept
+
+
+# The plan's outlook table keeps its file name, summary.csv.
+CSV_NAMES = {"plan_summary": "summary"}
+STATUS_COLUMNS = {"status", "status_now", "status_before", "verdict"}
+VALUE_WORDS = {"budget": {"source": "xlsx_col_{}"}}  # cells that are codes of headers
+
+
+def localized_sheets(tables: dict[str, pd.DataFrame], lang: str | None = None,
+                     ) -> dict[str, pd.DataFrame]:
+    """Tables as people read them, in `lang`: sheet names and headers in words (a header
+    known for that sheet first, then for every sheet; a code without words stays as it is),
+    statuses and yes/no as words, criterion names in the language only. The CSV files keep
+    the codes."""
+    lang = lang or current_lang()
+    catalogue = i18n_catalogue()
+
+    def word(key: str, default: str) -> str:
+        return catalogue[key][lang] if key in catalogue else default
+
+    out = {}
+    for name, frame in tables.items():
+        frame = frame.copy()
+        other = "name_en" if lang == "vi" else "name_vi"
+        if other in frame and ("name_vi" if lang == "vi" else "name_en") in frame:
+            frame = frame.drop(columns=other).rename(columns={f"name_{lang}": "criterion_name"})
+        for col in frame.columns:
+            values = frame[col]
+            if col in STATUS_COLUMNS or (name == "communes_x_criteria" and col != "commune"):
+                codes = values.astype(str)
+                frame[col] = codes.map({c: fmt.status(c, lang) if f"status_{c}" in catalogue
+                                        else c for c in codes.unique()})
+            elif pd.api.types.is_bool_dtype(values.dtype):
+                frame[col] = values.map({True: word("xlsx_yes", "yes"),
+                                         False: word("xlsx_no", "no")})
+            elif col in VALUE_WORDS.get(name, {}):
+                codes = values.astype(str)
+                frame[col] = codes.map({c: word(VALUE_WORDS[name][col].format(c), c)
+                                        for c in codes.unique()})
+        frame.columns = [word(f"xlsx_col_{name}_{c}", word(f"xlsx_col_{c}", str(c)))
+                         for c in frame.columns]
+        out[word(f"xlsx_sheet_{name}", name)] = frame
+    return out
 
 
 def write_assessment(assessment: Assessment, folder: Path, cset: CriteriaSet,

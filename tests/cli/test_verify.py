@@ -101,6 +101,30 @@ def test_a_plan_run_verifies(tmp_path):
     assert main(["verify", str(out)]) == 1
 
 
+def test_the_roadmap_workbook_is_in_words(tmp_path, monkeypatch):
+    """Sheet names, headers, statuses and yes/no in the run's language; the CSV keep codes."""
+    from openpyxl import load_workbook
+    for lang, sheets, yes in (("vi", ["Lộ trình", "Triển vọng", "Ngân sách"], "Có"),
+                              ("en", ["Roadmap", "Outlook", "Budget"], "Yes")):
+        monkeypatch.setenv("NTM_LANG", lang)
+        out = tmp_path / lang
+        assert main(["plan", DATA, str(SAMPLE / "model_conditions.csv"), "--communes",
+                     REGISTER, "--set", "hd-2022-model", "--plan", str(SAMPLE / "plan.csv"),
+                     "--budget", str(SAMPLE / "budget.csv"), "--out", str(out)]) == 0
+        wb = load_workbook(out / "roadmap.xlsx", read_only=True)
+        assert wb.sheetnames == sheets
+        for ws in wb.worksheets:
+            rows = list(ws.iter_rows(values_only=True))
+            header = rows[0]
+            assert all(h and "_" not in h for h in header), header  # no code left as header
+            cells = {c for r in rows[1:] for c in r}
+            assert not cells & {"met", "not_met", "incomplete", "state_budget"}
+            assert not any(isinstance(c, bool) for c in cells)
+        road = list(wb[sheets[0]].iter_rows(values_only=True))
+        assert yes in {c for r in road[1:] for c in r}
+        assert "status_now" in (out / "roadmap.csv").read_text(encoding="utf-8")
+
+
 def test_a_report_with_every_option_verifies(tmp_path):
     """Summary, plan, budget, language and predecessors are all replayed."""
     merged = tmp_path / "merged" / "merged.csv"

@@ -74,6 +74,21 @@ def test_bom_and_nfd_and_vietnamese_headers(tmp_path, base_set):
     assert inputs.register.loc[0, "name"] == unicodedata.normalize("NFC", "Đức Chính")
 
 
+def test_messages_name_the_column_as_the_file_has_it(tmp_path, base_set):
+    """«Giá trị», the header the officer typed, not the internal name «value»; numbers in
+    the message's language."""
+    text = "Mã xã,Năm,Mã chỉ tiêu,Giá trị\nc1,2024,A.1,150\nc1,2024,A.1x,5\n"
+    with pytest.raises(InputError) as err:
+        _inputs(tmp_path, text, base_set)
+    message = str(err.value)
+    assert "cột «Giá trị»" in message and "«value»" not in message
+    assert "cột «Mã chỉ tiêu»" in message
+    assert {p.column for p in err.value.problems if p.column} <= {"value", "indicator"}
+    with pytest.raises(InputError) as err:
+        _inputs(tmp_path, "Mã xã,Năm,Mã chỉ tiêu,Giá trị\nc1,2024,A.1,\"0,925\"\n", base_set)
+    assert "92,5" in str(err.value)  # the value meant, written the Vietnamese way
+
+
 def test_utf16_csv(tmp_path, base_set):
     inputs = _inputs(tmp_path, "\ufeffcommune_id,year,indicator,value\nc1,2024,A.1,60\n", base_set,
                      encoding="utf-16-le")

@@ -134,3 +134,22 @@ def test_no_kernel_folder_outlives_its_worker(tmp_path):
         assert not left
     finally:
         foreign.rmdir()
+
+
+def test_a_timeout_swallowed_once_still_ends_the_notebook(monkeypatch):
+    """The alarm may land inside an asyncio task of the notebook client, which swallows it;
+    it repeats until the block is left, so a hung notebook never holds its worker."""
+    import pytest
+
+    from ntm_lib.reports import batch
+    monkeypatch.setattr(batch, "ALARM_REPEAT_S", 0.2)
+    swallowed = []
+    start = time.monotonic()
+    with pytest.raises(batch.NotebookTimeout):
+        with batch.deadline(0.2):
+            try:
+                time.sleep(5)
+            except batch.NotebookTimeout:
+                swallowed.append(True)
+            time.sleep(5)
+    assert swallowed and time.monotonic() - start < 3

@@ -87,15 +87,19 @@ def test_district_summary(tmp_path, assessed):
     html = page.read_text(encoding="utf-8")
     assert f"{met}/{len(latest)} xã đạt chuẩn NTM nâng cao." in html
     wb = load_workbook(tmp_path / "summary" / "summary.xlsx", read_only=True)
-    assert wb.sheetnames == ["criteria", "communes_x_criteria", "indicator_gaps",
-                             "key_indicators", "change"]
-    criteria = pd.read_excel(tmp_path / "summary" / "summary.xlsx", sheet_name="criteria",
-                             dtype={"criterion": str})
+    assert wb.sheetnames == ["Tiêu chí", "Xã x tiêu chí", "Chỉ tiêu còn thiếu",
+                             "Chỉ tiêu chính", "Thay đổi"]
+    criteria = pd.read_excel(tmp_path / "summary" / "summary.xlsx", sheet_name="Tiêu chí",
+                             dtype={"Tiêu chí": str})
+    assert "Tên tiêu chí" in criteria and "name_en" not in criteria
     # Communes not meeting each criterion, counted from the result CSV; hardest first.
     not_met = {}
     for r in criteria_rows:
         if r["year"] == "2025":
             not_met[r["criterion"]] = not_met.get(r["criterion"], 0) + (r["status"] != "met")
-    assert dict(zip(criteria["criterion"], criteria["blocked"])) == not_met
-    assert criteria["blocked"].is_monotonic_decreasing
-    assert f"<td>{criteria['criterion'].iloc[0]}</td>" in html
+    assert dict(zip(criteria["Tiêu chí"], criteria["Số xã bị chặn"])) == not_met
+    assert criteria["Số xã bị chặn"].is_monotonic_decreasing
+    matrix = pd.read_excel(tmp_path / "summary" / "summary.xlsx", sheet_name="Xã x tiêu chí")
+    assert set(matrix.drop(columns="Xã").stack()) <= {"Đạt", "Chưa đạt", "Chưa đủ số liệu",
+                                                     "Không áp dụng", "Chưa có ngưỡng"}
+    assert f"<td>{criteria['Tiêu chí'].iloc[0]}</td>" in html

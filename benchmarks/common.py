@@ -1,0 +1,111 @@
+"""What every benchmark shares: own-process CPU, repeated runs, one table of figures.
+
+Machines are shared and noisy: a figure is never a machine-wide CPU count. In-process work
+is timed with `time.process_time()` (this process alone); a command is run as a child and
+timed by `wait4`, which counts the child and every process it waited for (report workers,
+their kernels), and nothing else. Each side runs at least three times;
+min and median are printed, and each figure stands beside its reference measured in the same
+run, so that ratios stay meaningful when the machine is busy.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+REPEAT = 3
+
+
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    peak_mb: float = 0.0
+
+
+@dataclass
+class Row:
+    """One line of the table: our figure, its reference, and the goal it is held to."""
+
+    name: str
+    ours: list[float]
+    unit: str
+    reference: str = ""
+    ref: list[float] | None = None
+    goal: str = ""
+    ok: bool | None = None
+    rate: bool = False  # a throughput (higher is better): the ratio is then ref / ours
+
+    @property
+    def ratio(self) -> float:
+        """How many times the reference's cost ours is (medians): 2.0 = twice as slow."""
+        ours, ref = statistics.median(self.ours), statistics.median(self.ref)
+        return ref / ours if self.rate else ours / ref
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.ours)
+
+    def cells(self) -> list[str]:
+        ref = f"{_fig(min(self.ref))} / {_fig(statistics.median(self.ref))}" if self.ref else ""
+        ratio = f"{self.ratio:.2f}x" if self.ref else ""
+        verdict = "" if self.ok is None else ("yes" if self.ok else "NO")
+        return [self.name, f"{_fig(min(self.ours))} / {_fig(statistics.median(self.ours))}",
+                self.unit, self.reference, ref, ratio, self.goal, verdict]
+
+
+def _fig(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}" if abs(x) < 10 else f"{x:.1f}"
+
+
+def timed(func, repeat: int = REPEAT) -> list[Run]:
+    """`func()` run `repeat` times in this process: wall and this process's CPU seconds."""
+    runs = []
+    for _ in range(repeat):
+        w0, c0 = time.perf_counter(), time.process_time()
+        func()
+        runs.append(Run(time.perf_counter() - w0, time.process_time() - c0))
+    return runs
+
+
+def child(args: list[str], **kwargs) -> Run:
+    """A command run to its end: wall, and the CPU and peak memory of it and of every process
+    it waited for (its own subtree, through wait4: nothing else on the machine)."""
+    with tempfile.TemporaryFile() as err:
+        w0 = time.perf_counter()
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=err, **kwargs)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - w0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err.seek(0)
+            raise SystemExit(f"{' '.join(map(str, args[:4]))}... failed:\n"
+                             f"{err.read().decode(errors='replace')[-2000:]}")
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+def synthetic(folder: Path, communes: int, years: int) -> Path:
+    """A seeded synthetic district (data/make_sample.py) in `folder`, made once."""
+    if not (folder / "indicators.csv").is_file():
+        subprocess.run([sys.executable, str(ROOT / "data" / "make_sample.py"), "--communes",
+                        str(communes), "--years", str(years), "--out", str(folder)],
+                       check=True, capture_output=True)
+    return folder
+
+
+def print_table(rows: list[Row]) -> None:
+    head = ["measure", "ours min / median", "unit", "reference", "ref min / median",
+            "ratio", "goal", "met"]
+    body = [r.cells() for r in rows]
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
+    for line in [head, ["-" * w for w in widths], *body]:
+        print("  ".join(str(x).ljust(w) for x, w in zip(line, widths)).rstrip())
+    print(f"({os.cpu_count()} cores; CPU is this benchmark's own processes only; "
+          f"{time.strftime('%Y-%m-%d')})")
