@@ -6,7 +6,7 @@ NTM := $(VENV)/bin/ntm
 SAMPLE := data/sample
 OUT := outputs/sample
 
-.PHONY: setup setup-test report assess test sample notebooks bench bench-assess bench-reports clean
+.PHONY: setup setup-test report assess test sample notebooks lab bench bench-assess bench-reports clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,11 @@ bench-assess: setup
 ## bench-reports: `ntm report` against the notebook's floor and the naive loop
 bench-reports: setup-test
 	$(PY) benchmarks/bench_reports.py
+
+## lab: JupyterLab on the notebooks with the project's kernel (trainers start here; see
+## notebooks/HUONG-DAN-GIANG-VIEN.md)
+lab: setup
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 ## notebooks: rebuild the training notebooks (vi, en) from notebooks/training.yaml
 notebooks: setup

@@ -28,6 +28,7 @@ class Run:
     wall: float
     cpu: float
     peak_mb: float = 0.0
+    err: str = ""  # what the command printed on stderr
 
 
 @dataclass
@@ -76,19 +77,21 @@ def timed(func, repeat: int = REPEAT) -> list[Run]:
 
 
 def child(args: list[str], **kwargs) -> Run:
-    """A command run to its end: wall, and the CPU and peak memory of it and of every process
-    it waited for (its own subtree, through wait4: nothing else on the machine)."""
+    """A command run to its end: wall, and the CPU of it and of every process it waited for
+    (its own subtree, through wait4: nothing else on the machine)."""
     with tempfile.TemporaryFile() as err:
         w0 = time.perf_counter()
         proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=err, **kwargs)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - w0
         proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        text = err.read().decode(errors="replace")
         if proc.returncode != 0:
-            err.seek(0)
-            raise SystemExit(f"{' '.join(map(str, args[:4]))}... failed:\n"
-                             f"{err.read().decode(errors='replace')[-2000:]}")
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+            raise SystemExit(f"{' '.join(map(str, args[:4]))}... failed:\n{text[-2000:]}")
+    # ru_maxrss would carry this process's own peak across fork and exec: a command's peak
+    # memory is the VmHWM it prints itself (see bench_assess.RUN).
+    return Run(wall, usage.ru_utime + usage.ru_stime, err=text)
 
 
 def synthetic(folder: Path, communes: int, years: int) -> Path:

@@ -374,6 +374,8 @@ def _cmd_assess(args) -> int:
             raise NoDataError(t("no_data_for_year", year=", ".join(map(str, absent)),
                                 years=", ".join(map(str, sorted(have)))))
     assessment = assess(cset, inputs.register, inputs.data, years=args.year)
+    register = inputs.register
+    del inputs  # the input rows are in the verdicts now: their memory goes before writing
     manifest = {
         "version": __version__, "command": "assess", "started": started,
         "parameters": {"set": args.set_id, "years": args.year, "reading_lang": current_lang()},
@@ -383,7 +385,7 @@ def _cmd_assess(args) -> int:
         "packages": package_versions(),
     }
     with atomic_dir(args.out, force=args.force, inputs=args.data + [args.communes]) as tmp:
-        write_assessment(assessment, tmp, cset, inputs.register)
+        write_assessment(assessment, tmp, cset, register)
         write_manifest(tmp, manifest | {"finished": run_time()})
     communes = assessment.communes
     print(t("cli_summary", met=int((communes["status"] == "met").sum()), total=len(communes),

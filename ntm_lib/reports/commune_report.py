@@ -466,29 +466,35 @@ def write_slices(folder: Path, register: pd.DataFrame, assessment: Assessment,
                  provenance: dict, year: int, plan_rows: pd.DataFrame | None = None,
                  budget: pd.DataFrame | None = None) -> dict[str, Path]:
     """What each report reads, one file per district: the district's verdicts (all a page
-    shows and compares with), its province's register, the province's gaps closed up to
-    `year` and plan rows (the peers a page names, and what they spent), and the district's
-    budget. A report then costs the same in a district of ten communes as in a country of
-    ten thousand. Returns each commune's file."""
+    shows and compares with); the gaps closed up to `year` in the district, and in the rest
+    of the province the quickest PEERS_SHOWN per indicator (all a page can name when its
+    district has none); the register, plan and budget rows of those communes. A report then
+    costs the same in a district of ten communes as in a province of ten thousand. Returns
+    each commune's file."""
     folder.mkdir(parents=True, exist_ok=True)
     reg = register.assign(commune_id=register["commune_id"].astype(str))
-    province_of = reg.set_index("commune_id")["province"]
+    where = reg.set_index("commune_id")[["district", "province"]]
     done = closings(assessment, year)
-    done_province = done["commune_id"].map(province_of)
+    done = done.assign(district=done["commune_id"].map(where["district"]),
+                       province=done["commune_id"].map(where["province"]))
+    quickest = done.sort_values(["indicator", "years", "met_in", "commune_id"], kind="stable")
     out = {}
-    for k, ((province, _), members) in enumerate(
+    for k, ((province, district), members) in enumerate(
             reg.groupby(["province", "district"], sort=True, dropna=False)):
         ids = set(members["commune_id"])
         mine = Assessment(assessment.set_id, *[
             frame[frame["commune_id"].astype(str).isin(ids)].reset_index(drop=True)
             for frame in (assessment.indicators, assessment.criteria, assessment.communes)])
-        part = {"register": reg[reg["province"] == province].reset_index(drop=True),
+        near = done[done["district"] == district]
+        wide = quickest[(quickest["province"] == province) & (quickest["district"] != district)]
+        peers = pd.concat([near, wide.groupby("indicator", sort=False).head(PEERS_SHOWN)])
+        known = ids | set(peers["commune_id"])
+        part = {"register": reg[reg["commune_id"].isin(known)].reset_index(drop=True),
                 "assessment": mine, "provenance": provenance, "year": year,
-                "closings": done[done_province == province].reset_index(drop=True),
+                "closings": peers.drop(columns=["district", "province"]).reset_index(drop=True),
                 "plan_rows": None, "budget": None}
         if plan_rows is not None:
-            in_province = plan_rows["commune_id"].astype(str).map(province_of) == province
-            part["plan_rows"] = plan_rows[in_province].reset_index(drop=True)
+            part["plan_rows"] = plan_rows[plan_rows["commune_id"].astype(str).isin(known)]
             part["budget"] = budget[budget["commune_id"].astype(str).isin(ids)]
         path = folder / f"{k}.pkl"
         with open(path, "wb") as fh:

@@ -43,8 +43,54 @@ def levels_html(lang: str) -> str:
     return table(headers, rows, "levels")
 
 
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
+
+
+def sample(name: str) -> str:
+    """A file of the bundled sample (data/sample beside the installed package), so that the
+    lesson runs from whatever folder it is opened or copied to."""
+    path = SAMPLE / name
+    if not path.is_file():
+        raise FileNotFoundError(t("training_sample_missing", None, path=str(path)))
+    return str(path)
+
+
 def context(data, communes: str, set_id: str, commune_id: str, year: int, lang: str) -> Context:
-    return prepare(data, communes, set_id, commune_id, year, lang)
+    """The lesson's commune; empty paths mean the bundled sample."""
+    return prepare(data or sample("indicators.csv"), communes or sample("communes.csv"), set_id,
+                   commune_id, year, lang)
+
+
+def criteria_overview_html(ctx: Context) -> str:
+    """Every criterion of the set by group: what it measures (its indicators) and what each
+    indicator requires of the lesson's commune in its year, with the commune's verdict."""
+    lang, cset = ctx.lang, ctx.cset
+    ind = ctx.assessment.indicators
+    mine = ind[(ind["commune_id"].astype(str) == ctx.commune_id) & (ind["year"] == ctx.year)]
+    by_code = {str(r.indicator): r for r in mine.itertuples()}
+    crit = ctx.assessment.criteria
+    crit_status = {str(r.criterion): str(r.status) for r in crit[
+        (crit["commune_id"].astype(str) == ctx.commune_id) & (crit["year"] == ctx.year)
+    ].itertuples()}
+    group_of = {c: g for g in cset.groups for c in g.criteria}
+    rows = []
+    for c in cset.criteria:
+        group = group_of.get(c.number)
+        first = True
+        for i in c.indicators or [None]:
+            r = by_code.get(i.code) if i else None
+            requirement = (requirement_text(r.rule, r.threshold, r.unit, lang, str(r.status))
+                           if r is not None else "")
+            rows.append([esc(pick(group.name.model_dump(), lang)) if group and first else "",
+                         esc(f"{c.number}. {pick(c.name, lang)}") if first else "",
+                         badge(crit_status.get(c.number, "missing"), lang) if first else "",
+                         esc(i.code) if i else "", esc(pick(i.name, lang)) if i else "",
+                         esc(requirement)])
+            first = False
+    headers = [t(k, lang) for k in ("training_col_group", "training_col_criterion",
+                                    "col_status", "col_code", "col_indicator",
+                                    "col_requirement")]
+    return table(headers, rows, "overview")
 
 
 def criterion_html(ctx: Context, number: str) -> str:
@@ -65,13 +111,23 @@ def criterion_html(ctx: Context, number: str) -> str:
             + f"<p>{esc(t('training_criterion_result', lang, number=number))} {badge(status, lang)}</p>")
 
 
-def _answer_html(w, lang: str) -> str:
-    crit = ", ".join(f"{r.criterion} ({fmt.status(r.status_before, lang)} → "
-                     f"{fmt.status(r.status_after, lang)})" for r in w.criteria.itertuples())
-    com = ", ".join(f"{r.commune_id} ({fmt.status(r.status_before, lang)} → "
-                    f"{fmt.status(r.status_after, lang)})" for r in w.communes.itertuples())
+def _answer_html(w, ctx: Context) -> str:
+    lang = ctx.lang
+    names = ctx.register.astype({"commune_id": str}).set_index("commune_id")["name"]
+    titles = {c.number: pick(c.name, lang) for c in ctx.cset.criteria}
+    crit = ", ".join(f"{r.criterion} {titles.get(str(r.criterion), '')} "
+                     f"({fmt.status(r.status_before, lang)} → {fmt.status(r.status_after, lang)})"
+                     for r in w.criteria.drop_duplicates("criterion").itertuples())
+    com = ", ".join(f"{names.get(str(r.commune_id), r.commune_id)} ({fmt.status(r.status_before, lang)}"
+                    f" → {fmt.status(r.status_after, lang)})" for r in w.communes.itertuples())
     return (f"<p><strong>{esc(t('training_answer_criteria', lang))}</strong> {esc(crit or '—')}</p>"
             f"<p><strong>{esc(t('training_answer_communes', lang))}</strong> {esc(com or '—')}</p>")
+
+
+def hidden(answer_html: str, lang: str) -> str:
+    """An answer folded away until the learner opens it (in JupyterLab and in the HTML)."""
+    return (f'<details class="answer"><summary>{esc(t("training_show_answer", lang))}</summary>'
+            f"{answer_html}</details>")
 
 
 def _data(ctx: Context):
@@ -87,7 +143,7 @@ def value_exercise(ctx: Context, code: str, before: float, after: float) -> Answ
     w = what_if(ctx.cset, ctx.register, base, values={(ctx.commune_id, ctx.year, code): after},
                 communes=[ctx.commune_id], years=[ctx.year])
     return Answer(sorted(w.criteria["criterion"].astype(str)), sorted(w.communes["commune_id"]),
-                  _answer_html(w, ctx.lang))
+                  hidden(_answer_html(w, ctx), ctx.lang))
 
 
 def threshold_exercise(ctx: Context, code: str, raise_by: float) -> Answer:
@@ -97,8 +153,8 @@ def threshold_exercise(ctx: Context, code: str, raise_by: float) -> Answer:
     w = what_if(ctx.cset, ctx.register, _data(ctx), thresholds={code: new}, years=[ctx.year])
     lost = w.communes[w.communes["status_before"] == "met"]
     return Answer(sorted(set(w.criteria["criterion"].astype(str))), sorted(lost["commune_id"]),
-                  f"<p>{esc(t('training_threshold_answer', ctx.lang, count=len(lost), threshold=fmt.number(new, ctx.lang)))}</p>"
-                  + _answer_html(w, ctx.lang))
+                  hidden(f"<p>{esc(t('training_threshold_answer', ctx.lang, count=len(lost), threshold=fmt.number(new, ctx.lang)))}</p>"
+                         + _answer_html(w, ctx), ctx.lang))
 
 
 def keeping_html(ctx: Context) -> str:

@@ -142,7 +142,8 @@ def test_sample_plan_for_duc_chinh(tmp_path, capsys):
         rows = list(csv.DictReader(fh))
     assert [(r["criterion"], r["year_scheduled"], r["late"]) for r in rows] == [
         ("KM", "2027", "False"), ("2", "2026", "False"), ("17", "2028", "True")]
-    assert load_workbook(out / "roadmap.xlsx").sheetnames == ["roadmap", "summary", "budget"]
+    assert load_workbook(out / "roadmap.xlsx").sheetnames == ["Lộ trình", "Triển vọng",
+                                                          "Ngân sách"]
 
 
 def test_template_plan_round_trip(tmp_path, capsys):

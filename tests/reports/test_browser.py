@@ -90,14 +90,148 @@ def test_index_sorts_by_criteria_met(browser, reports):
     page.close()
 
 
-def test_report_prints_on_a4(browser, reports, shots):
-    page, _, _ = _open(browser, reports / "communes" / f"{IDS[0]}-2025.html")
+@pytest.fixture(scope="module")
+def showcase(tmp_path_factory):
+    """Đức Chính's showcase: the model-commune set, with its plan (roadmap section)."""
+    out = tmp_path_factory.mktemp("showcase") / "reports"
+    run_report([str(SAMPLE / "indicators.csv"), str(SAMPLE / "model_conditions.csv")],
+               str(SAMPLE / "communes.csv"), "hd-2022-model", out, communes=[IDS[0]], jobs=1,
+               plan=str(SAMPLE / "plan.csv"), budget=str(SAMPLE / "budget.csv"))
+    return out
+
+
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [...document.querySelectorAll('table, figure, img, pre')]
+    .filter(e => e.getBoundingClientRect().right > width + 1)
+    .map(e => e.tagName + '.' + e.className);
+  return [document.documentElement.scrollWidth - width, wide];
+}"""
+
+
+def test_report_prints_on_a4(browser, showcase, shots):
+    page, _, _ = _open(browser, showcase / "communes" / f"{IDS[0]}-2025.html")
+    assert "roadmap" in page.content()  # the showcase has its roadmap section
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 700, "height": 1000})  # about A4's printable width
+    extra, wide = page.evaluate(OVERFLOW)
+    assert extra <= 0 and not wide, (extra, wide)  # nothing wider than the page
     pdf = page.pdf(format="A4", print_background=True)
     (shots / "report.pdf").write_bytes(pdf)
     pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
-    # The criteria table, 34 indicators, five sections and three charts: more than a page,
-    # and the print stylesheet keeps it well under the ~20 of an unstyled page.
-    assert 3 <= pages <= 10, pages
+    # The criteria table, the indicators of the model set, the roadmap and its charts, the
+    # sections that follow: compact enough to hand on, at most 8 A4 pages.
+    assert 3 <= pages <= 8, pages
     sizes = set(re.findall(rb"/MediaBox\s*\[0 0 (\d+)\.?\d* (\d+)\.?\d*\]", pdf))
     assert sizes <= {(b"595", b"841"), (b"595", b"842")}, sizes  # A4 portrait, in points
     page.close()
+
+
+@pytest.mark.parametrize("name", ["index.html", f"communes/{IDS[0]}-2025.html"])
+def test_pages_read_on_a_phone(browser, reports, shots, name):
+    """At 390 px: no sideways scrolling of the page (wide tables scroll inside their box),
+    charts as vector images (sharp at any size), and on the index the commune name is the
+    link."""
+    page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    page.goto((reports / name).as_uri())
+    page.wait_for_load_state("networkidle")
+    width = page.evaluate("() => document.documentElement.clientWidth")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    sources = page.locator("img").evaluate_all("els => els.map(e => e.getAttribute('src'))")
+    assert sources and all(src.startswith("data:image/svg+xml") for src in sources)
+    assert all(page.locator("img").evaluate_all(
+        f"els => els.map(e => e.getBoundingClientRect().width <= {width})"))
+    if name == "index.html":
+        link = page.locator("table.communes tbody tr a").first
+        assert link.inner_text().strip() and not link.inner_text().strip().isdigit()
+    page.screenshot(path=str(shots / f"phone-{Path(name).stem}.png"), full_page=True)
+    page.close()
+
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_the_lesson_runs_in_jupyterlab(browser, tmp_path):
+    """As a trainer would: JupyterLab on a loopback port, the lesson opened, Run All Cells,
+    every cell run without an error; then the server is stopped."""
+    import json
+    import secrets
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from ntm_lib.reports.kernel import ensure_kernel
+    from ntm_lib.reports.training import NOTEBOOKS
+
+    ensure_kernel()  # `ntm-assess` is this Python, for the server and its kernels
+    root = tmp_path / "lab"
+    root.mkdir()
+    shutil.copy(NOTEBOOKS / "training_vi.ipynb", root)
+    settings = tmp_path / "settings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True)
+    # every cell drawn (not only those in view), so that every output can be read
+    (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    port, token = _free_port(), secrets.token_hex(16)
+    env = os.environ | {"JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
+                        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
+                        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+    log = open(tmp_path / "lab.log", "wb")
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser",
+         "--ip=127.0.0.1", f"--port={port}", f"--IdentityProvider.token={token}",
+         f"--ServerApp.root_dir={root}", "--LabApp.news_url=None",
+         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+        + (["--allow-root"] if os.geteuid() == 0 else []),  # CI's containers run as root
+        env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("JupyterLab did not start:\n" + (tmp_path / "lab.log").read_text())
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{base}/lab/tree/training_vi.ipynb?token={token}")
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+        page.wait_for_function(
+            "() => document.querySelector('.jp-Notebook-ExecutionIndicator')"
+            " && document.querySelector('.jp-Notebook-ExecutionIndicator')"
+            ".getAttribute('data-status') === 'idle'", timeout=90_000)
+        page.locator("#jp-MainMenu").get_by_text("Run", exact=True).click()
+        page.get_by_text("Run All Cells", exact=True).click()
+        # Done when the last cell has run (its prompt numbered), or when a cell failed (Run
+        # All stops there). The answer checks are hidden cells: their prompts are folded.
+        page.wait_for_function(
+            """() => { const p = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell'
+                         + ' .jp-InputPrompt')].map(e => e.textContent.trim());
+                     const failed = document.querySelector('.jp-OutputArea-output[data-mime-type'
+                         + '="application/vnd.jupyter.stderr"]');
+                     return failed || (!p.some(t => t.includes('*'))
+                                       && /^\\[\\d+\\]:$/.test(p[p.length - 1])); }""",
+            timeout=240_000)
+        prompts = page.locator(".jp-Notebook .jp-CodeCell .jp-InputPrompt").all_inner_texts()
+        numbers = [int(t.strip()[1:-2]) for t in prompts if t.strip()[1:-2].isdigit()]
+        assert numbers == sorted(numbers) and len(numbers) >= len(prompts) - 2, prompts
+        errors = page.locator(".jp-OutputArea-output[data-mime-type="
+                              "'application/vnd.jupyter.stderr']").all_inner_texts()
+        outputs = "\n".join(page.locator(".jp-OutputArea-output").all_inner_texts())
+        assert not [e for e in errors if "Error" in e or "Traceback" in e], errors
+        assert "Traceback" not in outputs
+        assert "Xem đáp án" in outputs and "Tiêu chí" in outputs
+        page.close()
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+    assert server.returncode is not None

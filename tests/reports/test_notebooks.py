@@ -78,6 +78,31 @@ def test_training_notebook_runs_and_answers(lang, tmp_path, assessed):
     assert "Phân loại chất thải rắn tại nguồn" in html  # the glossary, in both languages
 
 
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_lesson_runs_anywhere_and_teaches_every_criterion(lang, tmp_path):
+    """Copied out of notebooks/, with no data given, it finds the sample; it lists the 19
+    criteria with their indicators, names communes by name and folds the answers away."""
+    import shutil
+
+    from ntm_lib import load_set
+    away = tmp_path / "elsewhere"
+    away.mkdir()
+    copy = Path(shutil.copy(NOTEBOOKS / f"training_{lang}.ipynb", away))
+    out = tmp_path / "run.ipynb"
+    papermill.execute_notebook(str(copy), str(out), kernel_name=ensure_kernel(),
+                               progress_bar=False, cwd=str(away))
+    html = notebook_to_html(out, tmp_path / "run.html", "t", lang).read_text(encoding="utf-8")
+    cset = load_set("hd-2022-advanced")
+    overview = html[html.index('class="ntm overview"'):]
+    overview = overview[:overview.index("</table>")]
+    for c in cset.criteria:
+        assert f"{c.number}. {c.name[lang]}" in overview, c.number
+    assert all(f"<td>{i.code}</td>" in overview for i in cset.indicators)
+    assert html.count('<details class="answer">') == 2
+    answers = html[html.index('<details class="answer">'):]
+    assert "Đức Chính" in answers and "10912 (" not in answers
+
+
 def test_district_summary(tmp_path, assessed):
     communes, _, criteria_rows = assessed
     latest = [r for r in communes if r["year"] == "2025"]
