@@ -201,12 +201,30 @@ def test_the_lesson_runs_in_jupyterlab(browser, tmp_path):
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"{base}/lab/tree/training_vi.ipynb?token={token}")
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+        # The kernel must be up and idle before Run All (the status bar may say idle before
+        # it is connected): ask the server.
+        for _ in range(180):
+            sessions = json.load(urllib.request.urlopen(f"{base}/api/sessions?token={token}"))
+            if any(x["path"].endswith("training_vi.ipynb")
+                   and x["kernel"]["execution_state"] == "idle" for x in sessions):
+                break
+            time.sleep(0.5)
+        else:
+            pytest.fail(f"the lesson's kernel never became idle: {sessions}")
         page.wait_for_function(
             "() => document.querySelector('.jp-Notebook-ExecutionIndicator')"
-            " && document.querySelector('.jp-Notebook-ExecutionIndicator')"
-            ".getAttribute('data-status') === 'idle'", timeout=90_000)
-        page.locator("#jp-MainMenu").get_by_text("Run", exact=True).click()
-        page.get_by_text("Run All Cells", exact=True).click()
+            "?.getAttribute('data-status') === 'idle'", timeout=90_000)
+        for _ in range(3):  # a click lost while the page is busy is tried again
+            page.locator("#jp-MainMenu").get_by_text("Run", exact=True).click()
+            page.get_by_text("Run All Cells", exact=True).click()
+            try:
+                page.wait_for_function(
+                    "() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell"
+                    " .jp-InputPrompt')].some(e => /\\[(\\d+|\\*)\\]/.test(e.textContent))",
+                    timeout=30_000)
+                break
+            except Exception:  # noqa: BLE001 - playwright's timeout: click again
+                page.keyboard.press("Escape")
         # Done when the last cell has run (its prompt numbered), or when a cell failed (Run
         # All stops there). The answer checks are hidden cells: their prompts are folded.
         page.wait_for_function(
