@@ -35,6 +35,10 @@ class NoDataError(NtmError):
     exit_code = 1
 
 
+class NotebookTimeout(NtmError):
+    """A commune's notebook ran longer than --timeout."""
+
+
 class CriteriaSetError(NtmError):
     """A criteria-set file is malformed or inconsistent."""
 

@@ -10,6 +10,7 @@ reports of an earlier run whose inputs have not changed.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -32,7 +33,7 @@ from tqdm import tqdm
 from .. import __version__
 from ..assess.district import communes_in
 from ..atomic import atomic_dir, check_target_dir, read_manifest, write_manifest
-from ..errors import NoDataError, UsageError
+from ..errors import NoDataError, NotebookTimeout, UsageError
 from ..i18n import current_lang, t
 from ..intake.plans import read_budget, read_plan
 from ..provenance import files, package_versions, relative_inputs, relative_path, run_time, sha256
@@ -80,10 +81,6 @@ def file_stem(commune_id: str, year: int) -> str:
     if base != cid:
         base = f"{base}-{hashlib.sha256(cid.encode()).hexdigest()[:10]}"
     return f"{base}-{year}"
-
-
-class NotebookTimeout(Exception):
-    """A commune's notebook ran longer than --timeout."""
 
 
 @contextlib.contextmanager
@@ -137,8 +134,8 @@ def render_commune(job: Job) -> Outcome:
     import papermill
 
     from .html_export import notebook_to_html
-    from .papermill_engine import ENGINE_NAME, discard_kernel
 
+    engine, discard = _engine()
     ensure_kernel()  # on a cluster worker too: the kernel is this worker's own Python
     start = time.perf_counter()
     folder = Path(job.folder)
@@ -146,7 +143,7 @@ def render_commune(job: Job) -> Outcome:
     try:
         with deadline(job.timeout):
             papermill.execute_notebook(job.notebook, str(ipynb), parameters=job.parameters,
-                                       kernel_name=job.kernel, engine_name=ENGINE_NAME,
+                                       kernel_name=job.kernel, engine_name=engine,
                                        progress_bar=False, cwd=str(Path(job.notebook).parent),
                                        execution_timeout=job.timeout,
                                        # written once at the end, not after every cell
@@ -154,13 +151,47 @@ def render_commune(job: Job) -> Outcome:
         title = t("report_title", job.parameters["lang"], name=job.name) + f" ({job.year})"
         notebook_to_html(ipynb, html, title, job.parameters["lang"])
     except BaseException as exc:  # noqa: BLE001 - one commune's failure must not stop the run
-        discard_kernel()  # the next commune gets a fresh kernel
+        discard()  # the next commune gets a fresh shell or kernel
         error = _describe(exc, job.timeout)
         return Outcome(job.commune_id, job.year, False, time.perf_counter() - start,
                        job.fingerprint, error=error,
                        ipynb=f"communes/{ipynb.name}" if ipynb.exists() else "")
-    return Outcome(job.commune_id, job.year, True, time.perf_counter() - start, job.fingerprint,
-                   html=f"communes/{html.name}", ipynb=f"communes/{ipynb.name}")
+    outcome = Outcome(job.commune_id, job.year, True, time.perf_counter() - start,
+                      job.fingerprint, html=f"communes/{html.name}", ipynb=f"communes/{ipynb.name}")
+    _settle()
+    return outcome
+
+
+_settled = False
+
+
+def _settle() -> None:
+    """After a pool worker's first report, what it has loaded (modules, fonts, templates, the
+    shell) lives as long as the worker: it is moved out of the garbage collector's sight, so
+    that full collections walk a report's objects only, not 300,000 long-lived ones (a fifth
+    of the CPU of a report, measured in benchmarks/bench_reports.py). Not in a process that
+    is not ours (a Dask worker)."""
+    global _settled
+    if _DEDICATED and not _settled:
+        from .shell_engine import forget_last_notebook
+        forget_last_notebook()
+        gc.collect()
+        gc.freeze()
+        _settled = True
+
+
+def _engine():
+    """The papermill engine for this worker and how to discard its state after a failure:
+    the worker's own shell in a process of the pool (nothing else runs there), a warm kernel
+    anywhere else (a cluster worker's thread, whose streams are shared)."""
+    if _DEDICATED and threading.current_thread() is threading.main_thread():
+        from .shell_engine import ENGINE_NAME, discard_shell
+        return ENGINE_NAME, discard_shell
+    from .papermill_engine import ENGINE_NAME, discard_kernel
+    return ENGINE_NAME, discard_kernel
+
+
+_DEDICATED = False  # True in a process of our own pool (set by its initializer)
 
 
 def _describe(exc: BaseException, timeout: float | None = None) -> str:
@@ -182,7 +213,14 @@ def default_executor(jobs: int) -> Executor:
     # spawn: workers start clean, with the environment of this run (a fork server would keep
     # the environment of the first run of the process), without the parent's threads.
     return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=follow_parent, initargs=(os.getpid(),))
+                               initializer=init_worker, initargs=(os.getpid(),))
+
+
+def init_worker(parent: int) -> None:
+    """In a process of the pool: notebooks run in its own shell; it exits with its parent."""
+    global _DEDICATED
+    _DEDICATED = True
+    follow_parent(parent)
 
 
 def follow_parent(parent: int, every: float = 0.5) -> None:
@@ -360,6 +398,8 @@ def run_report(data_paths: list[str], communes_path: str, set_id: str, out: str 
         plan_rows = read_plan([plan], cset, register, year)
         page_provenance = provenance | {"inputs": provenance["inputs"] + plan_files(plan, budget)}
     previous = (read_manifest(out) or {}) if resume else {}
+    from .papermill_engine import sweep_dead_kernel_folders
+    sweep_dead_kernel_folders()  # of kernels whose workers were killed, in any earlier run
     kernel = ensure_kernel()
     names = register.set_index("commune_id")["name"].astype(str).to_dict()
     plan_hashes = [sha256(p) for p in (plan, budget) if p] + (

@@ -1,4 +1,6 @@
-"""A papermill engine that keeps one warm kernel per worker process.
+"""A papermill engine that keeps one warm kernel per worker: for notebooks run where the
+process is not ours alone (a Dask worker's thread, the district summary in the main process);
+a worker of ntm's own pool runs them in its own shell (shell_engine).
 
 Starting a kernel and importing pandas, matplotlib and seaborn in it costs more than running
 the report notebook itself. This engine starts the kernel once per worker and, before each
@@ -29,7 +31,7 @@ _kernel: KernelManager | None = None
 _client = None  # the worker's kernel client, channels open and the kernel known ready
 
 
-def _sweep_dead_kernel_folders() -> None:
+def sweep_dead_kernel_folders() -> None:
     """Remove the socket folders of workers that were killed (they could not clean up):
     only folders that carry our marker and whose worker process is gone."""
     for folder in Path(tempfile.gettempdir()).glob(f"{SOCKETS_PREFIX}*"):
@@ -46,7 +48,7 @@ def _warm_kernel(kernel_name: str) -> KernelManager:
     if _kernel is not None and (_kernel.kernel_name != kernel_name or not _kernel.is_alive()):
         discard_kernel()
     if _kernel is None:
-        _sweep_dead_kernel_folders()
+        sweep_dead_kernel_folders()
         # Local sockets rather than TCP ports: nothing listens on the network. The connection
         # file lies beside them, so one folder holds all a kernel leaves on disk.
         folder = Path(tempfile.mkdtemp(prefix=f"{SOCKETS_PREFIX}{os.getpid()}-"))

@@ -86,12 +86,14 @@ def test_sigkill_of_the_parent_alone_ends_its_workers_and_kernels(tmp_path):
 def test_sigkill_of_a_worker_does_not_lose_the_others(tmp_path, monkeypatch):
     notebook = notebook_with(
         tmp_path,
-        "import os, signal\n"
+        "import multiprocessing, os, signal\n"
         "marker = os.environ.get('NTM_TEST_KILL_ONCE')\n"
         "if marker and commune_id == os.environ['NTM_TEST_KILL_COMMUNE'] "
         "and not os.path.exists(marker):\n"
         "    open(marker, 'w').close()\n"
-        "    os.kill(os.getppid(), signal.SIGKILL)  # the worker process running this kernel",
+        "    # the worker process: this one (its own shell), or a kernel's parent\n"
+        "    worker = os.getpid() if multiprocessing.parent_process() else os.getppid()\n"
+        "    os.kill(worker, signal.SIGKILL)",
         "killer")
     marker = tmp_path / "killed"
     ids = ["10894", "10897", "10900"]
