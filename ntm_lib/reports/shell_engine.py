@@ -25,6 +25,7 @@ import sys
 from IPython.core.displayhook import DisplayHook
 from IPython.core.displaypub import DisplayPublisher
 from IPython.core.interactiveshell import InteractiveShell
+from jupyter_client.jsonutil import json_default
 from nbformat import NotebookNode
 from papermill.engines import Engine, papermill_engines
 from traitlets.config import Config
@@ -75,8 +76,6 @@ class _Outputs:
 def _bundle(data: dict) -> dict:
     """A mime bundle as JSON would carry it: bytes (a PNG) in base64, other values through
     JSON, as the kernel's messages carry them; text as it is."""
-    from jupyter_client.jsonutil import json_default
-
     out = {}
     for mime, value in data.items():
         if isinstance(value, bytes):
