@@ -23,17 +23,24 @@ from common import REPEAT, print_table  # noqa: E402
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--repeat", type=int, default=REPEAT)
-    p.add_argument("--quick", action="store_true",
-                   help="small sizes, to check the benchmarks run (figures not comparable)")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="small sizes, to check the benchmarks run (figures not comparable)",
+    )
     args = p.parse_args()
     if args.quick:
-        rows = (bench_scoring.rows(500, 2, args.repeat)
-                + bench_assess.rows([(500, 2)], args.repeat)
-                + bench_reports.rows(12, 4, 1, args.repeat))
+        rows = (
+            bench_scoring.rows(500, 2, args.repeat)
+            + bench_assess.rows([(500, 2)], args.repeat)
+            + bench_reports.rows(12, 4, 1, args.repeat)
+        )
     else:
-        rows = (bench_scoring.rows(10_000, 5, args.repeat)
-                + bench_assess.rows([(10_000, 5), (30_000, 1)], args.repeat)
-                + bench_reports.rows(200, 50, 3, args.repeat))
+        rows = (
+            bench_scoring.rows(10_000, 5, args.repeat)
+            + bench_assess.rows([(10_000, 5), (30_000, 1)], args.repeat)
+            + bench_reports.rows(200, 50, 3, args.repeat)
+        )
     print_table(rows)
     if any(r.ok is False for r in rows):
         print("Some goals are not met on this run (see the last column).")

@@ -35,9 +35,22 @@ sys.exit(code)
 
 def run_once(folder: Path, out: Path) -> Run:
     """One `ntm assess`: wall, CPU of its process (and any it waited for), its peak RSS."""
-    run = child([sys.executable, "-c", RUN, "assess", str(folder / "indicators.csv"),
-                 "--communes", str(folder / "communes.csv"), "--set", "hd-2022-advanced",
-                 "--out", str(out), "--force"])
+    run = child(
+        [
+            sys.executable,
+            "-c",
+            RUN,
+            "assess",
+            str(folder / "indicators.csv"),
+            "--communes",
+            str(folder / "communes.csv"),
+            "--set",
+            "hd-2022-advanced",
+            "--out",
+            str(out),
+            "--force",
+        ]
+    )
     run.peak_mb = int(re.search(r"PEAK_KB (\d+)", run.err).group(1)) / 1024
     return run
 
@@ -56,11 +69,16 @@ def rows(sizes: list[tuple[int, int]], repeat: int = REPEAT) -> list[Row]:
             runs = [run_once(folder, Path(tmp) / "out") for _ in range(repeat)]
         goal = GOALS.get((communes, years))
         name = f"ntm assess {communes:,} x {years} ({n:,} rows)"
-        wall = Row(f"{name}, wall", [r.wall for r in runs], "s",
-                   goal=f"< {goal[0]} s" if goal else "")
+        wall = Row(
+            f"{name}, wall", [r.wall for r in runs], "s", goal=f"< {goal[0]} s" if goal else ""
+        )
         cpu = Row(f"{name}, CPU", [r.cpu for r in runs], "s")
-        peak = Row(f"{name}, peak memory", [r.peak_mb for r in runs], "MB",
-                   goal=f"< {goal[1]:,} MB" if goal else "")
+        peak = Row(
+            f"{name}, peak memory",
+            [r.peak_mb for r in runs],
+            "MB",
+            goal=f"< {goal[1]:,} MB" if goal else "",
+        )
         if goal:
             wall.ok, peak.ok = wall.median < goal[0], max(peak.ours) < goal[1]
         out += [wall, cpu, peak]
@@ -69,8 +87,7 @@ def rows(sizes: list[tuple[int, int]], repeat: int = REPEAT) -> list[Row]:
 
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("--sizes", default="10000x5,30000x1",
-                   help="communes x years, comma-separated")
+    p.add_argument("--sizes", default="10000x5,30000x1", help="communes x years, comma-separated")
     p.add_argument("--repeat", type=int, default=REPEAT)
     args = p.parse_args()
     sizes = [tuple(int(x) for x in size.split("x")) for size in args.sizes.split(",")]

@@ -35,11 +35,15 @@ def notebook_code() -> list[str]:
     import nbformat
 
     from ntm_lib.reports.batch import NOTEBOOK
+
     nb = nbformat.read(str(NOTEBOOK), as_version=4)
-    return [c.source.replace("from IPython.display import HTML, display",
-                             "from IPython.display import HTML")
-            for c in nb.cells if c.cell_type == "code" and "parameters" not in
-            c.metadata.get("tags", [])]
+    return [
+        c.source.replace(
+            "from IPython.display import HTML, display", "from IPython.display import HTML"
+        )
+        for c in nb.cells
+        if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", [])
+    ]
 
 
 def floor(folder: Path, ids: list[str], executed: Path | None, repeat: int) -> list[float]:
@@ -57,15 +61,25 @@ def floor(folder: Path, ids: list[str], executed: Path | None, repeat: int) -> l
 
         def one(cid: str) -> float:
             c0 = time.process_time()
-            ns = {"data": str(data), "communes": str(register), "set_id": SET,
-                  "commune_id": cid, "year": year, "lang": "vi", "output_dir": tmp,
-                  "cache": str(slices[cid]), "plan": "", "budget": "", "predecessors": {},
-                  "documents": {}, "display": lambda *a, **k: None}
+            ns = {
+                "data": str(data),
+                "communes": str(register),
+                "set_id": SET,
+                "commune_id": cid,
+                "year": year,
+                "lang": "vi",
+                "output_dir": tmp,
+                "cache": str(slices[cid]),
+                "plan": "",
+                "budget": "",
+                "predecessors": {},
+                "documents": {},
+                "display": lambda *a, **k: None,
+            }
             for source in cells:
                 exec(source, ns)  # noqa: S102 - our own notebook's code
             if executed is not None:
-                notebook_to_html(executed / f"{cid}-{year}.ipynb", Path(tmp) / "x.html", cid,
-                                 "vi")
+                notebook_to_html(executed / f"{cid}-{year}.ipynb", Path(tmp) / "x.html", cid, "vi")
             return time.process_time() - c0
 
         one(ids[0])  # warm: imports, fonts, templates (a worker pays these once too)
@@ -73,9 +87,20 @@ def floor(folder: Path, ids: list[str], executed: Path | None, repeat: int) -> l
 
 
 def report(folder: Path, out: Path, jobs: int, communes: list[str] | None = None):
-    args = [str(BIN / "ntm"), "report", str(folder / "indicators.csv"), "--communes",
-            str(folder / "communes.csv"), "--set", SET, "--out", str(out), "--jobs", str(jobs),
-            "--force"]
+    args = [
+        str(BIN / "ntm"),
+        "report",
+        str(folder / "indicators.csv"),
+        "--communes",
+        str(folder / "communes.csv"),
+        "--set",
+        SET,
+        "--out",
+        str(out),
+        "--jobs",
+        str(jobs),
+        "--force",
+    ]
     for cid in communes or []:
         args += ["--commune", cid]
     return child(args)
@@ -84,28 +109,50 @@ def report(folder: Path, out: Path, jobs: int, communes: list[str] | None = None
 def naive(folder: Path, out: Path, ids: list[str]):
     from ntm_lib.reports.batch import NOTEBOOK
     from ntm_lib.reports.kernel import ensure_kernel
+
     kernel = ensure_kernel()
     runs = []
     out.mkdir(parents=True, exist_ok=True)
     for cid in ids:
         nb = out / f"{cid}.ipynb"
-        a = child([str(BIN / "papermill"), str(NOTEBOOK), str(nb), "-k", kernel,
-                   "-p", "data", str(folder / "indicators.csv"), "-p", "communes",
-                   str(folder / "communes.csv"), "-p", "set_id", SET, "-p", "commune_id", cid,
-                   "--cwd", str(NOTEBOOK.parent), "--no-progress-bar"])
+        a = child(
+            [
+                str(BIN / "papermill"),
+                str(NOTEBOOK),
+                str(nb),
+                "-k",
+                kernel,
+                "-p",
+                "data",
+                str(folder / "indicators.csv"),
+                "-p",
+                "communes",
+                str(folder / "communes.csv"),
+                "-p",
+                "set_id",
+                SET,
+                "-p",
+                "commune_id",
+                cid,
+                "--cwd",
+                str(NOTEBOOK.parent),
+                "--no-progress-bar",
+            ]
+        )
         b = child([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(nb)])
         runs.append((a.wall + b.wall, a.cpu + b.cpu))
     return runs
 
 
-def rows(communes: int = 200, small: int = 50, n_naive: int = 3,
-         repeat: int = REPEAT) -> list[Row]:
+def rows(communes: int = 200, small: int = 50, n_naive: int = 3, repeat: int = REPEAT) -> list[Row]:
     out = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         folder = synthetic(tmp / "district", communes, 2)
-        ids = [line.split(",")[0] for line in
-               (folder / "communes.csv").read_text(encoding="utf-8").splitlines()[1:]]
+        ids = [
+            line.split(",")[0]
+            for line in (folder / "communes.csv").read_text(encoding="utf-8").splitlines()[1:]
+        ]
         big = [report(folder, tmp / "big", 2) for _ in range(repeat)]
         little = [report(folder, tmp / "small", 2, ids[:small]) for _ in range(repeat)]
         sample = ids[:: max(len(ids) // 10, 1)][:10]
@@ -115,18 +162,36 @@ def rows(communes: int = 200, small: int = 50, n_naive: int = 3,
         loop = naive(folder, tmp / "naive", ids[:n_naive])
 
     extra = [(b.cpu - s.cpu) / (communes - small) for b, s in zip(big, little)]
-    row = Row("CPU per extra report (ntm report)", extra, "s", "floor: code + export",
-              base, "<= 1.25x")
+    row = Row(
+        "CPU per extra report (ntm report)", extra, "s", "floor: code + export", base, "<= 1.25x"
+    )
     row.ok = row.ratio <= 1.25
     out.append(row)
-    row = Row(f"ntm report, {communes} communes, 2 workers", [b.wall for b in big], "s wall",
-              goal="< 60 s")
+    row = Row(
+        f"ntm report, {communes} communes, 2 workers",
+        [b.wall for b in big],
+        "s wall",
+        goal="< 60 s",
+    )
     row.ok = row.median < 60
     out.append(row)
-    out.append(Row("CPU per report (ntm report, all in)", [b.cpu / communes for b in big], "s",
-                   "naive loop", [cpu for _, cpu in loop]))
-    row = Row("notebook code per report, in 10,000 communes", country, "s",
-              f"in {communes} communes", code_only, "flat (<= 1.1x)")
+    out.append(
+        Row(
+            "CPU per report (ntm report, all in)",
+            [b.cpu / communes for b in big],
+            "s",
+            "naive loop",
+            [cpu for _, cpu in loop],
+        )
+    )
+    row = Row(
+        "notebook code per report, in 10,000 communes",
+        country,
+        "s",
+        f"in {communes} communes",
+        code_only,
+        "flat (<= 1.1x)",
+    )
     row.ok = row.ratio <= 1.1
     out.append(row)
     return out

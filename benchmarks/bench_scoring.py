@@ -32,8 +32,9 @@ def bare_numpy(values, thr, ops, unknown, not_applicable, member):
     for j, op in enumerate(ops):
         v, t = values[:, j], thr[:, j]
         met[:, j] = {">=": v >= t, ">": v > t, "<=": v <= t, "<": v < t, "==": v == t}[op]
-    status = np.where(unknown, 5, np.where(not_applicable, 3,
-                                           np.where(np.isnan(values), 2, np.where(met, 0, 1))))
+    status = np.where(
+        unknown, 5, np.where(not_applicable, 3, np.where(np.isnan(values), 2, np.where(met, 0, 1)))
+    )
     return status, (status == 0).astype(np.float32) @ member
 
 
@@ -52,8 +53,15 @@ def rows(communes: int, years: int, repeat: int = REPEAT) -> list[Row]:
         intake = timed(lambda: load_inputs([data], register, cset), repeat)
         inputs = load_inputs([data], register, cset)
     n = len(inputs.data)
-    row = Row(f"intake of {n:,} rows (CPU)", [n / r.cpu for r in intake], "rows/s",
-              "pandas.read_csv", [n / r.cpu for r in reads], ">= 1 M/s, <= 8x", rate=True)
+    row = Row(
+        f"intake of {n:,} rows (CPU)",
+        [n / r.cpu for r in intake],
+        "rows/s",
+        "pandas.read_csv",
+        [n / r.cpu for r in reads],
+        ">= 1 M/s, <= 8x",
+        rate=True,
+    )
     row.ok = row.median >= 1e6 and row.ratio <= 8
     out.append(row)
 
@@ -79,13 +87,26 @@ def rows(communes: int, years: int, repeat: int = REPEAT) -> list[Row]:
     kernel = timed(ours, max(repeat, 5))
     ref = timed(lambda: bare_numpy(values, thr, ops, unknown, na, member), max(repeat, 5))
     v = values.size
-    row = Row("scoring kernel (CPU)", [v / r.cpu for r in kernel], "verdicts/s", "bare numpy",
-              [v / r.cpu for r in ref], ">= 20 M/s, <= 3x", rate=True)
+    row = Row(
+        "scoring kernel (CPU)",
+        [v / r.cpu for r in kernel],
+        "verdicts/s",
+        "bare numpy",
+        [v / r.cpu for r in ref],
+        ">= 20 M/s, <= 3x",
+        rate=True,
+    )
     row.ok = row.median >= 20e6 and row.ratio <= 3
     out.append(row)
     whole = timed(lambda: score(cset, inputs.register, inputs.data), repeat)
-    out.append(Row("score() with its long tables (CPU)", [v / r.cpu for r in whole],
-                   "verdicts/s", rate=True))
+    out.append(
+        Row(
+            "score() with its long tables (CPU)",
+            [v / r.cpu for r in whole],
+            "verdicts/s",
+            rate=True,
+        )
+    )
     return out
 
 

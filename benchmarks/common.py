@@ -58,8 +58,16 @@ class Row:
         ref = f"{_fig(min(self.ref))} / {_fig(statistics.median(self.ref))}" if self.ref else ""
         ratio = f"{self.ratio:.2f}x" if self.ref else ""
         verdict = "" if self.ok is None else ("yes" if self.ok else "NO")
-        return [self.name, f"{_fig(min(self.ours))} / {_fig(statistics.median(self.ours))}",
-                self.unit, self.reference, ref, ratio, self.goal, verdict]
+        return [
+            self.name,
+            f"{_fig(min(self.ours))} / {_fig(statistics.median(self.ours))}",
+            self.unit,
+            self.reference,
+            ref,
+            ratio,
+            self.goal,
+            verdict,
+        ]
 
 
 def _fig(x: float) -> str:
@@ -97,18 +105,39 @@ def child(args: list[str], **kwargs) -> Run:
 def synthetic(folder: Path, communes: int, years: int) -> Path:
     """A seeded synthetic district (data/make_sample.py) in `folder`, made once."""
     if not (folder / "indicators.csv").is_file():
-        subprocess.run([sys.executable, str(ROOT / "data" / "make_sample.py"), "--communes",
-                        str(communes), "--years", str(years), "--out", str(folder)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "data" / "make_sample.py"),
+                "--communes",
+                str(communes),
+                "--years",
+                str(years),
+                "--out",
+                str(folder),
+            ],
+            check=True,
+            capture_output=True,
+        )
     return folder
 
 
 def print_table(rows: list[Row]) -> None:
-    head = ["measure", "ours min / median", "unit", "reference", "ref min / median",
-            "ratio", "goal", "met"]
+    head = [
+        "measure",
+        "ours min / median",
+        "unit",
+        "reference",
+        "ref min / median",
+        "ratio",
+        "goal",
+        "met",
+    ]
     body = [r.cells() for r in rows]
     widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
     for line in [head, ["-" * w for w in widths], *body]:
         print("  ".join(str(x).ljust(w) for x, w in zip(line, widths)).rstrip())
-    print(f"({os.cpu_count()} cores; CPU is this benchmark's own processes only; "
-          f"{time.strftime('%Y-%m-%d')})")
+    print(
+        f"({os.cpu_count()} cores; CPU is this benchmark's own processes only; "
+        f"{time.strftime('%Y-%m-%d')})"
+    )

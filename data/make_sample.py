@@ -32,10 +32,17 @@ REGION = "Đồng bằng sông Hồng"
 # Capacities only shape the illustration; Đức Chính and Cẩm Văn, recognised model communes,
 # are drawn strong; the others spread from close to far.
 CAM_GIANG = [
-    ("10894", "Cẩm Hưng", 0.90), ("10897", "Cẩm Hoàng", 0.62), ("10900", "Cẩm Văn", 0.95),
-    ("10903", "Ngọc Liên", 0.88), ("10909", "Cẩm Vũ", 0.86), ("10912", "Đức Chính", 0.99),
-    ("10918", "Định Sơn", 0.58), ("10924", "Lương Điền", 0.87), ("10930", "Tân Trường", 0.80),
-    ("10933", "Phúc Điền", 0.66), ("10939", "Cẩm Đông", 0.78),
+    ("10894", "Cẩm Hưng", 0.90),
+    ("10897", "Cẩm Hoàng", 0.62),
+    ("10900", "Cẩm Văn", 0.95),
+    ("10903", "Ngọc Liên", 0.88),
+    ("10909", "Cẩm Vũ", 0.86),
+    ("10912", "Đức Chính", 0.99),
+    ("10918", "Định Sơn", 0.58),
+    ("10924", "Lương Điền", 0.87),
+    ("10930", "Tân Trường", 0.80),
+    ("10933", "Phúc Điền", 0.66),
+    ("10939", "Cẩm Đông", 0.78),
 ]
 
 
@@ -45,8 +52,10 @@ def register(n: int | None) -> pd.DataFrame:
     else:
         # Synthetic communes of a synthetic province's districts; the province is named Hải
         # Dương so that Hải Dương's provincial sets apply to them.
-        rows = [(f"S{i:06d}", f"Xã mẫu {i}", f"Huyện mẫu {i // 20}", "Hải Dương", REGION)
-                for i in range(n)]
+        rows = [
+            (f"S{i:06d}", f"Xã mẫu {i}", f"Huyện mẫu {i // 20}", "Hải Dương", REGION)
+            for i in range(n)
+        ]
     return pd.DataFrame(rows, columns=["commune_id", "name", "district", "province", "region"])
 
 
@@ -70,12 +79,21 @@ def reference_threshold(cset, ind, year: int) -> float:
     return float("nan")
 
 
-def draw_values(cset, reg: pd.DataFrame, cap: np.ndarray, years: list[int],
-                rng: np.random.Generator, only: tuple[str, ...] | None = None) -> pd.DataFrame:
+def draw_values(
+    cset,
+    reg: pd.DataFrame,
+    cap: np.ndarray,
+    years: list[int],
+    rng: np.random.Generator,
+    only: tuple[str, ...] | None = None,
+) -> pd.DataFrame:
     """A long table (commune_id, year, indicator, value) of plain numbers: of every indicator
     but the ADDED ones, or of `only` these."""
-    inds = [i for i in cset.indicators if not i.value_from
-            and (i.code in only if only is not None else i.code not in ADDED)]
+    inds = [
+        i
+        for i in cset.indicators
+        if not i.value_from and (i.code in only if only is not None else i.code not in ADDED)
+    ]
     difficulty = rng.uniform(-0.05, 0.10, len(inds))
     frames = []
     for y_i, year in enumerate(years):
@@ -93,8 +111,16 @@ def draw_values(cset, reg: pd.DataFrame, cap: np.ndarray, years: list[int],
                 value = (thr * (0.88 + 0.16 * lv)).round(1)
                 if ind.unit_kind == "percent":
                     value = np.clip(value, 0, 100)
-            frames.append(pd.DataFrame({"commune_id": reg["commune_id"], "year": year,
-                                        "indicator": ind.code, "value": value}))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "commune_id": reg["commune_id"],
+                        "year": year,
+                        "indicator": ind.code,
+                        "value": value,
+                    }
+                )
+            )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -111,31 +137,49 @@ def proofs(data: pd.DataFrame) -> pd.DataFrame:
     """Illustrative evidence for Đức Chính's last two years: the commune's yearly report for
     most values, one document too old (17.4 in 2025) and none for criterion 14, so that the
     report's evidence section shows each case."""
-    out = pd.DataFrame("", index=data.index, columns=["proof_document", "proof_number",
-                                                       "proof_date", "proof_kept_at"])
-    mine = (data["commune_id"] == "10912") & (data["year"] >= 2024) & \
-        ~data["indicator"].astype(str).str.startswith("14.")
+    out = pd.DataFrame(
+        "",
+        index=data.index,
+        columns=["proof_document", "proof_number", "proof_date", "proof_kept_at"],
+    )
+    mine = (
+        (data["commune_id"] == "10912")
+        & (data["year"] >= 2024)
+        & ~data["indicator"].astype(str).str.startswith("14.")
+    )
     year = data["year"].astype(str)
     out.loc[mine, "proof_document"] = "Báo cáo kết quả xây dựng NTM năm " + year[mine]
-    out.loc[mine, "proof_number"] = np.where(data.loc[mine, "year"] == 2024, "112/BC-UBND",
-                                             "128/BC-UBND")
+    out.loc[mine, "proof_number"] = np.where(
+        data.loc[mine, "year"] == 2024, "112/BC-UBND", "128/BC-UBND"
+    )
     out.loc[mine, "proof_date"] = "15/12/" + year[mine]
     out.loc[mine, "proof_kept_at"] = "Văn phòng HĐND-UBND xã"
     old = mine & (data["year"] == 2025) & (data["indicator"] == "17.4")
     out.loc[old, ["proof_document", "proof_number", "proof_date"]] = [
-        "Biên bản kiểm tra phân loại rác tại nguồn", "07/BB-UBND", "20/03/2021"]
+        "Biên bản kiểm tra phân loại rác tại nguồn",
+        "07/BB-UBND",
+        "20/03/2021",
+    ]
     return out
 
 
-def model_conditions(reg: pd.DataFrame, cap: np.ndarray, years: list[int],
-                     rng: np.random.Generator) -> pd.DataFrame:
+def model_conditions(
+    reg: pd.DataFrame, cap: np.ndarray, years: list[int], rng: np.random.Generator
+) -> pd.DataFrame:
     frames = []
     for y_i, year in enumerate(years):
         for code, bar in (("KM.2", 0.93), ("KM.3", 0.88)):
             yes = cap + 0.02 * y_i + rng.normal(0, 0.02, len(cap)) > bar
-            frames.append(pd.DataFrame({"commune_id": reg["commune_id"], "year": year,
-                                        "indicator": code,
-                                        "value": np.where(yes, "Đạt", "Chưa đạt")}))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "commune_id": reg["commune_id"],
+                        "year": year,
+                        "indicator": code,
+                        "value": np.where(yes, "Đạt", "Chưa đạt"),
+                    }
+                )
+            )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -168,13 +212,15 @@ def main(argv: list[str] | None = None) -> None:
         data = pd.concat([data, added], ignore_index=True)
         data["source"] = "Báo cáo kết quả thực hiện NTM năm " + data["year"].astype(str)
         data = pd.concat([data, proofs(data)], axis=1)
-        model_conditions(reg, cap, years, rng).to_csv(out / "model_conditions.csv", index=False,
-                                                      lineterminator="\n")
+        model_conditions(reg, cap, years, rng).to_csv(
+            out / "model_conditions.csv", index=False, lineterminator="\n"
+        )
     else:
         data = pd.concat([data, added], ignore_index=True)
         data["value"] = data["value"].map(lambda v: f"{v:g}")
     data.sort_values(["commune_id", "year"], kind="stable").to_csv(
-        out / "indicators.csv", index=False, lineterminator="\n")
+        out / "indicators.csv", index=False, lineterminator="\n"
+    )
     print(f"{len(reg)} communes, {len(data)} rows -> {out}")
 
 

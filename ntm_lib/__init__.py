@@ -8,6 +8,16 @@ from .intake.inputs import load_inputs
 __version__ = "0.1.0"
 
 __all__ = [
-    "Assessment", "CriteriaSet", "CriteriaSetError", "InputError", "NtmError", "Problem",
-    "UsageError", "list_sets", "load_inputs", "load_set", "score", "__version__",
+    "Assessment",
+    "CriteriaSet",
+    "CriteriaSetError",
+    "InputError",
+    "NtmError",
+    "Problem",
+    "UsageError",
+    "list_sets",
+    "load_inputs",
+    "load_set",
+    "score",
+    "__version__",
 ]

@@ -66,8 +66,9 @@ def read_manifest(folder: Path) -> dict | None:
 
 
 def _listing(folder: Path) -> list[str]:
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
-                  if p.is_file() or p.is_symlink())
+    return sorted(
+        p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() or p.is_symlink()
+    )
 
 
 def owned(folder: Path) -> bool:
@@ -145,15 +146,21 @@ def locked(target: Path):
 
 
 def _mark(folder: Path, target: Path, kind: str) -> None:
-    (folder / MARKER).write_text(json.dumps({"tool": TOOL, "target": target.name, "kind": kind,
-                                             "pid": os.getpid()}), encoding="utf-8")
+    (folder / MARKER).write_text(
+        json.dumps({"tool": TOOL, "target": target.name, "kind": kind, "pid": os.getpid()}),
+        encoding="utf-8",
+    )
 
 
 def _marker(folder: Path, target: Path) -> dict | None:
     """The marker of a folder ntm made for `target`, or None for anything else."""
     mark = _ours(folder / MARKER)
-    if (mark is None or mark.get("target") != target.name
-            or not isinstance(mark.get("pid"), int) or mark.get("kind") not in ("tmp", "old")):
+    if (
+        mark is None
+        or mark.get("target") != target.name
+        or not isinstance(mark.get("pid"), int)
+        or mark.get("kind") not in ("tmp", "old")
+    ):
         return None
     if folder.name != f".{target.name}.ntm-{mark['kind']}-{mark['pid']}":
         return None
@@ -163,8 +170,12 @@ def _marker(folder: Path, target: Path) -> dict | None:
 def _marker_in_target(target: Path) -> dict | None:
     """A backup marker a killed run wrote into the target before it could move it aside."""
     mark = _ours(target / MARKER)
-    ok = (mark is not None and mark.get("kind") == "old" and mark.get("target") == target.name
-          and isinstance(mark.get("pid"), int))
+    ok = (
+        mark is not None
+        and mark.get("kind") == "old"
+        and mark.get("target") == target.name
+        and isinstance(mark.get("pid"), int)
+    )
     return mark if ok else None
 
 

@@ -69,8 +69,9 @@ def localize(parser: argparse.ArgumentParser, lang: str, path: str = "") -> None
                 sub.description = cat["commands"][key][lang]
                 localize(sub, lang, key)
             continue
-        entry = (cat["per_command"].get(f"{path} {action.dest}".strip())
-                 or cat["options"].get(action.dest))
+        entry = cat["per_command"].get(f"{path} {action.dest}".strip()) or cat["options"].get(
+            action.dest
+        )
         if entry:
             action.help = entry[lang]
 
@@ -92,8 +93,12 @@ def _parser(lang: str | None = None) -> argparse.ArgumentParser:
 def _add_commands(p: argparse.ArgumentParser) -> None:
     p.add_argument("--version", action="version", version=f"ntm-assess {__version__}")
     p.add_argument("--lang", choices=["vi", "en"], help="vi (default) or en")
-    p.add_argument("--sets-dir", metavar="DIR", action="append",
-                   help="also look for criteria sets in DIR (repeatable; or NTM_SETS_DIR)")
+    p.add_argument(
+        "--sets-dir",
+        metavar="DIR",
+        action="append",
+        help="also look for criteria sets in DIR (repeatable; or NTM_SETS_DIR)",
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     st = sub.add_parser("set", help="criteria sets as workbooks: export, import, diff")
@@ -117,11 +122,15 @@ def _add_commands(p: argparse.ArgumentParser) -> None:
     c = sub.add_parser("criteria", help="list the indicators of a set")
     c.add_argument("set_id")
     c.add_argument("--format", choices=["table", "csv", "json"], default="table")
-    c.add_argument("--unverified", action="store_true",
-                   help="only thresholds not verified in an official text")
-    c.add_argument("--coverage", action="store_true",
-                   help="the indicator x zone x year grid: each cell's threshold, or ? (not "
-                        "known), n/a (not applicable by a cited text), or ! (not declared)")
+    c.add_argument(
+        "--unverified", action="store_true", help="only thresholds not verified in an official text"
+    )
+    c.add_argument(
+        "--coverage",
+        action="store_true",
+        help="the indicator x zone x year grid: each cell's threshold, or ? (not "
+        "known), n/a (not applicable by a cited text), or ! (not declared)",
+    )
 
     tp = sub.add_parser("template", help="write a data-entry workbook")
     tp.add_argument("set_id")
@@ -164,22 +173,41 @@ def _add_commands(p: argparse.ArgumentParser) -> None:
     sm.add_argument("--force", action="store_true")
 
     mg = on_data("merge", "roll old communes' data up into the new (2025) communes")
-    mg.add_argument("--to", choices=["new"], default="new",
-                    help="the units to roll up to: the communes since 1 July 2025")
+    mg.add_argument(
+        "--to",
+        choices=["new"],
+        default="new",
+        help="the units to roll up to: the communes since 1 July 2025",
+    )
     mg.add_argument("--shares", help="old_code, new_code, share for communes split in 2025")
-    mg.add_argument("--new-set", help="also write a baseline for this set (e.g. vn-2026-ntm) "
-                    "through the working concordance of the two sets")
+    mg.add_argument(
+        "--new-set",
+        help="also write a baseline for this set (e.g. vn-2026-ntm) "
+        "through the working concordance of the two sets",
+    )
     mg.add_argument("--as-year", type=int, help="the baseline's year (default: the set's first)")
-    mg.add_argument("--group", type=int, choices=[1, 2, 3],
-                    help="commune group of the new communes, for sets with groups (your call)")
+    mg.add_argument(
+        "--group",
+        type=int,
+        choices=[1, 2, 3],
+        help="commune group of the new communes, for sets with groups (your call)",
+    )
     mg.add_argument("--force", action="store_true", help="replace existing output files")
 
-    ds = on_data("dossier", "a commune's values, verdicts and the evidence behind each, for "
-                            "a recognition dossier", out=False)
+    ds = on_data(
+        "dossier",
+        "a commune's values, verdicts and the evidence behind each, for a recognition dossier",
+        out=False,
+    )
     ds.add_argument("--commune", required=True, metavar="ID")
     ds.add_argument("--year", type=int, help="year (default: the latest with data)")
-    ds.add_argument("--max-age", type=int, default=24, metavar="MONTHS",
-                    help="evidence older than this before the end of the year is flagged")
+    ds.add_argument(
+        "--max-age",
+        type=int,
+        default=24,
+        metavar="MONTHS",
+        help="evidence older than this before the end of the year is flagged",
+    )
     ds.add_argument("--out", help="also write the list (.csv or .xlsx)")
     ds.add_argument("--force", action="store_true", help="replace an existing --out file")
 
@@ -192,9 +220,13 @@ def _add_commands(p: argparse.ArgumentParser) -> None:
 
     doc = sub.add_parser("document", help="draft the board's plan or annual report (.docx)")
     doc_sub = doc.add_subparsers(dest="document_kind", required=True)
-    for kind, helptext in (("plan", "the plan (Kế hoạch), from the assessment and the roadmap"),
-                           ("report", "the annual results report (Báo cáo) with the "
-                                      "self-assessment of every criterion")):
+    for kind, helptext in (
+        ("plan", "the plan (Kế hoạch), from the assessment and the roadmap"),
+        (
+            "report",
+            "the annual results report (Báo cáo) with the self-assessment of every criterion",
+        ),
+    ):
         d = doc_sub.add_parser(kind, help=helptext)
         d.add_argument("data", nargs="+", help="CSV or .xlsx files in long form")
         d.add_argument("--communes", required=True, help="commune register (CSV or .xlsx)")
@@ -208,56 +240,98 @@ def _add_commands(p: argparse.ArgumentParser) -> None:
 
     v = sub.add_parser("verify", help="run a finished run again and report any difference")
     v.add_argument("folder")
-    v.add_argument("--inputs-from", metavar="DIR",
-                   help="look for the run's inputs in DIR (a run folder moved without them)")
+    v.add_argument(
+        "--inputs-from",
+        metavar="DIR",
+        help="look for the run's inputs in DIR (a run folder moved without them)",
+    )
 
     r = on_data("report", "HTML report per commune, with an index")
     r.add_argument("--year", type=int, help="year to report (default: the latest in the data)")
-    r.add_argument("--commune", action="append", dest="commune_ids", metavar="ID",
-                   help="only this commune (repeatable; default: all)")
+    r.add_argument(
+        "--commune",
+        action="append",
+        dest="commune_ids",
+        metavar="ID",
+        help="only this commune (repeatable; default: all)",
+    )
     r.add_argument("--jobs", type=int, help="parallel workers (default: all cores)")
-    r.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
-                   help="seconds a commune's notebook may run before it is failed "
-                        f"(default {DEFAULT_TIMEOUT:g})")
+    r.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        help="seconds a commune's notebook may run before it is failed "
+        f"(default {DEFAULT_TIMEOUT:g})",
+    )
     r.add_argument("--lang", dest="report_lang", choices=["vi", "en"], help="report language")
-    r.add_argument("--resume", action="store_true",
-                   help="redo only communes that failed or whose inputs changed")
+    r.add_argument(
+        "--resume",
+        action="store_true",
+        help="redo only communes that failed or whose inputs changed",
+    )
     r.add_argument("--force", action="store_true", help="replace an existing --out folder")
-    r.add_argument("--notebook", help="report notebook (default: notebooks/commune_assessment.ipynb)")
+    r.add_argument(
+        "--notebook", help="report notebook (default: notebooks/commune_assessment.ipynb)"
+    )
     r.add_argument("--plan", help="plan of solutions: adds the roadmap section (Lộ trình)")
     r.add_argument("--budget", help="yearly budget by source (default: read from --plan)")
-    r.add_argument("--summary", action="store_true",
-                   help="also write each district's summary report, linked from the index")
-    r.add_argument("--documents", action="store_true",
-                   help="also draft each commune's plan and annual report (.docx)")
-    r.add_argument("--predecessors-data", nargs="+", metavar="FILE",
-                   help="old communes' data: merged communes show their last old verdicts")
+    r.add_argument(
+        "--summary",
+        action="store_true",
+        help="also write each district's summary report, linked from the index",
+    )
+    r.add_argument(
+        "--documents",
+        action="store_true",
+        help="also draft each commune's plan and annual report (.docx)",
+    )
+    r.add_argument(
+        "--predecessors-data",
+        nargs="+",
+        metavar="FILE",
+        help="old communes' data: merged communes show their last old verdicts",
+    )
     r.add_argument("--predecessors-communes", metavar="FILE", help="old communes' register")
     r.add_argument("--predecessors-set", metavar="SET", help="old communes' criteria set")
-    r.add_argument("--scheduler", metavar="ADDRESS",
-                   help="run on a Dask cluster, e.g. tcp://127.0.0.1:8786 (needs ntm-assess[dask])")
+    r.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on a Dask cluster, e.g. tcp://127.0.0.1:8786 (needs ntm-assess[dask])",
+    )
 
 
-def criteria_table(cset: CriteriaSet, only_unverified: bool = False,
-                   lang: str | None = None) -> pd.DataFrame:
+def criteria_table(
+    cset: CriteriaSet, only_unverified: bool = False, lang: str | None = None
+) -> pd.DataFrame:
     """One row per indicator: its rule, every threshold case, and the evidence behind it (the
     weakest level over its thresholds, and the indicator's document, article, quote, URL and
     who checked it when)."""
     rows = []
-    for ind in (unverified(cset) if only_unverified else cset.indicators):
+    for ind in unverified(cset) if only_unverified else cset.indicators:
         detail = ""
         if ind.rule.thresholds:
             detail = "; ".join(_case_text(ind, c) for c in ind.rule.thresholds)
         ev = ind.evidence
-        rows.append({
-            "criterion": ind.criterion, "indicator": ind.code, "name": pick(ind.name, lang),
-            "unit": ind.unit, "rule": ind.rule_text(lang), "thresholds": detail,
-            "verified": ind.verified, "evidence": ind.weakest,
-            "evidence_document": ev.get("document", ""), "evidence_article": ev.get("article", ""),
-            "evidence_quote": ev.get("quote", ""), "evidence_url": ev.get("url", ""),
-            "checked_by": ev.get("checked_by", ""), "checked_on": str(ev.get("checked_on", "")),
-            "source": ind.source_text(), "defined_in": ind.defined_in,
-        })
+        rows.append(
+            {
+                "criterion": ind.criterion,
+                "indicator": ind.code,
+                "name": pick(ind.name, lang),
+                "unit": ind.unit,
+                "rule": ind.rule_text(lang),
+                "thresholds": detail,
+                "verified": ind.verified,
+                "evidence": ind.weakest,
+                "evidence_document": ev.get("document", ""),
+                "evidence_article": ev.get("article", ""),
+                "evidence_quote": ev.get("quote", ""),
+                "evidence_url": ev.get("url", ""),
+                "checked_by": ev.get("checked_by", ""),
+                "checked_on": str(ev.get("checked_on", "")),
+                "source": ind.source_text(),
+                "defined_in": ind.defined_in,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -275,11 +349,18 @@ def _cmd_sets(args) -> int:
     rows = []
     for set_id in list_sets():
         cset = load_set(set_id)
-        rows.append({"set": set_id, "level": cset.level, "title": pick(cset.title),
-                     "legal_basis": cset.legal_basis.number,
-                     "parent": cset.lineage[1] if len(cset.lineage) > 1 else "",
-                     "criteria": len(cset.criteria), "indicators": len(cset.indicators),
-                     "unverified": len(unverified(cset))})
+        rows.append(
+            {
+                "set": set_id,
+                "level": cset.level,
+                "title": pick(cset.title),
+                "legal_basis": cset.legal_basis.number,
+                "parent": cset.lineage[1] if len(cset.lineage) > 1 else "",
+                "criteria": len(cset.criteria),
+                "indicators": len(cset.indicators),
+                "unverified": len(unverified(cset)),
+            }
+        )
     print(pd.DataFrame(rows).to_string(index=False))
     return 0
 
@@ -296,12 +377,22 @@ def _cmd_criteria(args) -> int:
     else:
         print(f"{cset.id}: {pick(cset.title)} — {cset.legal_text()}")
         with pd.option_context("display.max_colwidth", 60, "display.width", 200):
-            print(table[["criterion", "indicator", "name", "unit", "rule", "thresholds",
-                         "evidence"]].to_string(index=False))
+            print(
+                table[
+                    ["criterion", "indicator", "name", "unit", "rule", "thresholds", "evidence"]
+                ].to_string(index=False)
+            )
     if args.unverified or args.format == "table":
         stream = sys.stderr if args.format != "table" else sys.stdout
-        print(t("cli_unverified_count", count=len(unverified(cset)), total=len(cset.indicators),
-                set_id=cset.id), file=stream)
+        print(
+            t(
+                "cli_unverified_count",
+                count=len(unverified(cset)),
+                total=len(cset.indicators),
+                set_id=cset.id,
+            ),
+            file=stream,
+        )
         empty = [c.number for c in cset.criteria if not c.indicators]
         if empty:
             print(t("cli_criteria_without_indicators", criteria=", ".join(empty)), file=stream)
@@ -318,18 +409,28 @@ def _print_coverage(cset: CriteriaSet, form: str) -> int:
     elif form == "json":
         print(json.dumps(cov.to_dict(orient="records"), ensure_ascii=False, indent=1))
     else:
-        cov["cell"] = [COVERAGE_MARK.get(st, fmt_number(v) if v == v else "")
-                       for st, v in zip(cov["state"], cov["value"])]
+        cov["cell"] = [
+            COVERAGE_MARK.get(st, fmt_number(v) if v == v else "")
+            for st, v in zip(cov["state"], cov["value"])
+        ]
         cov["zone"] = cov["region"] + cov["group"].map(lambda g: f" g{g}" if g else "")
-        grid = cov.pivot_table(index=["indicator", "zone"], columns="year", values="cell",
-                               aggfunc="first", sort=False)
+        grid = cov.pivot_table(
+            index=["indicator", "zone"], columns="year", values="cell", aggfunc="first", sort=False
+        )
         print(f"{cset.id}: {pick(cset.title)}")
         print(grid.to_string())
     counts = cov["state"].value_counts()
-    print(t("cli_coverage", cells=len(cov), value=int(counts.get("value", 0)),
-            unknown=int(counts.get("unknown", 0)), na=int(counts.get("not_applicable", 0)),
-            undeclared=int(counts.get("undeclared", 0))),
-          file=sys.stdout if form == "table" else sys.stderr)
+    print(
+        t(
+            "cli_coverage",
+            cells=len(cov),
+            value=int(counts.get("value", 0)),
+            unknown=int(counts.get("unknown", 0)),
+            na=int(counts.get("not_applicable", 0)),
+            undeclared=int(counts.get("undeclared", 0)),
+        ),
+        file=sys.stdout if form == "table" else sys.stderr,
+    )
     return 0
 
 
@@ -341,6 +442,7 @@ def _cmd_template(args) -> int:
     if errors:
         raise InputError(problems)
     from .intake.template import write_template
+
     rows = write_template(cset, register, args.year, out)
     print(t("cli_template_written", path=args.out, rows=rows))
     return 0
@@ -356,8 +458,14 @@ def _cmd_validate(args) -> int:
     inputs = load_inputs(args.data, args.communes, cset)
     _print_warnings(inputs.warnings)
     years = sorted(inputs.data["year"].unique().tolist())
-    print(t("cli_valid", rows=len(inputs.data), communes=inputs.data["commune_id"].nunique(),
-            years=", ".join(map(str, years))))
+    print(
+        t(
+            "cli_valid",
+            rows=len(inputs.data),
+            communes=inputs.data["commune_id"].nunique(),
+            years=", ".join(map(str, years)),
+        )
+    )
     return 0
 
 
@@ -371,30 +479,48 @@ def _cmd_assess(args) -> int:
         have = set(inputs.data["year"].unique().tolist())
         absent = [y for y in args.year if y not in have]
         if absent:
-            raise NoDataError(t("no_data_for_year", year=", ".join(map(str, absent)),
-                                years=", ".join(map(str, sorted(have)))))
+            raise NoDataError(
+                t(
+                    "no_data_for_year",
+                    year=", ".join(map(str, absent)),
+                    years=", ".join(map(str, sorted(have))),
+                )
+            )
     assessment = assess(cset, inputs.register, inputs.data, years=args.year)
     register = inputs.register
     del inputs  # the input rows are in the verdicts now: their memory goes before writing
     manifest = {
-        "version": __version__, "command": "assess", "started": started,
+        "version": __version__,
+        "command": "assess",
+        "started": started,
         "parameters": {"set": args.set_id, "years": args.year, "reading_lang": current_lang()},
         "set": provenance_of(cset),
-        "inputs": relative_inputs(files(args.data, "data") + files([args.communes], "communes"),
-                                  out),
+        "inputs": relative_inputs(
+            files(args.data, "data") + files([args.communes], "communes"), out
+        ),
         "packages": package_versions(),
     }
     with atomic_dir(args.out, force=args.force, inputs=args.data + [args.communes]) as tmp:
         write_assessment(assessment, tmp, cset, register)
         write_manifest(tmp, manifest | {"finished": run_time()})
     communes = assessment.communes
-    print(t("cli_summary", met=int((communes["status"] == "met").sum()), total=len(communes),
-            set_id=cset.id))
+    print(
+        t(
+            "cli_summary",
+            met=int((communes["status"] == "met").sum()),
+            total=len(communes),
+            set_id=cset.id,
+        )
+    )
     latest = int(communes["year"].max()) if len(communes) else None
     if latest is not None:
         crit = assessment.criteria[assessment.criteria["year"] == latest]
-        blocking = crit[crit["status"].isin(["not_met", "incomplete"])].groupby(
-            "criterion", observed=True).size().sort_values(ascending=False, kind="stable")
+        blocking = (
+            crit[crit["status"].isin(["not_met", "incomplete"])]
+            .groupby("criterion", observed=True)
+            .size()
+            .sort_values(ascending=False, kind="stable")
+        )
         if len(blocking):
             names = {c.number: pick(c.name) for c in cset.criteria}
             top = ", ".join(f"{c} {names[str(c)]} ({n})" for c, n in blocking.head(3).items())
@@ -418,8 +544,7 @@ def _cmd_template_plan(args) -> int:
     out = check_target_file(args.out, args.force, args.data + [args.communes])
     cset, inputs, assessment, year = _assessed(args)
     rows = write_plan_template(cset, inputs.register, assessment.indicators, year, out)
-    print(t("cli_template_plan_written", path=args.out, rows=rows,
-            years=f"{year + 1}-{year + 3}"))
+    print(t("cli_template_plan_written", path=args.out, rows=rows, years=f"{year + 1}-{year + 3}"))
     return 0
 
 
@@ -435,15 +560,24 @@ def _cmd_plan(args) -> int:
     plan = read_plan([args.plan], cset, inputs.register, year)
     budget = read_budget([args.budget], inputs.register)
     result = make_roadmap(plan, budget, assessment, cset, year)
-    tables = {"roadmap": result.roadmap, "plan_summary": result.summary,
-              "budget": result.budget_use}
+    tables = {
+        "roadmap": result.roadmap,
+        "plan_summary": result.summary,
+        "budget": result.budget_use,
+    }
     manifest = {
-        "version": __version__, "command": "plan", "started": started,
+        "version": __version__,
+        "command": "plan",
+        "started": started,
         "parameters": {"set": args.set_id, "year": args.year, "reading_lang": current_lang()},
         "set": provenance_of(cset),
-        "inputs": relative_inputs(files(args.data, "data") + files([args.communes], "communes")
-                                  + files([args.plan], "plan") + files([args.budget], "budget"),
-                                  out),
+        "inputs": relative_inputs(
+            files(args.data, "data")
+            + files([args.communes], "communes")
+            + files([args.plan], "plan")
+            + files([args.budget], "budget"),
+            out,
+        ),
         "packages": package_versions(),
     }
     with atomic_dir(args.out, force=args.force, inputs=inputs_paths) as tmp:
@@ -460,9 +594,17 @@ def _cmd_plan(args) -> int:
 def _cmd_summary(args) -> int:
     from .reports.batch import run_summary
 
-    page = run_summary(args.data, args.communes, args.set_id, args.out, year=args.year,
-                       district=args.district, province=args.province,
-                       lang=args.report_lang or args.lang or "vi", force=args.force)
+    page = run_summary(
+        args.data,
+        args.communes,
+        args.set_id,
+        args.out,
+        year=args.year,
+        district=args.district,
+        province=args.province,
+        lang=args.report_lang or args.lang or "vi",
+        force=args.force,
+    )
     print(t("cli_summary_done", path=str(page)))
     return 0
 
@@ -475,27 +617,44 @@ def _cmd_merge(args) -> int:
     cset = load_set(args.set_id)
     own_inputs = args.data + [args.communes, args.shares]
     out = check_target_file(args.out, args.force, own_inputs)
-    for extra in (".communes.csv", ".flags.csv") + ((f".{args.new_set}.csv",) if args.new_set else ()):
+    for extra in (".communes.csv", ".flags.csv") + (
+        (f".{args.new_set}.csv",) if args.new_set else ()
+    ):
         check_target_file(out.with_name(out.stem + extra), args.force, own_inputs)
     inputs = load_inputs(args.data, args.communes, cset)
-    shares = pd.read_csv(args.shares, dtype={"old_code": str, "new_code": str}) if args.shares else None
+    shares = (
+        pd.read_csv(args.shares, dtype={"old_code": str, "new_code": str}) if args.shares else None
+    )
     merged = merge(inputs.data, inputs.register, cset, shares=shares)
     register = merged.register.assign(group=args.group) if args.group else merged.register
-    written = {out: merged.data, out.with_name(out.stem + ".communes.csv"): register,
-               out.with_name(out.stem + ".flags.csv"): merged.flags}
+    written = {
+        out: merged.data,
+        out.with_name(out.stem + ".communes.csv"): register,
+        out.with_name(out.stem + ".flags.csv"): merged.flags,
+    }
     if args.new_set:
         from .assess.merge import carry_over, concordance
 
         new_set = load_set(args.new_set)
         last = int(merged.data["year"].max())
-        baseline = carry_over(merged.data, concordance(cset.id, new_set.id), last,
-                              args.as_year or new_set.period.start)
+        baseline = carry_over(
+            merged.data,
+            concordance(cset.id, new_set.id),
+            last,
+            args.as_year or new_set.period.start,
+        )
         written[out.with_name(f"{out.stem}.{new_set.id}.csv")] = baseline
     for path, frame in written.items():
         atomic_file(path, lambda tmp, frame=frame: write_csv(frame, Path(tmp)))
-    print(t("cli_merge_done", rows=int(merged.data["value"].notna().sum()),
-            communes=len(merged.register), flags=len(merged.flags),
-            paths=", ".join(str(p) for p in written)))
+    print(
+        t(
+            "cli_merge_done",
+            rows=int(merged.data["value"].notna().sum()),
+            communes=len(merged.register),
+            flags=len(merged.flags),
+            paths=", ".join(str(p) for p in written),
+        )
+    )
     return 0
 
 
@@ -514,19 +673,41 @@ def _cmd_report(args) -> int:
     from .reports.batch import NOTEBOOK, exit_code, run_report
 
     lang = args.report_lang or args.lang or "vi"
-    manifest = run_report(args.data, args.communes, args.set_id, args.out, year=args.year,
-                          communes=args.commune_ids, jobs=args.jobs, lang=lang,
-                          resume=args.resume, force=args.force,
-                          notebook=Path(args.notebook) if args.notebook else NOTEBOOK,
-                          plan=args.plan, budget=args.budget, scheduler=args.scheduler,
-                          summary=args.summary, documents=args.documents,
-                          timeout=args.timeout, predecessors={
-                              "data": args.predecessors_data,
-                              "communes": args.predecessors_communes,
-                              "set": args.predecessors_set} if args.predecessors_set else None)
+    manifest = run_report(
+        args.data,
+        args.communes,
+        args.set_id,
+        args.out,
+        year=args.year,
+        communes=args.commune_ids,
+        jobs=args.jobs,
+        lang=lang,
+        resume=args.resume,
+        force=args.force,
+        notebook=Path(args.notebook) if args.notebook else NOTEBOOK,
+        plan=args.plan,
+        budget=args.budget,
+        scheduler=args.scheduler,
+        summary=args.summary,
+        documents=args.documents,
+        timeout=args.timeout,
+        predecessors={
+            "data": args.predecessors_data,
+            "communes": args.predecessors_communes,
+            "set": args.predecessors_set,
+        }
+        if args.predecessors_set
+        else None,
+    )
     ok = sum(c["ok"] for c in manifest["communes"])
-    print(t("cli_report_done", ok=ok, failed=len(manifest["communes"]) - ok,
-            index=str(Path(args.out).resolve() / "index.html")))
+    print(
+        t(
+            "cli_report_done",
+            ok=ok,
+            failed=len(manifest["communes"]) - ok,
+            index=str(Path(args.out).resolve() / "index.html"),
+        )
+    )
     return exit_code(manifest)
 
 
@@ -546,33 +727,50 @@ def _cmd_show(args) -> int:
     lang = current_lang()
     row = com[com["year"] == year].iloc[0]
     name = inputs.register.set_index("commune_id").at[args.commune_id, "name"]
-    print(f"{name} ({args.commune_id}), {year}: "
-          f"{fmt.commune_status(row, cset.status_label, lang)} — {pick(cset.title)}")
-    crit = a.criteria[(a.criteria["commune_id"].astype(str) == args.commune_id)
-                      & (a.criteria["year"] == year)]
-    table = pd.DataFrame({
-        t("col_criterion_no"): crit["criterion"].astype(str),
-        t("col_criterion"): crit["name_vi" if lang == "vi" else "name_en"].astype(str),
-        t("col_status"): crit["status"].astype(str).map(lambda s: fmt.status(s, lang)),
-        t("show_col_indicators"): [f"{m}/{n}" for m, n in zip(crit["indicators_met"],
-                                                             crit["indicators_total"])]})
+    print(
+        f"{name} ({args.commune_id}), {year}: "
+        f"{fmt.commune_status(row, cset.status_label, lang)} — {pick(cset.title)}"
+    )
+    crit = a.criteria[
+        (a.criteria["commune_id"].astype(str) == args.commune_id) & (a.criteria["year"] == year)
+    ]
+    table = pd.DataFrame(
+        {
+            t("col_criterion_no"): crit["criterion"].astype(str),
+            t("col_criterion"): crit["name_vi" if lang == "vi" else "name_en"].astype(str),
+            t("col_status"): crit["status"].astype(str).map(lambda s: fmt.status(s, lang)),
+            t("show_col_indicators"): [
+                f"{m}/{n}" for m, n in zip(crit["indicators_met"], crit["indicators_total"])
+            ],
+        }
+    )
     print(table.to_string(index=False))
-    ind = a.indicators[(a.indicators["commune_id"].astype(str) == args.commune_id)
-                       & (a.indicators["year"] == year)
-                       & a.indicators["status"].isin(["not_met", "missing", "no_threshold"])]
+    ind = a.indicators[
+        (a.indicators["commune_id"].astype(str) == args.commune_id)
+        & (a.indicators["year"] == year)
+        & a.indicators["status"].isin(["not_met", "missing", "no_threshold"])
+    ]
     if len(ind):
         print()
         print(t("show_unmet", count=len(ind)))
         names = {i.code: pick(i.name, lang) for i in cset.indicators}
-        unmet = pd.DataFrame({
-            t("col_code"): ind["indicator"].astype(str),
-            t("col_indicator"): ind["indicator"].astype(str).map(names).str.slice(0, 60),
-            t("col_value"): [value_text(v, u, lang) or fmt.status(st, lang) for v, u, st in
-                             zip(ind["value"], ind["unit"], ind["status"].astype(str))],
-            t("col_requirement"): [requirement_text(r, th, u, lang, st) for r, th, u, st in
-                                   zip(ind["rule"], ind["threshold"], ind["unit"],
-                                       ind["status"].astype(str))],
-            t("col_gap"): [gap_text(g, u, lang) for g, u in zip(ind["gap"], ind["unit"])]})
+        unmet = pd.DataFrame(
+            {
+                t("col_code"): ind["indicator"].astype(str),
+                t("col_indicator"): ind["indicator"].astype(str).map(names).str.slice(0, 60),
+                t("col_value"): [
+                    value_text(v, u, lang) or fmt.status(st, lang)
+                    for v, u, st in zip(ind["value"], ind["unit"], ind["status"].astype(str))
+                ],
+                t("col_requirement"): [
+                    requirement_text(r, th, u, lang, st)
+                    for r, th, u, st in zip(
+                        ind["rule"], ind["threshold"], ind["unit"], ind["status"].astype(str)
+                    )
+                ],
+                t("col_gap"): [gap_text(g, u, lang) for g, u in zip(ind["gap"], ind["unit"])],
+            }
+        )
         print(unmet.to_string(index=False))
     return 0
 
@@ -589,8 +787,9 @@ def _cmd_dossier(args) -> int:
     _print_warnings(inputs.warnings)
     assessment = assess(cset, inputs.register, inputs.data)
     com = assessment.communes
-    years = com.loc[(com["commune_id"].astype(str) == args.commune)
-                    & (com["status"] != "no_data"), "year"]
+    years = com.loc[
+        (com["commune_id"].astype(str) == args.commune) & (com["status"] != "no_data"), "year"
+    ]
     year = args.year or (int(years.max()) if len(years) else None)
     if year is None or year not in set(years):
         raise NoDataError(t("report_no_data", commune=args.commune, year=args.year or ""))
@@ -600,22 +799,37 @@ def _cmd_dossier(args) -> int:
         name=rows["name_vi"] if lang == "vi" else rows["name_en"],
         value=[value_text(v, u, lang) for v, u in zip(rows["value"], rows["unit"])],
         verdict=rows["status"].astype(str).map(lambda s: fmt.status(s, lang)),
-        evidence=[" ".join(x for x in (d, n) if x) for d, n in
-                  zip(rows["proof_document"], rows["proof_number"])],
-        check=rows["proof_status"].map(lambda s: t(f"proof_{s}", lang)))
+        evidence=[
+            " ".join(x for x in (d, n) if x)
+            for d, n in zip(rows["proof_document"], rows["proof_number"])
+        ],
+        check=rows["proof_status"].map(lambda s: t(f"proof_{s}", lang)),
+    )
     cols = ["indicator", "name", "value", "verdict", "evidence", "proof_date", "check"]
     with pd.option_context("display.max_colwidth", 45, "display.width", 220):
-        print(shown[cols].rename(columns={c: t(f"dossier_col_{c}") for c in cols})
-              .to_string(index=False))
+        print(
+            shown[cols]
+            .rename(columns={c: t(f"dossier_col_{c}") for c in cols})
+            .to_string(index=False)
+        )
     counts = rows["proof_status"].value_counts()
-    print(t("dossier_summary", commune=args.commune, year=year,
-            missing=int(counts.get("missing", 0)), stale=int(counts.get("stale", 0)),
-            undated=int(counts.get("undated", 0)), months=args.max_age, basis=DOSSIER_BASIS))
+    print(
+        t(
+            "dossier_summary",
+            commune=args.commune,
+            year=year,
+            missing=int(counts.get("missing", 0)),
+            stale=int(counts.get("stale", 0)),
+            undated=int(counts.get("undated", 0)),
+            months=args.max_age,
+            basis=DOSSIER_BASIS,
+        )
+    )
     if out is not None:
         from .atomic import atomic_file
+
         if out.suffix.lower() == ".xlsx":
-            atomic_file(out, lambda tmp: write_xlsx(localized_sheets({"dossier": rows}),
-                                                    Path(tmp)))
+            atomic_file(out, lambda tmp: write_xlsx(localized_sheets({"dossier": rows}), Path(tmp)))
         else:
             atomic_file(out, lambda tmp: write_csv(rows, Path(tmp)))
         print(t("cli_written", path=str(out)))
@@ -625,11 +839,20 @@ def _cmd_dossier(args) -> int:
 def _cmd_document(args) -> int:
     from .reports.board_documents import write_document
 
-    out = check_target_file(args.out, args.force,
-                            args.data + [args.communes, args.plan, args.budget])
-    written = write_document(args.document_kind, args.data, args.communes, args.set_id,
-                             args.commune, out, year=args.year, plan=args.plan,
-                             budget=args.budget)
+    out = check_target_file(
+        args.out, args.force, args.data + [args.communes, args.plan, args.budget]
+    )
+    written = write_document(
+        args.document_kind,
+        args.data,
+        args.communes,
+        args.set_id,
+        args.commune,
+        out,
+        year=args.year,
+        plan=args.plan,
+        budget=args.budget,
+    )
     print(t("cli_document_written", path=str(written)))
     return 0
 
@@ -660,9 +883,16 @@ def _cmd_set(args) -> int:
         except NtmError:
             target.unlink()
             raise
-        print(t("cli_set_imported", set_id=spec["id"], overrides=len(spec.get("overrides", [])),
+        print(
+            t(
+                "cli_set_imported",
+                set_id=spec["id"],
+                overrides=len(spec.get("overrides", [])),
                 added=sum(len(c["indicators"]) for c in spec.get("criteria", [])),
-                path=str(target), folder=str(folder)))
+                path=str(target),
+                folder=str(folder),
+            )
+        )
         return 0
     from .criteria.diff import diff
     from .reports.set_diff import diff_page
@@ -675,22 +905,43 @@ def _cmd_set(args) -> int:
             write_csv(changes, tmp / "diff.csv")
             page = diff_page(changes, a, b, current_lang())
             (tmp / "diff.html").write_text(page, encoding="utf-8")
-            write_manifest(tmp, {"version": __version__, "command": "set diff",
-                                 "parameters": {"a": a.id, "b": b.id},
-                                 "set": {"a": provenance_of(a), "b": provenance_of(b)},
-                                 "inputs": []})
+            write_manifest(
+                tmp,
+                {
+                    "version": __version__,
+                    "command": "set diff",
+                    "parameters": {"a": a.id, "b": b.id},
+                    "set": {"a": provenance_of(a), "b": provenance_of(b)},
+                    "inputs": [],
+                },
+            )
     else:
         with pd.option_context("display.max_colwidth", 50, "display.width", 200):
             print(changes.to_string(index=False) if len(changes) else "")
-    print(t("cli_set_diff", count=len(changes), a=a.id, b=b.id),
-          file=sys.stderr if not args.out else sys.stdout)
+    print(
+        t("cli_set_diff", count=len(changes), a=a.id, b=b.id),
+        file=sys.stderr if not args.out else sys.stdout,
+    )
     return 0
 
 
-COMMANDS = {"show": _cmd_show, "document": _cmd_document, "dossier": _cmd_dossier, "set": _cmd_set, "sets": _cmd_sets, "criteria": _cmd_criteria, "template": _cmd_template,
-            "validate": _cmd_validate, "assess": _cmd_assess, "report": _cmd_report,
-            "template-plan": _cmd_template_plan, "plan": _cmd_plan, "verify": _cmd_verify,
-            "summary": _cmd_summary, "merge": _cmd_merge}
+COMMANDS = {
+    "show": _cmd_show,
+    "document": _cmd_document,
+    "dossier": _cmd_dossier,
+    "set": _cmd_set,
+    "sets": _cmd_sets,
+    "criteria": _cmd_criteria,
+    "template": _cmd_template,
+    "validate": _cmd_validate,
+    "assess": _cmd_assess,
+    "report": _cmd_report,
+    "template-plan": _cmd_template_plan,
+    "plan": _cmd_plan,
+    "verify": _cmd_verify,
+    "summary": _cmd_summary,
+    "merge": _cmd_merge,
+}
 
 
 def _settings_problem() -> str | None:
@@ -701,13 +952,18 @@ def _settings_problem() -> str | None:
         return t("env_invalid", name="NTM_LANG", value=lang, expected="vi, en")
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch is not None and not epoch.strip().isdigit():
-        return t("env_invalid", name="SOURCE_DATE_EPOCH", value=epoch,
-                 expected=t("env_expected_epoch"))
+        return t(
+            "env_invalid", name="SOURCE_DATE_EPOCH", value=epoch, expected=t("env_expected_epoch")
+        )
     try:
         max_bytes()
     except SettingError as exc:
-        return t("env_invalid", name="NTM_MAX_INPUT_MB", value=str(exc),
-                 expected=t("env_expected_megabytes"))
+        return t(
+            "env_invalid",
+            name="NTM_MAX_INPUT_MB",
+            value=str(exc),
+            expected=t("env_expected_megabytes"),
+        )
     return None
 
 
@@ -740,7 +996,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.sets_dir:
         os.environ["NTM_SETS_DIR"] = os.pathsep.join(
             [str(Path(d).resolve()) for d in args.sets_dir]
-            + [d for d in os.environ.get("NTM_SETS_DIR", "").split(os.pathsep) if d])
+            + [d for d in os.environ.get("NTM_SETS_DIR", "").split(os.pathsep) if d]
+        )
     problem = _settings_problem()
     if problem:
         _error(problem)
@@ -752,8 +1009,10 @@ def main(argv: list[str] | None = None) -> int:
         for p in exc.problems[:MAX_PRINTED_PROBLEMS]:
             print(p.message(), file=sys.stderr)
         if len(exc.problems) > MAX_PRINTED_PROBLEMS:
-            print(t("cli_more_problems", count=len(exc.problems) - MAX_PRINTED_PROBLEMS),
-                  file=sys.stderr)
+            print(
+                t("cli_more_problems", count=len(exc.problems) - MAX_PRINTED_PROBLEMS),
+                file=sys.stderr,
+            )
         print(t("cli_invalid", count=len(errors)), file=sys.stderr)
         return exc.exit_code
     except NtmError as exc:
@@ -776,6 +1035,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except Exception as exc:  # noqa: BLE001 - a message and a log, never a bare traceback
         log = _log_traceback()
-        _error(t("cli_unexpected", error=f"{type(exc).__name__}: {exc}"[:300],
-                 log=str(log) if log else "-"))
+        _error(
+            t(
+                "cli_unexpected",
+                error=f"{type(exc).__name__}: {exc}"[:300],
+                log=str(log) if log else "-",
+            )
+        )
         return 1

@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from .i18n import t
 
 # What a terminal would act on rather than show: controls, text-direction marks, invisibles.
-UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e"
-                         r"\u2060-\u2069\ufeff]")
+UNPRINTABLE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e"
+    r"\u2060-\u2069\ufeff]"
+)
 
 
 def printable(text: str) -> str:
@@ -89,8 +91,14 @@ def cap_problems(problems: list[Problem], most: int = 20) -> list[Problem]:
             out.append(p)
     for (file, key, severity), count in seen.items():
         if count > most and key != "more_rows_same_problem":
-            out.append(Problem(file, "more_rows_same_problem", params={"count": count - most},
-                               severity=severity))
+            out.append(
+                Problem(
+                    file,
+                    "more_rows_same_problem",
+                    params={"count": count - most},
+                    severity=severity,
+                )
+            )
     return out
 
 

@@ -8,8 +8,20 @@ import os
 from importlib import metadata
 from pathlib import Path
 
-PACKAGES = ("ntm-assess", "pandas", "numpy", "pydantic", "openpyxl", "papermill", "nbconvert",
-            "nbclient", "ipykernel", "matplotlib", "seaborn", "babel")
+PACKAGES = (
+    "ntm-assess",
+    "pandas",
+    "numpy",
+    "pydantic",
+    "openpyxl",
+    "papermill",
+    "nbconvert",
+    "nbclient",
+    "ipykernel",
+    "matplotlib",
+    "seaborn",
+    "babel",
+)
 
 
 def sha256(path: str | Path) -> str:
@@ -21,8 +33,10 @@ def sha256(path: str | Path) -> str:
 
 
 def files(paths, role: str) -> list[dict]:
-    return [{"role": role, "name": Path(p).name, "path": str(Path(p).resolve()),
-             "sha256": sha256(p)} for p in paths]
+    return [
+        {"role": role, "name": Path(p).name, "path": str(Path(p).resolve()), "sha256": sha256(p)}
+        for p in paths
+    ]
 
 
 def relative_path(path: str | Path, base: str | Path) -> str:
@@ -48,6 +62,9 @@ def package_versions() -> dict[str, str]:
 def run_time() -> str:
     """Now in UTC, or SOURCE_DATE_EPOCH when set (for reproducible builds)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = (dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch
-            else dt.datetime.now(dt.timezone.utc))
+    when = (
+        dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+        if epoch
+        else dt.datetime.now(dt.timezone.utc)
+    )
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -31,7 +31,7 @@ def _neutral(values: pd.Series) -> pd.Series:
 
 
 def _textual(dtype) -> bool:
-    return dtype == object or pd.api.types.is_string_dtype(dtype)
+    return dtype is np.dtype(object) or pd.api.types.is_string_dtype(dtype)
 
 
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -70,7 +70,7 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
             fh.write(_csv(frame, header=False).encode())
             return
         for start in range(0, len(frame), CSV_CHUNK):
-            parts = [texts[codes[start:start + CSV_CHUNK]].tolist() for texts, codes in pieces]
+            parts = [texts[codes[start : start + CSV_CHUNK]].tolist() for texts, codes in pieces]
             fh.write(b"\n".join(map(b",".join, zip(*parts))))
             fh.write(b"\n")
 
@@ -98,8 +98,7 @@ def _column_codes(col: pd.Series) -> tuple[np.ndarray, int] | None:
 
 
 def _all_text(col: pd.Series) -> bool:
-    return _textual(col.dtype) and pd.api.types.infer_dtype(col, skipna=True) in ("string",
-                                                                                  "empty")
+    return _textual(col.dtype) and pd.api.types.infer_dtype(col, skipna=True) in ("string", "empty")
 
 
 def _free_text(col: pd.Series) -> np.ndarray | None:
@@ -112,8 +111,11 @@ def _free_text(col: pd.Series) -> np.ndarray | None:
         return None
     values = col.to_numpy(dtype=object)
     joined = "\n".join(values.tolist())
-    if joined.count("\n") != len(values) - 1 or re.search(r'[,"\r]', joined) \
-            or re.search(r"^[=+\-@\t]", joined, re.MULTILINE):
+    if (
+        joined.count("\n") != len(values) - 1
+        or re.search(r'[,"\r]', joined)
+        or re.search(r"^[=+\-@\t]", joined, re.MULTILINE)
+    ):
         return None
     return np.array(joined.encode().split(b"\n"), dtype=object)
 
@@ -185,13 +187,19 @@ def make_zip_deterministic(path: Path) -> None:
 def _cells(frame: pd.DataFrame):
     """Rows of plain Python values, NaN as None, a chunk at a time (constant memory)."""
     for start in range(0, len(frame), XLSX_CHUNK):
-        chunk = frame.iloc[start:start + XLSX_CHUNK].astype(object)
+        chunk = frame.iloc[start : start + XLSX_CHUNK].astype(object)
         chunk = chunk.where(chunk.notna(), None)
         yield from chunk.itertuples(index=False, name=None)
 
 
-STATUS_FILL = {"met": "#E8F5E9", "not_met": "#FFEBEE", "incomplete": "#FFF8E1",
-               "missing": "#FFF8E1", "no_threshold": "#EDE7F6", "no_data": "#EEEEEE"}
+STATUS_FILL = {
+    "met": "#E8F5E9",
+    "not_met": "#FFEBEE",
+    "incomplete": "#FFF8E1",
+    "missing": "#FFF8E1",
+    "no_threshold": "#EDE7F6",
+    "no_data": "#EEEEEE",
+}
 MAX_WIDTH = 60
 
 
@@ -202,22 +210,35 @@ def _width(frame: pd.DataFrame, column) -> float:
     return float(min(max(len(str(column)), longest, 6) + 2, MAX_WIDTH))
 
 
-def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path, status_column: str | None = None,
-               status_colours: dict[str, str] | None = None) -> None:
+def write_xlsx(
+    sheets: dict[str, pd.DataFrame],
+    path: Path,
+    status_column: str | None = None,
+    status_colours: dict[str, str] | None = None,
+) -> None:
     """One sheet per table: bold header row frozen with filters, columns wide enough, every
     text cell stored as text; rows coloured by status where a sheet has `status_column`
     (cells beginning with a word of `status_colours`, mapped to a status code)."""
     import xlsxwriter
 
-    workbook = xlsxwriter.Workbook(str(path), {
-        "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-        "strings_to_numbers": False, "nan_inf_to_errors": True})
+    workbook = xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "nan_inf_to_errors": True,
+        },
+    )
     workbook.set_properties({"created": dt.datetime(2000, 1, 1)})
-    bold = workbook.add_format({"bold": True, "bg_color": "#F2F2F2", "text_wrap": True,
-                                "valign": "top"})
+    bold = workbook.add_format(
+        {"bold": True, "bg_color": "#F2F2F2", "text_wrap": True, "valign": "top"}
+    )
     number = workbook.add_format({"num_format": "#,##0.##"})
-    fills = {code: workbook.add_format({"bg_color": colour})
-             for code, colour in STATUS_FILL.items()}
+    fills = {
+        code: workbook.add_format({"bg_color": colour}) for code, colour in STATUS_FILL.items()
+    }
     for name, frame in sheets.items():
         sheet = workbook.add_worksheet(name[:31])
         sheet.write_row(0, 0, [str(c) for c in frame.columns], bold)
@@ -231,9 +252,18 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path, status_column: str |
             j = list(frame.columns).index(status_column)
             for word, code in sorted(status_colours.items(), key=lambda x: -len(x[0])):
                 if code in fills:
-                    sheet.conditional_format(1, j, len(frame), j, {
-                        "type": "text", "criteria": "begins with", "value": word,
-                        "format": fills[code]})
+                    sheet.conditional_format(
+                        1,
+                        j,
+                        len(frame),
+                        j,
+                        {
+                            "type": "text",
+                            "criteria": "begins with",
+                            "value": word,
+                            "format": fills[code],
+                        },
+                    )
         for i, row in enumerate(_cells(frame), start=1):
             for j, value in enumerate(row):
                 if value is None:

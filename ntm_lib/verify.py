@@ -39,15 +39,19 @@ def read(folder: Path) -> dict:
     return manifest
 
 
-def locate_inputs(manifest: dict, folder: Path,
-                  inputs_from: Path | None) -> list[tuple[dict, Path]]:
+def locate_inputs(
+    manifest: dict, folder: Path, inputs_from: Path | None
+) -> list[tuple[dict, Path]]:
     """Each recorded input with its current path: relative to the run folder, or found in
     `inputs_from` (by its recorded relative path, else by its name)."""
     out = []
     for item in manifest["inputs"]:
         recorded = Path(item["path"])
-        candidates = [folder / recorded] if inputs_from is None else [
-            inputs_from / recorded, inputs_from / item["name"]]
+        candidates = (
+            [folder / recorded]
+            if inputs_from is None
+            else [inputs_from / recorded, inputs_from / item["name"]]
+        )
         found = next((c for c in candidates if c.is_file()), candidates[-1])
         out.append((item, found.resolve()))
     return out
@@ -117,8 +121,12 @@ def _rerun(manifest: dict, paths: dict[str, list[str]], folder: Path, target: Pa
         cset = load_set(params["set"])
         inputs = load_inputs(data, communes, cset)
         target.mkdir()
-        write_assessment(assess(cset, inputs.register, inputs.data, years=params.get("years")),
-                         target, cset, inputs.register)
+        write_assessment(
+            assess(cset, inputs.register, inputs.data, years=params.get("years")),
+            target,
+            cset,
+            inputs.register,
+        )
     elif command == "plan":
         from .assess.pipeline import assess
         from .assess.roadmap import make_roadmap
@@ -135,8 +143,11 @@ def _rerun(manifest: dict, paths: dict[str, list[str]], folder: Path, target: Pa
         result = make_roadmap(plan, budget, assessment, cset, year)
         from .reports.workbooks import CSV_NAMES, localized_sheets
 
-        tables = {"roadmap": result.roadmap, "plan_summary": result.summary,
-                  "budget": result.budget_use}
+        tables = {
+            "roadmap": result.roadmap,
+            "plan_summary": result.summary,
+            "budget": result.budget_use,
+        }
         target.mkdir()
         for name, frame in tables.items():
             write_csv(frame, target / f"{CSV_NAMES.get(name, name)}.csv")
@@ -144,26 +155,44 @@ def _rerun(manifest: dict, paths: dict[str, list[str]], folder: Path, target: Pa
     elif command == "summary":
         from .reports.batch import run_summary
 
-        run_summary(data, communes, params["set"], target, year=params["year"],
-                    district=params.get("district"), province=params.get("province"),
-                    lang=params["lang"])
+        run_summary(
+            data,
+            communes,
+            params["set"],
+            target,
+            year=params["year"],
+            district=params.get("district"),
+            province=params.get("province"),
+            lang=params["lang"],
+        )
     elif command == "report":
         from .reports.batch import NOTEBOOK, run_report
 
         predecessors = None
         if params.get("predecessors_set"):
-            predecessors = {"data": paths["predecessors_data"],
-                            "communes": paths["predecessors_communes"][0],
-                            "set": params["predecessors_set"]}
+            predecessors = {
+                "data": paths["predecessors_data"],
+                "communes": paths["predecessors_communes"][0],
+                "set": params["predecessors_set"],
+            }
         notebook = (folder / params["notebook"]) if params.get("notebook") else NOTEBOOK
-        run_report(data, communes, params["set"], target, year=params["year"],
-                   communes=params.get("communes"), jobs=params.get("jobs"),
-                   lang=params["lang"], notebook=notebook,
-                   plan=(paths.get("plan") or [None])[0],
-                   budget=(paths.get("budget") or [None])[0],
-                   summary=params.get("summary", False), predecessors=predecessors,
-                   documents=params.get("documents", False),
-                   timeout=params.get("timeout"))
+        run_report(
+            data,
+            communes,
+            params["set"],
+            target,
+            year=params["year"],
+            communes=params.get("communes"),
+            jobs=params.get("jobs"),
+            lang=params["lang"],
+            notebook=notebook,
+            plan=(paths.get("plan") or [None])[0],
+            budget=(paths.get("budget") or [None])[0],
+            summary=params.get("summary", False),
+            predecessors=predecessors,
+            documents=params.get("documents", False),
+            timeout=params.get("timeout"),
+        )
     else:
         raise UsageError(t("verify_manifest_damaged", path=str(folder / MANIFEST)))
 
@@ -200,8 +229,10 @@ def verify(folder: str | Path, inputs_from: str | Path | None = None) -> list[st
         raise UsageError(t("verify_manifest_damaged", path=str(folder / MANIFEST))) from exc
     if input_problems:
         return problems + input_problems
-    with tempfile.TemporaryDirectory() as tmp, _reading_lang(
-            manifest["parameters"].get("reading_lang")):
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        _reading_lang(manifest["parameters"].get("reading_lang")),
+    ):
         again = Path(tmp) / "again"
         _rerun(manifest, _by_role(located), folder, again)
         ours = set(manifest.get("files") or file_hashes(folder))

@@ -31,8 +31,12 @@ def overlay_set():
 
 def register(*rows) -> pd.DataFrame:
     """A register frame: rows of (commune_id, region id)."""
-    return pd.DataFrame([{"commune_id": c, "name": f"Xã {c}", "district": "H", "province": "T",
-                          "region": r} for c, r in rows])
+    return pd.DataFrame(
+        [
+            {"commune_id": c, "name": f"Xã {c}", "district": "H", "province": "T", "region": r}
+            for c, r in rows
+        ]
+    )
 
 
 def data(*rows) -> pd.DataFrame:
@@ -54,6 +58,7 @@ def notebook_with(tmp_path: Path, source: str, cell_id: str, at_end: bool = Fals
     import nbformat
 
     from ntm_lib.reports.batch import NOTEBOOK
+
     nb = nbformat.read(str(NOTEBOOK), as_version=4)
     cell = nbformat.v4.new_code_cell(source)
     cell["id"] = cell_id

@@ -39,7 +39,7 @@ def imports_of(path) -> list[tuple[int, str]]:
             found += [(node.lineno, a.name) for a in node.names if a.name.startswith("ntm_lib")]
         elif isinstance(node, ast.ImportFrom):
             if node.level:
-                base = package[:len(package) - node.level + 1]
+                base = package[: len(package) - node.level + 1]
                 target = ".".join(base + ([node.module] if node.module else []))
             else:
                 target = node.module or ""
@@ -61,8 +61,12 @@ def test_layer_of():
 
 
 def test_imports_are_found_in_every_form(tmp_path):
-    assert ("ntm_lib.assess.views" in [m for _, m in imports_of(PACKAGE / "reports" / "commune_report.py")])
-    assert ("ntm_lib.criteria.catalogue" in [m for _, m in imports_of(PACKAGE / "assess" / "scoring.py")])
+    assert "ntm_lib.assess.views" in [
+        m for _, m in imports_of(PACKAGE / "reports" / "commune_report.py")
+    ]
+    assert "ntm_lib.criteria.catalogue" in [
+        m for _, m in imports_of(PACKAGE / "assess" / "scoring.py")
+    ]
 
 
 def test_no_module_imports_a_higher_layer():
@@ -74,7 +78,9 @@ def test_no_module_imports_a_higher_layer():
         for line, target in imports_of(path):
             theirs = layer_of(target)
             if LAYERS[theirs] > LAYERS[mine]:
-                upward.append(f"{path.relative_to(ROOT)}:{line} ({mine}) imports {target} ({theirs})")
+                upward.append(
+                    f"{path.relative_to(ROOT)}:{line} ({mine}) imports {target} ({theirs})"
+                )
     assert not upward, "\n".join(upward)
 
 

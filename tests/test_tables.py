@@ -18,36 +18,46 @@ def _tables() -> dict[str, pd.DataFrame]:
     rng = np.random.default_rng(7)
     n = 6_000
     code = rng.integers(0, 40, n)
-    words = np.array(["met", "not_met", "", "=1+1", "-3", "@x", "a,b", 'say "hi"', "Đạt",
-                      " lead", "\ttab"], dtype=object)
+    words = np.array(
+        ["met", "not_met", "", "=1+1", "-3", "@x", "a,b", 'say "hi"', "Đạt", " lead", "\ttab"],
+        dtype=object,
+    )
     floats = np.array([0.0, -0.0, 1.5, np.nan, 1e-05, 123456789.125, -2.0, 1 / 3])
     return {
-        "mixed": pd.DataFrame({
-            "commune": pd.Categorical([f"x{c}" for c in code]),
-            "year": 2020 + code % 5,
-            "word": words[code % len(words)],
-            "word_cat": pd.Categorical(words[(code + 3) % len(words)]),
-            "value": floats[rng.integers(0, len(floats), n)],
-            "flag": code % 2 == 0,
-            "count": pd.array(np.where(code % 7 == 0, None, code), dtype="Int64"),
-            "ref": [f"file.csv:{i}" for i in range(n)],
-        }),
-        "a cell with a line break": pd.DataFrame({
-            "a": code % 3, "w": np.where(code == 5, "two\nlines", words[code % len(words)])}),
+        "mixed": pd.DataFrame(
+            {
+                "commune": pd.Categorical([f"x{c}" for c in code]),
+                "year": 2020 + code % 5,
+                "word": words[code % len(words)],
+                "word_cat": pd.Categorical(words[(code + 3) % len(words)]),
+                "value": floats[rng.integers(0, len(floats), n)],
+                "flag": code % 2 == 0,
+                "count": pd.array(np.where(code % 7 == 0, None, code), dtype="Int64"),
+                "ref": [f"file.csv:{i}" for i in range(n)],
+            }
+        ),
+        "a cell with a line break": pd.DataFrame(
+            {"a": code % 3, "w": np.where(code == 5, "two\nlines", words[code % len(words)])}
+        ),
         "free text with commas": pd.DataFrame({"a": code, "ref": [f"f,{i}" for i in range(n)]}),
-        "free text that is a formula": pd.DataFrame({
-            "a": code, "ref": [f"={i}" if i == 4_000 else f"r{i}" for i in range(n)]}),
-        "free text with a line break": pd.DataFrame({
-            "a": code, "ref": [f"r{i}" if i != 77 else "r\n77" for i in range(n)]}),
-        "free text with a gap": pd.DataFrame({
-            "a": code, "ref": [None if i == 5 else f"r{i}" for i in range(n)]}),
-        "objects of mixed types": pd.DataFrame({
-            "a": code, "o": np.array([True, 1, 1.0, "1", None] * (n // 5), dtype=object)}),
+        "free text that is a formula": pd.DataFrame(
+            {"a": code, "ref": [f"={i}" if i == 4_000 else f"r{i}" for i in range(n)]}
+        ),
+        "free text with a line break": pd.DataFrame(
+            {"a": code, "ref": [f"r{i}" if i != 77 else "r\n77" for i in range(n)]}
+        ),
+        "free text with a gap": pd.DataFrame(
+            {"a": code, "ref": [None if i == 5 else f"r{i}" for i in range(n)]}
+        ),
+        "objects of mixed types": pd.DataFrame(
+            {"a": code, "o": np.array([True, 1, 1.0, "1", None] * (n // 5), dtype=object)}
+        ),
         "one column of blanks": pd.DataFrame({"a": ["", "x", ""] * 3}),
         "lone blanks in two columns": pd.DataFrame({"a": ["", "", "x"], "b": ["", "y", ""]}),
         "empty": pd.DataFrame({"a": [], "b": []}),
-        "categorical with gaps": pd.DataFrame({
-            "a": pd.Categorical(["p", None, "=q"] * 10), "b": range(30)}),
+        "categorical with gaps": pd.DataFrame(
+            {"a": pd.Categorical(["p", None, "=q"] * 10), "b": range(30)}
+        ),
     }
 
 

@@ -32,10 +32,15 @@ def crosswalk() -> pd.DataFrame:
     folder = _data_dir()
     conversion = json.loads((folder / "converter_2025.json").read_text(encoding="utf-8"))
     with sqlite3.connect(folder / "dataset.db") as db:
-        old = pd.read_sql("select provinceKey, districtKey, wardKey, ward, district, province, "
-                          "wardCode from admin_units_legacy", db)
-        new = pd.read_sql("select provinceKey, wardKey, ward, province, wardCode, wardAreaKm2 "
-                          "from admin_units", db)
+        old = pd.read_sql(
+            "select provinceKey, districtKey, wardKey, ward, district, province, "
+            "wardCode from admin_units_legacy",
+            db,
+        )
+        new = pd.read_sql(
+            "select provinceKey, wardKey, ward, province, wardCode, wardAreaKm2 from admin_units",
+            db,
+        )
     old_by_key = {f"{r.provinceKey}_{r.districtKey}_{r.wardKey}": r for r in old.itertuples()}
     # Exact keys: the catalogue tells apart "Cẩm Giang" and "Cẩm Giàng" only by their accents.
     new_by_key = {(r.provinceKey, r.wardKey): r for r in new.itertuples()}
@@ -45,10 +50,19 @@ def crosswalk() -> pd.DataFrame:
         o, n = old_by_key.get(old_key), new_by_key.get((province_key, ward_key))
         if o is None or n is None:
             return
-        rows.append({"old_code": o.wardCode, "old_name": o.ward, "old_district": o.district,
-                     "old_province": o.province, "new_code": n.wardCode, "new_name": n.ward,
-                     "new_province": n.province, "whole": whole,
-                     "new_area_km2": n.wardAreaKm2})
+        rows.append(
+            {
+                "old_code": o.wardCode,
+                "old_name": o.ward,
+                "old_district": o.district,
+                "old_province": o.province,
+                "new_code": n.wardCode,
+                "new_name": n.ward,
+                "new_province": n.province,
+                "whole": whole,
+                "new_area_km2": n.wardAreaKm2,
+            }
+        )
 
     for province_key, wards in conversion["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
         for ward_key, old_keys in wards.items():

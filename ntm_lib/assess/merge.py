@@ -48,23 +48,41 @@ def _weights(register: pd.DataFrame) -> tuple[pd.Series, str]:
     return pd.Series(np.nan, index=reg.index), "households"
 
 
-def merge(data: pd.DataFrame, register: pd.DataFrame, cset: CriteriaSet,
-          shares: pd.DataFrame | None = None, crosswalk: pd.DataFrame | None = None) -> Merged:
+def merge(
+    data: pd.DataFrame,
+    register: pd.DataFrame,
+    cset: CriteriaSet,
+    shares: pd.DataFrame | None = None,
+    crosswalk: pd.DataFrame | None = None,
+) -> Merged:
     cw = official_crosswalk() if crosswalk is None else crosswalk
     olds = set(register["commune_id"].astype(str))
     cw = cw[cw["new_code"].isin(cw.loc[cw["old_code"].isin(olds), "new_code"])].copy()
-    share_of = {} if shares is None else {
-        (str(r.old_code), str(r.new_code)): float(r.share) for r in shares.itertuples()}
-    cw["share"] = [1.0 if w else share_of.get((o, n), np.nan)
-                   for o, n, w in zip(cw["old_code"], cw["new_code"], cw["whole"])]
+    share_of = (
+        {}
+        if shares is None
+        else {(str(r.old_code), str(r.new_code)): float(r.share) for r in shares.itertuples()}
+    )
+    cw["share"] = [
+        1.0 if w else share_of.get((o, n), np.nan)
+        for o, n, w in zip(cw["old_code"], cw["new_code"], cw["whole"])
+    ]
     weight, weight_name = _weights(register)
     flags: list[dict] = []
     for code in sorted(olds - set(cw["old_code"])):
-        flags.append({"new_code": "", "year": None, "indicator": "", "reason": "no_successor",
-                      "old_codes": code})
+        flags.append(
+            {
+                "new_code": "",
+                "year": None,
+                "indicator": "",
+                "reason": "no_successor",
+                "old_codes": code,
+            }
+        )
 
-    d = data[~data["indicator"].astype(str).isin(
-        [i.code for i in cset.indicators if i.value_from])].copy()
+    d = data[
+        ~data["indicator"].astype(str).isin([i.code for i in cset.indicators if i.value_from])
+    ].copy()
     d["commune_id"] = d["commune_id"].astype(str)
     d["indicator"] = d["indicator"].astype(str)
     for col in ("numerator", "denominator"):
@@ -81,23 +99,50 @@ def merge(data: pd.DataFrame, register: pd.DataFrame, cset: CriteriaSet,
                 found = [by_key.get((o, year, code)) for o in part_codes]
                 if all(f is None for f in found):
                     continue
-                rows.append(_roll(new_code, year, code, parts, found, weight, weight_name,
-                                  method_of(cset, code), cset.indicator(code).unit_kind, flags))
-    merged = pd.DataFrame(rows, columns=["commune_id", "year", "indicator", "value", "note",
-                                         "source"])
-    return Merged(merged, _new_register(cw, register, weight, weight_name),
-                  pd.DataFrame(flags, columns=["new_code", "year", "indicator", "reason",
-                                               "old_codes"]))
+                rows.append(
+                    _roll(
+                        new_code,
+                        year,
+                        code,
+                        parts,
+                        found,
+                        weight,
+                        weight_name,
+                        method_of(cset, code),
+                        cset.indicator(code).unit_kind,
+                        flags,
+                    )
+                )
+    merged = pd.DataFrame(
+        rows, columns=["commune_id", "year", "indicator", "value", "note", "source"]
+    )
+    return Merged(
+        merged,
+        _new_register(cw, register, weight, weight_name),
+        pd.DataFrame(flags, columns=["new_code", "year", "indicator", "reason", "old_codes"]),
+    )
 
 
 def _roll(new_code, year, code, parts, found, weight, weight_name, method, kind, flags) -> dict:
     olds = ", ".join(parts["old_code"])
-    out = {"commune_id": new_code, "year": year, "indicator": code, "value": np.nan,
-           "source": f"old codes {olds}"}
+    out = {
+        "commune_id": new_code,
+        "year": year,
+        "indicator": code,
+        "value": np.nan,
+        "source": f"old codes {olds}",
+    }
 
     def flag(reason: str) -> dict:
-        flags.append({"new_code": new_code, "year": year, "indicator": code, "reason": reason,
-                      "old_codes": olds})
+        flags.append(
+            {
+                "new_code": new_code,
+                "year": year,
+                "indicator": code,
+                "reason": reason,
+                "old_codes": olds,
+            }
+        )
         return out | {"note": f"not derivable: {reason}"}
 
     missing = [o for o, f in zip(parts["old_code"], found) if f is None]
@@ -117,29 +162,41 @@ def _roll(new_code, year, code, parts, found, weight, weight_name, method, kind,
     den = np.array([float(f["denominator"].iloc[0]) for f in found])
     if not (np.isnan(num).any() or np.isnan(den).any()) and (den * share).sum() > 0:
         ratio = (num * share).sum() / (den * share).sum() * (100 if kind == "percent" else 1)
-        return out | {"value": round(float(ratio), 6),
-                      "note": "re-derived from numerators and denominators"}
+        return out | {
+            "value": round(float(ratio), 6),
+            "note": "re-derived from numerators and denominators",
+        }
     w = weight.reindex(parts["old_code"]).to_numpy(dtype=float) * share
     if np.isnan(w).any() or w.sum() <= 0:
         return flag(f"no_{weight_name}")
-    return out | {"value": round(float((values * w).sum() / w.sum()), 6),
-                  "note": f"mean weighted by {weight_name}"}
+    return out | {
+        "value": round(float((values * w).sum() / w.sum()), 6),
+        "note": f"mean weighted by {weight_name}",
+    }
 
 
-def _new_register(cw: pd.DataFrame, register: pd.DataFrame, weight: pd.Series,
-                  weight_name: str) -> pd.DataFrame:
+def _new_register(
+    cw: pd.DataFrame, register: pd.DataFrame, weight: pd.Series, weight_name: str
+) -> pd.DataFrame:
     reg = register.set_index(register["commune_id"].astype(str))
     rows = []
     for new_code, parts in cw.groupby("new_code"):
         olds = [o for o in parts["old_code"] if o in reg.index]
         regions = sorted(set(reg.loc[olds, "region"]))
-        row = {"commune_id": new_code,
-               "name": parts["new_name"].iloc[0].removeprefix("Xã ").removeprefix("Phường "),
-               "district": "", "province": parts["new_province"].iloc[0]
-               .removeprefix("Thành phố ").removeprefix("Tỉnh "),
-               "region": regions[0] if len(regions) == 1 else "",
-               "predecessors_old_codes": " ".join(parts["old_code"])}
-        w = weight.reindex(parts["old_code"]).to_numpy(dtype=float) * parts["share"].to_numpy(dtype=float)
+        row = {
+            "commune_id": new_code,
+            "name": parts["new_name"].iloc[0].removeprefix("Xã ").removeprefix("Phường "),
+            "district": "",
+            "province": parts["new_province"]
+            .iloc[0]
+            .removeprefix("Thành phố ")
+            .removeprefix("Tỉnh "),
+            "region": regions[0] if len(regions) == 1 else "",
+            "predecessors_old_codes": " ".join(parts["old_code"]),
+        }
+        w = weight.reindex(parts["old_code"]).to_numpy(dtype=float) * parts["share"].to_numpy(
+            dtype=float
+        )
         row[weight_name] = float(w.sum()) if not np.isnan(w).any() else np.nan
         rows.append(row)
     return pd.DataFrame(rows)
@@ -164,15 +221,24 @@ def carry_over(merged: pd.DataFrame, mapping: dict, from_year: int, as_year: int
         now = d[(d["indicator"] == m["from"]) & (d["year"] == from_year)].set_index("commune_id")
         if m["how"] == "growth":
             before = d[(d["indicator"] == m["from"]) & (d["year"] == from_year - 1)].set_index(
-                "commune_id")["value"]
+                "commune_id"
+            )["value"]
             values = (now["value"] / before.reindex(now.index) - 1) * 100
         elif m["how"] == "all_100":
             values = (now["value"] >= 100).astype(float)
         else:
             values = now["value"]
         for commune, value in values.dropna().items():
-            rows.append({"commune_id": commune, "year": as_year, "indicator": m["to"],
-                         "value": round(float(value), 6),
-                         "note": f"{m['note']['vi']} (mã cũ {m['from']}, năm {from_year})",
-                         "source": now.at[commune, "source"]})
-    return pd.DataFrame(rows, columns=["commune_id", "year", "indicator", "value", "note", "source"])
+            rows.append(
+                {
+                    "commune_id": commune,
+                    "year": as_year,
+                    "indicator": m["to"],
+                    "value": round(float(value), 6),
+                    "note": f"{m['note']['vi']} (mã cũ {m['from']}, năm {from_year})",
+                    "source": now.at[commune, "source"],
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["commune_id", "year", "indicator", "value", "note", "source"]
+    )

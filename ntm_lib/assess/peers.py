@@ -19,50 +19,67 @@ COLUMNS = ["indicator", "peer", "peer_name", "area", "below_from", "met_in", "ye
 
 def closings(a: Assessment, until: int) -> pd.DataFrame:
     """Every closing in the data up to `until`: commune, indicator, first year below, met year."""
-    ind = a.indicators[(a.indicators["year"] <= until)
-                       & a.indicators["status"].isin(["met", "not_met"])]
-    ind = ind[["commune_id", "indicator", "year", "status"]].astype(
-        {"commune_id": str, "indicator": str}).sort_values(["commune_id", "indicator", "year"])
+    ind = a.indicators[
+        (a.indicators["year"] <= until) & a.indicators["status"].isin(["met", "not_met"])
+    ]
+    ind = (
+        ind[["commune_id", "indicator", "year", "status"]]
+        .astype({"commune_id": str, "indicator": str})
+        .sort_values(["commune_id", "indicator", "year"])
+    )
     ind = ind.reset_index(drop=True)
     new_pair = (ind["commune_id"] != ind["commune_id"].shift()) | (
-        ind["indicator"] != ind["indicator"].shift())
+        ind["indicator"] != ind["indicator"].shift()
+    )
     below = ind["status"] == "not_met"
     run = (new_pair | (below != below.shift())).cumsum()
     run_start = ind["year"].groupby(run).transform("first")
     closes = (~below) & below.shift(fill_value=False) & ~new_pair
     out = ind.loc[closes, ["commune_id", "indicator"]].assign(
-        below_from=run_start.shift()[closes].astype(int), met_in=ind.loc[closes, "year"])
+        below_from=run_start.shift()[closes].astype(int), met_in=ind.loc[closes, "year"]
+    )
     out["years"] = out["met_in"] - out["below_from"]
     return out.reset_index(drop=True).astype({"met_in": int, "years": int})
 
 
-def same_gap(a: Assessment, register: pd.DataFrame, commune_id: str, year: int,
-             plan: pd.DataFrame | None = None,
-             done: pd.DataFrame | None = None) -> pd.DataFrame:
+def same_gap(
+    a: Assessment,
+    register: pd.DataFrame,
+    commune_id: str,
+    year: int,
+    plan: pd.DataFrame | None = None,
+    done: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """For each indicator `commune_id` does not meet in `year`: the peers (district first, then
     province) that closed the same gap, quickest first, with what it cost where a plan says.
     `done`: `closings(a, year)` computed beforehand (for a batch, over all its communes)."""
     reg = register.astype({"commune_id": str}).set_index("commune_id")
     cid = str(commune_id)
-    mine = a.indicators[(a.indicators["commune_id"].astype(str) == cid)
-                        & (a.indicators["year"] == year) & (a.indicators["status"] == "not_met")]
+    mine = a.indicators[
+        (a.indicators["commune_id"].astype(str) == cid)
+        & (a.indicators["year"] == year)
+        & (a.indicators["status"] == "not_met")
+    ]
     unmet = list(dict.fromkeys(mine["indicator"].astype(str)))
     done = closings(a, year) if done is None else done
     done = done[(done["commune_id"] != cid) & done["indicator"].isin(unmet)]
     if done.empty:
         return pd.DataFrame(columns=COLUMNS)
     district, province = reg.at[cid, "district"], reg.at[cid, "province"]
-    done = done.assign(peer=done["commune_id"],
-                       peer_name=done["commune_id"].map(reg["name"]),
-                       district=done["commune_id"].map(reg["district"]),
-                       province=done["commune_id"].map(reg["province"]))
+    done = done.assign(
+        peer=done["commune_id"],
+        peer_name=done["commune_id"].map(reg["name"]),
+        district=done["commune_id"].map(reg["district"]),
+        province=done["commune_id"].map(reg["province"]),
+    )
     near = done[done["district"] == district].assign(area="district")
     if near.empty:
         near = done[done["province"] == province].assign(area="province")
     near = near.assign(cost=[_cost(plan, r.peer, r.indicator, a) for r in near.itertuples()])
     order = {code: k for k, code in enumerate(unmet)}
     near = near.assign(_o=near["indicator"].map(order)).sort_values(
-        ["_o", "years", "met_in", "peer"], kind="stable")
+        ["_o", "years", "met_in", "peer"], kind="stable"
+    )
     return near[COLUMNS].reset_index(drop=True)
 
 
@@ -72,7 +89,8 @@ def _cost(plan: pd.DataFrame | None, commune: str, code: str, a: Assessment) -> 
     rows = plan[plan["commune_id"].astype(str) == commune]
     criterion = a.indicators.loc[a.indicators["indicator"].astype(str) == code, "criterion"]
     criterion = str(criterion.iloc[0]) if len(criterion) else ""
-    mine = rows[(rows["indicator"].astype(str) == code)
-                | ((rows["indicator"].astype(str) == "") & (rows["criterion"].astype(str)
-                                                            == criterion))]
+    mine = rows[
+        (rows["indicator"].astype(str) == code)
+        | ((rows["indicator"].astype(str) == "") & (rows["criterion"].astype(str) == criterion))
+    ]
     return float(mine["cost"].sum()) if len(mine) else float("nan")

@@ -23,9 +23,11 @@ def per_year(a: Assessment, commune_id: str) -> pd.DataFrame:
     """Criteria and indicators met, and applicable, in each year of one commune."""
     com = a.communes[a.communes["commune_id"].astype(str) == str(commune_id)]
     ind = a.indicators[a.indicators["commune_id"].astype(str) == str(commune_id)]
-    counts = ind.assign(met=ind["status"] == "met",
-                        applicable=ind["status"] != "not_applicable").groupby("year")[
-        ["met", "applicable"]].sum()
+    counts = (
+        ind.assign(met=ind["status"] == "met", applicable=ind["status"] != "not_applicable")
+        .groupby("year")[["met", "applicable"]]
+        .sum()
+    )
     out = com[["year", "criteria_met", "criteria_total", "status"]].set_index("year")
     out["indicators_met"] = counts["met"]
     out["indicators_total"] = counts["applicable"]
@@ -45,9 +47,15 @@ def regressions(rows: pd.DataFrame, key: str, commune_id: str, year: int) -> pd.
     return out
 
 
-def indicator_trends(a: Assessment, cset: CriteriaSet, register: pd.DataFrame,
-                     until: int | None = None, commune_id: str | None = None,
-                     window: int = WINDOW, horizon: int = HORIZON) -> pd.DataFrame:
+def indicator_trends(
+    a: Assessment,
+    cset: CriteriaSet,
+    register: pd.DataFrame,
+    until: int | None = None,
+    commune_id: str | None = None,
+    window: int = WINDOW,
+    horizon: int = HORIZON,
+) -> pd.DataFrame:
     """One row per commune and indicator: last value, threshold and status, the yearly rate of
     change, its direction, and the projected year the threshold is met (with a note why not)."""
     ind = a.indicators
@@ -60,8 +68,14 @@ def indicator_trends(a: Assessment, cset: CriteriaSet, register: pd.DataFrame,
     last_year = int(ind["year"].max())
     years = sorted(y for y in ind["year"].unique() if y > last_year - window)
     ind = ind[ind["year"].isin(years)]
-    values = ind.pivot_table(index=["commune_id", "indicator"], columns="year", values="value",
-                             aggfunc="first", observed=True, dropna=False).reindex(columns=years)
+    values = ind.pivot_table(
+        index=["commune_id", "indicator"],
+        columns="year",
+        values="value",
+        aggfunc="first",
+        observed=True,
+        dropna=False,
+    ).reindex(columns=years)
     last = ind[ind["year"] == last_year].set_index(["commune_id", "indicator"])
     values = values.reindex(last.index)
     y = values.to_numpy(dtype=float)
@@ -91,25 +105,46 @@ def indicator_trends(a: Assessment, cset: CriteriaSet, register: pd.DataFrame,
 
     status = last["status"].astype(str).to_numpy()
     note = np.select(
-        [status == "met", np.isin(status, ["not_applicable", "no_threshold"]),
-         status == "missing", kinds == "yes_no",
-         n < 2, slope == 0, ~toward, first < 0],
-        ["met", "no_threshold", "missing", "yes_no", "too_few_years", "flat", "wrong_direction",
-         "beyond_horizon"], default="projected")
+        [
+            status == "met",
+            np.isin(status, ["not_applicable", "no_threshold"]),
+            status == "missing",
+            kinds == "yes_no",
+            n < 2,
+            slope == 0,
+            ~toward,
+            first < 0,
+        ],
+        [
+            "met",
+            "no_threshold",
+            "missing",
+            "yes_no",
+            "too_few_years",
+            "flat",
+            "wrong_direction",
+            "beyond_horizon",
+        ],
+        default="projected",
+    )
     projected_year = np.where(note == "met", last_year, np.where(note == "projected", year_hit, -1))
-    direction = np.select([n < 2, slope == 0, toward], ["unknown", "flat", "improving"],
-                          default="worsening")
-    return pd.DataFrame({
-        "commune_id": communes,
-        "indicator": codes,
-        "year": last_year,
-        "value": last["value"].to_numpy(dtype=float),
-        "threshold": last["threshold"].to_numpy(dtype=float),
-        "status": status,
-        "years_used": n,
-        "slope_per_year": slope,
-        "direction": np.where(kinds == "yes_no", "unknown", direction),
-        "projected_year": pd.array(np.where(projected_year >= 0, projected_year, None),
-                                   dtype="Int64"),
-        "projection_note": note,
-    })
+    direction = np.select(
+        [n < 2, slope == 0, toward], ["unknown", "flat", "improving"], default="worsening"
+    )
+    return pd.DataFrame(
+        {
+            "commune_id": communes,
+            "indicator": codes,
+            "year": last_year,
+            "value": last["value"].to_numpy(dtype=float),
+            "threshold": last["threshold"].to_numpy(dtype=float),
+            "status": status,
+            "years_used": n,
+            "slope_per_year": slope,
+            "direction": np.where(kinds == "yes_no", "unknown", direction),
+            "projected_year": pd.array(
+                np.where(projected_year >= 0, projected_year, None), dtype="Int64"
+            ),
+            "projection_note": note,
+        }
+    )

@@ -30,22 +30,43 @@ def proof_status(rows: pd.DataFrame, year: int, max_age_months: int = MAX_AGE_MO
     date = pd.to_datetime(rows["proof_date"].astype(str).replace("", None), errors="coerce")
     end = dt.date(int(year), 12, 31)
     limit = pd.Timestamp(end) - pd.DateOffset(months=max_age_months)
-    status = np.where((doc == "") & (num == ""), "missing",
-                      np.where(date.isna(), "undated", np.where(date < limit, "stale", "ok")))
+    status = np.where(
+        (doc == "") & (num == ""),
+        "missing",
+        np.where(date.isna(), "undated", np.where(date < limit, "stale", "ok")),
+    )
     return pd.Series(status, index=rows.index)
 
 
-def dossier(a: Assessment, cset: CriteriaSet, commune_id: str, year: int,
-            max_age_months: int = MAX_AGE_MONTHS) -> pd.DataFrame:
+def dossier(
+    a: Assessment,
+    cset: CriteriaSet,
+    commune_id: str,
+    year: int,
+    max_age_months: int = MAX_AGE_MONTHS,
+) -> pd.DataFrame:
     """One row per indicator of the commune in `year`: value, requirement, verdict, the
     evidence given and its status."""
     ind = a.indicators
     rows = ind[(ind["commune_id"].astype(str) == str(commune_id)) & (ind["year"] == year)]
     rows = rows.reset_index(drop=True)
     names = {i.code: i.name for i in cset.indicators}
-    out = rows[["criterion", "indicator", "value", "unit", "rule", "threshold", "status",
-                "proof_document", "proof_number", "proof_date", "proof_kept_at",
-                "input_ref"]].copy()
+    out = rows[
+        [
+            "criterion",
+            "indicator",
+            "value",
+            "unit",
+            "rule",
+            "threshold",
+            "status",
+            "proof_document",
+            "proof_number",
+            "proof_date",
+            "proof_kept_at",
+            "input_ref",
+        ]
+    ].copy()
     out.insert(2, "name_vi", rows["indicator"].astype(str).map(lambda c: names[c]["vi"]))
     out.insert(3, "name_en", rows["indicator"].astype(str).map(lambda c: names[c]["en"]))
     out["proof_status"] = proof_status(rows, year, max_age_months)

@@ -51,10 +51,12 @@ def bundles(plan: pd.DataFrame, a: Assessment, cset: CriteriaSet, year: int) -> 
     crit_status = {(str(r.commune_id), str(r.criterion)): str(r.status) for r in crit.itertuples()}
     ind = a.indicators[a.indicators["year"] == year]
     inds = {i.code: i for i in cset.indicators}
-    ind = ind.assign(commune_id=ind["commune_id"].astype(str),
-                     indicator=ind["indicator"].astype(str),
-                     criterion=ind["criterion"].astype(str),
-                     unit_kind=ind["indicator"].astype(str).map(lambda c: inds[c].unit_kind))
+    ind = ind.assign(
+        commune_id=ind["commune_id"].astype(str),
+        indicator=ind["indicator"].astype(str),
+        criterion=ind["criterion"].astype(str),
+        unit_kind=ind["indicator"].astype(str).map(lambda c: inds[c].unit_kind),
+    )
     ind = ind.assign(relative_gap=relative_gap(ind).where(ind["status"] != "missing", 1.0))
     order = {c.number: n for n, c in enumerate(cset.criteria)}
     names = {c.number: c.name for c in cset.criteria}
@@ -64,23 +66,30 @@ def bundles(plan: pd.DataFrame, a: Assessment, cset: CriteriaSet, year: int) -> 
         mine = ind[(ind["commune_id"] == cid) & (ind["criterion"] == number)]
         unmet = mine[mine["status"].isin(["not_met", "missing"])]
         named = set(items["indicator"]) - {""}
-        covered = unmet if (items["indicator"] == "").any() else unmet[unmet["indicator"].isin(named)]
-        rows.append({
-            "commune_id": cid, "criterion": number, "name_vi": names[number]["vi"],
-            "name_en": names[number]["en"], "status_now": status_now,
-            "indicators": " ".join(sorted(named, key=list(inds).index)) or "*",
-            "covers_all_unmet": len(covered) == len(unmet),
-            "solution": " | ".join(items["solution"]),
-            "responsible": " | ".join(dict.fromkeys(r for r in items["responsible"] if r)),
-            "target_year": items["target_year"].max(),
-            "difficulty": items["difficulty"].max(),
-            **{c: round(float(items[c].sum()), 6) for c in ["cost"] + SOURCES},
-            "B": float(status_now in ("not_met", "incomplete")),
-            "G": float(np.clip(covered["relative_gap"].mean(), 0, 1)) if len(covered) else 0.0,
-            "unlocks": len(covered),
-            "order": order[number],
-            "input_refs": ", ".join(items["input_ref"]),
-        })
+        covered = (
+            unmet if (items["indicator"] == "").any() else unmet[unmet["indicator"].isin(named)]
+        )
+        rows.append(
+            {
+                "commune_id": cid,
+                "criterion": number,
+                "name_vi": names[number]["vi"],
+                "name_en": names[number]["en"],
+                "status_now": status_now,
+                "indicators": " ".join(sorted(named, key=list(inds).index)) or "*",
+                "covers_all_unmet": len(covered) == len(unmet),
+                "solution": " | ".join(items["solution"]),
+                "responsible": " | ".join(dict.fromkeys(r for r in items["responsible"] if r)),
+                "target_year": items["target_year"].max(),
+                "difficulty": items["difficulty"].max(),
+                **{c: round(float(items[c].sum()), 6) for c in ["cost"] + SOURCES},
+                "B": float(status_now in ("not_met", "incomplete")),
+                "G": float(np.clip(covered["relative_gap"].mean(), 0, 1)) if len(covered) else 0.0,
+                "unlocks": len(covered),
+                "order": order[number],
+                "input_refs": ", ".join(items["input_ref"]),
+            }
+        )
     out = pd.DataFrame(rows)
     if out.empty:
         return out
@@ -90,10 +99,15 @@ def bundles(plan: pd.DataFrame, a: Assessment, cset: CriteriaSet, year: int) -> 
     out["U"] = np.where(max_u > 0, out["unlocks"] / max_u.where(max_u > 0, 1), 0.0)
     out["C"] = np.where(max_c > 0, out["cost"] / max_c.where(max_c > 0, 1), 0.0)
     w = WEIGHTS
-    out["score"] = (w["blocks"] * out["B"] + w["gap"] * out["B"] * (1 - out["G"])
-                    + w["unlock"] * out["U"] + w["cost"] * (1 - out["C"])).round(2)
-    out = out.sort_values(["commune_id", "score", "cost", "order"],
-                          ascending=[True, False, True, True], kind="stable")
+    out["score"] = (
+        w["blocks"] * out["B"]
+        + w["gap"] * out["B"] * (1 - out["G"])
+        + w["unlock"] * out["U"]
+        + w["cost"] * (1 - out["C"])
+    ).round(2)
+    out = out.sort_values(
+        ["commune_id", "score", "cost", "order"], ascending=[True, False, True, True], kind="stable"
+    )
     out["priority"] = out.groupby("commune_id").cumcount() + 1
     return out.reset_index(drop=True)
 
@@ -102,7 +116,9 @@ def bundles(plan: pd.DataFrame, a: Assessment, cset: CriteriaSet, year: int) -> 
 # Scheduling
 
 
-def schedule(ordered: pd.DataFrame, budget: pd.DataFrame, start_year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def schedule(
+    ordered: pd.DataFrame, budget: pd.DataFrame, start_year: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fund each bundle, in priority order, in the earliest year whose budget covers it."""
     scheduled, use = [], []
     for cid, items in ordered.groupby("commune_id", sort=True):
@@ -112,8 +128,9 @@ def schedule(ordered: pd.DataFrame, budget: pd.DataFrame, start_year: int) -> tu
         total = {y: dict(v) for y, v in left.items()}
         for item in items.itertuples():
             need = {s: float(getattr(item, s)) for s in SOURCES}
-            year = next((y for y in years if all(need[s] <= left[y][s] + 1e-9 for s in SOURCES)),
-                        None)
+            year = next(
+                (y for y in years if all(need[s] <= left[y][s] + 1e-9 for s in SOURCES)), None
+            )
             if year is None and item.cost == 0:
                 year = start_year
             if year is not None and year in left:
@@ -122,17 +139,28 @@ def schedule(ordered: pd.DataFrame, budget: pd.DataFrame, start_year: int) -> tu
             scheduled.append(year)
         for y in years:
             for s in SOURCES:
-                use.append({"commune_id": cid, "year": y, "source": s, "budget": total[y][s],
-                            "used": round(total[y][s] - left[y][s], 6),
-                            "left": round(left[y][s], 6)})
+                use.append(
+                    {
+                        "commune_id": cid,
+                        "year": y,
+                        "source": s,
+                        "budget": total[y][s],
+                        "used": round(total[y][s] - left[y][s], 6),
+                        "left": round(left[y][s], 6),
+                    }
+                )
     out = ordered.copy()
     out["year_scheduled"] = pd.array(scheduled, dtype="Int64")
     out["funded"] = out["year_scheduled"].notna()
     out["late"] = out["funded"] & (out["year_scheduled"] > out["target_year"])
-    return out, pd.DataFrame(use, columns=["commune_id", "year", "source", "budget", "used", "left"])
+    return out, pd.DataFrame(
+        use, columns=["commune_id", "year", "source", "budget", "used", "left"]
+    )
 
 
-def status_outlook(roadmap: pd.DataFrame, a: Assessment, year: int, communes: list[str]) -> pd.DataFrame:
+def status_outlook(
+    roadmap: pd.DataFrame, a: Assessment, year: int, communes: list[str]
+) -> pd.DataFrame:
     """For each commune: the earliest year it can reach the set's status under the roadmap, or
     why it cannot (criteria without a plan, not fundable, only partly covered, or lacking data)."""
     rows = []
@@ -141,7 +169,9 @@ def status_outlook(roadmap: pd.DataFrame, a: Assessment, year: int, communes: li
     com = com.set_index(com["commune_id"].astype(str))
     for cid in communes:
         mine = crit[crit["commune_id"].astype(str) == cid]
-        unmet = [str(c) for c in mine.loc[mine["status"].isin(["not_met", "incomplete"]), "criterion"]]
+        unmet = [
+            str(c) for c in mine.loc[mine["status"].isin(["not_met", "incomplete"]), "criterion"]
+        ]
         missing_data = [str(c) for c in mine.loc[mine["status"] == "incomplete", "criterion"]]
         plan = roadmap[(roadmap["commune_id"] == cid)] if len(roadmap) else roadmap
         by_crit = {str(r.criterion): r for r in plan.itertuples()} if len(plan) else {}
@@ -149,15 +179,25 @@ def status_outlook(roadmap: pd.DataFrame, a: Assessment, year: int, communes: li
         unfunded = [c for c in unmet if c in by_crit and not by_crit[c].funded]
         partial = [c for c in unmet if c in by_crit and not by_crit[c].covers_all_unmet]
         reachable = not (no_plan or unfunded or partial or missing_data)
-        years = [int(by_crit[c].year_scheduled) for c in unmet if c in by_crit and by_crit[c].funded]
+        years = [
+            int(by_crit[c].year_scheduled) for c in unmet if c in by_crit and by_crit[c].funded
+        ]
         status_now = str(com.at[cid, "status"]) if cid in com.index else "missing"
-        rows.append({
-            "commune_id": cid, "data_year": year, "status_now": status_now,
-            "unmet_criteria": " ".join(unmet),
-            "earliest_status_year": (year if not unmet else (max(years) if reachable else None)),
-            "no_plan": " ".join(no_plan), "unfunded": " ".join(unfunded),
-            "partly_covered": " ".join(partial), "missing_data": " ".join(missing_data),
-        })
+        rows.append(
+            {
+                "commune_id": cid,
+                "data_year": year,
+                "status_now": status_now,
+                "unmet_criteria": " ".join(unmet),
+                "earliest_status_year": (
+                    year if not unmet else (max(years) if reachable else None)
+                ),
+                "no_plan": " ".join(no_plan),
+                "unfunded": " ".join(unfunded),
+                "partly_covered": " ".join(partial),
+                "missing_data": " ".join(missing_data),
+            }
+        )
     out = pd.DataFrame(rows)
     out["earliest_status_year"] = out["earliest_status_year"].astype("Int64")
     return out
@@ -171,22 +211,48 @@ def outlook_text(row, lang: str | None = None) -> str:
         return t("outlook_met_now", lang, year=row["data_year"])
     if pd.notna(row["earliest_status_year"]):
         return t("outlook_year", lang, year=int(row["earliest_status_year"]))
-    reasons = [t(key, lang, criteria=row[col]) for col, key in (
-        ("no_plan", "outlook_no_plan"), ("unfunded", "outlook_unfunded"),
-        ("partly_covered", "outlook_partly"), ("missing_data", "outlook_missing_data"))
-        if row[col]]
+    reasons = [
+        t(key, lang, criteria=row[col])
+        for col, key in (
+            ("no_plan", "outlook_no_plan"),
+            ("unfunded", "outlook_unfunded"),
+            ("partly_covered", "outlook_partly"),
+            ("missing_data", "outlook_missing_data"),
+        )
+        if row[col]
+    ]
     return t("outlook_blocked", lang, reasons="; ".join(reasons))
 
 
-def make_roadmap(plan: pd.DataFrame, budget: pd.DataFrame, a: Assessment, cset: CriteriaSet,
-                 year: int) -> Roadmap:
+def make_roadmap(
+    plan: pd.DataFrame, budget: pd.DataFrame, a: Assessment, cset: CriteriaSet, year: int
+) -> Roadmap:
     ordered = bundles(plan, a, cset, year)
-    roadmap, use = (schedule(ordered, budget, year + 1) if len(ordered)
-                    else (ordered, pd.DataFrame()))
+    roadmap, use = (
+        schedule(ordered, budget, year + 1) if len(ordered) else (ordered, pd.DataFrame())
+    )
     communes = sorted(set(plan["commune_id"]))
     summary = status_outlook(roadmap, a, year, communes)
-    columns = ["commune_id", "priority", "criterion", "name_vi", "name_en", "status_now",
-               "indicators", "covers_all_unmet", "solution", "responsible", "target_year",
-               "year_scheduled", "funded", "late", "difficulty", "cost"] + SOURCES + [
-               "score", "B", "G", "unlocks", "U", "C", "input_refs"]
+    columns = (
+        [
+            "commune_id",
+            "priority",
+            "criterion",
+            "name_vi",
+            "name_en",
+            "status_now",
+            "indicators",
+            "covers_all_unmet",
+            "solution",
+            "responsible",
+            "target_year",
+            "year_scheduled",
+            "funded",
+            "late",
+            "difficulty",
+            "cost",
+        ]
+        + SOURCES
+        + ["score", "B", "G", "unlocks", "U", "C", "input_refs"]
+    )
     return Roadmap(roadmap[columns] if len(roadmap) else roadmap, summary, use)

@@ -18,8 +18,10 @@ from ..intake.inputs import PROOF_COLUMNS
 from ..intake.values import distinct
 
 MET, NOT_MET, MISSING, NOT_APPLICABLE, INCOMPLETE, NO_THRESHOLD, NO_DATA = range(7)
-STATUS = np.array(["met", "not_met", "missing", "not_applicable", "incomplete", "no_threshold",
-                   "no_data"], dtype=object)
+STATUS = np.array(
+    ["met", "not_met", "missing", "not_applicable", "incomplete", "no_threshold", "no_data"],
+    dtype=object,
+)
 # Thresholds are rounded so that 1.1 × 58 compares equal to a typed 63.8.
 DECIMALS = 9
 
@@ -34,8 +36,13 @@ class Assessment:
 
 # Per rule: the sign that makes "good" positive, whether equality meets it, and the lowest
 # good signed difference (the smallest positive float for a strict rule).
-RULES = {">=": (1.0, 0.0), ">": (1.0, 5e-324), "<=": (-1.0, 0.0), "<": (-1.0, 5e-324),
-         "==": (-1.0, 0.0)}
+RULES = {
+    ">=": (1.0, 0.0),
+    ">": (1.0, 5e-324),
+    "<=": (-1.0, 0.0),
+    "<": (-1.0, 5e-324),
+    "==": (-1.0, 0.0),
+}
 
 
 def compare(values: np.ndarray, thr: np.ndarray, ops: np.ndarray) -> np.ndarray:
@@ -48,8 +55,13 @@ def compare(values: np.ndarray, thr: np.ndarray, ops: np.ndarray) -> np.ndarray:
         )
 
 
-def verdicts(values: np.ndarray, thr: np.ndarray, ops: list[str], unknown: np.ndarray,
-             not_applicable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def verdicts(
+    values: np.ndarray,
+    thr: np.ndarray,
+    ops: list[str],
+    unknown: np.ndarray,
+    not_applicable: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """(status, gap) of every cell of [commune-year, indicator] matrices: the indicator
     verdicts, with few temporaries and no object arrays. `ops` has one rule per column."""
     sign = np.array([RULES[o][0] for o in ops])
@@ -82,6 +94,7 @@ def criteria_verdicts(status: np.ndarray, member: np.ndarray) -> tuple[np.ndarra
     from the indicator statuses and the indicator -> criterion map `member` (0/1, float32):
     counts as matrix products (BLAS; exact below 2**24 indicators). A criterion may have no
     indicator yet, when the set does not know them."""
+
     def count(mask: np.ndarray) -> np.ndarray:
         return (mask.astype(np.float32) @ member).astype(np.int64)
 
@@ -92,7 +105,9 @@ def criteria_verdicts(status: np.ndarray, member: np.ndarray) -> tuple[np.ndarra
     n_applicable = count(status != NOT_APPLICABLE)
     crit_status = np.select(
         [empty[None, :] & (n_applicable == 0), n_applicable == 0, n_not > 0, n_missing > 0],
-        [NO_THRESHOLD, NOT_APPLICABLE, NOT_MET, INCOMPLETE], default=MET)
+        [NO_THRESHOLD, NOT_APPLICABLE, NOT_MET, INCOMPLETE],
+        default=MET,
+    )
     return crit_status, n_met, n_applicable
 
 
@@ -105,8 +120,9 @@ def _positions(column: pd.Series, labels) -> np.ndarray:
     return index.get_indexer(column.astype(object)).astype(np.int64)
 
 
-def score(cset: CriteriaSet, register: pd.DataFrame, data: pd.DataFrame,
-          years: list[int] | None = None) -> Assessment:
+def score(
+    cset: CriteriaSet, register: pd.DataFrame, data: pd.DataFrame, years: list[int] | None = None
+) -> Assessment:
     """Verdicts for every register commune in every year of `data` (optionally only `years`).
 
     A commune of the register without any data row in a year is there too, as "no_data": a
@@ -128,8 +144,12 @@ def score(cset: CriteriaSet, register: pd.DataFrame, data: pd.DataFrame,
     pair_keys = np.flatnonzero(present)
     p_idx = (np.cumsum(present) - 1)[key]
     pair_commune, pair_year_idx = np.divmod(pair_keys, max(len(year_list), 1))
-    pairs = pd.DataFrame({"commune_id": communes[pair_commune],
-                          "year": np.asarray(year_list, dtype=np.int64)[pair_year_idx]})
+    pairs = pd.DataFrame(
+        {
+            "commune_id": communes[pair_commune],
+            "year": np.asarray(year_list, dtype=np.int64)[pair_year_idx],
+        }
+    )
     i_idx = _positions(data["indicator"], codes)
     n_pairs, n_inds = len(pairs), len(codes)
 
@@ -168,66 +188,86 @@ def score(cset: CriteriaSet, register: pd.DataFrame, data: pd.DataFrame,
     criteria_met = (crit_status == MET).sum(axis=1)
     criteria_total = applicable.sum(axis=1)
     commune_status = np.select(
-        [~has_data[pair_keys], criteria_met == criteria_total,
-         (crit_status == NOT_MET).any(axis=1)],
-        [NO_DATA, MET, NOT_MET], default=INCOMPLETE)
+        [
+            ~has_data[pair_keys],
+            criteria_met == criteria_total,
+            (crit_status == NOT_MET).any(axis=1),
+        ],
+        [NO_DATA, MET, NOT_MET],
+        default=INCOMPLETE,
+    )
 
     # Long tables. Repeated strings are categoricals built from codes: no hashing, no copies.
     def cat(index: np.ndarray, labels) -> pd.Categorical:
         """labels[index] as a categorical; labels may repeat (units, rules, sources)."""
         label_codes, uniques = pd.factorize(np.asarray(labels, dtype=object))
-        return pd.Categorical.from_codes(label_codes[index], categories=pd.Index(uniques, dtype=object))
+        return pd.Categorical.from_codes(
+            label_codes[index], categories=pd.Index(uniques, dtype=object)
+        )
 
     rows_pair = np.repeat(np.arange(n_pairs), n_inds)
     cols_ind = np.tile(np.arange(n_inds), n_pairs)
     row_flat = row_of.ravel()
     refs = data["input_ref"].to_numpy(dtype=object)
     pair_c = pair_commune[rows_pair]
-    indicator_rows = pd.DataFrame({
-        "commune_id": cat(pair_c, communes),
-        "year": pairs["year"].to_numpy()[rows_pair],
-        "set_id": cat(np.zeros(len(rows_pair), dtype=np.int8), [cset.id]),
-        "criterion": cat(cols_ind, [i.criterion for i in inds]),
-        "indicator": cat(cols_ind, codes),
-        "value": values.ravel(),
-        "unit": cat(cols_ind, [i.unit for i in inds]),
-        "rule": cat(cols_ind, ops),
-        "threshold": thr.ravel(),
-        "status": cat(status.ravel(), STATUS),
-        "gap": gap.ravel(),
-        "source": cat(cols_ind, [i.source_text() for i in inds]),
-        "evidence": cat(evidence.ravel(), list(EVIDENCE_LEVELS) + [""]),
-        "verified": evidence.ravel() == EVIDENCE_LEVELS.index("official"),
-        "input_ref": (np.where(row_flat >= 0, refs[np.maximum(row_flat, 0)], "")
-                      if len(refs) else np.array([], dtype=object)),
-    })
+    indicator_rows = pd.DataFrame(
+        {
+            "commune_id": cat(pair_c, communes),
+            "year": pairs["year"].to_numpy()[rows_pair],
+            "set_id": cat(np.zeros(len(rows_pair), dtype=np.int8), [cset.id]),
+            "criterion": cat(cols_ind, [i.criterion for i in inds]),
+            "indicator": cat(cols_ind, codes),
+            "value": values.ravel(),
+            "unit": cat(cols_ind, [i.unit for i in inds]),
+            "rule": cat(cols_ind, ops),
+            "threshold": thr.ravel(),
+            "status": cat(status.ravel(), STATUS),
+            "gap": gap.ravel(),
+            "source": cat(cols_ind, [i.source_text() for i in inds]),
+            "evidence": cat(evidence.ravel(), list(EVIDENCE_LEVELS) + [""]),
+            "verified": evidence.ravel() == EVIDENCE_LEVELS.index("official"),
+            "input_ref": (
+                np.where(row_flat >= 0, refs[np.maximum(row_flat, 0)], "")
+                if len(refs)
+                else np.array([], dtype=object)
+            ),
+        }
+    )
     for col in PROOF_COLUMNS:  # the document behind each value, from the input row
         source = data[col] if col in data else pd.Series("", index=data.index)
         codes, labels = distinct(source)
         labels = np.append(labels.to_numpy(dtype=object), "")
-        indicator_rows[col] = cat(np.where(row_flat >= 0, codes[np.maximum(row_flat, 0)]
-                                           if len(codes) else 0, len(labels) - 1), labels)
+        indicator_rows[col] = cat(
+            np.where(
+                row_flat >= 0, codes[np.maximum(row_flat, 0)] if len(codes) else 0, len(labels) - 1
+            ),
+            labels,
+        )
 
     n_crit = len(crit_numbers)
     rows_pair_c = np.repeat(np.arange(n_pairs), n_crit)
     cols_crit = np.tile(np.arange(n_crit), n_pairs)
-    criteria_rows = pd.DataFrame({
-        "commune_id": cat(pair_commune[rows_pair_c], communes),
-        "year": pairs["year"].to_numpy()[rows_pair_c],
-        "set_id": cat(np.zeros(len(rows_pair_c), dtype=np.int8), [cset.id]),
-        "criterion": cat(cols_crit, crit_numbers),
-        "name_vi": cat(cols_crit, [c.name["vi"] for c in cset.criteria]),
-        "name_en": cat(cols_crit, [c.name["en"] for c in cset.criteria]),
-        "status": cat(crit_status.ravel(), STATUS),
-        "indicators_met": n_met.ravel(),
-        "indicators_total": n_applicable.ravel(),
-    })
-    commune_rows = pd.DataFrame({
-        "commune_id": pairs["commune_id"].to_numpy(),
-        "year": pairs["year"].to_numpy(),
-        "set_id": cset.id,
-        "criteria_met": criteria_met,
-        "criteria_total": criteria_total,
-        "status": STATUS[commune_status],
-    })
+    criteria_rows = pd.DataFrame(
+        {
+            "commune_id": cat(pair_commune[rows_pair_c], communes),
+            "year": pairs["year"].to_numpy()[rows_pair_c],
+            "set_id": cat(np.zeros(len(rows_pair_c), dtype=np.int8), [cset.id]),
+            "criterion": cat(cols_crit, crit_numbers),
+            "name_vi": cat(cols_crit, [c.name["vi"] for c in cset.criteria]),
+            "name_en": cat(cols_crit, [c.name["en"] for c in cset.criteria]),
+            "status": cat(crit_status.ravel(), STATUS),
+            "indicators_met": n_met.ravel(),
+            "indicators_total": n_applicable.ravel(),
+        }
+    )
+    commune_rows = pd.DataFrame(
+        {
+            "commune_id": pairs["commune_id"].to_numpy(),
+            "year": pairs["year"].to_numpy(),
+            "set_id": cset.id,
+            "criteria_met": criteria_met,
+            "criteria_total": criteria_total,
+            "status": STATUS[commune_status],
+        }
+    )
     return Assessment(cset.id, indicator_rows, criteria_rows, commune_rows)

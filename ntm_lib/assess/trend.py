@@ -16,6 +16,6 @@ def linear_fit(values: np.ndarray, years) -> tuple[np.ndarray, np.ndarray]:
         xbar = np.where(have, x, 0).sum(axis=1) / n
         ybar = np.where(have, y, 0).sum(axis=1) / n
         dx = np.where(have, x - xbar[:, None], 0)
-        slope = (dx * np.where(have, y - ybar[:, None], 0)).sum(axis=1) / (dx ** 2).sum(axis=1)
+        slope = (dx * np.where(have, y - ybar[:, None], 0)).sum(axis=1) / (dx**2).sum(axis=1)
     slope = np.where(n >= 2, np.round(slope, 9), np.nan)
     return slope, ybar - slope * xbar

@@ -71,8 +71,11 @@ def achievement(rows: pd.DataFrame, cap: float = 1.5) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         up = np.where(thr != 0, v / thr, np.where(v > 0, cap, 1.0))
         down = np.where(v != 0, thr / v, cap)
-    share = np.where(r["rule"].isin([">=", ">"]), up, np.where(r["rule"].isin(["<=", "<"]), down,
-                                                                 (r["status"] == "met").astype(float)))
+    share = np.where(
+        r["rule"].isin([">=", ">"]),
+        up,
+        np.where(r["rule"].isin(["<=", "<"]), down, (r["status"] == "met").astype(float)),
+    )
     share = np.where(r["unit_kind"] == "yes_no", (r["status"] == "met").astype(float), share)
     r["share"] = np.clip(share, 0, cap)
     return r.reset_index(drop=True)
@@ -86,14 +89,16 @@ def trend(a: Assessment, commune_id: str, until: int | None = None) -> pd.DataFr
     return rows.sort_values("year").reset_index(drop=True)
 
 
-def district_comparison(a: Assessment, register: pd.DataFrame, cset: CriteriaSet,
-                        commune_id: str, year: int) -> pd.DataFrame:
+def district_comparison(
+    a: Assessment, register: pd.DataFrame, cset: CriteriaSet, commune_id: str, year: int
+) -> pd.DataFrame:
     """For each key indicator and for criteria met: this commune's value, the district median,
     its rank among the district's communes (1 = best) and how many communes were compared."""
     district = register.set_index("commune_id").at[str(commune_id), "district"]
     peers = set(register.loc[register["district"] == district, "commune_id"].astype(str))
-    ind = a.indicators[(a.indicators["year"] == year)
-                       & a.indicators["commune_id"].astype(str).isin(peers)]
+    ind = a.indicators[
+        (a.indicators["year"] == year) & a.indicators["commune_id"].astype(str).isin(peers)
+    ]
     rows = []
     for code in cset.key_indicators:
         sel = ind[ind["indicator"] == code]
@@ -103,22 +108,38 @@ def district_comparison(a: Assessment, register: pd.DataFrame, cset: CriteriaSet
             continue
         lower_better = cset.indicator(code).rule.op in ("<=", "<")
         rank = values.rank(ascending=lower_better, method="min")
-        rows.append({"key": code, "value": values[str(commune_id)], "median": values.median(),
-                     "rank": int(rank[str(commune_id)]), "n": len(values)})
-    com = a.communes[(a.communes["year"] == year) & a.communes["commune_id"].astype(str).isin(peers)]
+        rows.append(
+            {
+                "key": code,
+                "value": values[str(commune_id)],
+                "median": values.median(),
+                "rank": int(rank[str(commune_id)]),
+                "n": len(values),
+            }
+        )
+    com = a.communes[
+        (a.communes["year"] == year) & a.communes["commune_id"].astype(str).isin(peers)
+    ]
     met = com.set_index(com["commune_id"].astype(str))["criteria_met"].astype(float)
     if str(commune_id) in met.index:
-        rows.append({"key": "criteria_met", "value": met[str(commune_id)], "median": met.median(),
-                     "rank": int(met.rank(ascending=False, method="min")[str(commune_id)]),
-                     "n": len(met)})
+        rows.append(
+            {
+                "key": "criteria_met",
+                "value": met[str(commune_id)],
+                "median": met.median(),
+                "rank": int(met.rank(ascending=False, method="min")[str(commune_id)]),
+                "n": len(met),
+            }
+        )
     return pd.DataFrame(rows, columns=["key", "value", "median", "rank", "n"])
 
 
 def group_counts(criteria_rows: pd.DataFrame, cset: CriteriaSet) -> pd.DataFrame:
     """Criteria per display group and status, for one commune-year."""
     group_of = {n: g for g in cset.groups for n in g.criteria}
-    rows = criteria_rows.assign(group=criteria_rows["criterion"].map(
-        lambda n: group_of[n].id if n in group_of else ""))
+    rows = criteria_rows.assign(
+        group=criteria_rows["criterion"].map(lambda n: group_of[n].id if n in group_of else "")
+    )
     counts = rows.groupby(["group", "status"], observed=True).size().unstack(fill_value=0)
     order = [g.id for g in cset.groups if g.id in counts.index]
     return counts.reindex(order).fillna(0).astype(int)

@@ -36,12 +36,13 @@ def _slopes(values: np.ndarray, years: list[int], window: int) -> np.ndarray:
     out = np.full(values.shape, np.nan)
     for j in range(len(years)):
         lo = max(0, j - window + 1)
-        out[:, j] = linear_fit(values[:, lo:j + 1], years[lo:j + 1])[0]
+        out[:, j] = linear_fit(values[:, lo : j + 1], years[lo : j + 1])[0]
     return out
 
 
-def annotate(a: Assessment, cset: CriteriaSet, register: pd.DataFrame,
-             window: int = WINDOW) -> Assessment:
+def annotate(
+    a: Assessment, cset: CriteriaSet, register: pd.DataFrame, window: int = WINDOW
+) -> Assessment:
     """The assessment with margin, trend, next_threshold, at_risk, risk, tolerance and fragile
     columns on its indicators, and at_risk and fragile counts on its communes."""
     ind = a.indicators
@@ -92,22 +93,32 @@ def annotate(a: Assessment, cset: CriteriaSet, register: pd.DataFrame,
     at_risk = met & measured & fails(projected, next_thr)
     falling = fails(projected, thr)  # the trend alone would take it below
     rising = fails(value, next_thr)  # next year's threshold alone would
-    risk_code = np.where(~at_risk, 0, np.where(falling & ~rising, 1,
-                                               np.where(rising & ~falling, 2, 3)))
+    risk_code = np.where(
+        ~at_risk, 0, np.where(falling & ~rising, 1, np.where(rising & ~falling, 2, 3))
+    )
 
     tol = _tolerances(i_idx, thr, [by_code[c] for c in codes])
     with np.errstate(invalid="ignore"):
-        fragile = (measured & status.isin(["met", "not_met"]).to_numpy()
-                   & (np.abs(value - thr) <= tol + 1e-9) & (tol > 0))
+        fragile = (
+            measured
+            & status.isin(["met", "not_met"]).to_numpy()
+            & (np.abs(value - thr) <= tol + 1e-9)
+            & (tol > 0)
+        )
 
     indicators = ind.assign(
-        margin=margin, trend=np.where(measured, slope, np.nan),
-        next_threshold=np.where(measured, next_thr, np.nan), at_risk=at_risk,
+        margin=margin,
+        trend=np.where(measured, slope, np.nan),
+        next_threshold=np.where(measured, next_thr, np.nan),
+        at_risk=at_risk,
         risk=pd.Categorical.from_codes(risk_code, categories=RISKS),
-        tolerance=np.where(measured, tol, np.nan), fragile=fragile)
+        tolerance=np.where(measured, tol, np.nan),
+        fragile=fragile,
+    )
     flags = indicators.groupby(["commune_id", "year"], observed=True)[["at_risk", "fragile"]].sum()
-    communes = a.communes.merge(flags.reset_index().astype({"commune_id": str}),
-                                on=["commune_id", "year"], how="left")
+    communes = a.communes.merge(
+        flags.reset_index().astype({"commune_id": str}), on=["commune_id", "year"], how="left"
+    )
     communes[["at_risk", "fragile"]] = communes[["at_risk", "fragile"]].fillna(0).astype(int)
     return Assessment(a.set_id, indicators, a.criteria, communes)
 
@@ -117,6 +128,11 @@ def _tolerances(i_idx: np.ndarray, thr: np.ndarray, inds: list) -> np.ndarray:
     t_codes, t_values = pd.factorize(thr, use_na_sentinel=False)
     codes, keys = pd.factorize((i_idx + 1) * (len(t_values) + 1) + t_codes)
     i_of, t_of = np.divmod(keys, len(t_values) + 1)
-    tol = np.array([inds[i - 1].tolerance_at(t_values[j]) if i > 0 and t_values[j] == t_values[j]
-                    else 0.0 for i, j in zip(i_of.tolist(), t_of.tolist())], dtype=float)
+    tol = np.array(
+        [
+            inds[i - 1].tolerance_at(t_values[j]) if i > 0 and t_values[j] == t_values[j] else 0.0
+            for i, j in zip(i_of.tolist(), t_of.tolist())
+        ],
+        dtype=float,
+    )
     return tol[codes]

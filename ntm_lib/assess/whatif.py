@@ -32,10 +32,17 @@ def with_thresholds(cset: CriteriaSet, thresholds: dict[str, float]) -> Criteria
     if unknown:
         raise KeyError(f"unknown indicators: {', '.join(unknown)}")
     criteria = tuple(
-        dataclasses.replace(c, indicators=tuple(
-            dataclasses.replace(i, rule=Rule(op=i.rule.op, threshold=float(thresholds[i.code])))
-            if i.code in thresholds else i for i in c.indicators))
-        for c in cset.criteria)
+        dataclasses.replace(
+            c,
+            indicators=tuple(
+                dataclasses.replace(i, rule=Rule(op=i.rule.op, threshold=float(thresholds[i.code])))
+                if i.code in thresholds
+                else i
+                for i in c.indicators
+            ),
+        )
+        for c in cset.criteria
+    )
     return dataclasses.replace(cset, criteria=criteria)
 
 
@@ -51,8 +58,15 @@ def with_values(data: pd.DataFrame, values: dict[tuple, float]) -> pd.DataFrame:
         if key in index:
             out.loc[out.index[index[key]], "value"] = float(value)
         else:
-            extra.append({"commune_id": key[0], "year": key[1], "indicator": key[2],
-                          "value": float(value), "input_ref": "what-if"})
+            extra.append(
+                {
+                    "commune_id": key[0],
+                    "year": key[1],
+                    "indicator": key[2],
+                    "value": float(value),
+                    "input_ref": "what-if",
+                }
+            )
     if extra:
         out = pd.concat([out, pd.DataFrame(extra)], ignore_index=True)
     out["input_ref"] = out["input_ref"].fillna("what-if")
@@ -62,15 +76,22 @@ def with_values(data: pd.DataFrame, values: dict[tuple, float]) -> pd.DataFrame:
 def _flipped(before: pd.DataFrame, after: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     b = before.assign(**{k: before[k].astype(str) for k in keys if k != "year"})
     a = after.assign(**{k: after[k].astype(str) for k in keys if k != "year"})
-    both = b[keys + ["status"]].merge(a[keys + ["status"]], on=keys, how="outer",
-                                      suffixes=("_before", "_after"))
+    both = b[keys + ["status"]].merge(
+        a[keys + ["status"]], on=keys, how="outer", suffixes=("_before", "_after")
+    )
     changed = both["status_before"].astype(str) != both["status_after"].astype(str)
     return both[changed].reset_index(drop=True)
 
 
-def what_if(cset: CriteriaSet, register: pd.DataFrame, data: pd.DataFrame,
-            values: dict[tuple, float] | None = None, thresholds: dict[str, float] | None = None,
-            communes: list[str] | None = None, years: list[int] | None = None) -> WhatIf:
+def what_if(
+    cset: CriteriaSet,
+    register: pd.DataFrame,
+    data: pd.DataFrame,
+    values: dict[tuple, float] | None = None,
+    thresholds: dict[str, float] | None = None,
+    communes: list[str] | None = None,
+    years: list[int] | None = None,
+) -> WhatIf:
     """Score as is and with the changes; report every verdict that flips."""
     if communes is not None:
         data = data[data["commune_id"].astype(str).isin([str(c) for c in communes])]
@@ -79,7 +100,8 @@ def what_if(cset: CriteriaSet, register: pd.DataFrame, data: pd.DataFrame,
     changed_data = with_values(data, values) if values else data
     after = score(changed_set, register, changed_data, years=years)
     return WhatIf(
-        before, after,
+        before,
+        after,
         _flipped(before.communes, after.communes, ["commune_id", "year"]),
         _flipped(before.criteria, after.criteria, ["commune_id", "year", "criterion"]),
         _flipped(before.indicators, after.indicators, ["commune_id", "year", "indicator"]),

@@ -86,8 +86,11 @@ class Indicator:
         r = self.rule
         if r.thresholds is None:
             return [self.evidence["kind"]]
-        return [self.case_evidence(c)["kind"] for c in r.thresholds if c.value is not None
-                or c.not_applicable is not None]
+        return [
+            self.case_evidence(c)["kind"]
+            for c in r.thresholds
+            if c.value is not None or c.not_applicable is not None
+        ]
 
     @property
     def weakest(self) -> str:
@@ -109,15 +112,26 @@ class Indicator:
         r = self.rule
         sym = OP_SYMBOL[r.op]
         if self.unit_kind == "yes_no":
-            stated = [r.threshold] if r.threshold is not None else [
-                c.value for c in r.thresholds or [] if c.value is not None]
-            return t("rule_no", lang) if stated and all(v == 0 for v in stated) else t(
-                "rule_yes", lang)
+            stated = (
+                [r.threshold]
+                if r.threshold is not None
+                else [c.value for c in r.thresholds or [] if c.value is not None]
+            )
+            return (
+                t("rule_no", lang)
+                if stated and all(v == 0 for v in stated)
+                else t("rule_yes", lang)
+            )
         if r.threshold is not None:
             return f"{sym} {fmt_number(r.threshold)}"
         if r.relative_to is not None:
-            return t("rule_relative", lang, op=sym, factor=fmt_number(r.relative_to.factor),
-                     indicator=r.relative_to.indicator)
+            return t(
+                "rule_relative",
+                lang,
+                op=sym,
+                factor=fmt_number(r.relative_to.factor),
+                indicator=r.relative_to.indicator,
+            )
         return t("rule_by_region_year", lang, op=sym)
 
 
@@ -161,8 +175,13 @@ class CriteriaSet:
 
     def legal_text(self, lang: str | None = None) -> str:
         lb = self.legal_basis
-        return t("legal_basis", lang, number=lb.number, date=lb.date.strftime("%d/%m/%Y"),
-                 issuer=pick(lb.issuer.model_dump(), lang))
+        return t(
+            "legal_basis",
+            lang,
+            number=lb.number,
+            date=lb.date.strftime("%d/%m/%Y"),
+            issuer=pick(lb.issuer.model_dump(), lang),
+        )
 
 
 def fmt_number(x: float) -> str:
@@ -208,8 +227,9 @@ def set_path(set_id: str) -> Path:
     if not found:
         raise CriteriaSetError(t("unknown_set", set_id=set_id, known=", ".join(list_sets())))
     if len(found) > 1:
-        raise CriteriaSetError(t("set_id_twice", set_id=set_id,
-                                 files=", ".join(str(f) for f in found)))
+        raise CriteriaSetError(
+            t("set_id_twice", set_id=set_id, files=", ".join(str(f) for f in found))
+        )
     return found[0]
 
 
@@ -240,8 +260,10 @@ def _read_spec(path: Path) -> tuple[SetFile, str]:
     try:
         spec = SetFile.model_validate(data)
     except ValidationError as exc:
-        lines = [t("set_schema_error", file=str(path), key=_loc(err["loc"], data),
-                   error=err["msg"]) for err in exc.errors()]
+        lines = [
+            t("set_schema_error", file=str(path), key=_loc(err["loc"], data), error=err["msg"])
+            for err in exc.errors()
+        ]
         raise CriteriaSetError("\n".join(lines)) from exc
     if spec.id != path.stem:
         raise CriteriaSetError(t("set_id_mismatch", file=str(path), id=spec.id))
@@ -274,14 +296,27 @@ def _merge_source(*sources: Source | dict | None) -> dict:
     return out
 
 
-def _make_indicator(spec: IndicatorSpec | OverrideSpec, base: Indicator | None, criterion: str,
-                    set_spec: SetFile, crit_source: Source | None, path: Path) -> Indicator:
+def _make_indicator(
+    spec: IndicatorSpec | OverrideSpec,
+    base: Indicator | None,
+    criterion: str,
+    set_spec: SetFile,
+    crit_source: Source | None,
+    path: Path,
+) -> Indicator:
     d = set_spec.defaults
     unit = spec.unit or (base.unit if base else None)
     known_units = units()
     if unit not in known_units:
-        raise CriteriaSetError(t("set_unknown_unit", file=str(path), code=spec.code, unit=unit,
-                                 known=", ".join(known_units)))
+        raise CriteriaSetError(
+            t(
+                "set_unknown_unit",
+                file=str(path),
+                code=spec.code,
+                unit=unit,
+                known=", ".join(known_units),
+            )
+        )
     restates_rule = base is None or spec.rule is not None
     evidence = spec.evidence or d.evidence
     if restates_rule and evidence is None:
@@ -305,18 +340,24 @@ def _make_indicator(spec: IndicatorSpec | OverrideSpec, base: Indicator | None, 
         evidence=evidence.model_dump(exclude_none=True),
         defined_in=set_spec.id if restates_rule else base.defined_in,
         value_from=getattr(spec, "value_from", None) or (base.value_from if base else None),
-        tolerance=(spec.tolerance.model_dump(exclude_none=True) if spec.tolerance is not None
-                   else (base.tolerance if base else None)),
+        tolerance=(
+            spec.tolerance.model_dump(exclude_none=True)
+            if spec.tolerance is not None
+            else (base.tolerance if base else None)
+        ),
     )
 
 
 def _apply_overrides(criteria: list[Criterion], spec: SetFile, path: Path) -> list[Criterion]:
-    by_code = {i.code: (ci, ii) for ci, c in enumerate(criteria) for ii, i in enumerate(c.indicators)}
+    by_code = {
+        i.code: (ci, ii) for ci, c in enumerate(criteria) for ii, i in enumerate(c.indicators)
+    }
     out = [list(c.indicators) for c in criteria]
     for ov in spec.overrides:
         if ov.code not in by_code:
-            raise CriteriaSetError(t("set_override_unknown", file=str(path), code=ov.code,
-                                     parent=spec.parent))
+            raise CriteriaSetError(
+                t("set_override_unknown", file=str(path), code=ov.code, parent=spec.parent)
+            )
         ci, ii = by_code[ov.code]
         out[ci][ii] = _make_indicator(ov, out[ci][ii], criteria[ci].number, spec, None, path)
     return [Criterion(c.number, c.name, tuple(inds)) for c, inds in zip(criteria, out)]
@@ -354,30 +395,53 @@ def _resolve(path: Path, seen: tuple[str, ...]) -> CriteriaSet:
     seen_here: set[str] = set()
     for cspec in spec.criteria:
         if cspec.number in seen_here:
-            raise CriteriaSetError(t("set_duplicate_criterion", file=str(path), number=cspec.number))
+            raise CriteriaSetError(
+                t("set_duplicate_criterion", file=str(path), number=cspec.number)
+            )
         seen_here.add(cspec.number)
-        inds = tuple(_make_indicator(i, None, cspec.number, spec, cspec.source, path)
-                     for i in cspec.indicators)
+        inds = tuple(
+            _make_indicator(i, None, cspec.number, spec, cspec.source, path)
+            for i in cspec.indicators
+        )
         if cspec.number in inherited:  # an overlay adds indicators to a parent's criterion
             k = next(k for k, c in enumerate(criteria) if c.number == cspec.number)
             if cspec.name is not None and cspec.name.model_dump() != criteria[k].name:
-                raise CriteriaSetError(t("set_duplicate_criterion", file=str(path),
-                                         number=cspec.number))
-            criteria[k] = Criterion(criteria[k].number, criteria[k].name,
-                                    criteria[k].indicators + inds)
+                raise CriteriaSetError(
+                    t("set_duplicate_criterion", file=str(path), number=cspec.number)
+                )
+            criteria[k] = Criterion(
+                criteria[k].number, criteria[k].name, criteria[k].indicators + inds
+            )
             continue
         if cspec.name is None:
-            raise CriteriaSetError(t("set_schema_error", file=str(path),
-                                     key=f"criteria[{cspec.number}].name", error="required"))
+            raise CriteriaSetError(
+                t(
+                    "set_schema_error",
+                    file=str(path),
+                    key=f"criteria[{cspec.number}].name",
+                    error="required",
+                )
+            )
         criteria.append(Criterion(cspec.number, cspec.name.model_dump(), inds))
     if status_label is None:
-        raise CriteriaSetError(t("set_schema_error", file=str(path), key="status_label",
-                                 error="required"))
-    cset = CriteriaSet(spec.id, spec.title.model_dump(), spec.level, spec.period, spec.legal_basis,
-                       status_label, tuple(criteria), lineage, files, tuple(groups),
-                       tuple(spec.key_indicators or key_indicators),
-                       spec.province or (parent.province if spec.parent else None),
-                       spec.region_override or (parent.region_override if spec.parent else None))
+        raise CriteriaSetError(
+            t("set_schema_error", file=str(path), key="status_label", error="required")
+        )
+    cset = CriteriaSet(
+        spec.id,
+        spec.title.model_dump(),
+        spec.level,
+        spec.period,
+        spec.legal_basis,
+        status_label,
+        tuple(criteria),
+        lineage,
+        files,
+        tuple(groups),
+        tuple(spec.key_indicators or key_indicators),
+        spec.province or (parent.province if spec.parent else None),
+        spec.region_override or (parent.region_override if spec.parent else None),
+    )
     _check(cset, path)
     return cset
 
@@ -393,35 +457,68 @@ def _check(cset: CriteriaSet, path: Path) -> None:
         raise CriteriaSetError(t("set_groups_incomplete", file=str(path)))
     unknown_keys = [k for k in cset.key_indicators if k not in codes]
     if unknown_keys:
-        raise CriteriaSetError(t("set_relative_unknown", file=str(path), code="key_indicators",
-                                 ref=", ".join(unknown_keys)))
+        raise CriteriaSetError(
+            t(
+                "set_relative_unknown",
+                file=str(path),
+                code="key_indicators",
+                ref=", ".join(unknown_keys),
+            )
+        )
     known_regions = set(region_ids())
     ov = cset.region_override
     if ov is not None:
         unknown = [c for r in ov.rules for c in r.categories if c not in special_categories()]
         if ov.region not in known_regions or unknown:
-            raise CriteriaSetError(t("set_unknown_region", file=str(path), code="region_override",
-                                     region=", ".join([ov.region] + unknown),
-                                     known=", ".join(sorted(known_regions | set(special_categories())))))
+            raise CriteriaSetError(
+                t(
+                    "set_unknown_region",
+                    file=str(path),
+                    code="region_override",
+                    region=", ".join([ov.region] + unknown),
+                    known=", ".join(sorted(known_regions | set(special_categories()))),
+                )
+            )
     for ind in cset.indicators:
         r = ind.rule
-        stated = [r.threshold] if r.threshold is not None else [
-            c.value for c in r.thresholds or [] if c.value is not None]
-        if ind.unit_kind == "yes_no" and (r.op != "==" or r.relative_to is not None
-                                          or any(v not in (0, 1) for v in stated)):
+        stated = (
+            [r.threshold]
+            if r.threshold is not None
+            else [c.value for c in r.thresholds or [] if c.value is not None]
+        )
+        if ind.unit_kind == "yes_no" and (
+            r.op != "==" or r.relative_to is not None or any(v not in (0, 1) for v in stated)
+        ):
             raise CriteriaSetError(t("set_bad_yes_no", file=str(path), code=ind.code))
         for case in r.thresholds or []:
             if case.region is not None and case.region not in known_regions:
-                raise CriteriaSetError(t("set_unknown_region", file=str(path), code=ind.code,
-                                         region=case.region, known=", ".join(sorted(known_regions))))
+                raise CriteriaSetError(
+                    t(
+                        "set_unknown_region",
+                        file=str(path),
+                        code=ind.code,
+                        region=case.region,
+                        known=", ".join(sorted(known_regions)),
+                    )
+                )
         if ind.value_from is not None and ind.value_from not in codes:
-            raise CriteriaSetError(t("set_relative_unknown", file=str(path), code=ind.code,
-                                     ref=ind.value_from))
+            raise CriteriaSetError(
+                t("set_relative_unknown", file=str(path), code=ind.code, ref=ind.value_from)
+            )
         if r.relative_to is not None and r.relative_to.indicator not in codes:
-            raise CriteriaSetError(t("set_relative_unknown", file=str(path), code=ind.code,
-                                     ref=r.relative_to.indicator))
-        values = [r.threshold] if r.threshold is not None else [
-            c.value for c in r.thresholds or [] if c.value is not None]
+            raise CriteriaSetError(
+                t(
+                    "set_relative_unknown",
+                    file=str(path),
+                    code=ind.code,
+                    ref=r.relative_to.indicator,
+                )
+            )
+        values = (
+            [r.threshold]
+            if r.threshold is not None
+            else [c.value for c in r.thresholds or [] if c.value is not None]
+        )
         if ind.unit_kind == "percent" and any(not 0 <= v <= 100 for v in values):
             raise CriteriaSetError(t("set_percent_range", file=str(path), code=ind.code))
 
@@ -460,8 +557,11 @@ def effective_region(cset: CriteriaSet, region: str, category: str | None, year:
     if not category or ov is None:
         return region
     for rule in ov.rules:
-        if (category in rule.categories and (rule.from_year is None or rule.from_year <= year)
-                and (rule.until_year is None or year <= rule.until_year)):
+        if (
+            category in rule.categories
+            and (rule.from_year is None or rule.from_year <= year)
+            and (rule.until_year is None or year <= rule.until_year)
+        ):
             return ov.region
     return region
 
@@ -479,8 +579,11 @@ def cell(cset: CriteriaSet, code: str, zone, year: int) -> Cell:
         if ref.state != VALUE:
             return replace(ref, evidence={})
         weaker = max(ref.evidence["kind"], ind.evidence["kind"], key=EVIDENCE_LEVELS.index)
-        return Cell(VALUE, ref.value * rule.relative_to.factor,
-                    ind.evidence if weaker == ind.evidence["kind"] else ref.evidence)
+        return Cell(
+            VALUE,
+            ref.value * rule.relative_to.factor,
+            ind.evidence if weaker == ind.evidence["kind"] else ref.evidence,
+        )
     best: tuple | None = None
     for case in rule.thresholds or []:
         if case.region not in (None, region) or case.group not in (None, group):
@@ -495,15 +598,24 @@ def cell(cset: CriteriaSet, code: str, zone, year: int) -> Cell:
         return Cell(UNDECLARED)
     case = best[1]
     if case.not_applicable is not None:
-        return Cell(NOT_APPLICABLE, evidence=ind.case_evidence(case),
-                    basis=case.not_applicable.model_dump(exclude_none=True))
+        return Cell(
+            NOT_APPLICABLE,
+            evidence=ind.case_evidence(case),
+            basis=case.not_applicable.model_dump(exclude_none=True),
+        )
     if case.value is None:
         return Cell(UNKNOWN)
     return Cell(VALUE, float(case.value), ind.case_evidence(case))
 
 
-def threshold_of(cset: CriteriaSet, code: str, region: str, year: int,
-                 group: int | None = None, category: str | None = None) -> float:
+def threshold_of(
+    cset: CriteriaSet,
+    code: str,
+    region: str,
+    year: int,
+    group: int | None = None,
+    category: str | None = None,
+) -> float:
     """The threshold of indicator `code` for a commune of `region` (commune `group`, special
     `category`) in `year`; NaN if there is none or it is not known."""
     return cell(cset, code, (region, group, category), year).value
@@ -511,12 +623,20 @@ def threshold_of(cset: CriteriaSet, code: str, region: str, year: int,
 
 def commune_zones(register: pd.DataFrame) -> pd.Series:
     """Each commune's zone (region, group, special category), by commune_id."""
-    groups = (pd.to_numeric(register["group"], errors="coerce") if "group" in register
-              else pd.Series(np.nan, index=register.index))
-    cats = (register["special_category"].fillna("").astype(str)
-            if "special_category" in register else pd.Series("", index=register.index))
-    zones = [(r, None if pd.isna(g) else int(g), c or None)
-             for r, g, c in zip(register["region"], groups, cats)]
+    groups = (
+        pd.to_numeric(register["group"], errors="coerce")
+        if "group" in register
+        else pd.Series(np.nan, index=register.index)
+    )
+    cats = (
+        register["special_category"].fillna("").astype(str)
+        if "special_category" in register
+        else pd.Series("", index=register.index)
+    )
+    zones = [
+        (r, None if pd.isna(g) else int(g), c or None)
+        for r, g, c in zip(register["region"], groups, cats)
+    ]
     return pd.Series(zones, index=register["commune_id"].astype(str).to_numpy(), dtype=object)
 
 
@@ -563,10 +683,18 @@ def coverage(cset: CriteriaSet) -> pd.DataFrame:
             region, group, _ = _zone(zone)
             for year in years:
                 x = cell(cset, ind.code, zone, year)
-                rows.append({"indicator": ind.code, "region": region, "group": group or "",
-                             "year": year, "state": STATES[x.state],
-                             "value": x.value, "evidence": x.evidence.get("kind", ""),
-                             "basis": x.basis.get("document", "")})
+                rows.append(
+                    {
+                        "indicator": ind.code,
+                        "region": region,
+                        "group": group or "",
+                        "year": year,
+                        "state": STATES[x.state],
+                        "value": x.value,
+                        "evidence": x.evidence.get("kind", ""),
+                        "basis": x.basis.get("document", ""),
+                    }
+                )
     return pd.DataFrame(rows)
 
 

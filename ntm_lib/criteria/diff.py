@@ -13,8 +13,20 @@ from .catalogue import CriteriaSet
 from .spreadsheet import cells
 
 KEY = ["indicator", "region", "group", "year"]
-COMPARED = ["name_vi", "unit", "op", "state", "value", "evidence", "document", "article",
-            "quote", "url", "checked_by", "checked_on"]
+COMPARED = [
+    "name_vi",
+    "unit",
+    "op",
+    "state",
+    "value",
+    "evidence",
+    "document",
+    "article",
+    "quote",
+    "url",
+    "checked_by",
+    "checked_on",
+]
 COLUMNS = ["indicator", "region", "group", "year", "field", "a", "b"]
 
 
@@ -30,16 +42,24 @@ def diff(a: CriteriaSet, b: CriteriaSet) -> pd.DataFrame:
     """One row per (cell, field) that differs: the value in `a` and the value in `b`."""
     left = cells(a)
     right = cells(b)
-    left, right = (f[f["indicator"] != ""].assign(group=f["group"].map(_text),
-                                                  year=f["year"].map(_text)) for f in (left, right))
+    left, right = (
+        f[f["indicator"] != ""].assign(group=f["group"].map(_text), year=f["year"].map(_text))
+        for f in (left, right)
+    )
     merged = left.merge(right, on=KEY, how="outer", suffixes=("_a", "_b"), indicator=True)
     rows = []
     for r in merged.to_dict(orient="records"):
         where = {k: r[k] for k in KEY}
         if r["_merge"] != "both":
             side = "a" if r["_merge"] == "left_only" else "b"
-            rows.append(where | {"field": "indicator", "a": r["indicator"] if side == "a" else "",
-                                 "b": r["indicator"] if side == "b" else ""})
+            rows.append(
+                where
+                | {
+                    "field": "indicator",
+                    "a": r["indicator"] if side == "a" else "",
+                    "b": r["indicator"] if side == "b" else "",
+                }
+            )
             continue
         for field in COMPARED:
             va, vb = _text(r[f"{field}_a"]), _text(r[f"{field}_b"])

@@ -30,14 +30,26 @@ from .schema import EVIDENCE_LEVELS
 # Sheet names and the grid's columns: (key, Vietnamese header, width).
 INFO_SHEET, GRID_SHEET, GUIDE_SHEET = "Thông tin", "Ngưỡng", "Hướng dẫn"
 COLUMNS = [
-    ("criterion", "Tiêu chí", 8), ("criterion_name", "Tên tiêu chí", 24),
-    ("indicator", "Mã chỉ tiêu", 10), ("name_vi", "Tên chỉ tiêu", 48),
-    ("name_en", "Tên chỉ tiêu (tiếng Anh)", 30), ("unit", "Đơn vị", 16),
-    ("op", "Phép so sánh", 10), ("region", "Vùng", 9), ("group", "Nhóm xã", 8),
-    ("year", "Năm", 7), ("value", "Ngưỡng", 9), ("state", "Trạng thái", 14),
-    ("evidence", "Mức bằng chứng", 14), ("document", "Văn bản", 24), ("article", "Điều, khoản", 14),
-    ("quote", "Trích dẫn", 48), ("url", "Đường dẫn", 30), ("checked_by", "Người kiểm tra", 18),
-    ("checked_on", "Ngày kiểm tra", 12), ("rule_note", "Cách tính", 22),
+    ("criterion", "Tiêu chí", 8),
+    ("criterion_name", "Tên tiêu chí", 24),
+    ("indicator", "Mã chỉ tiêu", 10),
+    ("name_vi", "Tên chỉ tiêu", 48),
+    ("name_en", "Tên chỉ tiêu (tiếng Anh)", 30),
+    ("unit", "Đơn vị", 16),
+    ("op", "Phép so sánh", 10),
+    ("region", "Vùng", 9),
+    ("group", "Nhóm xã", 8),
+    ("year", "Năm", 7),
+    ("value", "Ngưỡng", 9),
+    ("state", "Trạng thái", 14),
+    ("evidence", "Mức bằng chứng", 14),
+    ("document", "Văn bản", 24),
+    ("article", "Điều, khoản", 14),
+    ("quote", "Trích dẫn", 48),
+    ("url", "Đường dẫn", 30),
+    ("checked_by", "Người kiểm tra", 18),
+    ("checked_on", "Ngày kiểm tra", 12),
+    ("rule_note", "Cách tính", 22),
 ]
 HEADERS = {key: header for key, header, _ in COLUMNS}
 # Comparisons as a person can type them in a cell (Excel takes a leading "=" for a formula).
@@ -45,16 +57,22 @@ OP_WORDS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "bằng"}
 # States as a person writes them in the workbook.
 STATE_WORDS = {"value": "có ngưỡng", "unknown": "chưa biết", "not_applicable": "không áp dụng"}
 INFO_FIELDS = [
-    ("id", "Mã bộ tiêu chí mới"), ("parent", "Bộ tiêu chí gốc"), ("title_vi", "Tên bộ tiêu chí"),
-    ("title_en", "Tên bộ tiêu chí (tiếng Anh)"), ("province", "Tỉnh áp dụng"),
-    ("legal_number", "Số văn bản ban hành"), ("legal_date", "Ngày ban hành (dd/mm/yyyy)"),
-    ("issuer_vi", "Cơ quan ban hành"), ("issuer_en", "Cơ quan ban hành (tiếng Anh)"),
+    ("id", "Mã bộ tiêu chí mới"),
+    ("parent", "Bộ tiêu chí gốc"),
+    ("title_vi", "Tên bộ tiêu chí"),
+    ("title_en", "Tên bộ tiêu chí (tiếng Anh)"),
+    ("province", "Tỉnh áp dụng"),
+    ("legal_number", "Số văn bản ban hành"),
+    ("legal_date", "Ngày ban hành (dd/mm/yyyy)"),
+    ("issuer_vi", "Cơ quan ban hành"),
+    ("issuer_en", "Cơ quan ban hành (tiếng Anh)"),
     ("legal_url", "Đường dẫn văn bản"),
 ]
 GUIDE = [
     "Bảng ngưỡng của bộ tiêu chí: mỗi dòng là một chỉ tiêu, một vùng (hoặc nhóm xã) và một năm.",
     "1. Sửa hoặc điền cột «Ngưỡng» theo văn bản chính thức; «Trạng thái» = có ngưỡng, chưa biết "
-    "(để trống ngưỡng) hoặc không áp dụng (ghi văn bản, điều khoản cho biết chỉ tiêu không áp dụng).",
+    "(để trống ngưỡng) hoặc không áp dụng (ghi văn bản, điều khoản cho biết chỉ tiêu không "
+    "áp dụng).",
     "2. Ghi bằng chứng: «Mức bằng chứng» (official = văn bản chính thức; guidance = hướng dẫn của "
     "bộ; secondary = báo, trang của tỉnh, hỏi đáp pháp luật; working = chưa có nguồn), văn bản, "
     "điều khoản, trích dẫn nguyên văn, đường dẫn, người kiểm tra và ngày kiểm tra.",
@@ -82,26 +100,41 @@ def cells(cset: CriteriaSet) -> pd.DataFrame:
             continue
         for ind in crit.indicators:
             rel = ind.rule.relative_to
-            note = (f"{str(rel.factor).replace('.', ',')} × ngưỡng {rel.indicator}"
-                    if rel is not None else "")
+            note = (
+                f"{str(rel.factor).replace('.', ',')} × ngưỡng {rel.indicator}"
+                if rel is not None
+                else ""
+            )
             for zone in coverage_zones(cset):
                 region, group = _zone_parts(zone)
                 for year in years:
                     x = cell(cset, ind.code, zone, year)
                     ev = x.basis if x.state == NOT_APPLICABLE else x.evidence
-                    rows.append(base | {
-                        "indicator": ind.code, "name_vi": ind.name["vi"],
-                        "name_en": ind.name["en"], "unit": ind.unit, "op": ind.rule.op,
-                        "region": region, "group": group or "", "year": year,
-                        "value": x.value if x.value == x.value else None,
-                        "state": STATES[x.state] if x.state != UNDECLARED else "unknown",
-                        "evidence": (x.evidence.get("kind", "") if x.state != UNDECLARED else ""),
-                        "document": ev.get("document", ""), "article": ev.get("article", ""),
-                        "quote": ev.get("quote", ""), "url": ev.get("url", ""),
-                        "checked_by": x.evidence.get("checked_by", ""),
-                        "checked_on": _date_text(x.evidence.get("checked_on")),
-                        "rule_note": note,
-                    })
+                    rows.append(
+                        base
+                        | {
+                            "indicator": ind.code,
+                            "name_vi": ind.name["vi"],
+                            "name_en": ind.name["en"],
+                            "unit": ind.unit,
+                            "op": ind.rule.op,
+                            "region": region,
+                            "group": group or "",
+                            "year": year,
+                            "value": x.value if x.value == x.value else None,
+                            "state": STATES[x.state] if x.state != UNDECLARED else "unknown",
+                            "evidence": (
+                                x.evidence.get("kind", "") if x.state != UNDECLARED else ""
+                            ),
+                            "document": ev.get("document", ""),
+                            "article": ev.get("article", ""),
+                            "quote": ev.get("quote", ""),
+                            "url": ev.get("url", ""),
+                            "checked_by": x.evidence.get("checked_by", ""),
+                            "checked_on": _date_text(x.evidence.get("checked_on")),
+                            "rule_note": note,
+                        }
+                    )
     return pd.DataFrame(rows, columns=list(HEADERS))
 
 
@@ -116,11 +149,12 @@ def export_workbook(cset: CriteriaSet, path: Path) -> int:
     import xlsxwriter
 
     grid = cells(cset)
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                         "strings_to_numbers": False})
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+    )
     wb.set_properties({"created": dt.datetime(2000, 1, 1)})
-    bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "text_wrap": True,
-                          "valign": "top"})
+    bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "text_wrap": True, "valign": "top"})
     wrap = wb.add_format({"text_wrap": True, "valign": "top"})
 
     guide = wb.add_worksheet(GUIDE_SHEET)
@@ -132,10 +166,18 @@ def export_workbook(cset: CriteriaSet, path: Path) -> int:
     info.set_column(0, 0, 34)
     info.set_column(1, 1, 70)
     lb = cset.legal_basis
-    values = {"id": "", "parent": cset.id, "title_vi": pick(cset.title, "vi"),
-              "title_en": pick(cset.title, "en"), "province": cset.province or "",
-              "legal_number": lb.number, "legal_date": lb.date.strftime("%d/%m/%Y"),
-              "issuer_vi": lb.issuer.vi, "issuer_en": lb.issuer.en, "legal_url": lb.url or ""}
+    values = {
+        "id": "",
+        "parent": cset.id,
+        "title_vi": pick(cset.title, "vi"),
+        "title_en": pick(cset.title, "en"),
+        "province": cset.province or "",
+        "legal_number": lb.number,
+        "legal_date": lb.date.strftime("%d/%m/%Y"),
+        "issuer_vi": lb.issuer.vi,
+        "issuer_en": lb.issuer.en,
+        "legal_url": lb.url or "",
+    }
     for r, (key, label) in enumerate(INFO_FIELDS):
         info.write_string(r, 0, label, bold)
         info.write_string(r, 1, values[key])
@@ -158,9 +200,14 @@ def export_workbook(cset: CriteriaSet, path: Path) -> int:
             else:
                 sheet.write_string(r, c, str(value))
     last = max(len(grid), 1) + 200  # room for added indicators
-    closed = {"unit": list(units()), "op": list(OP_WORDS.values()), "region": region_ids(),
-              "group": ["1", "2", "3"], "state": list(STATE_WORDS.values()),
-              "evidence": list(EVIDENCE_LEVELS)}
+    closed = {
+        "unit": list(units()),
+        "op": list(OP_WORDS.values()),
+        "region": region_ids(),
+        "group": ["1", "2", "3"],
+        "state": list(STATE_WORDS.values()),
+        "evidence": list(EVIDENCE_LEVELS),
+    }
     for c, (key, _, _) in enumerate(COLUMNS):
         if key in closed:
             sheet.data_validation(1, c, last, c, {"validate": "list", "source": closed[key]})

@@ -21,13 +21,13 @@ def value_text(value, unit: str, lang: str) -> str:
     return fmt.number(value, lang, 2) + " " + pick(units()[unit]["label"], lang)
 
 
-def requirement_text(rule: str, threshold, unit: str, lang: str,
-                     status: str | None = None) -> str:
+def requirement_text(rule: str, threshold, unit: str, lang: str, status: str | None = None) -> str:
     """'≥ 50%', '= Đạt'; without a threshold, 'Không áp dụng' when the verdict says the
     indicator does not apply, else 'Chưa có ngưỡng' (a threshold not known)."""
     if threshold is None or pd.isna(threshold):
-        return t("status_not_applicable" if status == "not_applicable" else "status_no_threshold",
-                 lang)
+        return t(
+            "status_not_applicable" if status == "not_applicable" else "status_no_threshold", lang
+        )
     if units()[unit]["kind"] == "yes_no":
         return t("rule_yes", lang) if threshold == 1 else t("rule_no", lang)
     return f"{OP_SYMBOL[rule]} {value_text(threshold, unit, lang)}"

@@ -50,15 +50,24 @@ class Table:
     unreadable: dict = field(default_factory=dict)  # column -> rows refused as cells
     headers: dict = field(default_factory=dict)  # column -> its header as typed in the file
 
-    def problem(self, key: str, row: int | None = None, column: str | None = None,
-                **params) -> Problem:
+    def problem(
+        self, key: str, row: int | None = None, column: str | None = None, **params
+    ) -> Problem:
         context = {}
         if row is not None and row in self.frame.index:
             for col in ("commune_id", "indicator"):
                 if col in self.frame and col != column and str(self.frame.at[row, col]).strip():
                     context[col] = str(self.frame.at[row, col]).strip()
-        return Problem(self.file, key, row, column, self.sheet, params, context=context,
-                       header=self.headers.get(column))
+        return Problem(
+            self.file,
+            key,
+            row,
+            column,
+            self.sheet,
+            params,
+            context=context,
+            header=self.headers.get(column),
+        )
 
 
 @dataclass
@@ -118,18 +127,25 @@ def read_tables(path: Path, kind: str) -> tuple[list[Table], list[Problem]]:
             misses.append((grid.sheet, (row, header), missing))
             continue
         if filled.iloc[:row].any():
-            problems.append(Problem(str(path), "header_not_first_row", row=row + 1,
-                                    sheet=grid.sheet, severity="warning"))
+            problems.append(
+                Problem(
+                    str(path),
+                    "header_not_first_row",
+                    row=row + 1,
+                    sheet=grid.sheet,
+                    severity="warning",
+                )
+            )
         problems += _ambiguous_columns(path, grid, row, mapping)
         keep = list({canon: j for j, canon in reversed(mapping.items())}.values())
         keep.sort()
-        body = frame.iloc[row + 1:, keep].copy()
+        body = frame.iloc[row + 1 :, keep].copy()
         body.columns = [mapping[j] for j in keep]
         # Spreadsheet row numbers, as a person sees them.
         body.index = pd.Index(np.asarray(body.index) + 1, name="row")
         flags = None
         if grid.flags is not None:
-            flags = grid.flags.iloc[row + 1:, keep].copy()
+            flags = grid.flags.iloc[row + 1 :, keep].copy()
             flags.columns = body.columns
             flags.index = body.index
         typed = {mapping[j]: str(frame.iat[row, j]).strip() for j in keep}
@@ -144,9 +160,15 @@ def read_tables(path: Path, kind: str) -> tuple[list[Table], list[Problem]]:
                 problems.append(Problem(str(path), "table_empty", sheet=sheet))
             else:
                 row, header = where
-                problems.append(Problem(str(path), "columns_missing", row=row + 1, sheet=sheet,
-                                        params={"missing": ", ".join(missing),
-                                                "found": ", ".join(header)}))
+                problems.append(
+                    Problem(
+                        str(path),
+                        "columns_missing",
+                        row=row + 1,
+                        sheet=sheet,
+                        params={"missing": ", ".join(missing), "found": ", ".join(header)},
+                    )
+                )
     return tables, problems
 
 
@@ -156,9 +178,17 @@ def _ambiguous_columns(path: Path, grid, row: int, mapping: dict) -> list[Proble
     by_canon: dict[str, list[str]] = {}
     for j, canon in mapping.items():
         by_canon.setdefault(canon, []).append(str(grid.text.iat[row, j]).strip())
-    return [Problem(str(path), "columns_ambiguous", row=row + 1, sheet=grid.sheet,
-                    params={"columns": ", ".join(f"«{h}»" for h in headers)})
-            for canon, headers in by_canon.items() if len(headers) > 1]
+    return [
+        Problem(
+            str(path),
+            "columns_ambiguous",
+            row=row + 1,
+            sheet=grid.sheet,
+            params={"columns": ", ".join(f"«{h}»" for h in headers)},
+        )
+        for canon, headers in by_canon.items()
+        if len(headers) > 1
+    ]
 
 
 def _hidden(table: Table, grid, filled: pd.Series, header_row: int) -> list[Problem]:
@@ -166,7 +196,9 @@ def _hidden(table: Table, grid, filled: pd.Series, header_row: int) -> list[Prob
     (filtered) rows with content are refused, for the officer to unhide or delete them."""
     if grid.hidden:
         return [table.problem("sheet_hidden")]
-    rows = sorted(r for r in grid.hidden_rows if r > header_row and r < len(filled) and filled.iat[r])
+    rows = sorted(
+        r for r in grid.hidden_rows if r > header_row and r < len(filled) and filled.iat[r]
+    )
     return [table.problem("row_hidden", r + 1) for r in rows]
 
 
@@ -179,8 +211,9 @@ def _extra_fields(table: Table, grid, frame: pd.DataFrame, header_row: int) -> l
     out = []
     for r in range(header_row + 1, len(frame)):
         if grid.fields[r] > width and (frame.iloc[r, width:].str.strip() != "").any():
-            out.append(table.problem("row_more_fields", r + 1, fields=int(grid.fields[r]),
-                                     header=width))
+            out.append(
+                table.problem("row_more_fields", r + 1, fields=int(grid.fields[r]), header=width)
+            )
     return out
 
 
@@ -195,30 +228,52 @@ def _clean_cells(table: Table) -> list[Problem]:
         if bad:
             cells = f[col][f[col].isin(bad)]
             table.unreadable[col] = set(cells.index)
-            problems += [table.problem("cell_control_char", int(r), col, value=v)
-                         for r, v in cells.items()]
-        odd = {v: INVISIBLE_SPACE.sub(" ", INVISIBLE.sub("", v))
-               for v in distinct if INVISIBLE.search(v) or INVISIBLE_SPACE.search(v)}
+            problems += [
+                table.problem("cell_control_char", int(r), col, value=v) for r, v in cells.items()
+            ]
+        odd = {
+            v: INVISIBLE_SPACE.sub(" ", INVISIBLE.sub("", v))
+            for v in distinct
+            if INVISIBLE.search(v) or INVISIBLE_SPACE.search(v)
+        }
         if odd:
-            f[col] = (map_text(f[col], lambda s: s.map(lambda v: odd.get(v, v)))
-                      if isinstance(f[col].dtype, pd.CategoricalDtype) else f[col].replace(odd))
+            f[col] = (
+                map_text(f[col], lambda s: s.map(lambda v: odd.get(v, v)))
+                if isinstance(f[col].dtype, pd.CategoricalDtype)
+                else f[col].replace(odd)
+            )
     return problems
 
 
-def _percent_fractions(table: Table, code: pd.Series, value: pd.Series, indicators: dict) -> list[Problem]:
+def _percent_fractions(
+    table: Table, code: pd.Series, value: pd.Series, indicators: dict
+) -> list[Problem]:
     """Shares typed as fractions (0.95 for 95%): every coverage-type percentage of the table
     at or below 1 cannot be real, so the table is refused rather than misread."""
-    coverage = {c for c, i in indicators.items() if i.unit_kind == "percent"
-                and i.rule.op in (">=", ">") and (i.rule.threshold or 0) > 1}
+    coverage = {
+        c
+        for c, i in indicators.items()
+        if i.unit_kind == "percent" and i.rule.op in (">=", ">") and (i.rule.threshold or 0) > 1
+    }
     mine = value[code.isin(coverage)].dropna()
     if len(mine) >= 3 and (mine <= 1).all():
-        return [table.problem("percent_as_fraction", None, "value",
-                              example=fmt.number(mine.iloc[0], None, 6))]
+        return [
+            table.problem(
+                "percent_as_fraction", None, "value", example=fmt.number(mine.iloc[0], None, 6)
+            )
+        ]
     return []
 
 
-def _slip_problems(table: Table, code: pd.Series, value: pd.Series, text: pd.Series,
-                   flag: pd.Series, indicators: dict, usable: pd.Series) -> list[Problem]:
+def _slip_problems(
+    table: Table,
+    code: pd.Series,
+    value: pd.Series,
+    text: pd.Series,
+    flag: pd.Series,
+    indicators: dict,
+    usable: pd.Series,
+) -> list[Problem]:
     """Values that look like typing slips for their unit (see intake.plausibility)."""
     unit_of = {c: i.unit for c, i in indicators.items()}
     found = slips(code, value.where(usable), has_percent_sign(text) & usable, flag, unit_of)
@@ -226,8 +281,15 @@ def _slip_problems(table: Table, code: pd.Series, value: pd.Series, text: pd.Ser
     for key, (mask, hints) in found.items():
         for unit in sorted(set(code[mask].map(unit_of))):
             label = pick(units()[unit]["label"])
-            problems += _problems_for(table, mask & (code.map(unit_of) == unit), key, "value",
-                                      hints, unit=label, range=range_text(unit))
+            problems += _problems_for(
+                table,
+                mask & (code.map(unit_of) == unit),
+                key,
+                "value",
+                hints,
+                unit=label,
+                range=range_text(unit),
+            )
     return problems
 
 
@@ -235,16 +297,27 @@ def _slip_problems(table: Table, code: pd.Series, value: pd.Series, text: pd.Ser
 # Register
 
 
-def _problems_for(table: Table, mask: pd.Series, key: str, column: str,
-                  hints: pd.Series | None = None, **params) -> list[Problem]:
+def _problems_for(
+    table: Table, mask: pd.Series, key: str, column: str, hints: pd.Series | None = None, **params
+) -> list[Problem]:
     rows = mask[mask].index
-    out = [table.problem(key, int(r), column, value=table.frame.at[r, column]
-                         if column in table.frame else "", **params,
-                         **({"hint": fmt.number(hints[r], None, 6)} if hints is not None else {}))
-           for r in rows[:MAX_SAME_PROBLEM]]
+    out = [
+        table.problem(
+            key,
+            int(r),
+            column,
+            value=table.frame.at[r, column] if column in table.frame else "",
+            **params,
+            **({"hint": fmt.number(hints[r], None, 6)} if hints is not None else {}),
+        )
+        for r in rows[:MAX_SAME_PROBLEM]
+    ]
     if len(rows) > MAX_SAME_PROBLEM:
-        out.append(table.problem("more_rows_same_problem", None, column,
-                                 count=len(rows) - MAX_SAME_PROBLEM))
+        out.append(
+            table.problem(
+                "more_rows_same_problem", None, column, count=len(rows) - MAX_SAME_PROBLEM
+            )
+        )
     return out
 
 
@@ -275,27 +348,48 @@ def read_register(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
             f[col] = f[col].str.strip().str.normalize("NFC")
         problems += _problems_for(table, f["commune_id"] == "", "commune_id_empty", "commune_id")
         region = fold_series(f["region"]).map(lookup)
-        problems += _problems_for(table, region.isna(), "region_unknown", "region",
-                                  known=", ".join(sorted({r["name"]["vi"] for r in common()["regions"]})))
+        problems += _problems_for(
+            table,
+            region.isna(),
+            "region_unknown",
+            "region",
+            known=", ".join(sorted({r["name"]["vi"] for r in common()["regions"]})),
+        )
         out = f.assign(region=region, input_ref=_refs(table))
         if "special_category" in f:
             category = f["special_category"].map(
-                lambda v: category_lookup().get(fold(v), "?") if v else "")
-            problems += _problems_for(table, category == "?", "special_category_unknown",
-                                      "special_category",
-                                      known=", ".join(special_categories()))
+                lambda v: category_lookup().get(fold(v), "?") if v else ""
+            )
+            problems += _problems_for(
+                table,
+                category == "?",
+                "special_category_unknown",
+                "special_category",
+                known=", ".join(special_categories()),
+            )
             out["special_category"] = category.where(category != "?", "")
         frames.append(out[out["commune_id"] != ""])
     cols = ["commune_id", "name", "district", "province", "region", "input_ref"]
     register = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
-    for optional in ("households", "population", "group", "predecessors_old_codes",
-                     "special_category"):
+    for optional in (
+        "households",
+        "population",
+        "group",
+        "predecessors_old_codes",
+        "special_category",
+    ):
         if optional in register:
             cols.append(optional)
     dup = register["commune_id"].duplicated(keep="first")
     for ref, cid in zip(register.loc[dup, "input_ref"], register.loc[dup, "commune_id"]):
-        problems.append(Problem(str(path), "commune_duplicate", column="commune_id",
-                                params={"value": cid, "ref": ref}))
+        problems.append(
+            Problem(
+                str(path),
+                "commune_duplicate",
+                column="commune_id",
+                params={"value": cid, "ref": ref},
+            )
+        )
     return register.loc[~dup, cols].reset_index(drop=True), problems
 
 
@@ -310,7 +404,9 @@ def _refs(table: Table, index: pd.Index | None = None) -> pd.Series:
 # Indicator data
 
 
-def _read_data_table(table: Table, cset: CriteriaSet, known_communes: set[str]) -> tuple[pd.DataFrame, list[Problem]]:
+def _read_data_table(
+    table: Table, cset: CriteriaSet, known_communes: set[str]
+) -> tuple[pd.DataFrame, list[Problem]]:
     f = table.frame
     problems: list[Problem] = []
     for col in f.columns:
@@ -322,18 +418,31 @@ def _read_data_table(table: Table, cset: CriteriaSet, known_communes: set[str]) 
     # Excel turns "17.4" into the number 17.4; the text form is the same, so codes survive.
     code = f["indicator"]
     unknown = ~code.isin(list(indicators))
-    problems += _problems_for(table, unknown & (code != ""), "indicator_unknown", "indicator",
-                              set_id=cset.id)
+    problems += _problems_for(
+        table, unknown & (code != ""), "indicator_unknown", "indicator", set_id=cset.id
+    )
     problems += _problems_for(table, code == "", "indicator_empty", "indicator")
-    problems += _problems_for(table, code.isin(list(derived)), "indicator_derived", "indicator",
-                              source=", ".join(sorted(set(derived.values()))))
+    problems += _problems_for(
+        table,
+        code.isin(list(derived)),
+        "indicator_derived",
+        "indicator",
+        source=", ".join(sorted(set(derived.values()))),
+    )
 
     year = parse_year(f["year"])
     problems += _problems_for(table, year.isna(), "year_invalid", "year")
     period = cset.period
     outside = year.notna() & ((year < period.start) | (year > period.end))
-    problems += _problems_for(table, outside, "year_outside_period", "year", set_id=cset.id,
-                              start=period.start, end=period.end)
+    problems += _problems_for(
+        table,
+        outside,
+        "year_outside_period",
+        "year",
+        set_id=cset.id,
+        start=period.start,
+        end=period.end,
+    )
 
     problems += _problems_for(table, f["commune_id"] == "", "commune_id_empty", "commune_id")
     unknown_commune = (f["commune_id"] != "") & ~f["commune_id"].isin(known_communes)
@@ -344,24 +453,33 @@ def _read_data_table(table: Table, cset: CriteriaSet, known_communes: set[str]) 
     kind = map_text(code, lambda c: c.map(kinds).fillna(""))
     known = kind != ""  # a code of the set
     text = f["value"]
-    flag = (table.flags["value"].reindex(f.index, fill_value="") if table.flags is not None
-            else pd.Series(pd.Categorical.from_codes(np.zeros(len(f), dtype=np.int8), [""]),
-                           index=f.index))
+    flag = (
+        table.flags["value"].reindex(f.index, fill_value="")
+        if table.flags is not None
+        else pd.Series(
+            pd.Categorical.from_codes(np.zeros(len(f), dtype=np.int8), [""]), index=f.index
+        )
+    )
     is_yes_no = kind == "yes_no"
     numeric_cell = flag.isin(["number", "percent"])
     typed = ~is_yes_no & ~numeric_cell
     # Each reading per distinct text, then the one that applies to each cell.
-    value = pd.Series(np.select(
-        [is_yes_no.to_numpy(), typed.to_numpy()],
-        [parse_yes_no(text).to_numpy(float), parse_numbers(text).to_numpy(float)],
-        default=parse_cell_numbers(text).to_numpy(float)), index=f.index)
+    value = pd.Series(
+        np.select(
+            [is_yes_no.to_numpy(), typed.to_numpy()],
+            [parse_yes_no(text).to_numpy(float), parse_numbers(text).to_numpy(float)],
+            default=parse_cell_numbers(text).to_numpy(float),
+        ),
+        index=f.index,
+    )
     empty = text == ""
     typed_date = typed & ~is_yes_no & looks_like_date(text)
     boolean = (flag == "boolean") & ~is_yes_no
     unreadable = pd.Series(f.index.isin(table.unreadable.get("value", ())), index=f.index)
     special = flag.isin(["date", "formula", "error"]) | typed_date | boolean | unreadable
-    problems += _problems_for(table, ((flag == "date") | typed_date) & known,
-                              "value_is_date", "value")
+    problems += _problems_for(
+        table, ((flag == "date") | typed_date) & known, "value_is_date", "value"
+    )
     problems += _problems_for(table, boolean & known, "value_boolean", "value")
     problems += _problems_for(table, (flag == "error") & known, "value_excel_error", "value")
     problems += _problems_for(table, (flag == "formula") & known, "value_formula", "value")
@@ -371,33 +489,41 @@ def _read_data_table(table: Table, cset: CriteriaSet, known_communes: set[str]) 
     problems += _problems_for(table, bad & is_yes_no, "value_not_yes_no", "value")
     problems += _problems_for(table, bad & ~is_yes_no, "value_not_number", "value")
     problems += _problems_for(table, ~np.isfinite(value.fillna(0)), "value_not_number", "value")
-    problems += _problems_for(table, (kind == "percent") & ((value < 0) | (value > 100)),
-                              "value_percent_range", "value")
+    problems += _problems_for(
+        table, (kind == "percent") & ((value < 0) | (value > 100)), "value_percent_range", "value"
+    )
     problems += _slip_problems(table, code, value, text, flag, indicators, ~special)
     ambiguous = typed & ~is_yes_no & known & ambiguous_numbers(text)
     # `read` stays as a plain number: in the file's own convention it would look ambiguous
-    problems += [replace(p, params=p.params | {"read": value[p.row]}, severity="warning")
-                 for p in _problems_for(table, ambiguous, "value_ambiguous", "value",
-                                        convention=current_lang()) if p.row is not None]
+    problems += [
+        replace(p, params=p.params | {"read": value[p.row]}, severity="warning")
+        for p in _problems_for(
+            table, ambiguous, "value_ambiguous", "value", convention=current_lang()
+        )
+        if p.row is not None
+    ]
     if not any(p.key == "value_fraction" for p in problems):
         problems += _percent_fractions(table, code, value, indicators)
-    problems += [replace(p, severity="warning")
-                 for p in _problems_for(table, empty & known & ~special, "value_empty",
-                                        "value")]
+    problems += [
+        replace(p, severity="warning")
+        for p in _problems_for(table, empty & known & ~special, "value_empty", "value")
+    ]
     value = value.where(~special)
 
-    out = pd.DataFrame({
-        "commune_id": f["commune_id"],
-        "year": year.astype("Int64"),
-        "indicator": code,
-        "value": value,
-        "value_text": text,
-        "note": f["note"] if "note" in f else "",
-        "source": f["source"] if "source" in f else "",
-        "numerator": parse_numbers(f["numerator"]) if "numerator" in f else np.nan,
-        "denominator": parse_numbers(f["denominator"]) if "denominator" in f else np.nan,
-        "input_ref": _refs(table, f.index),
-    })
+    out = pd.DataFrame(
+        {
+            "commune_id": f["commune_id"],
+            "year": year.astype("Int64"),
+            "indicator": code,
+            "value": value,
+            "value_text": text,
+            "note": f["note"] if "note" in f else "",
+            "source": f["source"] if "source" in f else "",
+            "numerator": parse_numbers(f["numerator"]) if "numerator" in f else np.nan,
+            "denominator": parse_numbers(f["denominator"]) if "denominator" in f else np.nan,
+            "input_ref": _refs(table, f.index),
+        }
+    )
     for col in PROOF_COLUMNS:
         out[col] = f[col] if col in f else ""
     if "proof_date" in f:
@@ -415,6 +541,7 @@ def proof_date(text: str) -> str | None:
     """An ISO date from what officers type (dd/mm/yyyy, yyyy-mm-dd, an Excel date); None if
     it is not a date."""
     import datetime as dt
+
     text = str(text).strip().split(" ")[0]
     for form in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
         try:
@@ -424,8 +551,9 @@ def proof_date(text: str) -> str | None:
     return None
 
 
-def read_data(paths: list[str | Path], cset: CriteriaSet,
-              register: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
+def read_data(
+    paths: list[str | Path], cset: CriteriaSet, register: pd.DataFrame
+) -> tuple[pd.DataFrame, list[Problem]]:
     known = set(register["commune_id"])
     frames, problems = [], []
     for path in paths:
@@ -435,8 +563,19 @@ def read_data(paths: list[str | Path], cset: CriteriaSet,
             frame, found = _read_data_table(table, cset, known)
             frames.append(frame)
             problems += found
-    cols = ["commune_id", "year", "indicator", "value", "value_text", "note", "source",
-            "numerator", "denominator", "input_ref", *PROOF_COLUMNS]
+    cols = [
+        "commune_id",
+        "year",
+        "indicator",
+        "value",
+        "value_text",
+        "note",
+        "source",
+        "numerator",
+        "denominator",
+        "input_ref",
+        *PROOF_COLUMNS,
+    ]
     data = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
     repeated = _repeated(data)
     problems += _duplicate_problems(data[repeated])
@@ -464,33 +603,55 @@ def _duplicate_problems(dup: pd.DataFrame) -> list[Problem]:
         refs = ", ".join(group["input_ref"])
         conflict = values.nunique(dropna=False) > 1
         file = group["input_ref"].iloc[0].rsplit(":", 1)[0]
-        problems.append(Problem(file, "duplicate_conflict" if conflict else "duplicate_same",
-                                params={"commune": cid, "year": year, "indicator": code,
-                                        "refs": refs},
-                                severity="error" if conflict else "warning"))
+        problems.append(
+            Problem(
+                file,
+                "duplicate_conflict" if conflict else "duplicate_same",
+                params={"commune": cid, "year": year, "indicator": code, "refs": refs},
+                severity="error" if conflict else "warning",
+            )
+        )
     return problems
 
 
-def load_inputs(data_paths: list[str | Path], communes_path: str | Path,
-                cset: CriteriaSet) -> Inputs:
+def load_inputs(
+    data_paths: list[str | Path], communes_path: str | Path, cset: CriteriaSet
+) -> Inputs:
     """Register and data, validated against `cset`; raises InputError listing every problem."""
     register, problems = read_register(communes_path)
     if cset.province:
         other = fold_series(register["province"]) != fold(cset.province)
         for ref, province in zip(register.loc[other, "input_ref"], register.loc[other, "province"]):
-            problems.append(Problem(str(communes_path), "commune_other_province",
-                                    row=int(ref.rsplit(":", 1)[1]), column="province", params={
-                                        "value": province, "set_id": cset.id,
-                                        "province": cset.province}))
+            problems.append(
+                Problem(
+                    str(communes_path),
+                    "commune_other_province",
+                    row=int(ref.rsplit(":", 1)[1]),
+                    column="province",
+                    params={"value": province, "set_id": cset.id, "province": cset.province},
+                )
+            )
     if cset.uses_groups:
-        groups = (pd.to_numeric(register["group"], errors="coerce") if "group" in register
-                  else pd.Series(np.nan, index=register.index))
-        for ref, value in zip(register.loc[~groups.isin([1, 2, 3]), "input_ref"],
-                              register.loc[~groups.isin([1, 2, 3]), "group"]
-                              if "group" in register else [""] * int((~groups.isin([1, 2, 3])).sum())):
-            problems.append(Problem(str(communes_path), "commune_group_missing",
-                                    row=int(ref.rsplit(":", 1)[1]), column="group",
-                                    params={"value": value, "set_id": cset.id}))
+        groups = (
+            pd.to_numeric(register["group"], errors="coerce")
+            if "group" in register
+            else pd.Series(np.nan, index=register.index)
+        )
+        for ref, value in zip(
+            register.loc[~groups.isin([1, 2, 3]), "input_ref"],
+            register.loc[~groups.isin([1, 2, 3]), "group"]
+            if "group" in register
+            else [""] * int((~groups.isin([1, 2, 3])).sum()),
+        ):
+            problems.append(
+                Problem(
+                    str(communes_path),
+                    "commune_group_missing",
+                    row=int(ref.rsplit(":", 1)[1]),
+                    column="group",
+                    params={"value": value, "set_id": cset.id},
+                )
+            )
     data, found = read_data(data_paths, cset, register)
     problems += found
     if data.empty and not found:

@@ -12,8 +12,13 @@ from ..errors import InputError, Problem, cap_problems
 from .inputs import MAX_SAME_PROBLEM, read_tables
 from .values import column_spec, fold, parse_numbers
 
-SOURCES = ["state_budget", "integrated_programmes", "people_contributions", "credit",
-           "enterprises_other"]
+SOURCES = [
+    "state_budget",
+    "integrated_programmes",
+    "people_contributions",
+    "credit",
+    "enterprises_other",
+]
 # Shares may differ from the total by rounding, up to this many million VND.
 SHARE_TOLERANCE = 0.5
 
@@ -33,8 +38,7 @@ def _amounts(table, f: pd.DataFrame, columns: list[str], problems: list[Problem]
     return out
 
 
-def read_plan(paths, cset: CriteriaSet, register: pd.DataFrame,
-              data_year: int) -> pd.DataFrame:
+def read_plan(paths, cset: CriteriaSet, register: pd.DataFrame, data_year: int) -> pd.DataFrame:
     """Plan rows with their criterion resolved; raises InputError listing every problem."""
     indicators = {i.code: i for i in cset.indicators}
     numbers = [c.number for c in cset.criteria]
@@ -53,54 +57,105 @@ def read_plan(paths, cset: CriteriaSet, register: pd.DataFrame,
             for row in f.index:
                 r = int(row)
                 if f.at[row, "commune_id"] not in known:
-                    problems.append(table.problem("commune_not_in_register", r, "commune_id",
-                                                  value=f.at[row, "commune_id"]))
+                    problems.append(
+                        table.problem(
+                            "commune_not_in_register",
+                            r,
+                            "commune_id",
+                            value=f.at[row, "commune_id"],
+                        )
+                    )
                 if code[row] and code[row] not in indicators:
-                    problems.append(table.problem("indicator_unknown", r, "indicator",
-                                                  value=code[row], set_id=cset.id))
+                    problems.append(
+                        table.problem(
+                            "indicator_unknown", r, "indicator", value=code[row], set_id=cset.id
+                        )
+                    )
                 elif crit[row] and crit[row] not in numbers:
-                    problems.append(table.problem("plan_criterion_unknown", r, "criterion",
-                                                  value=crit[row], set_id=cset.id))
+                    problems.append(
+                        table.problem(
+                            "plan_criterion_unknown",
+                            r,
+                            "criterion",
+                            value=crit[row],
+                            set_id=cset.id,
+                        )
+                    )
                 elif code[row] and crit[row] and resolved[row] != crit[row]:
-                    problems.append(table.problem("plan_indicator_criterion", r, "indicator",
-                                                  value=code[row], criterion=crit[row]))
+                    problems.append(
+                        table.problem(
+                            "plan_indicator_criterion",
+                            r,
+                            "indicator",
+                            value=code[row],
+                            criterion=crit[row],
+                        )
+                    )
                 elif not code[row] and not crit[row]:
                     problems.append(table.problem("plan_no_target", r, "indicator"))
                 if not f.at[row, "solution"]:
                     problems.append(table.problem("plan_solution_empty", r, "solution"))
-            year = pd.to_numeric(f["target_year"].where(f["target_year"].str.fullmatch(r"\d{4}")),
-                                 errors="coerce")
+            year = pd.to_numeric(
+                f["target_year"].where(f["target_year"].str.fullmatch(r"\d{4}")), errors="coerce"
+            )
             for row in year.index[year.isna()]:
-                problems.append(table.problem("year_invalid", int(row), "target_year",
-                                              value=f.at[row, "target_year"]))
+                problems.append(
+                    table.problem(
+                        "year_invalid", int(row), "target_year", value=f.at[row, "target_year"]
+                    )
+                )
             for row in year.index[year < data_year]:
-                problems.append(table.problem("plan_target_before_data", int(row), "target_year",
-                                              value=int(year[row]), data_year=data_year))
+                problems.append(
+                    table.problem(
+                        "plan_target_before_data",
+                        int(row),
+                        "target_year",
+                        value=int(year[row]),
+                        data_year=data_year,
+                    )
+                )
             money = _amounts(table, f, ["cost"] + SOURCES, problems)
             shares = money[SOURCES].sum(axis=1)
             off = (shares - money["cost"]).abs() > SHARE_TOLERANCE
             valid = money.notna().all(axis=1) & (money >= 0).all(axis=1)
             for row in money.index[off & valid]:
-                problems.append(table.problem(
-                    "plan_shares_mismatch", int(row), "cost",
-                    cost=fmt_number(money.at[row, "cost"]),
-                    shares=fmt_number(round(float(shares[row]), 3))))
+                problems.append(
+                    table.problem(
+                        "plan_shares_mismatch",
+                        int(row),
+                        "cost",
+                        cost=fmt_number(money.at[row, "cost"]),
+                        shares=fmt_number(round(float(shares[row]), 3)),
+                    )
+                )
             diff_text = f["difficulty"] if "difficulty" in f else pd.Series("", index=f.index)
-            difficulty = pd.to_numeric(diff_text.where(diff_text.str.fullmatch(r"[1-5]")),
-                                       errors="coerce").fillna(fold_map(diff_text, words))
+            difficulty = pd.to_numeric(
+                diff_text.where(diff_text.str.fullmatch(r"[1-5]")), errors="coerce"
+            ).fillna(fold_map(diff_text, words))
             for row in difficulty.index[difficulty.isna() & (diff_text != "")]:
-                problems.append(table.problem("plan_difficulty_invalid", int(row), "difficulty",
-                                              value=diff_text[row]))
-            frames.append(pd.DataFrame({
-                "commune_id": f["commune_id"], "indicator": code,
-                "criterion": crit.where(crit != "", resolved),
-                "solution": f["solution"],
-                "responsible": f["responsible"] if "responsible" in f else "",
-                "target_year": year.astype("Int64"), "difficulty": difficulty.astype("Int64"),
-                **{c: money[c] for c in ["cost"] + SOURCES},
-                "input_ref": Path(table.file).name + (f"[{table.sheet}]" if table.sheet else "")
-                + ":" + f.index.astype(str),
-            }))
+                problems.append(
+                    table.problem(
+                        "plan_difficulty_invalid", int(row), "difficulty", value=diff_text[row]
+                    )
+                )
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "commune_id": f["commune_id"],
+                        "indicator": code,
+                        "criterion": crit.where(crit != "", resolved),
+                        "solution": f["solution"],
+                        "responsible": f["responsible"] if "responsible" in f else "",
+                        "target_year": year.astype("Int64"),
+                        "difficulty": difficulty.astype("Int64"),
+                        **{c: money[c] for c in ["cost"] + SOURCES},
+                        "input_ref": Path(table.file).name
+                        + (f"[{table.sheet}]" if table.sheet else "")
+                        + ":"
+                        + f.index.astype(str),
+                    }
+                )
+            )
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise InputError(cap_problems(problems, MAX_SAME_PROBLEM))
@@ -122,22 +177,36 @@ def read_budget(paths, register: pd.DataFrame) -> pd.DataFrame:
             f = table.frame.apply(lambda c: c.str.strip())
             f = f[(f != "").any(axis=1)]
             for row in f.index[~f["commune_id"].isin(known)]:
-                problems.append(table.problem("commune_not_in_register", int(row), "commune_id",
-                                              value=f.at[row, "commune_id"]))
-            year = pd.to_numeric(f["year"].where(f["year"].str.fullmatch(r"\d{4}")),
-                                 errors="coerce")
+                problems.append(
+                    table.problem(
+                        "commune_not_in_register",
+                        int(row),
+                        "commune_id",
+                        value=f.at[row, "commune_id"],
+                    )
+                )
+            year = pd.to_numeric(
+                f["year"].where(f["year"].str.fullmatch(r"\d{4}")), errors="coerce"
+            )
             for row in year.index[year.isna()]:
-                problems.append(table.problem("year_invalid", int(row), "year",
-                                              value=f.at[row, "year"]))
+                problems.append(
+                    table.problem("year_invalid", int(row), "year", value=f.at[row, "year"])
+                )
             money = _amounts(table, f, SOURCES, problems)
-            frames.append(pd.concat([f[["commune_id"]], year.rename("year").astype("Int64"),
-                                     money], axis=1))
-    budget = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=["commune_id", "year"] + SOURCES)
+            frames.append(
+                pd.concat([f[["commune_id"]], year.rename("year").astype("Int64"), money], axis=1)
+            )
+    budget = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=["commune_id", "year"] + SOURCES)
+    )
     for (cid, year), _ in budget[budget.duplicated(["commune_id", "year"], keep=False)].groupby(
-            ["commune_id", "year"]):
-        problems.append(Problem(str(paths), "budget_duplicate",
-                                params={"commune": cid, "year": year}))
+        ["commune_id", "year"]
+    ):
+        problems.append(
+            Problem(str(paths), "budget_duplicate", params={"commune": cid, "year": year})
+        )
     if [p for p in problems if p.severity == "error"]:
         raise InputError(cap_problems(problems, MAX_SAME_PROBLEM))
     return budget

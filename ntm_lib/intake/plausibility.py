@@ -19,8 +19,13 @@ from .values import map_text
 DONG, THOUSAND_DONG = 1_000_000, 1_000
 
 
-def slips(code: pd.Series, value: pd.Series, has_percent: pd.Series, flag: pd.Series,
-          unit_of: dict[str, str]) -> dict[str, tuple[pd.Series, pd.Series | None]]:
+def slips(
+    code: pd.Series,
+    value: pd.Series,
+    has_percent: pd.Series,
+    flag: pd.Series,
+    unit_of: dict[str, str],
+) -> dict[str, tuple[pd.Series, pd.Series | None]]:
     """For each kind of slip, the cells that show it and (where it can be guessed) the value
     meant. All series share the data table's index; `flag` is the Excel cell kind."""
     unit = map_text(code, lambda c: c.map(unit_of).fillna(""))

@@ -33,8 +33,11 @@ from .values import fold, parse_numbers
 
 EVIDENCE_KEYS = ("document", "article", "quote", "url", "checked_by", "checked_on")
 STATE_OF = {fold(w): s for s, w in STATE_WORDS.items()} | {s: s for s in STATE_WORDS}
-OP_OF = ({fold(w): op for op, w in OP_WORDS.items()} | {op: op for op in OPS}
-         | {"=": "==", "bang": "==", ">=": ">=", "<=": "<="})
+OP_OF = (
+    {fold(w): op for op, w in OP_WORDS.items()}
+    | {op: op for op in OPS}
+    | {"=": "==", "bang": "==", ">=": ">=", "<=": "<="}
+)
 
 
 def _info(grid, file: str, problems: list[Problem]) -> dict:
@@ -48,8 +51,9 @@ def _info(grid, file: str, problems: list[Problem]) -> dict:
     for key in ("id", "parent", "legal_number", "legal_date", "issuer_vi"):
         if not out.get(key):
             label = dict(INFO_FIELDS)[key]
-            problems.append(Problem(file, "set_import_info_missing", sheet=INFO_SHEET,
-                                    params={"field": label}))
+            problems.append(
+                Problem(file, "set_import_info_missing", sheet=INFO_SHEET, params={"field": label})
+            )
     return out
 
 
@@ -67,12 +71,21 @@ def _grid(grid, file: str, problems: list[Problem]) -> pd.DataFrame:
     header = [fold(h) for h in frame.iloc[0].tolist()] if len(frame) else []
     by_header = {fold(h): key for key, h, _ in COLUMNS}
     mapping = {j: by_header[h] for j, h in enumerate(header) if h in by_header}
-    missing = [HEADERS[k] for k in ("indicator", "region", "year", "value", "state", "op", "unit")
-               if k not in mapping.values()]
+    missing = [
+        HEADERS[k]
+        for k in ("indicator", "region", "year", "value", "state", "op", "unit")
+        if k not in mapping.values()
+    ]
     if missing:
-        problems.append(Problem(file, "columns_missing", row=1, sheet=GRID_SHEET,
-                                params={"missing": ", ".join(missing),
-                                        "found": ", ".join(frame.iloc[0].tolist())}))
+        problems.append(
+            Problem(
+                file,
+                "columns_missing",
+                row=1,
+                sheet=GRID_SHEET,
+                params={"missing": ", ".join(missing), "found": ", ".join(frame.iloc[0].tolist())},
+            )
+        )
         return pd.DataFrame(columns=list(HEADERS))
     body = frame.iloc[1:, list(mapping)].copy()
     body.columns = [mapping[j] for j in mapping]
@@ -84,41 +97,77 @@ def _grid(grid, file: str, problems: list[Problem]) -> pd.DataFrame:
     return body[(body != "").any(axis=1)]
 
 
-def _check_rows(rows: pd.DataFrame, cset: CriteriaSet, file: str,
-                problems: list[Problem]) -> pd.DataFrame:
+def _check_rows(
+    rows: pd.DataFrame, cset: CriteriaSet, file: str, problems: list[Problem]
+) -> pd.DataFrame:
     def bad(mask, key, column, **params):
         for r in rows.index[mask]:
-            problems.append(Problem(file, key, int(r), HEADERS[column], GRID_SHEET,
-                                    params | {"value": rows.at[r, column]}))
+            problems.append(
+                Problem(
+                    file,
+                    key,
+                    int(r),
+                    HEADERS[column],
+                    GRID_SHEET,
+                    params | {"value": rows.at[r, column]},
+                )
+            )
 
     rows = rows[rows["indicator"] != ""].copy()
     regions, unit_ids = set(region_ids()), set(units())
-    bad(~rows["unit"].isin(unit_ids), "set_import_bad_choice", "unit",
-        allowed=", ".join(sorted(unit_ids)))
+    bad(
+        ~rows["unit"].isin(unit_ids),
+        "set_import_bad_choice",
+        "unit",
+        allowed=", ".join(sorted(unit_ids)),
+    )
     op = rows["op"].map(lambda o: OP_OF.get(fold(o)))
     bad(op.isna(), "set_import_bad_choice", "op", allowed=", ".join(OP_WORDS.values()))
     rows["op"] = op
-    bad(~rows["region"].isin(regions), "set_import_bad_choice", "region",
-        allowed=", ".join(region_ids()))
-    bad(~rows["group"].isin(["", "1", "2", "3"]), "set_import_bad_choice", "group",
-        allowed="1, 2, 3")
-    year = pd.to_numeric(rows["year"].where(rows["year"].str.fullmatch(r"\d{4}")),
-                         errors="coerce")
+    bad(
+        ~rows["region"].isin(regions),
+        "set_import_bad_choice",
+        "region",
+        allowed=", ".join(region_ids()),
+    )
+    bad(
+        ~rows["group"].isin(["", "1", "2", "3"]),
+        "set_import_bad_choice",
+        "group",
+        allowed="1, 2, 3",
+    )
+    year = pd.to_numeric(rows["year"].where(rows["year"].str.fullmatch(r"\d{4}")), errors="coerce")
     period = cset.period
-    bad(year.isna() | (year < period.start) | (year > period.end), "set_import_bad_year",
-        "year", start=period.start, end=period.end)
+    bad(
+        year.isna() | (year < period.start) | (year > period.end),
+        "set_import_bad_year",
+        "year",
+        start=period.start,
+        end=period.end,
+    )
     state = rows["state"].map(lambda s: STATE_OF.get(fold(s)) if s else None)
     bad(state.isna(), "set_import_bad_choice", "state", allowed=", ".join(STATE_WORDS.values()))
     value = parse_numbers(rows["value"], "en")
     bad((state == "value") & value.isna(), "set_import_value_needed", "value")
     bad((state != "value") & (rows["value"] != ""), "set_import_value_not_expected", "value")
-    bad(rows["unit"].map(lambda u: units().get(u, {}).get("kind")).eq("percent")
-        & ((value < 0) | (value > 100)), "value_percent_range", "value")
+    bad(
+        rows["unit"].map(lambda u: units().get(u, {}).get("kind")).eq("percent")
+        & ((value < 0) | (value > 100)),
+        "value_percent_range",
+        "value",
+    )
     decided = state.isin(["value", "not_applicable"])
-    bad(decided & ~rows["evidence"].isin(EVIDENCE_LEVELS), "set_import_bad_choice", "evidence",
-        allowed=", ".join(EVIDENCE_LEVELS))
-    bad((state == "not_applicable") & (rows["document"] == ""), "set_import_basis_needed",
-        "document")
+    bad(
+        decided & ~rows["evidence"].isin(EVIDENCE_LEVELS),
+        "set_import_bad_choice",
+        "evidence",
+        allowed=", ".join(EVIDENCE_LEVELS),
+    )
+    bad(
+        (state == "not_applicable") & (rows["document"] == ""),
+        "set_import_basis_needed",
+        "document",
+    )
     checked = rows["checked_on"].map(lambda s: _date(s) if s else dt.date(1, 1, 1))
     bad(checked.isna(), "set_import_bad_date", "checked_on")
     bad(rows["name_vi"] == "", "set_import_value_needed", "name_vi")
@@ -136,8 +185,11 @@ def _evidence(row) -> dict:
 
 def _signature(row) -> tuple:
     value = None if row["state"] != "value" else float(row["value"])
-    return (row["state"], value) + ((row["evidence"],) + tuple(
-        str(row[k]) for k in EVIDENCE_KEYS) if row["state"] != "unknown" else ())
+    return (row["state"], value) + (
+        (row["evidence"],) + tuple(str(row[k]) for k in EVIDENCE_KEYS)
+        if row["state"] != "unknown"
+        else ()
+    )
 
 
 def _cases(rows: pd.DataFrame, cset: CriteriaSet) -> list[dict]:
@@ -157,8 +209,9 @@ def _cases(rows: pd.DataFrame, cset: CriteriaSet) -> list[dict]:
                 case["from_year"] = int(row["year"])
             if row["state"] == "not_applicable":
                 ev = _evidence(row)
-                case["not_applicable"] = {k: ev[k] for k in ("document", "article", "quote", "url")
-                                          if k in ev}
+                case["not_applicable"] = {
+                    k: ev[k] for k in ("document", "article", "quote", "url") if k in ev
+                }
                 case["evidence"] = ev
             elif row["state"] == "value":
                 case["value"] = float(row["value"])
@@ -174,8 +227,11 @@ def _same_as_parent(rows: pd.DataFrame, mine: pd.DataFrame) -> bool:
     if len(rows) != len(mine):
         return False
     a = rows.assign(group=rows["group"].astype(str), year=rows["year"].astype(int))
-    b = mine.assign(group=mine["group"].astype(str), year=mine["year"].astype(int),
-                    value=mine["value"].astype(float))
+    b = mine.assign(
+        group=mine["group"].astype(str),
+        year=mine["year"].astype(int),
+        value=mine["value"].astype(float),
+    )
     b = b.assign(value=b["value"].where(b["state"] == "value"))
     a = a.assign(value=a["value"].where(a["state"] == "value"))
     cols = ["name_vi", "name_en", "unit", "op", "state", "evidence", *EVIDENCE_KEYS]
@@ -212,19 +268,28 @@ def read_set_workbook(path: str | Path) -> dict:
         try:
             parent = load_set(info["parent"])
         except CriteriaSetError as exc:
-            problems.append(Problem(file, "set_import_parent", sheet=INFO_SHEET,
-                                    params={"error": str(exc)}))
+            problems.append(
+                Problem(file, "set_import_parent", sheet=INFO_SHEET, params={"error": str(exc)})
+            )
     legal_date = _date(info.get("legal_date", "")) if info.get("legal_date") else None
     if info.get("legal_date") and legal_date is None:
-        problems.append(Problem(file, "set_import_bad_date", sheet=INFO_SHEET,
-                                column=dict(INFO_FIELDS)["legal_date"],
-                                params={"value": info["legal_date"]}))
+        problems.append(
+            Problem(
+                file,
+                "set_import_bad_date",
+                sheet=INFO_SHEET,
+                column=dict(INFO_FIELDS)["legal_date"],
+                params={"value": info["legal_date"]},
+            )
+        )
     if parent is not None and info.get("id") == parent.id:
-        problems.append(Problem(file, "set_import_same_id", sheet=INFO_SHEET,
-                                params={"value": info["id"]}))
+        problems.append(
+            Problem(file, "set_import_same_id", sheet=INFO_SHEET, params={"value": info["id"]})
+        )
     if problems or parent is None:
-        raise InputError(cap_problems(problems or [Problem(file, "set_import_parent", params={
-            "error": "-"})]))
+        raise InputError(
+            cap_problems(problems or [Problem(file, "set_import_parent", params={"error": "-"})])
+        )
     rows = _check_rows(_grid(by_sheet[GRID_SHEET], file, problems), parent, file, problems)
     if problems:
         raise InputError(cap_problems(problems))
@@ -236,11 +301,13 @@ def read_set_workbook(path: str | Path) -> dict:
         first = own.iloc[0]
         decided = own[own["state"] != "unknown"]
         default_ev = _evidence(decided.iloc[0]) if len(decided) else {"kind": "working"}
-        spec = {"code": code, "name": {"vi": first["name_vi"],
-                                       "en": first["name_en"] or first["name_vi"]},
-                "unit": first["unit"],
-                "rule": {"op": first["op"], "thresholds": _cases(own, parent)},
-                "evidence": default_ev}
+        spec = {
+            "code": code,
+            "name": {"vi": first["name_vi"], "en": first["name_en"] or first["name_vi"]},
+            "unit": first["unit"],
+            "rule": {"op": first["op"], "thresholds": _cases(own, parent)},
+            "evidence": default_ev,
+        }
         if code in known:
             if _same_as_parent(own, mine[mine["indicator"] == code]):
                 continue
@@ -249,20 +316,31 @@ def read_set_workbook(path: str | Path) -> dict:
             additions.setdefault(str(first["criterion"]), []).append(spec)
     unknown_crit = [c for c in additions if c not in {x.number for x in parent.criteria}]
     for number in unknown_crit:
-        problems.append(Problem(file, "set_import_criterion_unknown", sheet=GRID_SHEET,
-                                column=HEADERS["criterion"], params={"value": number}))
+        problems.append(
+            Problem(
+                file,
+                "set_import_criterion_unknown",
+                sheet=GRID_SHEET,
+                column=HEADERS["criterion"],
+                params={"value": number},
+            )
+        )
     if problems:
         raise InputError(cap_problems(problems))
     spec = {
         "id": info["id"],
-        "title": {"vi": info.get("title_vi") or info["id"],
-                  "en": info.get("title_en") or info.get("title_vi") or info["id"]},
+        "title": {
+            "vi": info.get("title_vi") or info["id"],
+            "en": info.get("title_en") or info.get("title_vi") or info["id"],
+        },
         "level": parent.level,
         "period": {"start": parent.period.start, "end": parent.period.end},
         "parent": parent.id,
-        "legal_basis": {"number": info["legal_number"], "date": legal_date,
-                        "issuer": {"vi": info["issuer_vi"],
-                                   "en": info.get("issuer_en") or info["issuer_vi"]}}
+        "legal_basis": {
+            "number": info["legal_number"],
+            "date": legal_date,
+            "issuer": {"vi": info["issuer_vi"], "en": info.get("issuer_en") or info["issuer_vi"]},
+        }
         | ({"url": info["legal_url"]} if info.get("legal_url") else {}),
         "defaults": {"source": {"document": info["legal_number"]}},
     }
@@ -276,6 +354,8 @@ def read_set_workbook(path: str | Path) -> dict:
 
 
 def set_yaml(spec: dict, workbook: str) -> str:
-    header = (f"# Written by `ntm set import` from {Path(workbook).name}: an overlay of "
-              f"{spec['parent']} holding only what differs.\n")
+    header = (
+        f"# Written by `ntm set import` from {Path(workbook).name}: an overlay of "
+        f"{spec['parent']} holding only what differs.\n"
+    )
     return header + yaml.safe_dump(spec, allow_unicode=True, sort_keys=False, width=100)

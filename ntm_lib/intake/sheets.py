@@ -115,8 +115,13 @@ def _refuse_container(path: Path) -> list[Problem]:
         return [Problem(str(path), "file_not_excel", params={"error": str(exc)[:200]})]
     limit = UNPACKED_FACTOR * max_bytes()
     if unpacked > limit:
-        return [Problem(str(path), "file_unpacks_too_large", params={
-            "size": round(unpacked / 1024 / 1024), "limit": round(limit / 1024 / 1024)})]
+        return [
+            Problem(
+                str(path),
+                "file_unpacks_too_large",
+                params={"size": round(unpacked / 1024 / 1024), "limit": round(limit / 1024 / 1024)},
+            )
+        ]
     return []
 
 
@@ -147,10 +152,19 @@ def _excel(path: Path) -> tuple[list[Grid], list[Problem]]:
         return [], refused
     try:
         values = load_workbook(path, read_only=True, data_only=True)
-        formulas = (load_workbook(path, read_only=True, data_only=False)
-                    if path.stat().st_size <= FORMULA_CHECK_MAX_BYTES else None)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError,
-            EOFError) as exc:
+        formulas = (
+            load_workbook(path, read_only=True, data_only=False)
+            if path.stat().st_size <= FORMULA_CHECK_MAX_BYTES
+            else None
+        )
+    except (
+        zipfile.BadZipFile,
+        InvalidFileException,
+        KeyError,
+        ValueError,
+        OSError,
+        EOFError,
+    ) as exc:
         return [], [Problem(str(path), "file_not_excel", params={"error": str(exc)[:200]})]
     grids = []
     for ws in values.worksheets:
@@ -163,18 +177,34 @@ def _excel(path: Path) -> tuple[list[Grid], list[Problem]]:
         for row in ws.iter_rows():
             f_row = next(f_rows, ()) if f_rows is not None else ()
             cells = list(row)
-            text.append([cell_text(getattr(c, "value", None), getattr(c, "number_format", None))
-                         for c in cells])
-            flags.append([_flag(getattr(c, "value", None), f_row[i] if i < len(f_row) else None,
-                                getattr(c, "number_format", None))
-                          for i, c in enumerate(cells)])
+            text.append(
+                [
+                    cell_text(getattr(c, "value", None), getattr(c, "number_format", None))
+                    for c in cells
+                ]
+            )
+            flags.append(
+                [
+                    _flag(
+                        getattr(c, "value", None),
+                        f_row[i] if i < len(f_row) else None,
+                        getattr(c, "number_format", None),
+                    )
+                    for i, c in enumerate(cells)
+                ]
+            )
         width = max((len(r) for r in text), default=0)
         text = [r + [""] * (width - len(r)) for r in text]
         flags = [r + [""] * (width - len(r)) for r in flags]
-        grids.append(Grid(ws.title, pd.DataFrame(text, dtype=object).astype(str),
-                          pd.DataFrame(flags, dtype=object),
-                          hidden=getattr(ws, "sheet_state", "visible") != "visible",
-                          hidden_rows=_hidden_rows(path, getattr(ws, "_worksheet_path", None))))
+        grids.append(
+            Grid(
+                ws.title,
+                pd.DataFrame(text, dtype=object).astype(str),
+                pd.DataFrame(flags, dtype=object),
+                hidden=getattr(ws, "sheet_state", "visible") != "visible",
+                hidden_rows=_hidden_rows(path, getattr(ws, "_worksheet_path", None)),
+            )
+        )
     return grids, []
 
 
@@ -215,25 +245,35 @@ def _csv(path: Path, categorical: bool = False) -> tuple[list[Grid], list[Proble
     text, problems = decode(raw, str(path))
     if text is None:
         return [], problems
-    first = text[:text.find("\n")] if "\n" in text else text
+    first = text[: text.find("\n")] if "\n" in text else text
     sep = max([",", ";", "\t"], key=first.count)
     if not text or text.isspace():
         return [Grid(None, pd.DataFrame(dtype=str))], problems
     # Valid UTF-8 goes to the reader as bytes (faster than text); other encodings as text.
     utf8 = not problems and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    source = (io.BytesIO(raw[len(codecs.BOM_UTF8):] if raw.startswith(codecs.BOM_UTF8) else raw)
-              if utf8 else io.StringIO(text))
+    source = (
+        io.BytesIO(raw[len(codecs.BOM_UTF8) :] if raw.startswith(codecs.BOM_UTF8) else raw)
+        if utf8
+        else io.StringIO(text)
+    )
     try:  # pandas' C reader first: fast on large files
-        frame = pd.read_csv(source, sep=sep, header=None, encoding="utf-8",
-                            dtype="category" if categorical else str,
-                            keep_default_na=False, skip_blank_lines=False)
+        frame = pd.read_csv(
+            source,
+            sep=sep,
+            header=None,
+            encoding="utf-8",
+            dtype="category" if categorical else str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+        )
         # blank lines keep their row numbers; every row had the same number of fields
         return [Grid(None, _categorical(frame) if categorical else frame.fillna(""))], problems
     except pd.errors.ParserError as exc:
         unclosed = re.search(r"EOF inside string starting at row (\d+)", str(exc))
         if unclosed:  # the rest of the file would be swallowed into one cell
-            return [], problems + [Problem(str(path), "file_unclosed_quote",
-                                           row=int(unclosed.group(1)) + 1)]
+            return [], problems + [
+                Problem(str(path), "file_unclosed_quote", row=int(unclosed.group(1)) + 1)
+            ]
     except ValueError:
         pass  # ragged rows or odd line ends: the csv module reads them, counting fields
     try:
@@ -255,8 +295,16 @@ def read_grids(path: str | Path, categorical: bool = False) -> tuple[list[Grid],
         return [], [Problem(str(path), "file_missing")]
     size = path.stat().st_size
     if size > max_bytes():  # SettingError on a malformed NTM_MAX_INPUT_MB
-        return [], [Problem(str(path), "file_too_large", params={
-            "size": round(size / 1024 / 1024), "limit": round(max_bytes() / 1024 / 1024)})]
+        return [], [
+            Problem(
+                str(path),
+                "file_too_large",
+                params={
+                    "size": round(size / 1024 / 1024),
+                    "limit": round(max_bytes() / 1024 / 1024),
+                },
+            )
+        ]
     if path.suffix.lower() not in EXCEL_SUFFIXES:
         return _csv(path, categorical)
     grids, problems = _excel(path)

@@ -17,8 +17,18 @@ from ..i18n import pick
 from ..tables import keep_text, make_zip_deterministic
 
 # Header labels are accepted back by the intake (locale/columns.yaml).
-HEADERS = ["Mã xã", "Tên xã", "Năm", "Mã chỉ tiêu", "Tên chỉ tiêu", "Đơn vị", "Yêu cầu",
-           "Giá trị", "Ghi chú", "Nguồn số liệu"]
+HEADERS = [
+    "Mã xã",
+    "Tên xã",
+    "Năm",
+    "Mã chỉ tiêu",
+    "Tên chỉ tiêu",
+    "Đơn vị",
+    "Yêu cầu",
+    "Giá trị",
+    "Ghi chú",
+    "Nguồn số liệu",
+]
 INSTRUCTIONS = [
     "Mẫu nhập số liệu đánh giá tiêu chí nông thôn mới (ntm-assess).",
     "Điền cột «Giá trị» cho từng dòng; không sửa các cột mã (Mã xã, Năm, Mã chỉ tiêu).",
@@ -39,15 +49,26 @@ def template_rows(cset: CriteriaSet, register: pd.DataFrame, year: int) -> list[
                 continue
             x = threshold_cell(cset, ind.code, zone, year)
             status = "not_applicable" if x.state == NOT_APPLICABLE else None
-            rows.append([commune["commune_id"], commune["name"], year, ind.code, ind.name["vi"],
-                         pick(unit_labels[ind.unit]["label"], "vi"),
-                         requirement_text(ind.rule.op, x.value, ind.unit, "vi", status),
-                         None, None, None])
+            rows.append(
+                [
+                    commune["commune_id"],
+                    commune["name"],
+                    year,
+                    ind.code,
+                    ind.name["vi"],
+                    pick(unit_labels[ind.unit]["label"], "vi"),
+                    requirement_text(ind.rule.op, x.value, ind.unit, "vi", status),
+                    None,
+                    None,
+                    None,
+                ]
+            )
     return rows
 
 
 def _save(wb, path: Path) -> None:
     """The workbook, text kept as text, with the same bytes for the same content."""
+
     def save(tmp: Path) -> None:
         keep_text(wb)
         wb.save(tmp)
@@ -85,30 +106,60 @@ def write_template(cset: CriteriaSet, register: pd.DataFrame, year: int, path: P
     return len(rows)
 
 
-PLAN_HEADERS = ["Mã xã", "Tên xã", "Tiêu chí", "Mã chỉ tiêu", "Tên chỉ tiêu", "Hiện trạng",
-                "Yêu cầu", "Giải pháp", "Đơn vị chịu trách nhiệm", "Năm hoàn thành",
-                "Kinh phí (triệu đồng)", "Ngân sách nhà nước", "Lồng ghép chương trình",
-                "Nhân dân đóng góp", "Tín dụng", "Doanh nghiệp và khác", "Mức độ khó"]
-BUDGET_HEADERS = ["Mã xã", "Năm", "Ngân sách nhà nước", "Lồng ghép chương trình",
-                  "Nhân dân đóng góp", "Tín dụng", "Doanh nghiệp và khác"]
+PLAN_HEADERS = [
+    "Mã xã",
+    "Tên xã",
+    "Tiêu chí",
+    "Mã chỉ tiêu",
+    "Tên chỉ tiêu",
+    "Hiện trạng",
+    "Yêu cầu",
+    "Giải pháp",
+    "Đơn vị chịu trách nhiệm",
+    "Năm hoàn thành",
+    "Kinh phí (triệu đồng)",
+    "Ngân sách nhà nước",
+    "Lồng ghép chương trình",
+    "Nhân dân đóng góp",
+    "Tín dụng",
+    "Doanh nghiệp và khác",
+    "Mức độ khó",
+]
+BUDGET_HEADERS = [
+    "Mã xã",
+    "Năm",
+    "Ngân sách nhà nước",
+    "Lồng ghép chương trình",
+    "Nhân dân đóng góp",
+    "Tín dụng",
+    "Doanh nghiệp và khác",
+]
 PLAN_INSTRUCTIONS = [
     "Mẫu kế hoạch thực hiện các tiêu chí chưa đạt (ntm-assess).",
     "Trang «Kế hoạch»: mỗi dòng là một chỉ tiêu chưa đạt; ghi giải pháp, đơn vị chịu trách nhiệm,",
     "năm hoàn thành, kinh phí (triệu đồng) và phân theo nguồn: tổng các nguồn phải bằng kinh phí.",
     "Có thể thêm dòng cho việc giữ vững tiêu chí đã đạt (ghi số tiêu chí hoặc mã chỉ tiêu).",
     "Mức độ khó: 1 (dễ) đến 5 (rất khó). Trang «Ngân sách»: số vốn dự kiến mỗi năm theo nguồn.",
-    "Lập lộ trình: ntm plan <số liệu> --communes <xã> --set <bộ> --plan <tệp này> --budget <tệp này> --out <thư mục>",
+    "Lập lộ trình: ntm plan <số liệu> --communes <xã> --set <bộ> --plan <tệp này> "
+    "--budget <tệp này> --out <thư mục>",
 ]
 
 
-def write_plan_template(cset: CriteriaSet, register: pd.DataFrame, indicators: pd.DataFrame,
-                        year: int, path: Path, budget_years: int = 3) -> int:
+def write_plan_template(
+    cset: CriteriaSet,
+    register: pd.DataFrame,
+    indicators: pd.DataFrame,
+    year: int,
+    path: Path,
+    budget_years: int = 3,
+) -> int:
     """Plan rows for every unmet indicator of `year`, and an empty budget for the next years."""
     from ..criteria.text import value_text
 
     names = register.set_index(register["commune_id"].astype(str))["name"]
-    unmet = indicators[(indicators["year"] == year)
-                       & indicators["status"].isin(["not_met", "missing"])]
+    unmet = indicators[
+        (indicators["year"] == year) & indicators["status"].isin(["not_met", "missing"])
+    ]
     wb = Workbook()
     guide = wb.active
     guide.title = "Hướng dẫn"
@@ -119,10 +170,18 @@ def write_plan_template(cset: CriteriaSet, register: pd.DataFrame, indicators: p
     plan.append(PLAN_HEADERS)
     for r in unmet.itertuples():
         ind = cset.indicator(str(r.indicator))
-        plan.append([str(r.commune_id), names.get(str(r.commune_id), ""), ind.criterion, ind.code,
-                     ind.name["vi"], value_text(r.value, ind.unit, "vi"),
-                     requirement_text(r.rule, r.threshold, ind.unit, "vi", r.status)]
-                    + [None] * (len(PLAN_HEADERS) - 7))
+        plan.append(
+            [
+                str(r.commune_id),
+                names.get(str(r.commune_id), ""),
+                ind.criterion,
+                ind.code,
+                ind.name["vi"],
+                value_text(r.value, ind.unit, "vi"),
+                requirement_text(r.rule, r.threshold, ind.unit, "vi", r.status),
+            ]
+            + [None] * (len(PLAN_HEADERS) - 7)
+        )
     budget = wb.create_sheet("Ngân sách")
     budget.append(BUDGET_HEADERS)
     for cid in sorted(set(unmet["commune_id"].astype(str))):

@@ -36,8 +36,10 @@ def fold_series(s: pd.Series) -> pd.Series:
 # The forms a number may take: plain (95, 95,5, 95.5), grouped in threes by dots (Vietnamese:
 # 1.234.567,5) or by commas (English: 1,234,567.5), or a bare decimal (,5). Anything else,
 # '1.234.5' or '12.05.2024', is not read as a number.
-NUMBER_FORM = (r"[+-]?(?:\d+(?:[.,]\d+)?|[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?"
-               r"|[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?|[.,]\d+)")
+NUMBER_FORM = (
+    r"[+-]?(?:\d+(?:[.,]\d+)?|[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?"
+    r"|[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?|[.,]\d+)"
+)
 # One separator and three digits after a leading 1-999: a thousand in one convention, a
 # decimal in the other ('0.026' is never a thousand).
 AMBIGUOUS_FORM = r"[+-]?[1-9]\d{0,2}[.,]\d{3}"
@@ -47,8 +49,9 @@ DATE_FORM = r"\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}[./-]\d{1,2}[./-]\d{1
 def distinct(text: pd.Series) -> tuple[np.ndarray, pd.Series]:
     """(code per cell, distinct texts): a categorical column's own codes, else factorized."""
     if isinstance(text.dtype, pd.CategoricalDtype) and not (text.cat.codes < 0).any():
-        return text.cat.codes.to_numpy(), pd.Series(np.asarray(text.cat.categories, dtype=object),
-                                                     dtype=object)
+        return text.cat.codes.to_numpy(), pd.Series(
+            np.asarray(text.cat.categories, dtype=object), dtype=object
+        )
     codes, uniques = pd.factorize(text.astype(str), use_na_sentinel=False)
     return codes, pd.Series(np.asarray(uniques, dtype=object), dtype=object)
 
@@ -56,10 +59,12 @@ def distinct(text: pd.Series) -> tuple[np.ndarray, pd.Series]:
 def per_distinct(func):
     """Run a column-wise parser once per distinct text and spread the result back: a column of
     a million cells typically holds a few hundred distinct values."""
+
     def run(text: pd.Series, *args, **kwargs) -> pd.Series:
         codes, uniques = distinct(text)
         parsed = func(uniques, *args, **kwargs).to_numpy()
         return pd.Series(parsed[codes], index=text.index)
+
     run.__doc__, run.__name__, run.__wrapped__ = func.__doc__, func.__name__, func
     return run
 
@@ -68,8 +73,9 @@ def map_text(text: pd.Series, func) -> pd.Series:
     """`func` (texts -> texts) applied once per distinct text; a categorical column back."""
     codes, uniques = distinct(text)
     new_codes, labels = pd.factorize(func(uniques).astype(object), use_na_sentinel=False)
-    return pd.Series(pd.Categorical.from_codes(new_codes[codes], categories=labels),
-                     index=text.index)
+    return pd.Series(
+        pd.Categorical.from_codes(new_codes[codes], categories=labels), index=text.index
+    )
 
 
 def _squeeze(text: pd.Series) -> pd.Series:
@@ -109,7 +115,8 @@ def parse_numbers(text: pd.Series, convention: str | None = None) -> pd.Series:
     s = s.where(s.str.fullmatch(NUMBER_FORM).astype(bool), "")
     n_comma, n_dot = s.str.count(","), s.str.count(r"\.")
     dec_comma = ((n_comma == 1) & (n_dot == 0)) | (
-        (n_comma > 0) & (n_dot > 0) & (s.str.rfind(",") > s.str.rfind(".")))
+        (n_comma > 0) & (n_dot > 0) & (s.str.rfind(",") > s.str.rfind("."))
+    )
     out = s.mask(dec_comma, s.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
     out = out.mask(~dec_comma & (n_comma > 0), s.str.replace(",", "", regex=False))
     out = out.mask((n_dot > 1) & (n_comma == 0), s.str.replace(".", "", regex=False))
@@ -118,8 +125,9 @@ def parse_numbers(text: pd.Series, convention: str | None = None) -> pd.Series:
         out = out.mask(ambiguous & (n_dot == 1), s.str.replace(".", "", regex=False))
     else:
         out = out.mask(ambiguous & (n_comma == 1), s.str.replace(",", "", regex=False))
-    nums = pd.to_numeric(out.where(out.str.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)").astype(bool)),
-                         errors="coerce")
+    nums = pd.to_numeric(
+        out.where(out.str.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)").astype(bool)), errors="coerce"
+    )
     return nums.astype(float)
 
 

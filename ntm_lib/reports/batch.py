@@ -75,8 +75,11 @@ def file_stem(commune_id: str, year: int) -> str:
     '#', '?', '%', spaces, letters of any script): restricted characters, a length cap, and a
     short hash of the id whenever the name had to change, so that two ids never collide."""
     cid = str(commune_id)
-    bare = "".join(ch for ch in unicodedata.normalize("NFKD", cid.replace("đ", "d").replace("Đ", "D"))
-                   if not unicodedata.combining(ch))
+    bare = "".join(
+        ch
+        for ch in unicodedata.normalize("NFKD", cid.replace("đ", "d").replace("Đ", "D"))
+        if not unicodedata.combining(ch)
+    )
     base = SAFE_CHARS.sub("_", bare)[:MAX_STEM]
     if base != cid:
         base = f"{base}-{hashlib.sha256(cid.encode()).hexdigest()[:10]}"
@@ -142,22 +145,41 @@ def render_commune(job: Job) -> Outcome:
     ipynb, html = folder / f"{job.stem}.ipynb", folder / f"{job.stem}.html"
     try:
         with deadline(job.timeout):
-            papermill.execute_notebook(job.notebook, str(ipynb), parameters=job.parameters,
-                                       kernel_name=job.kernel, engine_name=engine,
-                                       progress_bar=False, cwd=str(Path(job.notebook).parent),
-                                       execution_timeout=job.timeout,
-                                       # written once at the end, not after every cell
-                                       request_save_on_cell_execute=False)
+            papermill.execute_notebook(
+                job.notebook,
+                str(ipynb),
+                parameters=job.parameters,
+                kernel_name=job.kernel,
+                engine_name=engine,
+                progress_bar=False,
+                cwd=str(Path(job.notebook).parent),
+                execution_timeout=job.timeout,
+                # written once at the end, not after every cell
+                request_save_on_cell_execute=False,
+            )
         title = t("report_title", job.parameters["lang"], name=job.name) + f" ({job.year})"
         notebook_to_html(ipynb, html, title, job.parameters["lang"])
     except BaseException as exc:  # noqa: BLE001 - one commune's failure must not stop the run
         discard()  # the next commune gets a fresh shell or kernel
         error = _describe(exc, job.timeout)
-        return Outcome(job.commune_id, job.year, False, time.perf_counter() - start,
-                       job.fingerprint, error=error,
-                       ipynb=f"communes/{ipynb.name}" if ipynb.exists() else "")
-    outcome = Outcome(job.commune_id, job.year, True, time.perf_counter() - start,
-                      job.fingerprint, html=f"communes/{html.name}", ipynb=f"communes/{ipynb.name}")
+        return Outcome(
+            job.commune_id,
+            job.year,
+            False,
+            time.perf_counter() - start,
+            job.fingerprint,
+            error=error,
+            ipynb=f"communes/{ipynb.name}" if ipynb.exists() else "",
+        )
+    outcome = Outcome(
+        job.commune_id,
+        job.year,
+        True,
+        time.perf_counter() - start,
+        job.fingerprint,
+        html=f"communes/{html.name}",
+        ipynb=f"communes/{ipynb.name}",
+    )
     _settle()
     return outcome
 
@@ -175,6 +197,7 @@ def _settle() -> None:
     global _settled
     if _DEDICATED and not _settled:
         from .shell_engine import forget_last_notebook
+
         forget_last_notebook()
         gc.collect()
         gc.freeze()
@@ -187,8 +210,10 @@ def _engine():
     anywhere else (a cluster worker's thread, whose streams are shared)."""
     if _DEDICATED and threading.current_thread() is threading.main_thread():
         from .shell_engine import ENGINE_NAME, discard_shell
+
         return ENGINE_NAME, discard_shell
     from .papermill_engine import ENGINE_NAME, discard_kernel
+
     return ENGINE_NAME, discard_kernel
 
 
@@ -210,8 +235,12 @@ def _fingerprint(*parts) -> str:
 def default_executor(jobs: int) -> Executor:
     # spawn: workers start clean, with the environment of this run (a fork server would keep
     # the environment of the first run of the process), without the parent's threads.
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=init_worker, initargs=(os.getpid(),))
+    return ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=init_worker,
+        initargs=(os.getpid(),),
+    )
 
 
 def init_worker(parent: int) -> None:
@@ -224,6 +253,7 @@ def init_worker(parent: int) -> None:
 def follow_parent(parent: int, every: float = 0.5) -> None:
     """In a worker: exit as soon as the run that started it is gone (killed with -9, it could
     not say so); the worker's kernel follows, as a kernel watches its own parent."""
+
     def watch():
         while True:
             time.sleep(every)
@@ -233,9 +263,17 @@ def follow_parent(parent: int, every: float = 0.5) -> None:
     threading.Thread(target=watch, name="ntm-follow-parent", daemon=True).start()
 
 
-def render_summary(folder: Path, data_paths: list[str], communes_path: str, set_id: str,
-                   year: int, district: str | None, province: str | None, lang: str,
-                   notebook: Path = SUMMARY_NOTEBOOK) -> Path:
+def render_summary(
+    folder: Path,
+    data_paths: list[str],
+    communes_path: str,
+    set_id: str,
+    year: int,
+    district: str | None,
+    province: str | None,
+    lang: str,
+    notebook: Path = SUMMARY_NOTEBOOK,
+) -> Path:
     """The district (or province) summary: notebook, HTML page and Excel tables in `folder`."""
     import papermill
 
@@ -246,21 +284,43 @@ def render_summary(folder: Path, data_paths: list[str], communes_path: str, set_
     ipynb = folder / "summary.ipynb"
     try:
         papermill.execute_notebook(
-            str(notebook), str(ipynb), kernel_name=ensure_kernel(), engine_name=ENGINE_NAME,
-            progress_bar=False, cwd=str(notebook.parent), parameters={
-                "data": data_paths, "communes": communes_path, "set_id": set_id, "year": year,
-                "district": district, "province": province, "lang": lang,
-                "output_dir": str(folder)})
+            str(notebook),
+            str(ipynb),
+            kernel_name=ensure_kernel(),
+            engine_name=ENGINE_NAME,
+            progress_bar=False,
+            cwd=str(notebook.parent),
+            parameters={
+                "data": data_paths,
+                "communes": communes_path,
+                "set_id": set_id,
+                "year": year,
+                "district": district,
+                "province": province,
+                "lang": lang,
+                "output_dir": str(folder),
+            },
+        )
     finally:
         discard_kernel()
     area = district or province or ""
-    return notebook_to_html(ipynb, folder / "summary.html",
-                            t("summary_title", lang, area=area, year=year), lang)
+    return notebook_to_html(
+        ipynb, folder / "summary.html", t("summary_title", lang, area=area, year=year), lang
+    )
 
 
-def run_summary(data_paths: list[str], communes_path: str, set_id: str, out: str | Path, *,
-                year: int | None = None, district: str | None = None,
-                province: str | None = None, lang: str = "vi", force: bool = False) -> Path:
+def run_summary(
+    data_paths: list[str],
+    communes_path: str,
+    set_id: str,
+    out: str | Path,
+    *,
+    year: int | None = None,
+    district: str | None = None,
+    province: str | None = None,
+    lang: str = "vi",
+    force: bool = False,
+) -> Path:
     started = run_time()
     data_paths = [str(Path(p).resolve()) for p in data_paths]
     communes_path = str(Path(communes_path).resolve())
@@ -270,10 +330,19 @@ def run_summary(data_paths: list[str], communes_path: str, set_id: str, out: str
     if not communes_in(register, district, province):
         raise NoDataError(t("summary_no_communes", None, area=district or province))
     manifest = {
-        "version": __version__, "command": "summary", "started": started,
-        "parameters": {"set": set_id, "year": year, "district": district, "province": province,
-                       "lang": lang, "reading_lang": current_lang()},
-        "set": provenance["set"], "inputs": relative_inputs(provenance["inputs"], out),
+        "version": __version__,
+        "command": "summary",
+        "started": started,
+        "parameters": {
+            "set": set_id,
+            "year": year,
+            "district": district,
+            "province": province,
+            "lang": lang,
+            "reading_lang": current_lang(),
+        },
+        "set": provenance["set"],
+        "inputs": relative_inputs(provenance["inputs"], out),
         "packages": package_versions(),
     }
     with atomic_dir(out, force=force, inputs=data_paths + [communes_path]) as tmp:
@@ -291,20 +360,44 @@ def document_links(commune_id: str, year: int) -> dict[str, str]:
     return {kind: f"../documents/{stem}-{name}.docx" for kind, name in DOCUMENT_NAMES.items()}
 
 
-def write_documents(folder: Path, outcomes: list, data_paths: list[str], communes_path: str,
-                    set_id: str, year: int, slices: dict[str, Path], plan: str,
-                    budget: str) -> None:
+def write_documents(
+    folder: Path,
+    outcomes: list,
+    data_paths: list[str],
+    communes_path: str,
+    set_id: str,
+    year: int,
+    slices: dict[str, Path],
+    plan: str,
+    budget: str,
+) -> None:
     """The board's plan and annual report, drafted for every commune whose report succeeded."""
     from .board_documents import write_document
     from .commune_report import prepare
 
     folder.mkdir(parents=True, exist_ok=True)
     for outcome in outcomes:
-        ctx = prepare(data_paths, communes_path, set_id, outcome.commune_id, year, "vi",
-                      str(slices[outcome.commune_id]), plan or None, budget or None)
+        ctx = prepare(
+            data_paths,
+            communes_path,
+            set_id,
+            outcome.commune_id,
+            year,
+            "vi",
+            str(slices[outcome.commune_id]),
+            plan or None,
+            budget or None,
+        )
         for kind, link in document_links(outcome.commune_id, year).items():
-            write_document(kind, data_paths, communes_path, set_id, outcome.commune_id,
-                           folder / Path(link).name, context=ctx)
+            write_document(
+                kind,
+                data_paths,
+                communes_path,
+                set_id,
+                outcome.commune_id,
+                folder / Path(link).name,
+                context=ctx,
+            )
 
 
 def checked_year(assessment, year: int | None) -> int:
@@ -316,13 +409,15 @@ def checked_year(assessment, year: int | None) -> int:
     if year is None:
         return int(with_data[-1])
     if int(year) not in with_data:
-        raise NoDataError(t("no_data_for_year", None, year=year,
-                            years=", ".join(map(str, with_data))))
+        raise NoDataError(
+            t("no_data_for_year", None, year=year, years=", ".join(map(str, with_data)))
+        )
     return int(year)
 
 
 def _slug(text: str) -> str:
     from ..intake.values import fold
+
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")[:MAX_STEM] or "all"
 
 
@@ -331,9 +426,12 @@ def slugs(names: list[str]) -> dict[str, str]:
     would share one ('Cẩm Giàng' and 'Cam Giang')."""
     plain = {name: _slug(name) for name in names}
     taken = [s for s in plain.values()]
-    return {name: slug if taken.count(slug) == 1
-            else f"{slug}-{hashlib.sha256(name.encode()).hexdigest()[:10]}"
-            for name, slug in plain.items()}
+    return {
+        name: slug
+        if taken.count(slug) == 1
+        else f"{slug}-{hashlib.sha256(name.encode()).hexdigest()[:10]}"
+        for name, slug in plain.items()
+    }
 
 
 @contextlib.contextmanager
@@ -351,15 +449,28 @@ def dask_executor(address: str):
         client.close()
 
 
-def run_report(data_paths: list[str], communes_path: str, set_id: str, out: str | Path, *,
-               year: int | None = None, communes: list[str] | None = None,
-               jobs: int | None = None, lang: str = "vi", resume: bool = False,
-               force: bool = False, executor: Executor | None = None,
-               notebook: Path = NOTEBOOK, plan: str | None = None,
-               budget: str | None = None, scheduler: str | None = None,
-               summary: bool = False, predecessors: dict | None = None,
-               documents: bool = False,
-               timeout: float | None = DEFAULT_TIMEOUT) -> dict:
+def run_report(
+    data_paths: list[str],
+    communes_path: str,
+    set_id: str,
+    out: str | Path,
+    *,
+    year: int | None = None,
+    communes: list[str] | None = None,
+    jobs: int | None = None,
+    lang: str = "vi",
+    resume: bool = False,
+    force: bool = False,
+    executor: Executor | None = None,
+    notebook: Path = NOTEBOOK,
+    plan: str | None = None,
+    budget: str | None = None,
+    scheduler: str | None = None,
+    summary: bool = False,
+    predecessors: dict | None = None,
+    documents: bool = False,
+    timeout: float | None = DEFAULT_TIMEOUT,
+) -> dict:
     """Render the reports; returns the manifest. Raises InputError on invalid data."""
     started = run_time()
     if jobs is not None and jobs < 1:
@@ -371,11 +482,16 @@ def run_report(data_paths: list[str], communes_path: str, set_id: str, out: str 
     plan = str(Path(plan).resolve()) if plan else ""
     budget = str(Path(budget).resolve()) if budget else ""
     if predecessors:
-        predecessors = {"data": [str(Path(p).resolve()) for p in predecessors["data"]],
-                        "communes": str(Path(predecessors["communes"]).resolve()),
-                        "set": predecessors["set"]}
-    own_inputs = data_paths + [communes_path, plan, budget, str(notebook)] + (
-        predecessors["data"] + [predecessors["communes"]] if predecessors else [])
+        predecessors = {
+            "data": [str(Path(p).resolve()) for p in predecessors["data"]],
+            "communes": str(Path(predecessors["communes"]).resolve()),
+            "set": predecessors["set"],
+        }
+    own_inputs = (
+        data_paths
+        + [communes_path, plan, budget, str(notebook)]
+        + (predecessors["data"] + [predecessors["communes"]] if predecessors else [])
+    )
     out = check_target_dir(out, force or resume, own_inputs)  # the notebook runs elsewhere
     cset, register, assessment, provenance = prepared_inputs(data_paths, communes_path, set_id)
     year = checked_year(assessment, year)
@@ -397,31 +513,59 @@ def run_report(data_paths: list[str], communes_path: str, set_id: str, out: str 
         page_provenance = provenance | {"inputs": provenance["inputs"] + plan_files(plan, budget)}
     previous = (read_manifest(out) or {}) if resume else {}
     from .papermill_engine import sweep_dead_kernel_folders
+
     sweep_dead_kernel_folders()  # of kernels whose workers were killed, in any earlier run
     kernel = ensure_kernel()
     names = register.set_index("commune_id")["name"].astype(str).to_dict()
     plan_hashes = [sha256(p) for p in (plan, budget) if p] + (
-        [sha256(p) for p in predecessors["data"]] if predecessors else [])
-    base = [provenance["inputs"], provenance["set"], sha256(notebook), __version__, lang, year,
-            plan_hashes]
+        [sha256(p) for p in predecessors["data"]] if predecessors else []
+    )
+    base = [
+        provenance["inputs"],
+        provenance["set"],
+        sha256(notebook),
+        __version__,
+        lang,
+        year,
+        plan_hashes,
+    ]
     jobs_n = jobs or os.cpu_count() or 1
     outcomes: list[Outcome] = []
     with atomic_dir(out, force=force or resume, inputs=own_inputs) as tmp:
         folder = tmp / "communes"
         folder.mkdir()
         cache = tmp / ".cache"
-        slices = write_slices(cache, register, assessment, page_provenance, year, plan_rows,
-                              budget_rows)
+        slices = write_slices(
+            cache, register, assessment, page_provenance, year, plan_rows, budget_rows
+        )
         write_assessment(assessment, _mkdir(tmp / "results"), cset, register, lang)
         todo = []
         for cid in selected:
-            params = {"data": data_paths, "communes": communes_path, "set_id": set_id,
-                      "commune_id": cid, "year": year, "lang": lang, "output_dir": str(folder),
-                      "cache": str(slices[cid]), "plan": plan, "budget": budget,
-                      "predecessors": predecessors or {},
-                      "documents": document_links(cid, year) if documents else {}}
-            job = Job(cid, year, names.get(cid, cid), str(notebook), str(folder), params, kernel,
-                      _fingerprint(base, cid), timeout)
+            params = {
+                "data": data_paths,
+                "communes": communes_path,
+                "set_id": set_id,
+                "commune_id": cid,
+                "year": year,
+                "lang": lang,
+                "output_dir": str(folder),
+                "cache": str(slices[cid]),
+                "plan": plan,
+                "budget": budget,
+                "predecessors": predecessors or {},
+                "documents": document_links(cid, year) if documents else {},
+            }
+            job = Job(
+                cid,
+                year,
+                names.get(cid, cid),
+                str(notebook),
+                str(folder),
+                params,
+                kernel,
+                _fingerprint(base, cid),
+                timeout,
+            )
             reused = _reuse(previous, out, job, folder)
             if reused:
                 outcomes.append(reused)
@@ -433,44 +577,87 @@ def run_report(data_paths: list[str], communes_path: str, set_id: str, out: str 
         else:
             outcomes += _run_all(todo, jobs_n, executor)
         if documents:
-            write_documents(tmp / "documents", [o for o in outcomes if o.ok], data_paths,
-                            communes_path, set_id, year, slices, plan, budget)
+            write_documents(
+                tmp / "documents",
+                [o for o in outcomes if o.ok],
+                data_paths,
+                communes_path,
+                set_id,
+                year,
+                slices,
+                plan,
+                budget,
+            )
         shutil.rmtree(cache)
         outcomes.sort(key=lambda o: o.commune_id)
         summaries = {}
         if summary:
-            districts = sorted(set(register.loc[register["commune_id"].astype(str).isin(selected),
-                                                "district"]))
+            districts = sorted(
+                set(register.loc[register["commune_id"].astype(str).isin(selected), "district"])
+            )
             folders = slugs(districts)
             for name in districts:
-                page = render_summary(tmp / "summary" / folders[name], data_paths, communes_path,
-                                      set_id, year, name, None, lang)
+                page = render_summary(
+                    tmp / "summary" / folders[name],
+                    data_paths,
+                    communes_path,
+                    set_id,
+                    year,
+                    name,
+                    None,
+                    lang,
+                )
                 summaries[name] = str(page.relative_to(tmp))
         roles = ([(plan, "plan")] if plan else []) + ([(budget, "budget")] if budget else [])
         extra = [f for path, role in roles for f in files([path], role)]
         if predecessors:
-            extra += (files(predecessors["data"], "predecessors_data")
-                      + files([predecessors["communes"]], "predecessors_communes"))
+            extra += files(predecessors["data"], "predecessors_data") + files(
+                [predecessors["communes"]], "predecessors_communes"
+            )
         manifest = {
-            "version": __version__, "command": "report", "started": started,
+            "version": __version__,
+            "command": "report",
+            "started": started,
             "finished": run_time(),
-            "parameters": {"set": set_id, "year": year, "lang": lang, "reading_lang": current_lang(),
-                           "communes": [str(c) for c in communes] if communes else None,
-                           "jobs": jobs_n, "summary": bool(summary), "timeout": timeout,
-                           "documents": bool(documents),
-                           "predecessors_set": predecessors["set"] if predecessors else None,
-                           "notebook": None if notebook == NOTEBOOK else relative_path(notebook, out)},
+            "parameters": {
+                "set": set_id,
+                "year": year,
+                "lang": lang,
+                "reading_lang": current_lang(),
+                "communes": [str(c) for c in communes] if communes else None,
+                "jobs": jobs_n,
+                "summary": bool(summary),
+                "timeout": timeout,
+                "documents": bool(documents),
+                "predecessors_set": predecessors["set"] if predecessors else None,
+                "notebook": None if notebook == NOTEBOOK else relative_path(notebook, out),
+            },
             "set": provenance["set"],
             "inputs": relative_inputs(provenance["inputs"] + extra, out),
             "notebook": {"name": notebook.name, "sha256": sha256(notebook)},
             "packages": package_versions(),
             "communes": [asdict(o) for o in outcomes],
         }
-        write_index(tmp / "index.html", cset, register, assessment, year, outcomes, lang,
-                    summaries, with_no_data=not communes,
-                    documents={o.commune_id: {k: p.removeprefix("../") for k, p in
-                                              document_links(o.commune_id, year).items()}
-                               for o in outcomes if o.ok} if documents else None)
+        write_index(
+            tmp / "index.html",
+            cset,
+            register,
+            assessment,
+            year,
+            outcomes,
+            lang,
+            summaries,
+            with_no_data=not communes,
+            documents={
+                o.commune_id: {
+                    k: p.removeprefix("../") for k, p in document_links(o.commune_id, year).items()
+                }
+                for o in outcomes
+                if o.ok
+            }
+            if documents
+            else None,
+        )
         manifest = write_manifest(tmp, manifest)
     return manifest
 
@@ -483,9 +670,14 @@ def _mkdir(path: Path) -> Path:
 def _reuse(previous: dict, out: Path, job: Job, folder: Path) -> Outcome | None:
     """The earlier run's report for this job, copied over, if it succeeded on the same inputs."""
     for entry in previous.get("communes", []):
-        if (entry["commune_id"] == job.commune_id and entry["year"] == job.year and entry["ok"]
-                and entry["fingerprint"] == job.fingerprint
-                and (out / entry["html"]).is_file() and (out / entry["ipynb"]).is_file()):
+        if (
+            entry["commune_id"] == job.commune_id
+            and entry["year"] == job.year
+            and entry["ok"]
+            and entry["fingerprint"] == job.fingerprint
+            and (out / entry["html"]).is_file()
+            and (out / entry["ipynb"]).is_file()
+        ):
             for rel in (entry["html"], entry["ipynb"]):
                 shutil.copy2(out / rel, folder / Path(rel).name)
             return Outcome(**{**entry, "reused": True})
@@ -516,16 +708,27 @@ def _run_all(todo: list[Job], jobs: int, executor: Executor | None) -> list[Outc
                     outcomes.append(outcome)
                     bar.update(1)
                     failed = sum(not o.ok for o in outcomes)
-                    bar.set_postfix(done=len(outcomes) - failed, failed=failed,
-                                    remaining=len(todo) - len(outcomes))
+                    bar.set_postfix(
+                        done=len(outcomes) - failed,
+                        failed=failed,
+                        remaining=len(todo) - len(outcomes),
+                    )
             finally:
                 if own:
                     pool.shutdown(wait=True, cancel_futures=True)
             if not pending or not own:
                 break
         for job in pending:
-            outcomes.append(Outcome(job.commune_id, job.year, False, 0.0, job.fingerprint,
-                                    error=t("report_worker_died", job.parameters["lang"])))
+            outcomes.append(
+                Outcome(
+                    job.commune_id,
+                    job.year,
+                    False,
+                    0.0,
+                    job.fingerprint,
+                    error=t("report_worker_died", job.parameters["lang"]),
+                )
+            )
     finally:
         bar.close()
     return outcomes
@@ -533,4 +736,3 @@ def _run_all(todo: list[Job], jobs: int, executor: Executor | None) -> list[Outc
 
 def exit_code(manifest: dict) -> int:
     return 0 if all(c["ok"] for c in manifest["communes"]) else 1
-

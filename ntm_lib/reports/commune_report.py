@@ -64,9 +64,18 @@ def prepared_inputs(data_paths: list[str], communes_path: str, set_id: str) -> t
     return cset, inputs.register, assessment, provenance
 
 
-def prepare(data_paths, communes_path: str, set_id: str, commune_id: str, year: int | None = None,
-            lang: str = "vi", cache: str | None = None, plan: str | None = None,
-            budget: str | None = None, predecessors: dict | None = None) -> Context:
+def prepare(
+    data_paths,
+    communes_path: str,
+    set_id: str,
+    commune_id: str,
+    year: int | None = None,
+    lang: str = "vi",
+    cache: str | None = None,
+    plan: str | None = None,
+    budget: str | None = None,
+    predecessors: dict | None = None,
+) -> Context:
     if isinstance(data_paths, str):
         data_paths = [data_paths]
     part = None
@@ -77,8 +86,9 @@ def prepare(data_paths, communes_path: str, set_id: str, commune_id: str, year: 
         cset = load_set(set_id)
     else:
         cset, register, assessment, provenance = prepared_inputs(data_paths, communes_path, set_id)
-    years = assessment.communes.loc[assessment.communes["commune_id"].astype(str)
-                                    == str(commune_id), "year"]
+    years = assessment.communes.loc[
+        assessment.communes["commune_id"].astype(str) == str(commune_id), "year"
+    ]
     if years.empty:
         raise KeyError(t("report_no_data", lang, commune=commune_id, year=year or ""))
     year = int(year) if year else int(years.max())
@@ -92,27 +102,41 @@ def prepare(data_paths, communes_path: str, set_id: str, commune_id: str, year: 
             budget_rows = read_budget([budget or plan], register)
             provenance = provenance | {"inputs": provenance["inputs"] + plan_files(plan, budget)}
         rows = plan_rows[plan_rows["commune_id"] == str(commune_id)]
-        roadmap = make_roadmap(rows, budget_rows, assessment, cset,
-                               year) if len(rows) else Roadmap(pd.DataFrame(), pd.DataFrame(),
-                                                               pd.DataFrame())
+        roadmap = (
+            make_roadmap(rows, budget_rows, assessment, cset, year)
+            if len(rows)
+            else Roadmap(pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
+        )
     before = None
     if predecessors and predecessors.get("set"):
         before = predecessor_verdicts(register, str(commune_id), predecessors, lang)
-        provenance = provenance | {"inputs": provenance["inputs"] + files(
-            predecessors["data"], "predecessors")}
+        provenance = provenance | {
+            "inputs": provenance["inputs"] + files(predecessors["data"], "predecessors")
+        }
     peers = part["closings"] if part is not None and part["year"] == year else None
-    return Context(cset, register, assessment, str(commune_id), year, lang, provenance, roadmap,
-                   before, plan_rows, peers)
+    return Context(
+        cset,
+        register,
+        assessment,
+        str(commune_id),
+        year,
+        lang,
+        provenance,
+        roadmap,
+        before,
+        plan_rows,
+        peers,
+    )
 
 
 def plan_files(plan: str, budget: str | None) -> list[dict]:
     """The plan and budget files as provenance entries."""
-    return files([plan], "plan") + (files([budget], "budget") if budget and budget != plan
-                                    else [])
+    return files([plan], "plan") + (files([budget], "budget") if budget and budget != plan else [])
 
 
-def predecessor_verdicts(register: pd.DataFrame, commune_id: str, predecessors: dict,
-                         lang: str) -> pd.DataFrame:
+def predecessor_verdicts(
+    register: pd.DataFrame, commune_id: str, predecessors: dict, lang: str
+) -> pd.DataFrame:
     """The last assessed year and verdict of each old commune merged into `commune_id`
     (old codes from the register's `predecessors_old_codes`), under the old set."""
     reg = register.set_index(register["commune_id"].astype(str))
@@ -120,31 +144,49 @@ def predecessor_verdicts(register: pd.DataFrame, commune_id: str, predecessors: 
         return pd.DataFrame()
     olds = str(reg.at[commune_id, "predecessors_old_codes"]).split()
     old_set, old_register, old_assessment, _ = prepared_inputs(
-        predecessors["data"], predecessors["communes"], predecessors["set"])
+        predecessors["data"], predecessors["communes"], predecessors["set"]
+    )
     com = old_assessment.communes
     com = com[com["commune_id"].astype(str).isin(olds)].sort_values("year")
     last = com.groupby(com["commune_id"].astype(str)).tail(1)
     names = old_register.set_index(old_register["commune_id"].astype(str))["name"]
-    return pd.DataFrame({
-        "old_code": last["commune_id"].astype(str).to_numpy(),
-        "name": [names.get(c, c) for c in last["commune_id"].astype(str)],
-        "year": last["year"].to_numpy(), "status": last["status"].astype(str).to_numpy(),
-        "text": [fmt.commune_status(r, old_set.status_label, lang) for r in last.to_dict("records")],
-        "set": old_set.id,
-    })
+    return pd.DataFrame(
+        {
+            "old_code": last["commune_id"].astype(str).to_numpy(),
+            "name": [names.get(c, c) for c in last["commune_id"].astype(str)],
+            "year": last["year"].to_numpy(),
+            "status": last["status"].astype(str).to_numpy(),
+            "text": [
+                fmt.commune_status(r, old_set.status_label, lang) for r in last.to_dict("records")
+            ],
+            "set": old_set.id,
+        }
+    )
 
 
 def predecessors_html(ctx: Context) -> str:
     if ctx.predecessors is None or ctx.predecessors.empty:
         return ""
     lang = ctx.lang
-    rows = [[esc(r.old_code), esc(r.name), esc(r.year), badge(r.status, lang) + " " + esc(r.text),
-             esc(r.set)] for r in ctx.predecessors.itertuples()]
-    headers = [t(k, lang) for k in ("col_old_code", "index_col_commune", "col_year",
-                                    "col_status", "report_set")]
-    return (f'<h2>{esc(t("report_predecessors", lang))}</h2>'
-            f'<p class="note">{esc(t("report_predecessors_note", lang))}</p>'
-            + table(headers, rows, "predecessors"))
+    rows = [
+        [
+            esc(r.old_code),
+            esc(r.name),
+            esc(r.year),
+            badge(r.status, lang) + " " + esc(r.text),
+            esc(r.set),
+        ]
+        for r in ctx.predecessors.itertuples()
+    ]
+    headers = [
+        t(k, lang)
+        for k in ("col_old_code", "index_col_commune", "col_year", "col_status", "report_set")
+    ]
+    return (
+        f"<h2>{esc(t('report_predecessors', lang))}</h2>"
+        f'<p class="note">{esc(t("report_predecessors_note", lang))}</p>'
+        + table(headers, rows, "predecessors")
+    )
 
 
 def header_html(ctx: Context) -> str:
@@ -162,20 +204,34 @@ def header_html(ctx: Context) -> str:
         facts.insert(4, (t("report_group", lang), esc(c["group"])))
     warning = evidence_note(ctx.cset, lang)
     facts_html = "".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in facts)
-    return (f'<header class="report-header"><h1>{esc(t("report_title", lang, name=c["name"]))}</h1>'
-            f'<p class="overall st-{esc(row["status"])}" data-status="{esc(row["status"])}">'
-            f'{esc(status_text)}</p><dl class="facts">{facts_html}</dl>{warning}</header>')
+    return (
+        f'<header class="report-header"><h1>{esc(t("report_title", lang, name=c["name"]))}</h1>'
+        f'<p class="overall st-{esc(row["status"])}" data-status="{esc(row["status"])}">'
+        f'{esc(status_text)}</p><dl class="facts">{facts_html}</dl>{warning}</header>'
+    )
 
 
 def criteria_html(ctx: Context) -> str:
     lang = ctx.lang
     crit = views.criteria_view(ctx.assessment, ctx.commune_id, ctx.year)
-    rows = [[esc(r.criterion), esc(r.name_vi if lang == "vi" else r.name_en), badge(r.status, lang),
-             f"{r.indicators_met}/{r.indicators_total}"] for r in crit.itertuples()]
-    headers = [t("col_criterion_no", lang), t("col_criterion", lang), t("col_status", lang),
-               t("col_indicators_met", lang)]
-    return (f'<h2>{esc(t("report_criteria", lang))}</h2>'
-            + table(headers, rows, "criteria", [f"st-{r}" for r in crit["status"]]))
+    rows = [
+        [
+            esc(r.criterion),
+            esc(r.name_vi if lang == "vi" else r.name_en),
+            badge(r.status, lang),
+            f"{r.indicators_met}/{r.indicators_total}",
+        ]
+        for r in crit.itertuples()
+    ]
+    headers = [
+        t("col_criterion_no", lang),
+        t("col_criterion", lang),
+        t("col_status", lang),
+        t("col_indicators_met", lang),
+    ]
+    return f"<h2>{esc(t('report_criteria', lang))}</h2>" + table(
+        headers, rows, "criteria", [f"st-{r}" for r in crit["status"]]
+    )
 
 
 def indicators_html(ctx: Context) -> str:
@@ -183,34 +239,58 @@ def indicators_html(ctx: Context) -> str:
     ind = views.indicator_view(ctx.assessment, ctx.cset, ctx.commune_id, ctx.year)
     rows = []
     for r in ind.itertuples():
-        rows.append([
-            esc(r.indicator), esc(r.name_vi if lang == "vi" else r.name_en),
-            esc(value_text(r.value, r.unit, lang)),
-            esc(fmt.status(r.status, lang) if r.status == "no_threshold"
-                else requirement_text(r.rule, r.threshold, r.unit, lang, r.status)),
-            esc(gap_text(r.gap, r.unit, lang)), badge(r.status, lang) + fragile_flag(r, lang),
-            esc(r.source) + evidence_flag(str(r.evidence), lang), esc(r.input_ref),
-        ])
-    headers = [t(k, lang) for k in ("col_code", "col_indicator", "col_value", "col_requirement",
-                                    "col_gap", "col_status", "col_source", "col_input")]
-    return (f'<h2>{esc(t("report_indicators", lang))}</h2>'
-            + table(headers, rows, "indicators", [f"st-{s}" for s in ind["status"]]))
+        rows.append(
+            [
+                esc(r.indicator),
+                esc(r.name_vi if lang == "vi" else r.name_en),
+                esc(value_text(r.value, r.unit, lang)),
+                esc(
+                    fmt.status(r.status, lang)
+                    if r.status == "no_threshold"
+                    else requirement_text(r.rule, r.threshold, r.unit, lang, r.status)
+                ),
+                esc(gap_text(r.gap, r.unit, lang)),
+                badge(r.status, lang) + fragile_flag(r, lang),
+                esc(r.source) + evidence_flag(str(r.evidence), lang),
+                esc(r.input_ref),
+            ]
+        )
+    headers = [
+        t(k, lang)
+        for k in (
+            "col_code",
+            "col_indicator",
+            "col_value",
+            "col_requirement",
+            "col_gap",
+            "col_status",
+            "col_source",
+            "col_input",
+        )
+    ]
+    return f"<h2>{esc(t('report_indicators', lang))}</h2>" + table(
+        headers, rows, "indicators", [f"st-{s}" for s in ind["status"]]
+    )
 
 
 def documents_html(links: dict, lang: str) -> str:
     """Links to the drafts of the board's plan and annual report, when the batch wrote them."""
     if not links:
         return ""
-    items = " · ".join(f'<a href="{esc(quote(path))}">{esc(t(f"document_{kind}", lang))}</a>'
-                       for kind, path in links.items())
+    items = " · ".join(
+        f'<a href="{esc(quote(path))}">{esc(t(f"document_{kind}", lang))}</a>'
+        for kind, path in links.items()
+    )
     return f'<p class="documents">{esc(t("report_documents", lang))}: {items}</p>'
 
 
 def fragile_flag(row, lang: str) -> str:
     if not getattr(row, "fragile", False):
         return ""
-    return (f' <span class="flag fragile" title="{esc(t("fragile_tip", lang))}">'
-            f'{esc(t("fragile", lang))}</span>')
+    return (
+        f' <span class="flag fragile" title="{esc(t("fragile_tip", lang))}">'
+        f"{esc(t('fragile', lang))}</span>"
+    )
 
 
 def _mine(ctx: Context) -> pd.DataFrame:
@@ -223,35 +303,63 @@ def warning_html(ctx: Context) -> str:
     verdicts within measurement error of their threshold."""
     lang = ctx.lang
     mine = _mine(ctx)
-    title = f'<h2>{esc(t("report_warning", lang))}</h2>'
+    title = f"<h2>{esc(t('report_warning', lang))}</h2>"
     risky = mine[mine["at_risk"]]
     out = title
     if risky.empty:
-        out += f'<p>{esc(t("report_no_risk", lang))}</p>'
+        out += f"<p>{esc(t('report_no_risk', lang))}</p>"
     else:
         rows = []
         for r in risky.itertuples():
             ind = ctx.cset.indicator(str(r.indicator))
-            rate = "" if pd.isna(r.trend) else (("+" if r.trend > 0 else "")
-                                                + fmt.number(r.trend, lang))
-            rows.append([esc(r.indicator), esc(pick(ind.name, lang)),
-                         esc(value_text(r.value, r.unit, lang)),
-                         esc(requirement_text(r.rule, r.threshold, r.unit, lang)),
-                         esc(value_text(r.margin, r.unit, lang) if ind.unit_kind != "percent"
-                             else fmt.number(r.margin, lang) + " " + t("points", lang)),
-                         esc(rate), esc(requirement_text(r.rule, r.next_threshold, r.unit, lang)),
-                         esc(t(f"risk_{r.risk}", lang))])
-        headers = [t(k, lang) for k in ("col_code", "col_indicator", "col_value",
-                                        "col_requirement", "col_margin", "col_rate",
-                                        "col_next_requirement", "col_risk")]
-        out += (f'<p class="warning">{esc(t("report_risk_count", lang, count=len(risky)))}</p>'
-                + table(headers, rows, "warning"))
+            rate = (
+                ""
+                if pd.isna(r.trend)
+                else (("+" if r.trend > 0 else "") + fmt.number(r.trend, lang))
+            )
+            rows.append(
+                [
+                    esc(r.indicator),
+                    esc(pick(ind.name, lang)),
+                    esc(value_text(r.value, r.unit, lang)),
+                    esc(requirement_text(r.rule, r.threshold, r.unit, lang)),
+                    esc(
+                        value_text(r.margin, r.unit, lang)
+                        if ind.unit_kind != "percent"
+                        else fmt.number(r.margin, lang) + " " + t("points", lang)
+                    ),
+                    esc(rate),
+                    esc(requirement_text(r.rule, r.next_threshold, r.unit, lang)),
+                    esc(t(f"risk_{r.risk}", lang)),
+                ]
+            )
+        headers = [
+            t(k, lang)
+            for k in (
+                "col_code",
+                "col_indicator",
+                "col_value",
+                "col_requirement",
+                "col_margin",
+                "col_rate",
+                "col_next_requirement",
+                "col_risk",
+            )
+        ]
+        out += (
+            f'<p class="warning">{esc(t("report_risk_count", lang, count=len(risky)))}</p>'
+            + table(headers, rows, "warning")
+        )
     fragile = mine[mine["fragile"]]
     if len(fragile):
-        items = ", ".join(f"{r.indicator} ({value_text(r.value, r.unit, lang)} / "
-                          f"{requirement_text(r.rule, r.threshold, r.unit, lang)})"
-                          for r in fragile.itertuples())
-        out += (f'<p class="note">{esc(t("report_fragile", lang, count=len(fragile), items=items))}</p>')
+        items = ", ".join(
+            f"{r.indicator} ({value_text(r.value, r.unit, lang)} / "
+            f"{requirement_text(r.rule, r.threshold, r.unit, lang)})"
+            for r in fragile.itertuples()
+        )
+        out += (
+            f'<p class="note">{esc(t("report_fragile", lang, count=len(fragile), items=items))}</p>'
+        )
     return out + f'<p class="note">{esc(t("report_warning_note", lang))}</p>'
 
 
@@ -259,29 +367,66 @@ def proof_html(ctx: Context) -> str:
     """Minh chứng: the document behind each value, and the values without one (or too old)."""
     lang = ctx.lang
     rows = dossier(ctx.assessment, ctx.cset, ctx.commune_id, ctx.year)
-    title = f'<h2>{esc(t("report_proof", lang))}</h2>'
+    title = f"<h2>{esc(t('report_proof', lang))}</h2>"
     counts = rows["proof_status"].value_counts()
-    summary = t("report_proof_summary", lang, ok=int(counts.get("ok", 0)),
-                missing=int(counts.get("missing", 0)), stale=int(counts.get("stale", 0)),
-                undated=int(counts.get("undated", 0)), months=MAX_AGE_MONTHS)
+    summary = t(
+        "report_proof_summary",
+        lang,
+        ok=int(counts.get("ok", 0)),
+        missing=int(counts.get("missing", 0)),
+        stale=int(counts.get("stale", 0)),
+        undated=int(counts.get("undated", 0)),
+        months=MAX_AGE_MONTHS,
+    )
     lacking = rows[rows["proof_status"].isin(["missing", "stale", "undated"])]
     given = rows[rows["proof_status"] == "ok"]
-    documents = sorted({" ".join(x for x in (d, n) if x)
-                        for d, n in zip(given["proof_document"], given["proof_number"])})
-    listed = (f'<p class="note">{esc(t("report_proof_documents", lang, documents="; ".join(documents)))}</p>'
-              if documents else "")
-    body = [[esc(r.indicator), esc(r.name_vi if lang == "vi" else r.name_en),
-             esc(value_text(r.value, r.unit, lang)), badge(r.status, lang),
-             esc(" ".join(x for x in (r.proof_document, r.proof_number) if x)),
-             esc(r.proof_date), esc(r.proof_kept_at),
-             f'<span class="proof-{esc(r.proof_status)}">{esc(t(f"proof_{r.proof_status}", lang))}</span>']
-            for r in lacking.itertuples()]
-    headers = [t(k, lang) for k in ("col_code", "col_indicator", "col_value", "col_status",
-                                    "col_proof", "col_proof_date", "col_proof_kept",
-                                    "col_proof_status")]
+    documents = sorted(
+        {
+            " ".join(x for x in (d, n) if x)
+            for d, n in zip(given["proof_document"], given["proof_number"])
+        }
+    )
+    listed = (
+        '<p class="note">'
+        + esc(t("report_proof_documents", lang, documents="; ".join(documents)))
+        + "</p>"
+        if documents
+        else ""
+    )
+    body = [
+        [
+            esc(r.indicator),
+            esc(r.name_vi if lang == "vi" else r.name_en),
+            esc(value_text(r.value, r.unit, lang)),
+            badge(r.status, lang),
+            esc(" ".join(x for x in (r.proof_document, r.proof_number) if x)),
+            esc(r.proof_date),
+            esc(r.proof_kept_at),
+            f'<span class="proof-{esc(r.proof_status)}">'
+            f"{esc(t(f'proof_{r.proof_status}', lang))}</span>",
+        ]
+        for r in lacking.itertuples()
+    ]
+    headers = [
+        t(k, lang)
+        for k in (
+            "col_code",
+            "col_indicator",
+            "col_value",
+            "col_status",
+            "col_proof",
+            "col_proof_date",
+            "col_proof_kept",
+            "col_proof_status",
+        )
+    ]
     cls = "warning" if len(lacking) else "note"
-    return (title + f'<p class="{cls}">{esc(summary)}</p>' + listed
-            + (table(headers, body, "proof") if body else ""))
+    return (
+        title
+        + f'<p class="{cls}">{esc(summary)}</p>'
+        + listed
+        + (table(headers, body, "proof") if body else "")
+    )
 
 
 PEERS_SHOWN = 3  # per indicator, the quickest; the table behind it has them all
@@ -290,53 +435,111 @@ PEERS_SHOWN = 3  # per indicator, the quickest; the table behind it has them all
 def peers_html(ctx: Context) -> str:
     """Who closed the same gap: neighbours below an indicator's threshold once, and met later."""
     lang = ctx.lang
-    found = same_gap(ctx.assessment, ctx.register, ctx.commune_id, ctx.year, ctx.plan_rows,
-                     ctx.closings)
+    found = same_gap(
+        ctx.assessment, ctx.register, ctx.commune_id, ctx.year, ctx.plan_rows, ctx.closings
+    )
     found = found.groupby("indicator", sort=False).head(PEERS_SHOWN)  # the quickest
-    title = f'<h2>{esc(t("report_peers", lang))}</h2>'
+    title = f"<h2>{esc(t('report_peers', lang))}</h2>"
     if found.empty:
-        return title + f'<p>{esc(t("report_no_peers", lang))}</p>'
+        return title + f"<p>{esc(t('report_no_peers', lang))}</p>"
     rows = []
     for r in found.itertuples():
         ind = ctx.cset.indicator(str(r.indicator))
         cost = "" if pd.isna(r.cost) else fmt.number(r.cost, lang) + " " + t("million_vnd", lang)
-        rows.append([esc(r.indicator), esc(pick(ind.name, lang)), esc(f"{r.peer_name} ({r.peer})"),
-                     esc(t(f"area_{r.area}", lang)), esc(f"{r.below_from} → {r.met_in}"),
-                     esc(r.years), esc(cost)])
-    headers = [t(k, lang) for k in ("col_code", "col_indicator", "col_peer", "col_area",
-                                    "col_closed", "col_years", "col_cost")]
-    return (title + f'<p class="note">{esc(t("report_peers_note", lang))}</p>'
-            + table(headers, rows, "peers"))
+        rows.append(
+            [
+                esc(r.indicator),
+                esc(pick(ind.name, lang)),
+                esc(f"{r.peer_name} ({r.peer})"),
+                esc(t(f"area_{r.area}", lang)),
+                esc(f"{r.below_from} → {r.met_in}"),
+                esc(r.years),
+                esc(cost),
+            ]
+        )
+    headers = [
+        t(k, lang)
+        for k in (
+            "col_code",
+            "col_indicator",
+            "col_peer",
+            "col_area",
+            "col_closed",
+            "col_years",
+            "col_cost",
+        )
+    ]
+    return (
+        title
+        + f'<p class="note">{esc(t("report_peers_note", lang))}</p>'
+        + table(headers, rows, "peers")
+    )
 
 
 def gaps_html(ctx: Context) -> str:
     lang = ctx.lang
     ind = views.indicator_view(ctx.assessment, ctx.cset, ctx.commune_id, ctx.year)
     ranked = views.gap_ranking(ind)
-    title = f'<h2>{esc(t("report_gaps", lang))}</h2>'
+    title = f"<h2>{esc(t('report_gaps', lang))}</h2>"
     if ranked.empty:
-        return title + f'<p>{esc(t("report_no_gaps", lang))}</p>'
-    rows = [[str(n + 1), esc(r.indicator), esc(r.name_vi if lang == "vi" else r.name_en),
-             esc(value_text(r.value, r.unit, lang)),
-             esc(requirement_text(r.rule, r.threshold, r.unit, lang, r.status)),
-             esc(gap_text(r.gap, r.unit, lang)), esc(fmt.percent(r.relative_gap, lang))]
-            for n, r in enumerate(ranked.itertuples())]
-    headers = [t(k, lang) for k in ("col_rank", "col_code", "col_indicator", "col_value",
-                                    "col_requirement", "col_gap", "col_relative_gap")]
-    return (title + f'<p class="note">{esc(t("report_gaps_note", lang))}</p>'
-            + table(headers, rows, "gaps"))
+        return title + f"<p>{esc(t('report_no_gaps', lang))}</p>"
+    rows = [
+        [
+            str(n + 1),
+            esc(r.indicator),
+            esc(r.name_vi if lang == "vi" else r.name_en),
+            esc(value_text(r.value, r.unit, lang)),
+            esc(requirement_text(r.rule, r.threshold, r.unit, lang, r.status)),
+            esc(gap_text(r.gap, r.unit, lang)),
+            esc(fmt.percent(r.relative_gap, lang)),
+        ]
+        for n, r in enumerate(ranked.itertuples())
+    ]
+    headers = [
+        t(k, lang)
+        for k in (
+            "col_rank",
+            "col_code",
+            "col_indicator",
+            "col_value",
+            "col_requirement",
+            "col_gap",
+            "col_relative_gap",
+        )
+    ]
+    return (
+        title
+        + f'<p class="note">{esc(t("report_gaps_note", lang))}</p>'
+        + table(headers, rows, "gaps")
+    )
 
 
 def regressions_html(ctx: Context) -> str:
     lang = ctx.lang
     lost = regressions(ctx.assessment.criteria, "criterion", ctx.commune_id, ctx.year)
-    title = f'<h2>{esc(t("report_trend", lang))}</h2>'
+    title = f"<h2>{esc(t('report_trend', lang))}</h2>"
     if lost.empty:
-        return title + f'<p>{esc(t("report_no_regressions", lang))}</p>'
+        return title + f"<p>{esc(t('report_no_regressions', lang))}</p>"
     items = "".join(
-        f'<li class="st-not_met">{esc(t("report_regression_item", lang, criterion=r.criterion, name=r.name_vi if lang == "vi" else r.name_en, last=r.last_met, status=fmt.status(r.status, lang).lower()))}</li>'
-        for r in lost.itertuples())
-    return title + f'<p class="warning">{esc(t("report_regressions", lang, count=len(lost)))}</p><ul>{items}</ul>'
+        '<li class="st-not_met">'
+        + esc(
+            t(
+                "report_regression_item",
+                lang,
+                criterion=r.criterion,
+                name=r.name_vi if lang == "vi" else r.name_en,
+                last=r.last_met,
+                status=fmt.status(r.status, lang).lower(),
+            )
+        )
+        + "</li>"
+        for r in lost.itertuples()
+    )
+    return (
+        title
+        + f'<p class="warning">{esc(t("report_regressions", lang, count=len(lost)))}</p>'
+        + f"<ul>{items}</ul>"
+    )
 
 
 def progress_html(ctx: Context) -> str:
@@ -344,33 +547,68 @@ def progress_html(ctx: Context) -> str:
     lang = ctx.lang
     years = per_year(ctx.assessment, ctx.commune_id)
     years = years[years["year"] <= ctx.year]
-    rows = [[esc(r.year), esc(f"{r.criteria_met}/{r.criteria_total}"),
-             esc(f"{int(r.indicators_met)}/{int(r.indicators_total)}"), badge(r.status, lang)]
-            for r in years.itertuples()]
-    out = (f'<h2>{esc(t("report_progress", lang))}</h2>'
-           + table([t(k, lang) for k in ("col_year", "chart_criteria_met",
-                                         "col_indicators_met_year", "col_status")], rows,
-                   "progress"))
-    trends = indicator_trends(ctx.assessment, ctx.cset, ctx.register, until=ctx.year,
-                              commune_id=ctx.commune_id)
+    rows = [
+        [
+            esc(r.year),
+            esc(f"{r.criteria_met}/{r.criteria_total}"),
+            esc(f"{int(r.indicators_met)}/{int(r.indicators_total)}"),
+            badge(r.status, lang),
+        ]
+        for r in years.itertuples()
+    ]
+    out = f"<h2>{esc(t('report_progress', lang))}</h2>" + table(
+        [
+            t(k, lang)
+            for k in ("col_year", "chart_criteria_met", "col_indicators_met_year", "col_status")
+        ],
+        rows,
+        "progress",
+    )
+    trends = indicator_trends(
+        ctx.assessment, ctx.cset, ctx.register, until=ctx.year, commune_id=ctx.commune_id
+    )
     unmet = trends[trends["status"].isin(["not_met", "missing"])]
     if unmet.empty:
-        return out + f'<p>{esc(t("report_no_unmet_trends", lang))}</p>'
+        return out + f"<p>{esc(t('report_no_unmet_trends', lang))}</p>"
     body = []
     for r in unmet.itertuples():
         ind = ctx.cset.indicator(r.indicator)
-        note = (str(r.projected_year) if r.projection_note == "projected"
-                else t("projection_" + r.projection_note, lang, horizon=HORIZON))
-        rate = "" if pd.isna(r.slope_per_year) or ind.unit_kind == "yes_no" else (
-            ("+" if r.slope_per_year > 0 else "") + fmt.number(r.slope_per_year, lang))
-        body.append([esc(r.indicator), esc(pick(ind.name, lang)),
-                     esc(value_text(r.value, ind.unit, lang)),
-                     esc(requirement_text(ind.rule.op, r.threshold, ind.unit, lang)),
-                     esc(rate), esc(note)])
-    headers = [t(k, lang) for k in ("col_code", "col_indicator", "col_value", "col_requirement",
-                                    "col_rate", "col_projection")]
-    return (out + table(headers, body, "trends")
-            + f'<p class="note">{esc(t("report_progress_note", lang, window=WINDOW))}</p>')
+        note = (
+            str(r.projected_year)
+            if r.projection_note == "projected"
+            else t("projection_" + r.projection_note, lang, horizon=HORIZON)
+        )
+        rate = (
+            ""
+            if pd.isna(r.slope_per_year) or ind.unit_kind == "yes_no"
+            else (("+" if r.slope_per_year > 0 else "") + fmt.number(r.slope_per_year, lang))
+        )
+        body.append(
+            [
+                esc(r.indicator),
+                esc(pick(ind.name, lang)),
+                esc(value_text(r.value, ind.unit, lang)),
+                esc(requirement_text(ind.rule.op, r.threshold, ind.unit, lang)),
+                esc(rate),
+                esc(note),
+            ]
+        )
+    headers = [
+        t(k, lang)
+        for k in (
+            "col_code",
+            "col_indicator",
+            "col_value",
+            "col_requirement",
+            "col_rate",
+            "col_projection",
+        )
+    ]
+    return (
+        out
+        + table(headers, body, "trends")
+        + f'<p class="note">{esc(t("report_progress_note", lang, window=WINDOW))}</p>'
+    )
 
 
 def roadmap_html(ctx: Context) -> str:
@@ -378,9 +616,9 @@ def roadmap_html(ctx: Context) -> str:
     if ctx.roadmap is None:
         return ""
     lang, road = ctx.lang, ctx.roadmap
-    title = f'<h2>{esc(t("report_roadmap", lang))}</h2>'
+    title = f"<h2>{esc(t('report_roadmap', lang))}</h2>"
     if road.roadmap.empty:
-        return title + f'<p>{esc(t("report_no_plan", lang))}</p>'
+        return title + f"<p>{esc(t('report_no_plan', lang))}</p>"
     outlook = outlook_text(road.summary.iloc[0], lang)
     outlook = f"{ctx.commune['name']}: {outlook}"
     rows = []
@@ -388,43 +626,84 @@ def roadmap_html(ctx: Context) -> str:
         when = str(r.year_scheduled) if r.funded else t("roadmap_unfunded", lang)
         if r.funded and r.late:
             when += f" ({t('roadmap_late', lang)})"
-        rows.append([esc(r.priority), esc(f"{r.criterion} — {r.name_vi if lang == 'vi' else r.name_en}"),
-                     badge(r.status_now, lang), esc(r.solution), esc(r.responsible),
-                     esc(r.target_year), esc(when), esc(fmt.number(r.cost, lang)),
-                     esc(fmt.number(r.score, lang))])
-    headers = [t(k, lang) for k in ("col_priority", "col_criterion", "col_status", "col_solution",
-                                    "col_responsible", "col_target_year", "col_scheduled",
-                                    "col_cost", "col_score")]
-    classes = ["st-met" if r.funded and not r.late else "st-not_met" if not r.funded
-               else "st-incomplete" for r in road.roadmap.itertuples()]
-    gantt = figure_html(charts.gantt_chart(road.roadmap, ctx.year + 1, lang),
-                        t("report_chart_gantt", lang))
+        rows.append(
+            [
+                esc(r.priority),
+                esc(f"{r.criterion} — {r.name_vi if lang == 'vi' else r.name_en}"),
+                badge(r.status_now, lang),
+                esc(r.solution),
+                esc(r.responsible),
+                esc(r.target_year),
+                esc(when),
+                esc(fmt.number(r.cost, lang)),
+                esc(fmt.number(r.score, lang)),
+            ]
+        )
+    headers = [
+        t(k, lang)
+        for k in (
+            "col_priority",
+            "col_criterion",
+            "col_status",
+            "col_solution",
+            "col_responsible",
+            "col_target_year",
+            "col_scheduled",
+            "col_cost",
+            "col_score",
+        )
+    ]
+    classes = [
+        "st-met" if r.funded and not r.late else "st-not_met" if not r.funded else "st-incomplete"
+        for r in road.roadmap.itertuples()
+    ]
+    gantt = figure_html(
+        charts.gantt_chart(road.roadmap, ctx.year + 1, lang), t("report_chart_gantt", lang)
+    )
     funding = ""
     if road.roadmap["funded"].any():
-        funding = figure_html(charts.funding_chart(road.roadmap, SOURCES, lang),
-                              t("report_chart_funding", lang))
-    return (title + f'<p class="overall">{esc(outlook)}</p>'
-            + table(headers, rows, "roadmap", classes)
-            + f'<p class="note">{esc(t("report_roadmap_note", lang))}</p>' + gantt + funding)
+        funding = figure_html(
+            charts.funding_chart(road.roadmap, SOURCES, lang), t("report_chart_funding", lang)
+        )
+    return (
+        title
+        + f'<p class="overall">{esc(outlook)}</p>'
+        + table(headers, rows, "roadmap", classes)
+        + f'<p class="note">{esc(t("report_roadmap_note", lang))}</p>'
+        + gantt
+        + funding
+    )
 
 
 def district_html(ctx: Context) -> str:
     lang = ctx.lang
-    comp = views.district_comparison(ctx.assessment, ctx.register, ctx.cset, ctx.commune_id,
-                                     ctx.year)
-    title = f'<h2>{esc(t("report_district_comparison", lang, district=ctx.commune["district"]))}</h2>'
+    comp = views.district_comparison(
+        ctx.assessment, ctx.register, ctx.cset, ctx.commune_id, ctx.year
+    )
+    title = (
+        f"<h2>{esc(t('report_district_comparison', lang, district=ctx.commune['district']))}</h2>"
+    )
     if comp.empty:
         return title
     rows = []
     for r in comp.itertuples():
         if r.key == "criteria_met":
-            name, value, median = t("chart_criteria_met", lang), fmt.number(r.value, lang), fmt.number(r.median, lang, 1)
+            name, value, median = (
+                t("chart_criteria_met", lang),
+                fmt.number(r.value, lang),
+                fmt.number(r.median, lang, 1),
+            )
         else:
             ind = ctx.cset.indicator(r.key)
             name = f"{r.key} {pick(ind.name, lang)}"
-            value, median = value_text(r.value, ind.unit, lang), value_text(r.median, ind.unit, lang)
+            value, median = (
+                value_text(r.value, ind.unit, lang),
+                value_text(r.median, ind.unit, lang),
+            )
         rows.append([esc(name), esc(value), esc(median), esc(f"{r.rank}/{r.n}")])
-    headers = [t(k, lang) for k in ("col_indicator", "col_value", "col_median", "col_rank_in_district")]
+    headers = [
+        t(k, lang) for k in ("col_indicator", "col_value", "col_median", "col_rank_in_district")
+    ]
     return title + table(headers, rows, "district")
 
 
@@ -436,8 +715,10 @@ def figure_html(fig, caption: str) -> str:
     """A chart as an inline image with its caption: the page needs nothing from elsewhere."""
     if fig is None:
         return ""
-    return (f'<figure><img src="{charts.to_data_uri(fig)}" alt="{esc(caption)}">'
-            f"<figcaption>{esc(caption)}</figcaption></figure>")
+    return (
+        f'<figure><img src="{charts.to_data_uri(fig)}" alt="{esc(caption)}">'
+        f"<figcaption>{esc(caption)}</figcaption></figure>"
+    )
 
 
 def groups_chart_html(ctx: Context) -> str:
@@ -462,9 +743,15 @@ def trend_chart_html(ctx: Context) -> str:
     return figure_html(charts.trend_chart(tr, ctx.lang), t("report_trend", ctx.lang))
 
 
-def write_slices(folder: Path, register: pd.DataFrame, assessment: Assessment,
-                 provenance: dict, year: int, plan_rows: pd.DataFrame | None = None,
-                 budget: pd.DataFrame | None = None) -> dict[str, Path]:
+def write_slices(
+    folder: Path,
+    register: pd.DataFrame,
+    assessment: Assessment,
+    provenance: dict,
+    year: int,
+    plan_rows: pd.DataFrame | None = None,
+    budget: pd.DataFrame | None = None,
+) -> dict[str, Path]:
     """What each report reads, one file per district: the district's verdicts (all a page
     shows and compares with); the gaps closed up to `year` in the district, and in the rest
     of the province the quickest PEERS_SHOWN per indicator (all a page can name when its
@@ -475,24 +762,36 @@ def write_slices(folder: Path, register: pd.DataFrame, assessment: Assessment,
     reg = register.assign(commune_id=register["commune_id"].astype(str))
     where = reg.set_index("commune_id")[["district", "province"]]
     done = closings(assessment, year)
-    done = done.assign(district=done["commune_id"].map(where["district"]),
-                       province=done["commune_id"].map(where["province"]))
+    done = done.assign(
+        district=done["commune_id"].map(where["district"]),
+        province=done["commune_id"].map(where["province"]),
+    )
     quickest = done.sort_values(["indicator", "years", "met_in", "commune_id"], kind="stable")
     out = {}
     for k, ((province, district), members) in enumerate(
-            reg.groupby(["province", "district"], sort=True, dropna=False)):
+        reg.groupby(["province", "district"], sort=True, dropna=False)
+    ):
         ids = set(members["commune_id"])
-        mine = Assessment(assessment.set_id, *[
-            frame[frame["commune_id"].astype(str).isin(ids)].reset_index(drop=True)
-            for frame in (assessment.indicators, assessment.criteria, assessment.communes)])
+        mine = Assessment(
+            assessment.set_id,
+            *[
+                frame[frame["commune_id"].astype(str).isin(ids)].reset_index(drop=True)
+                for frame in (assessment.indicators, assessment.criteria, assessment.communes)
+            ],
+        )
         near = done[done["district"] == district]
         wide = quickest[(quickest["province"] == province) & (quickest["district"] != district)]
         peers = pd.concat([near, wide.groupby("indicator", sort=False).head(PEERS_SHOWN)])
         known = ids | set(peers["commune_id"])
-        part = {"register": reg[reg["commune_id"].isin(known)].reset_index(drop=True),
-                "assessment": mine, "provenance": provenance, "year": year,
-                "closings": peers.drop(columns=["district", "province"]).reset_index(drop=True),
-                "plan_rows": None, "budget": None}
+        part = {
+            "register": reg[reg["commune_id"].isin(known)].reset_index(drop=True),
+            "assessment": mine,
+            "provenance": provenance,
+            "year": year,
+            "closings": peers.drop(columns=["district", "province"]).reset_index(drop=True),
+            "plan_rows": None,
+            "budget": None,
+        }
         if plan_rows is not None:
             part["plan_rows"] = plan_rows[plan_rows["commune_id"].astype(str).isin(known)]
             part["budget"] = budget[budget["commune_id"].astype(str).isin(ids)]

@@ -38,26 +38,47 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def prepare(data, communes_path: str, set_id: str, year: int | None = None,
-            district_name: str | None = None, province: str | None = None,
-            lang: str = "vi") -> Summary:
+def prepare(
+    data,
+    communes_path: str,
+    set_id: str,
+    year: int | None = None,
+    district_name: str | None = None,
+    province: str | None = None,
+    lang: str = "vi",
+) -> Summary:
     if isinstance(data, str):
         data = [data]
     cset, register, assessment, provenance = prepared_inputs(data, communes_path, set_id)
     year = int(year) if year else int(assessment.communes["year"].max())
     communes = district.communes_in(register, district_name, province)
     area = district_name or province or ", ".join(sorted(register["province"].unique()))
-    return Summary(cset, register, assessment, communes, year, lang, area,
-                   provenance | {"run_time": run_time()})
+    return Summary(
+        cset,
+        register,
+        assessment,
+        communes,
+        year,
+        lang,
+        area,
+        provenance | {"run_time": run_time()},
+    )
 
 
 def header_html(s: Summary) -> str:
     o = district.overview(s.assessment, s.communes, s.year)
-    return (f'<header class="report-header"><h1>{esc(t("summary_title", s.lang, area=s.area, year=s.year))}</h1>'
-            f'<p class="overall">{esc(t("summary_met", s.lang, met=o["met"], total=o["communes"], label=_lower_first(pick(s.cset.status_label, s.lang))))}</p>'
-            f'<p>{set_summary(s.cset, s.lang)}</p>'
-            f'<p>{esc(t("summary_mean", s.lang, mean=fmt.number(o["mean_criteria_met"], s.lang, 1), total=len(s.cset.criteria)))}</p>'
-            f'{evidence_note(s.cset, s.lang)}</header>')
+    title = t("summary_title", s.lang, area=s.area, year=s.year)
+    label = _lower_first(pick(s.cset.status_label, s.lang))
+    met = t("summary_met", s.lang, met=o["met"], total=o["communes"], label=label)
+    mean = fmt.number(o["mean_criteria_met"], s.lang, 1)
+    mean_text = t("summary_mean", s.lang, mean=mean, total=len(s.cset.criteria))
+    return (
+        f'<header class="report-header"><h1>{esc(title)}</h1>'
+        f'<p class="overall">{esc(met)}</p>'
+        f"<p>{set_summary(s.cset, s.lang)}</p>"
+        f"<p>{esc(mean_text)}</p>"
+        f"{evidence_note(s.cset, s.lang)}</header>"
+    )
 
 
 def warning_html(s: Summary) -> str:
@@ -65,44 +86,79 @@ def warning_html(s: Summary) -> str:
     and those whose recognition rests on a borderline verdict."""
     o = district.overview(s.assessment, s.communes, s.year)
     rows = district.at_risk(s.assessment, s.register, s.communes, s.year)
-    head = (f'<h2>{esc(t("report_warning", s.lang))}</h2>'
-            f'<p class="{"warning" if o["met_at_risk"] or o["met_fragile"] else "note"}">'
-            f'{esc(t("summary_at_risk", s.lang, at_risk=o["met_at_risk"], fragile=o["met_fragile"], met=o["met"]))} '
-            f'{esc(t("summary_at_risk_all", s.lang, communes=o["at_risk"], verdicts=o["fragile_verdicts"]))}</p>')
+    kept = t(
+        "summary_at_risk", s.lang, at_risk=o["met_at_risk"], fragile=o["met_fragile"], met=o["met"]
+    )
+    every = t("summary_at_risk_all", s.lang, communes=o["at_risk"], verdicts=o["fragile_verdicts"])
+    head = (
+        f"<h2>{esc(t('report_warning', s.lang))}</h2>"
+        f'<p class="{"warning" if o["met_at_risk"] or o["met_fragile"] else "note"}">'
+        f"{esc(kept)} {esc(every)}</p>"
+    )
     if rows.empty:
         return head
-    body = [[esc(f"{r.name} ({r.commune_id})"), esc(r.at_risk), esc(r.indicators), esc(r.fragile)]
-            for r in rows.itertuples()]
-    headers = [t(k, s.lang) for k in ("index_col_commune", "col_at_risk", "col_indicators_at_risk",
-                                      "col_fragile")]
+    body = [
+        [esc(f"{r.name} ({r.commune_id})"), esc(r.at_risk), esc(r.indicators), esc(r.fragile)]
+        for r in rows.itertuples()
+    ]
+    headers = [
+        t(k, s.lang)
+        for k in ("index_col_commune", "col_at_risk", "col_indicators_at_risk", "col_fragile")
+    ]
     return head + table(headers, body, "at-risk")
 
 
 def criteria_html(s: Summary) -> str:
     lang = s.lang
     crit = district.criteria_summary(s.assessment, s.cset, s.communes, s.year)
-    rows = [[esc(r.criterion), esc(r.name_vi if lang == "vi" else r.name_en), esc(r.met),
-             esc(r.not_met), esc(r.incomplete)] for r in crit.itertuples()]
-    headers = [t(k, lang) for k in ("col_criterion_no", "col_criterion", "summary_col_met",
-                                    "summary_col_not_met", "summary_col_incomplete")]
+    rows = [
+        [
+            esc(r.criterion),
+            esc(r.name_vi if lang == "vi" else r.name_en),
+            esc(r.met),
+            esc(r.not_met),
+            esc(r.incomplete),
+        ]
+        for r in crit.itertuples()
+    ]
+    headers = [
+        t(k, lang)
+        for k in (
+            "col_criterion_no",
+            "col_criterion",
+            "summary_col_met",
+            "summary_col_not_met",
+            "summary_col_incomplete",
+        )
+    ]
     matrix = district.status_matrix(s.assessment, s.cset, s.register, s.communes, s.year)
-    return (f'<h2>{esc(t("summary_hard_criteria", lang))}</h2>'
-            f'<p class="note">{esc(t("summary_hard_note", lang))}</p>'
-            + table(headers, rows, "criteria-summary")
-            + figure_html(charts.status_heatmap(matrix, lang), t("summary_heatmap", lang)))
+    return (
+        f"<h2>{esc(t('summary_hard_criteria', lang))}</h2>"
+        f'<p class="note">{esc(t("summary_hard_note", lang))}</p>'
+        + table(headers, rows, "criteria-summary")
+        + figure_html(charts.status_heatmap(matrix, lang), t("summary_heatmap", lang))
+    )
 
 
 def gaps_html(s: Summary) -> str:
     lang = s.lang
     gaps = district.indicator_gaps(s.assessment, s.cset, s.communes, s.year)
-    title = f'<h2>{esc(t("summary_gaps", lang))}</h2>'
+    title = f"<h2>{esc(t('summary_gaps', lang))}</h2>"
     if gaps.empty:
-        return title + f'<p>{esc(t("report_no_gaps", lang))}</p>'
-    rows = [[esc(r.indicator), esc(r.name_vi if lang == "vi" else r.name_en),
-             esc(r.communes_not_met), esc(fmt.number(r.total_relative_gap, lang))]
-            for r in gaps.itertuples()]
-    headers = [t(k, lang) for k in ("col_code", "col_indicator", "summary_col_not_met",
-                                    "summary_col_total_gap")]
+        return title + f"<p>{esc(t('report_no_gaps', lang))}</p>"
+    rows = [
+        [
+            esc(r.indicator),
+            esc(r.name_vi if lang == "vi" else r.name_en),
+            esc(r.communes_not_met),
+            esc(fmt.number(r.total_relative_gap, lang)),
+        ]
+        for r in gaps.itertuples()
+    ]
+    headers = [
+        t(k, lang)
+        for k in ("col_code", "col_indicator", "summary_col_not_met", "summary_col_total_gap")
+    ]
     return title + table(headers, rows, "gaps")
 
 
@@ -111,26 +167,31 @@ def distribution_html(s: Summary) -> str:
     if values.empty:
         return ""
     names = {i.code: pick(i.name, s.lang) for i in s.cset.indicators}
-    return (f'<h2>{esc(t("summary_distribution", s.lang))}</h2>'
-            + figure_html(charts.key_distribution(values, names, s.lang),
-                          t("summary_distribution", s.lang)))
+    return f"<h2>{esc(t('summary_distribution', s.lang))}</h2>" + figure_html(
+        charts.key_distribution(values, names, s.lang), t("summary_distribution", s.lang)
+    )
 
 
 def change_html(s: Summary) -> str:
     lang = s.lang
     change = district.change_since(s.assessment, s.register, s.communes, s.year)
-    title = f'<h2>{esc(t("summary_change", lang, before=s.year - 1, year=s.year))}</h2>'
+    title = f"<h2>{esc(t('summary_change', lang, before=s.year - 1, year=s.year))}</h2>"
     if change["criteria_met_before"].isna().all():
-        return title + f'<p>{esc(t("summary_no_previous", lang))}</p>'
+        return title + f"<p>{esc(t('summary_no_previous', lang))}</p>"
     rows = []
     for r in change.itertuples():
         before = "" if pd.isna(r.criteria_met_before) else str(int(r.criteria_met_before))
         delta = "" if pd.isna(r.change) else f"{int(r.change):+d}"
-        rows.append([esc(r.commune), esc(before), esc(r.criteria_met), esc(delta),
-                     badge(r.status, lang)])
-    headers = [t("index_col_commune", lang), t("summary_col_before", lang, year=s.year - 1),
-               t("summary_col_now", lang, year=s.year), t("summary_col_change", lang),
-               t("col_status", lang)]
+        rows.append(
+            [esc(r.commune), esc(before), esc(r.criteria_met), esc(delta), badge(r.status, lang)]
+        )
+    headers = [
+        t("index_col_commune", lang),
+        t("summary_col_before", lang, year=s.year - 1),
+        t("summary_col_now", lang, year=s.year),
+        t("summary_col_change", lang),
+        t("col_status", lang),
+    ]
     return title + table(headers, rows, "change")
 
 
@@ -144,12 +205,11 @@ def export_tables(s: Summary, folder: str | Path) -> Path:
     sheets = {
         "criteria": district.criteria_summary(a, s.cset, c, y),
         "communes_x_criteria": district.status_matrix(a, s.cset, s.register, c, y).reset_index(
-            names="commune"),
+            names="commune"
+        ),
         "indicator_gaps": district.indicator_gaps(a, s.cset, c, y),
         "key_indicators": district.key_values(a, s.cset, s.register, c, y),
         "change": district.change_since(a, s.register, c, y),
     }
     target = Path(folder) / "summary.xlsx"
-    return atomic_file(target, lambda tmp: write_xlsx(localized_sheets(sheets, s.lang),
-                                                      Path(tmp)))
-
+    return atomic_file(target, lambda tmp: write_xlsx(localized_sheets(sheets, s.lang), Path(tmp)))

@@ -47,8 +47,14 @@ def placeholder_text(text: str) -> str:
     return f"{p['open']}{text}{p['close']}"
 
 
-def _run(paragraph, text: str, placeholder: bool = False, bold: bool = False,
-         italic: bool = False, size: float | None = None):
+def _run(
+    paragraph,
+    text: str,
+    placeholder: bool = False,
+    bold: bool = False,
+    italic: bool = False,
+    size: float | None = None,
+):
     from docx.enum.text import WD_COLOR_INDEX
     from docx.shared import Pt
 
@@ -57,8 +63,9 @@ def _run(paragraph, text: str, placeholder: bool = False, bold: bool = False,
     if size:
         run.font.size = Pt(size)
     if placeholder:
-        run.font.highlight_color = getattr(WD_COLOR_INDEX, layout()["placeholder"]["highlight"]
-                                           .upper())
+        run.font.highlight_color = getattr(
+            WD_COLOR_INDEX, layout()["placeholder"]["highlight"].upper()
+        )
     return run
 
 
@@ -168,13 +175,20 @@ def write(blocks: list[Block], path: Path, template: Path | None = None) -> Path
     lay = layout()
     doc = Document(str(template or TEMPLATE))
     section = doc.sections[0]
-    section.page_width, section.page_height = Mm(lay["page"]["width_mm"]), Mm(lay["page"]["height_mm"])
+    section.page_width, section.page_height = (
+        Mm(lay["page"]["width_mm"]),
+        Mm(lay["page"]["height_mm"]),
+    )
     m = lay["margins_mm"]
     section.top_margin, section.bottom_margin = Mm(m["top"]), Mm(m["bottom"])
     section.left_margin, section.right_margin = Mm(m["left"]), Mm(m["right"])
     _page_number(section)
-    align = {"justify": WD_ALIGN_PARAGRAPH.JUSTIFY, "center": WD_ALIGN_PARAGRAPH.CENTER,
-             "left": WD_ALIGN_PARAGRAPH.LEFT, "right": WD_ALIGN_PARAGRAPH.RIGHT}
+    align = {
+        "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+        "center": WD_ALIGN_PARAGRAPH.CENTER,
+        "left": WD_ALIGN_PARAGRAPH.LEFT,
+        "right": WD_ALIGN_PARAGRAPH.RIGHT,
+    }
     for block in blocks:
         if block.kind == "header":
             _header_block(doc, block)

@@ -18,8 +18,13 @@ def badge(status: str, lang: str) -> str:
     return f'<span class="badge st-{esc(status)}">{esc(fmt.status(status, lang))}</span>'
 
 
-def table(headers: Iterable[str], rows: Iterable[Iterable[str]], css: str = "",
-          row_classes: Iterable[str] | None = None, sortable: bool = False) -> str:
+def table(
+    headers: Iterable[str],
+    rows: Iterable[Iterable[str]],
+    css: str = "",
+    row_classes: Iterable[str] | None = None,
+    sortable: bool = False,
+) -> str:
     """A table from already-escaped cell HTML."""
     head = "".join(f"<th>{h}</th>" for h in headers)
     row_classes = list(row_classes) if row_classes is not None else None
@@ -35,8 +40,10 @@ def evidence_flag(level: str, lang: str) -> str:
     """How well the threshold behind a verdict is known, as a small label with its meaning."""
     if not level or level == "official":
         return ""
-    return (f' <span class="flag ev-{esc(level)}" title="{esc(t(f"evidence_{level}_tip", lang))}">'
-            f'{esc(t(f"evidence_{level}", lang))}</span>')
+    return (
+        f' <span class="flag ev-{esc(level)}" title="{esc(t(f"evidence_{level}_tip", lang))}">'
+        f"{esc(t(f'evidence_{level}', lang))}</span>"
+    )
 
 
 def evidence_note(cset: CriteriaSet, lang: str) -> str:
@@ -46,11 +53,24 @@ def evidence_note(cset: CriteriaSet, lang: str) -> str:
     if not weak:
         return ""
     counts = evidence_counts(cset)
-    levels = "; ".join(f"{t(f'evidence_{k}', lang)}: {n}" for k, n in counts.items()
-                       if k != "official" and n)
+    levels = "; ".join(
+        f"{t(f'evidence_{k}', lang)}: {n}" for k, n in counts.items() if k != "official" and n
+    )
     texts = sorted({i.source_text() for i in weak if i.source_text()})
-    return (f'<p class="warning evidence-note">'
-            f'{esc(t("report_evidence_note", lang, count=len(weak), total=len(cset.indicators), levels=levels, texts="; ".join(texts)))}</p>')
+    return (
+        '<p class="warning evidence-note">'
+        + esc(
+            t(
+                "report_evidence_note",
+                lang,
+                count=len(weak),
+                total=len(cset.indicators),
+                levels=levels,
+                texts="; ".join(texts),
+            )
+        )
+        + "</p>"
+    )
 
 
 def set_summary(cset: CriteriaSet, lang: str) -> str:
@@ -63,15 +83,25 @@ def sha_short(digest: str) -> str:
 
 def provenance_html(provenance: dict, lang: str) -> str:
     """Input and criteria-set files with their SHA-256, the version and the run time."""
-    rows = [[esc(f["name"]), esc(t("role_" + f["role"], lang)), sha_short(f["sha256"])]
-            for f in provenance["inputs"]]
-    rows += [[esc(f"{set_id}.yaml"), esc(t("role_set", lang)), sha_short(digest)]
-             for set_id, digest in sorted(provenance["set"]["files"].items())]
-    meta = t("report_provenance_meta", lang, version=provenance["version"],
-             time=provenance["run_time"])
+    rows = [
+        [esc(f["name"]), esc(t("role_" + f["role"], lang)), sha_short(f["sha256"])]
+        for f in provenance["inputs"]
+    ]
+    rows += [
+        [esc(f"{set_id}.yaml"), esc(t("role_set", lang)), sha_short(digest)]
+        for set_id, digest in sorted(provenance["set"]["files"].items())
+    ]
+    meta = t(
+        "report_provenance_meta", lang, version=provenance["version"], time=provenance["run_time"]
+    )
     checked = provenance["set"].get("checked_by") or []
-    who = (f'<p>{esc(t("report_set_checked_by", lang, names=", ".join(checked)))}</p>'
-           if checked else "")
-    return (f'<h2>{esc(t("report_provenance", lang))}</h2><p>{esc(meta)}</p>'
-            + table([t("col_file", lang), t("col_role", lang), "SHA-256"], rows, "provenance")
-            + who)
+    who = (
+        f"<p>{esc(t('report_set_checked_by', lang, names=', '.join(checked)))}</p>"
+        if checked
+        else ""
+    )
+    return (
+        f"<h2>{esc(t('report_provenance', lang))}</h2><p>{esc(meta)}</p>"
+        + table([t("col_file", lang), t("col_role", lang), "SHA-256"], rows, "provenance")
+        + who
+    )

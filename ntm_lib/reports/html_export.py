@@ -22,8 +22,11 @@ class DropStderr(Preprocessor):
 
     def preprocess_cell(self, cell, resources, index):
         if cell.get("outputs"):
-            cell.outputs = [o for o in cell.outputs
-                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            cell.outputs = [
+                o
+                for o in cell.outputs
+                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            ]
         return cell, resources
 
 
@@ -35,9 +38,13 @@ def stylesheet() -> str:
 @lru_cache(maxsize=1)
 def exporter() -> HTMLExporter:
     """One exporter per process: its templates are compiled once, not once a page."""
-    exp = HTMLExporter(template_name="ntm", extra_template_basedirs=[str(TEMPLATES)],
-                       exclude_input=True, exclude_input_prompt=True,
-                       exclude_output_prompt=True)
+    exp = HTMLExporter(
+        template_name="ntm",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
     exp.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=HIDDEN_TAGS), enabled=True)
     exp.register_preprocessor(DropStderr(), enabled=True)
     return exp
@@ -45,7 +52,6 @@ def exporter() -> HTMLExporter:
 
 def notebook_to_html(notebook: str | Path, target: str | Path, title: str, lang: str) -> Path:
     nb = nbformat.read(str(notebook), as_version=4)
-    resources = {"ntm": {"lang": lang, "title": title, "css": stylesheet(),
-                         "version": __version__}}
+    resources = {"ntm": {"lang": lang, "title": title, "css": stylesheet(), "version": __version__}}
     body, _ = exporter().from_notebook_node(nb, resources=resources)
     return atomic_file(target, lambda tmp: Path(tmp).write_text(body, encoding="utf-8"))

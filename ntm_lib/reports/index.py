@@ -15,9 +15,18 @@ from .html import evidence_note
 from .html_export import TEMPLATES, stylesheet
 
 
-def write_index(path: Path, cset, register, assessment, year: int, outcomes: list,
-                lang: str, summaries: dict[str, str], with_no_data: bool = True,
-                documents: dict[str, dict] | None = None) -> None:
+def write_index(
+    path: Path,
+    cset,
+    register,
+    assessment,
+    year: int,
+    outcomes: list,
+    lang: str,
+    summaries: dict[str, str],
+    with_no_data: bool = True,
+    documents: dict[str, dict] | None = None,
+) -> None:
     """The index of a run. With `with_no_data` (a run over every commune), the register's
     communes without data that year are listed too, as such: none is silently left out."""
     com = assessment.communes[assessment.communes["year"] == year].copy()
@@ -29,23 +38,40 @@ def write_index(path: Path, cset, register, assessment, year: int, outcomes: lis
         outcome = by_id.get(r.commune_id)
         if outcome is None and not (with_no_data and r.status == "no_data"):
             continue
-        rows.append({
-            "id": r.commune_id, "name": r.name, "district": r.district, "status": r.status,
-            "status_text": fmt.commune_status(r._asdict(), cset.status_label, lang),
-            "met": int(r.criteria_met), "total": int(r.criteria_total),
-            "html": outcome.html if outcome and outcome.ok else "",
-            "error": outcome.error if outcome else "",
-            "documents": [(t(f"document_{kind}", lang), path)
-                          for kind, path in (documents or {}).get(r.commune_id, {}).items()],
-        })
+        rows.append(
+            {
+                "id": r.commune_id,
+                "name": r.name,
+                "district": r.district,
+                "status": r.status,
+                "status_text": fmt.commune_status(r._asdict(), cset.status_label, lang),
+                "met": int(r.criteria_met),
+                "total": int(r.criteria_total),
+                "html": outcome.html if outcome and outcome.ok else "",
+                "error": outcome.error if outcome else "",
+                "documents": [
+                    (t(f"document_{kind}", lang), path)
+                    for kind, path in (documents or {}).get(r.commune_id, {}).items()
+                ],
+            }
+        )
     shown = com[com["commune_id"].isin({r["id"] for r in rows})]
     chart = charts.to_data_uri(charts.district_chart(shown, lang)) if len(shown) else ""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
     page = env.get_template("index.html.j2").render(
-        lang=lang, t=lambda key, **kw: t(key, lang, **kw), rows=rows, chart=chart, year=year,
-        set_title=pick(cset.title, lang), legal=cset.legal_text(lang),
+        lang=lang,
+        t=lambda key, **kw: t(key, lang, **kw),
+        rows=rows,
+        chart=chart,
+        year=year,
+        set_title=pick(cset.title, lang),
+        legal=cset.legal_text(lang),
         css=stylesheet(),
-        n_ok=sum(o.ok for o in outcomes), n_failed=sum(not o.ok for o in outcomes),
-        n_met=sum(r["status"] == "met" for r in rows), version=__version__,
-        summaries=summaries, evidence_note=Markup(evidence_note(cset, lang)))
+        n_ok=sum(o.ok for o in outcomes),
+        n_failed=sum(not o.ok for o in outcomes),
+        n_met=sum(r["status"] == "met" for r in rows),
+        version=__version__,
+        summaries=summaries,
+        evidence_note=Markup(evidence_note(cset, lang)),
+    )
     atomic_file(path, lambda p: Path(p).write_text(page, encoding="utf-8"))

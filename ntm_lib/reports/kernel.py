@@ -19,9 +19,12 @@ KERNEL_NAME = "ntm-assess"
 
 
 def kernel_spec() -> dict:
-    return {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            "display_name": "Python 3 (ntm-assess)", "language": "python",
-            "metadata": {"debugger": False}}
+    return {
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python 3 (ntm-assess)",
+        "language": "python",
+        "metadata": {"debugger": False},
+    }
 
 
 def ensure_kernel() -> str:

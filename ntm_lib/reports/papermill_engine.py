@@ -53,8 +53,12 @@ def _warm_kernel(kernel_name: str) -> KernelManager:
         # file lies beside them, so one folder holds all a kernel leaves on disk.
         folder = Path(tempfile.mkdtemp(prefix=f"{SOCKETS_PREFIX}{os.getpid()}-"))
         (folder / MARKER).write_text(str(os.getpid()))
-        _kernel = KernelManager(kernel_name=kernel_name, transport="ipc", ip=str(folder / "ipc"),
-                                connection_file=str(folder / "kernel.json"))
+        _kernel = KernelManager(
+            kernel_name=kernel_name,
+            transport="ipc",
+            ip=str(folder / "ipc"),
+            connection_file=str(folder / "kernel.json"),
+        )
         _kernel.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:"])
         # Workers end through multiprocessing's exit path, which runs Finalize, not atexit.
         multiprocessing.util.Finalize(None, discard_kernel, exitpriority=10)
@@ -95,8 +99,10 @@ def discard_kernel() -> None:
 # Between notebooks, drop every name the last one made, keeping IPython's own (the names
 # `%reset -f` also keeps) and the imported modules: a fraction of %reset's cost, which also
 # clears the history and the output cache a batch never uses.
-RESET = ("(lambda ip: [ip.user_ns.pop(k) for k in "
-         "[k for k in ip.user_ns if k not in ip.user_ns_hidden]])(get_ipython())")
+RESET = (
+    "(lambda ip: [ip.user_ns.pop(k) for k in "
+    "[k for k in ip.user_ns if k not in ip.user_ns_hidden]])(get_ipython())"
+)
 
 
 class _ResettingClient(PapermillNotebookClient):
@@ -107,14 +113,29 @@ class _ResettingClient(PapermillNotebookClient):
 
 class WarmKernelEngine(NBClientEngine):
     @classmethod
-    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
-                                 stderr_file=None, start_timeout=60, execution_timeout=None,
-                                 **kwargs):
+    def execute_managed_notebook(
+        cls,
+        nb_man,
+        kernel_name,
+        log_output=False,
+        stdout_file=None,
+        stderr_file=None,
+        start_timeout=60,
+        execution_timeout=None,
+        **kwargs,
+    ):
         km = _warm_kernel(kernel_name)
-        client = _ResettingClient(nb_man, km=km, kernel_name=kernel_name, log=logger,
-                                  timeout=execution_timeout, startup_timeout=start_timeout,
-                                  log_output=log_output, stdout_file=stdout_file,
-                                  stderr_file=stderr_file)
+        client = _ResettingClient(
+            nb_man,
+            km=km,
+            kernel_name=kernel_name,
+            log=logger,
+            timeout=execution_timeout,
+            startup_timeout=start_timeout,
+            log_output=log_output,
+            stdout_file=stdout_file,
+            stderr_file=stderr_file,
+        )
         # A client already set is reused (nbclient starts one only when there is none); it
         # is closed with the kernel, by discard_kernel.
         client.kc = _ready_client(km, start_timeout)

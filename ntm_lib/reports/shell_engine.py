@@ -34,10 +34,15 @@ from ..errors import NotebookTimeout
 
 ENGINE_NAME = "ntm-shell"
 # What nbclient records from the kernel's answer to kernel_info: the same Python, the same words.
-LANGUAGE_INFO = {"name": "python", "version": sys.version.split()[0], "mimetype": "text/x-python",
-                 "codemirror_mode": {"name": "ipython", "version": sys.version_info[0]},
-                 "pygments_lexer": "ipython3", "nbconvert_exporter": "python",
-                 "file_extension": ".py"}
+LANGUAGE_INFO = {
+    "name": "python",
+    "version": sys.version.split()[0],
+    "mimetype": "text/x-python",
+    "codemirror_mode": {"name": "ipython", "version": sys.version_info[0]},
+    "pygments_lexer": "ipython3",
+    "nbconvert_exporter": "python",
+    "file_extension": ".py",
+}
 # Raised in a cell but meant for the batch, not for the cell's output.
 PASSED_THROUGH = (NotebookTimeout, KeyboardInterrupt)
 
@@ -89,15 +94,15 @@ def _bundle(data: dict) -> dict:
 class _Publisher(DisplayPublisher):
     outputs: _Outputs
 
-    def publish(self, data, metadata=None, source=None, *, transient=None, update=False,
-                **kwargs):
+    def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kwargs):
         display_id = (transient or {}).get("display_id")
         if update:
             for node in self.outputs.by_display_id.get(display_id, []):
                 node.data, node.metadata = _bundle(data), _bundle(metadata or {})
             return
-        node = NotebookNode(output_type="display_data", data=_bundle(data),
-                            metadata=_bundle(metadata or {}))
+        node = NotebookNode(
+            output_type="display_data", data=_bundle(data), metadata=_bundle(metadata or {})
+        )
         self.outputs.add(node)
         if display_id:
             self.outputs.by_display_id.setdefault(display_id, []).append(node)
@@ -113,8 +118,9 @@ class _Hook(DisplayHook):
     _node: NotebookNode | None = None
 
     def start_displayhook(self):
-        self._node = NotebookNode(output_type="execute_result", data={}, metadata={},
-                                  execution_count=self.prompt_count)
+        self._node = NotebookNode(
+            output_type="execute_result", data={}, metadata={}, execution_count=self.prompt_count
+        )
 
     def write_output_prompt(self):
         pass
@@ -150,8 +156,11 @@ class _Shell(InteractiveShell):
 
     def _showtraceback(self, etype, evalue, stb):
         # What ipykernel sends as an error message.
-        self.outputs.add(NotebookNode(output_type="error", ename=str(etype.__name__),
-                                      evalue=str(evalue), traceback=stb))
+        self.outputs.add(
+            NotebookNode(
+                output_type="error", ename=str(etype.__name__), evalue=str(evalue), traceback=stb
+            )
+        )
 
 
 _shell: _Shell | None = None
@@ -164,8 +173,9 @@ def _get_shell() -> _Shell:
         config.HistoryManager.enabled = False  # nothing written to ~/.ipython
         config.InteractiveShell.cache_size = 0  # no Out[] keeping a report's objects alive
         outputs = _Outputs()
-        shell = _Shell.instance(config=config, display_pub_class=_Publisher,
-                                displayhook_class=_Hook)
+        shell = _Shell.instance(
+            config=config, display_pub_class=_Publisher, displayhook_class=_Hook
+        )
         shell.outputs = shell.display_pub.outputs = shell.displayhook.outputs = outputs
         _enable_inline_figures(shell)
         _shell = shell

@@ -2,8 +2,8 @@
 
 The CSV files keep their stable code columns (`met`, `not_met`...). The workbook is the one
 officers pass on, in the run's language: a first summary sheet (one row per commune, its
-latest year: status, criteria met, the unmet criteria by name), then communes, criteria and indicators
-with names beside codes, statuses as words, headers frozen with filters, widths to fit,
+latest year: status, criteria met, the unmet criteria by name), then communes, criteria and
+indicators with names beside codes, statuses as words, headers frozen with filters, widths to fit,
 colours by status, and every text cell stored as text.
 
 A sheet holds at most XLSX_SHEET_MAX_ROWS (20,000) rows: a larger table (the per-indicator
@@ -32,16 +32,57 @@ XLSX_SHEET_MAX_ROWS = 20_000
 
 # The columns people read, in order, by table: (column, header message key).
 PEOPLE_COLUMNS = {
-    "summary": ["commune_id", "commune_name", "district", "year", "status_text", "criteria_met",
-                "criteria_total", "unmet"],
-    "communes": ["commune_id", "commune_name", "district", "year", "status_text",
-                 "criteria_met", "criteria_total", "at_risk", "fragile"],
-    "criteria": ["commune_id", "commune_name", "year", "criterion", "criterion_name",
-                 "status_text", "indicators_met", "indicators_total"],
-    "indicators": ["commune_id", "commune_name", "year", "criterion", "indicator",
-                   "indicator_name", "value", "unit_text", "requirement", "status_text", "gap",
-                   "fragile", "at_risk", "evidence_text", "source", "proof_document",
-                   "proof_date", "input_ref"],
+    "summary": [
+        "commune_id",
+        "commune_name",
+        "district",
+        "year",
+        "status_text",
+        "criteria_met",
+        "criteria_total",
+        "unmet",
+    ],
+    "communes": [
+        "commune_id",
+        "commune_name",
+        "district",
+        "year",
+        "status_text",
+        "criteria_met",
+        "criteria_total",
+        "at_risk",
+        "fragile",
+    ],
+    "criteria": [
+        "commune_id",
+        "commune_name",
+        "year",
+        "criterion",
+        "criterion_name",
+        "status_text",
+        "indicators_met",
+        "indicators_total",
+    ],
+    "indicators": [
+        "commune_id",
+        "commune_name",
+        "year",
+        "criterion",
+        "indicator",
+        "indicator_name",
+        "value",
+        "unit_text",
+        "requirement",
+        "status_text",
+        "gap",
+        "fragile",
+        "at_risk",
+        "evidence_text",
+        "source",
+        "proof_document",
+        "proof_date",
+        "input_ref",
+    ],
 }
 STATUS_COLUMN = "status_text"
 
@@ -56,8 +97,9 @@ def _commune_words(com: pd.DataFrame, cset: CriteriaSet, lang: str) -> pd.Series
     """'Đạt chuẩn …' or 'Chưa đạt: 17/19 tiêu chí', worded once per distinct outcome."""
     key = ["status", "criteria_met", "criteria_total"]
     distinct = com[key].drop_duplicates()
-    distinct["status_text"] = [fmt.commune_status(r, cset.status_label, lang)
-                               for r in distinct.to_dict(orient="records")]
+    distinct["status_text"] = [
+        fmt.commune_status(r, cset.status_label, lang) for r in distinct.to_dict(orient="records")
+    ]
     return com[key].merge(distinct, on=key, how="left")["status_text"].to_numpy()
 
 
@@ -65,13 +107,21 @@ def _summary(com: pd.DataFrame, crit: pd.DataFrame) -> pd.DataFrame:
     """One row per commune: its latest year, and the criteria it does not yet meet."""
     latest = com.drop_duplicates("commune_id", keep="last")  # rows are by commune, then year
     crit = crit.merge(latest[["commune_id", "year"]], on=["commune_id", "year"])
-    unmet = crit[crit["status"].isin(["not_met", "incomplete"])].groupby(
-        "commune_id", observed=True)["criterion_name"].agg("; ".join)
+    unmet = (
+        crit[crit["status"].isin(["not_met", "incomplete"])]
+        .groupby("commune_id", observed=True)["criterion_name"]
+        .agg("; ".join)
+    )
     return latest.assign(unmet=latest["commune_id"].map(unmet).fillna("").to_numpy())
 
 
-def people_tables(a: Assessment, cset: CriteriaSet, register: pd.DataFrame, lang: str,
-                  only: set[str] | None = None) -> dict[str, pd.DataFrame]:
+def people_tables(
+    a: Assessment,
+    cset: CriteriaSet,
+    register: pd.DataFrame,
+    lang: str,
+    only: set[str] | None = None,
+) -> dict[str, pd.DataFrame]:
     """The workbook's sheets as tables with names, words and the run's language (only the
     sheets named in `only`, when given: a sheet left out is not built)."""
     from ..criteria.text import requirement_text
@@ -98,8 +148,9 @@ def people_tables(a: Assessment, cset: CriteriaSet, register: pd.DataFrame, lang
     return {name: tables[name][PEOPLE_COLUMNS[name]] for name in PEOPLE_COLUMNS if name in want}
 
 
-def _indicator_table(a: Assessment, cset: CriteriaSet, names: pd.Series, lang: str,
-                     requirement_text) -> pd.DataFrame:
+def _indicator_table(
+    a: Assessment, cset: CriteriaSet, names: pd.Series, lang: str, requirement_text
+) -> pd.DataFrame:
     ind = a.indicators.assign(commune_id=a.indicators["commune_id"].astype(str))
     codes = ind["indicator"].astype(str)
     ind_names = {i.code: pick(i.name, lang) for i in cset.indicators}
@@ -107,14 +158,24 @@ def _indicator_table(a: Assessment, cset: CriteriaSet, names: pd.Series, lang: s
     ind["indicator_name"] = codes.map(ind_names)
     labels = {u: pick(spec["label"], lang) for u, spec in units().items()}
     ind["unit_text"] = ind["unit"].astype(str).map(labels)
-    keys = pd.DataFrame({"rule": ind["rule"].astype(str), "threshold": ind["threshold"].fillna(-1e300),
-                         "unit": ind["unit"].astype(str), "status": ind["status"].astype(str)})
+    keys = pd.DataFrame(
+        {
+            "rule": ind["rule"].astype(str),
+            "threshold": ind["threshold"].fillna(-1e300),
+            "unit": ind["unit"].astype(str),
+            "status": ind["status"].astype(str),
+        }
+    )
     distinct = keys.drop_duplicates()
     distinct["requirement"] = [
         requirement_text(r, None if th == -1e300 else th, u, lang, st)
-        for r, th, u, st in distinct[["rule", "threshold", "unit", "status"]].itertuples(index=False)]
-    ind["requirement"] = keys.merge(distinct, on=["rule", "threshold", "unit", "status"],
-                                    how="left")["requirement"].to_numpy()
+        for r, th, u, st in distinct[["rule", "threshold", "unit", "status"]].itertuples(
+            index=False
+        )
+    ]
+    ind["requirement"] = keys.merge(
+        distinct, on=["rule", "threshold", "unit", "status"], how="left"
+    )["requirement"].to_numpy()
     ind["status_text"] = _status_words(ind["status"], lang)
     ev_words = {k: t(f"evidence_{k}", lang) for k in EVIDENCE_LEVELS} | {"": ""}
     ind["evidence_text"] = ind["evidence"].astype(str).map(ev_words)
@@ -123,13 +184,20 @@ def _indicator_table(a: Assessment, cset: CriteriaSet, names: pd.Series, lang: s
 
 def sheet_rows(a: Assessment) -> dict[str, int]:
     """How many rows each sheet of the workbook would hold."""
-    return {"summary": int(a.communes["commune_id"].nunique()), "communes": len(a.communes),
-            "criteria": len(a.criteria), "indicators": len(a.indicators)}
+    return {
+        "summary": int(a.communes["commune_id"].nunique()),
+        "communes": len(a.communes),
+        "criteria": len(a.criteria),
+        "indicators": len(a.indicators),
+    }
 
 
-def workbook_sheets(tables: dict[str, pd.DataFrame], rows: dict[str, int],
-                    lang: str | None = None,
-                    max_rows: int = XLSX_SHEET_MAX_ROWS) -> dict[str, pd.DataFrame]:
+def workbook_sheets(
+    tables: dict[str, pd.DataFrame],
+    rows: dict[str, int],
+    lang: str | None = None,
+    max_rows: int = XLSX_SHEET_MAX_ROWS,
+) -> dict[str, pd.DataFrame]:
     """The sheets of the workbook, with their names and headers in `lang`: each table that
     fits, and a notes sheet first for those that were left out (`rows`: every table's size)."""
     lang = lang or current_lang()
@@ -139,9 +207,15 @@ def workbook_sheets(tables: dict[str, pd.DataFrame], rows: dict[str, int],
         sheet = t(f"xlsx_sheet_{name}", lang)
         if size > max_rows or name not in tables:
             csv = "communes.csv" if name == "summary" else f"{name}.csv"
-            left.append({t("xlsx_col_sheet", lang): sheet, t("xlsx_col_rows", lang): size,
-                         t("xlsx_col_note", lang): t("xlsx_sheet_left_out", lang, rows=size,
-                                                     limit=max_rows, csv=csv)})
+            left.append(
+                {
+                    t("xlsx_col_sheet", lang): sheet,
+                    t("xlsx_col_rows", lang): size,
+                    t("xlsx_col_note", lang): t(
+                        "xlsx_sheet_left_out", lang, rows=size, limit=max_rows, csv=csv
+                    ),
+                }
+            )
             continue
         kept[sheet] = tables[name].rename(columns=lambda c: t(f"xlsx_col_{c}", lang))
     notes = {t("xlsx_sheet_notes", lang): pd.DataFrame(left)} if left else {}
@@ -154,8 +228,10 @@ STATUS_COLUMNS = {"status", "status_now", "status_before", "verdict"}
 VALUE_WORDS = {"budget": {"source": "xlsx_col_{}"}}  # cells that are codes of headers
 
 
-def localized_sheets(tables: dict[str, pd.DataFrame], lang: str | None = None,
-                     ) -> dict[str, pd.DataFrame]:
+def localized_sheets(
+    tables: dict[str, pd.DataFrame],
+    lang: str | None = None,
+) -> dict[str, pd.DataFrame]:
     """Tables as people read them, in `lang`: sheet names and headers in words (a header
     known for that sheet first, then for every sheet; a code without words stays as it is),
     statuses and yes/no as words, criterion names in the language only. The CSV files keep
@@ -176,40 +252,66 @@ def localized_sheets(tables: dict[str, pd.DataFrame], lang: str | None = None,
             values = frame[col]
             if col in STATUS_COLUMNS or (name == "communes_x_criteria" and col != "commune"):
                 codes = values.astype(str)
-                frame[col] = codes.map({c: fmt.status(c, lang) if f"status_{c}" in catalogue
-                                        else c for c in codes.unique()})
+                frame[col] = codes.map(
+                    {
+                        c: fmt.status(c, lang) if f"status_{c}" in catalogue else c
+                        for c in codes.unique()
+                    }
+                )
             elif pd.api.types.is_bool_dtype(values.dtype):
-                frame[col] = values.map({True: word("xlsx_yes", "yes"),
-                                         False: word("xlsx_no", "no")})
+                frame[col] = values.map(
+                    {True: word("xlsx_yes", "yes"), False: word("xlsx_no", "no")}
+                )
             elif col in VALUE_WORDS.get(name, {}):
                 codes = values.astype(str)
-                frame[col] = codes.map({c: word(VALUE_WORDS[name][col].format(c), c)
-                                        for c in codes.unique()})
-        frame.columns = [word(f"xlsx_col_{name}_{c}", word(f"xlsx_col_{c}", str(c)))
-                         for c in frame.columns]
+                frame[col] = codes.map(
+                    {c: word(VALUE_WORDS[name][col].format(c), c) for c in codes.unique()}
+                )
+        frame.columns = [
+            word(f"xlsx_col_{name}_{c}", word(f"xlsx_col_{c}", str(c))) for c in frame.columns
+        ]
         out[word(f"xlsx_sheet_{name}", name)] = frame
     return out
 
 
-def write_assessment(assessment: Assessment, folder: Path, cset: CriteriaSet,
-                     register: pd.DataFrame, lang: str | None = None,
-                     max_rows: int = XLSX_SHEET_MAX_ROWS) -> list[Path]:
+def write_assessment(
+    assessment: Assessment,
+    folder: Path,
+    cset: CriteriaSet,
+    register: pd.DataFrame,
+    lang: str | None = None,
+    max_rows: int = XLSX_SHEET_MAX_ROWS,
+) -> list[Path]:
     """indicators.csv, criteria.csv, communes.csv and assessment.xlsx in `folder`."""
     lang = lang or current_lang()
-    tables = {"indicators": assessment.indicators, "criteria": assessment.criteria,
-              "communes": assessment.communes}
+    tables = {
+        "indicators": assessment.indicators,
+        "criteria": assessment.criteria,
+        "communes": assessment.communes,
+    }
     written = []
     for name, frame in tables.items():
         write_csv(frame, folder / f"{name}.csv")
         written.append(folder / f"{name}.csv")
     rows = sheet_rows(assessment)
-    people = people_tables(assessment, cset, register, lang,
-                           only={name for name, size in rows.items() if size <= max_rows})
+    people = people_tables(
+        assessment,
+        cset,
+        register,
+        lang,
+        only={name for name, size in rows.items() if size <= max_rows},
+    )
     status = t(f"xlsx_col_{STATUS_COLUMN}", lang)
     colours = {fmt.status("met", lang): "met", cset.status_label[lang]: "met"}
-    colours |= {fmt.status(s, lang): s for s in ("not_met", "incomplete", "missing",
-                                                  "no_threshold", "no_data")}
-    write_xlsx(workbook_sheets(people, rows, lang, max_rows), folder / "assessment.xlsx",
-               status_column=status, status_colours=colours)
+    colours |= {
+        fmt.status(s, lang): s
+        for s in ("not_met", "incomplete", "missing", "no_threshold", "no_data")
+    }
+    write_xlsx(
+        workbook_sheets(people, rows, lang, max_rows),
+        folder / "assessment.xlsx",
+        status_column=status,
+        status_colours=colours,
+    )
     written.append(folder / "assessment.xlsx")
     return written

@@ -12,11 +12,19 @@ from ntm_lib.assess.merge import merge
 def test_cam_giang_crosswalk_matches_the_official_table():
     """Rows of the official old-to-new table (NSO catalogue) for former Cẩm Giàng district."""
     official = {
-        ("10888", "10888", True), ("10897", "10888", True), ("10918", "10888", True),
-        ("10894", "10903", True), ("10903", "10903", True), ("10924", "10903", True),
+        ("10888", "10888", True),
+        ("10897", "10888", True),
+        ("10918", "10888", True),
+        ("10894", "10903", True),
+        ("10903", "10903", True),
+        ("10924", "10903", True),
         ("10933", "10903", False),
-        ("10900", "10909", True), ("10909", "10909", True), ("10912", "10909", True),
-        ("10930", "10930", True), ("10933", "10930", False), ("10939", "10930", True),
+        ("10900", "10909", True),
+        ("10909", "10909", True),
+        ("10912", "10909", True),
+        ("10930", "10930", True),
+        ("10933", "10930", False),
+        ("10939", "10930", True),
     }
     cw = crosswalk()
     mine = cw[cw["old_code"].isin({o for o, _, _ in official})]
@@ -28,20 +36,59 @@ def test_cam_giang_crosswalk_matches_the_official_table():
     assert cw[cw["old_code"] == "10909"]["old_name"].iloc[0] == "Xã Cẩm Vũ"
 
 
-CW = pd.DataFrame([
-    # new N1 = A + B whole; new N2 = part of C; new N3 = part of C + D whole
-    {"old_code": "A", "new_code": "N1", "whole": True, "new_name": "Xã Một", "new_province": "Thành phố X"},
-    {"old_code": "B", "new_code": "N1", "whole": True, "new_name": "Xã Một", "new_province": "Thành phố X"},
-    {"old_code": "C", "new_code": "N2", "whole": False, "new_name": "Xã Hai", "new_province": "Thành phố X"},
-    {"old_code": "C", "new_code": "N3", "whole": False, "new_name": "Xã Ba", "new_province": "Thành phố X"},
-    {"old_code": "D", "new_code": "N3", "whole": True, "new_name": "Xã Ba", "new_province": "Thành phố X"},
-])
+CW = pd.DataFrame(
+    [
+        # new N1 = A + B whole; new N2 = part of C; new N3 = part of C + D whole
+        {
+            "old_code": "A",
+            "new_code": "N1",
+            "whole": True,
+            "new_name": "Xã Một",
+            "new_province": "Thành phố X",
+        },
+        {
+            "old_code": "B",
+            "new_code": "N1",
+            "whole": True,
+            "new_name": "Xã Một",
+            "new_province": "Thành phố X",
+        },
+        {
+            "old_code": "C",
+            "new_code": "N2",
+            "whole": False,
+            "new_name": "Xã Hai",
+            "new_province": "Thành phố X",
+        },
+        {
+            "old_code": "C",
+            "new_code": "N3",
+            "whole": False,
+            "new_name": "Xã Ba",
+            "new_province": "Thành phố X",
+        },
+        {
+            "old_code": "D",
+            "new_code": "N3",
+            "whole": True,
+            "new_name": "Xã Ba",
+            "new_province": "Thành phố X",
+        },
+    ]
+)
 
 
 def _register():
-    return pd.DataFrame({"commune_id": list("ABCD"), "name": list("ABCD"), "district": "H",
-                         "province": "T", "region": "dbsh",
-                         "households": [1000, 3000, 2000, 500]})
+    return pd.DataFrame(
+        {
+            "commune_id": list("ABCD"),
+            "name": list("ABCD"),
+            "district": "H",
+            "province": "T",
+            "region": "dbsh",
+            "households": [1000, 3000, 2000, 500],
+        }
+    )
 
 
 def _merge(base_set, rows, shares=None):
@@ -90,10 +137,18 @@ def test_a_split_commune_without_share_is_flagged(base_set):
 
 def test_a_split_commune_with_shares(base_set):
     shares = pd.DataFrame({"old_code": ["C", "C"], "new_code": ["N2", "N3"], "share": [0.25, 0.75]})
-    m = _merge(base_set, [("C", 2024, "B.1", 8), ("D", 2024, "B.1", 5),
-                          ("C", 2024, "A.1", 40), ("D", 2024, "A.1", 60)], shares=shares)
-    assert _value(m, "N2", "B.1")[0] == 2           # 8 · 0.25
-    assert _value(m, "N3", "B.1")[0] == 11          # 8 · 0.75 + 5
+    m = _merge(
+        base_set,
+        [
+            ("C", 2024, "B.1", 8),
+            ("D", 2024, "B.1", 5),
+            ("C", 2024, "A.1", 40),
+            ("D", 2024, "A.1", 60),
+        ],
+        shares=shares,
+    )
+    assert _value(m, "N2", "B.1")[0] == 2  # 8 · 0.25
+    assert _value(m, "N3", "B.1")[0] == 11  # 8 · 0.75 + 5
     # weights: C 2000 · 0.75 = 1500, D 500 → (40·1500 + 60·500) / 2000 = 45
     assert _value(m, "N3", "A.1")[0] == 45
     reg = m.register.set_index("commune_id")
@@ -107,9 +162,25 @@ def test_a_new_commune_missing_a_part_is_flagged(base_set):
 
 def test_merge_command_on_the_sample(tmp_path, capsys):
     from ntm_lib.cli import main
+
     out = tmp_path / "tue-tinh.csv"
-    assert main(["merge", str(SAMPLE / "indicators.csv"), "--communes", str(SAMPLE / "communes.csv"),
-                 "--set", "hd-2022-advanced", "--to", "new", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "merge",
+                str(SAMPLE / "indicators.csv"),
+                "--communes",
+                str(SAMPLE / "communes.csv"),
+                "--set",
+                "hd-2022-advanced",
+                "--to",
+                "new",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     merged = pd.read_csv(out, dtype={"commune_id": str, "indicator": str})
     tue = merged[(merged["commune_id"] == "10909") & (merged["year"] == 2025)]
     assert tue["value"].notna().all()  # its three parts are whole and in the sample

@@ -14,18 +14,21 @@ def _trend(cset, rows, code):
     return t.set_index("indicator").loc[code]
 
 
-@pytest.mark.parametrize("values, note, year", [
-    ([40, 44, 48], "projected", 2025),           # +4 a year: 52 >= 50 in 2025
-    ([40, 40.01, 40.02], "beyond_horizon", None),  # +0.01 a year: 1,000 years away
-    ([45, 45, 45], "flat", None),
-    ([49, 47, 45], "wrong_direction", None),
-    ([40, 45, 55], "met", 2024),
-])
+@pytest.mark.parametrize(
+    "values, note, year",
+    [
+        ([40, 44, 48], "projected", 2025),  # +4 a year: 52 >= 50 in 2025
+        ([40, 40.01, 40.02], "beyond_horizon", None),  # +0.01 a year: 1,000 years away
+        ([45, 45, 45], "flat", None),
+        ([49, 47, 45], "wrong_direction", None),
+        ([40, 45, 55], "met", 2024),
+    ],
+)
 def test_projection_of_a_ge_indicator(base_set, values, note, year):
     rows = [("c1", y, "A.1", v) for y, v in zip((2022, 2023, 2024), values)]
     t = _trend(base_set, rows, "A.1")
     assert t["projection_note"] == note
-    assert (pd.isna(t["projected_year"]) if year is None else t["projected_year"] == year)
+    assert pd.isna(t["projected_year"]) if year is None else t["projected_year"] == year
 
 
 def test_projection_of_a_le_indicator(base_set):
@@ -58,9 +61,14 @@ def test_no_projection_with_one_year_or_for_yes_no(base_set):
 
 
 def test_regressions_of_criteria_and_indicators(base_set):
-    rows = [("c1", 2022, "A.1", 55), ("c1", 2022, "A.2", 1),
-            ("c1", 2023, "A.1", 60), ("c1", 2023, "A.2", 1),
-            ("c1", 2024, "A.1", 45), ("c1", 2024, "A.2", 1)]
+    rows = [
+        ("c1", 2022, "A.1", 55),
+        ("c1", 2022, "A.2", 1),
+        ("c1", 2023, "A.1", 60),
+        ("c1", 2023, "A.2", 1),
+        ("c1", 2024, "A.1", 45),
+        ("c1", 2024, "A.2", 1),
+    ]
     a = score(base_set, REG, data(*rows))
     lost = regressions(a.criteria, "criterion", "c1", 2024)
     assert lost["criterion"].tolist() == ["A"] and lost["last_met"].tolist() == [2023]

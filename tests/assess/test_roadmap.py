@@ -14,9 +14,15 @@ from ntm_lib.intake.plans import SOURCES, read_budget, read_plan
 REG = register(("c1", "dbsh"))
 # In 2024: A.1 is 45 against >= 50 (relative gap 0.1), so A is not met; B.1 is 5 against > 10
 # (relative gap 0.5), so B is not met; C and D are met.
-ROWS = [("c1", 2024, "A.1", 45), ("c1", 2024, "A.2", 1), ("c1", 2024, "B.1", 5),
-        ("c1", 2024, "B.2", 3), ("c1", 2024, "B.3", 4), ("c1", 2024, "C.1", 70),
-        ("c1", 2024, "D.1", 3)]
+ROWS = [
+    ("c1", 2024, "A.1", 45),
+    ("c1", 2024, "A.2", 1),
+    ("c1", 2024, "B.1", 5),
+    ("c1", 2024, "B.2", 3),
+    ("c1", 2024, "B.3", 4),
+    ("c1", 2024, "C.1", 70),
+    ("c1", 2024, "D.1", 3),
+]
 HEADER = "commune_id,criterion,indicator,solution,target_year,cost," + ",".join(SOURCES) + "\n"
 
 
@@ -28,9 +34,11 @@ def _plan(tmp_path, base_set, lines, name="plan.csv"):
     return read_plan([write(tmp_path / name, HEADER + lines)], base_set, REG, 2024)
 
 
-PLAN = ("c1,,A.1,Fix A,2025,100,100,0,0,0,0\n"
-        "c1,B,,Fix B,2026,400,300,0,0,100,0\n"
-        "c1,C,,Keep C,2025,50,0,0,50,0,0\n")
+PLAN = (
+    "c1,,A.1,Fix A,2025,100,100,0,0,0,0\n"
+    "c1,B,,Fix B,2026,400,300,0,0,100,0\n"
+    "c1,C,,Keep C,2025,50,0,0,50,0,0\n"
+)
 
 
 def _budget(tmp_path, lines):
@@ -52,8 +60,10 @@ def test_priority_scores_worked_by_hand(tmp_path, base_set):
 
 
 def test_ties_go_to_the_cheaper_bundle(tmp_path, base_set):
-    lines = "c1,C,,Keep C,2025,50,50,0,0,0,0\nc1,D,,Keep D,2025,50,0,0,50,0,0\n" \
-            "c1,A,,Fix A,2025,100,100,0,0,0,0\n"
+    lines = (
+        "c1,C,,Keep C,2025,50,50,0,0,0,0\nc1,D,,Keep D,2025,50,0,0,50,0,0\n"
+        "c1,A,,Fix A,2025,100,100,0,0,0,0\n"
+    )
     b = bundles(_plan(tmp_path, base_set, lines), _assessment(base_set), base_set, 2024)
     # C and D score the same (15·(1 − 50/100)); equal cost too, so set order decides.
     assert b["criterion"].tolist() == ["A", "C", "D"]
@@ -82,7 +92,10 @@ def test_budget_limited_schedule(tmp_path, base_set):
     budget = _budget(tmp_path, "c1,2025,350,0,50,100,0\nc1,2026,300,0,0,100,0\n")
     r = make_roadmap(_plan(tmp_path, base_set, PLAN), budget, _assessment(base_set), base_set, 2024)
     assert dict(zip(r.roadmap["criterion"], r.roadmap["year_scheduled"])) == {
-        "A": 2025, "B": 2026, "C": 2025}
+        "A": 2025,
+        "B": 2026,
+        "C": 2025,
+    }
     assert r.roadmap.set_index("criterion").loc["B", "late"] == False  # noqa: E712 target 2026
     assert r.summary.loc[0, "earliest_status_year"] == 2026
 
@@ -92,28 +105,35 @@ def test_unplanned_or_partly_planned_criteria_block_the_status(tmp_path, base_se
     plan = _plan(tmp_path, base_set, "c1,,A.1,Fix A,2025,100,100,0,0,0,0\n")
     r = make_roadmap(plan, budget, _assessment(base_set), base_set, 2024)
     assert pd.isna(r.summary.loc[0, "earliest_status_year"]) and r.summary.loc[0, "no_plan"] == "B"
-    plan = _plan(tmp_path, base_set, "c1,,A.2,Keep A.2,2025,1,1,0,0,0,0\n"
-                 "c1,B,,Fix B,2025,1,1,0,0,0,0\n")
+    plan = _plan(
+        tmp_path, base_set, "c1,,A.2,Keep A.2,2025,1,1,0,0,0,0\nc1,B,,Fix B,2025,1,1,0,0,0,0\n"
+    )
     r = make_roadmap(plan, budget, _assessment(base_set), base_set, 2024)
     assert r.summary.loc[0, "partly_covered"] == "A"
 
 
 def test_bad_plan_rows_are_all_reported_with_their_location(tmp_path, base_set):
-    lines = ("c1,,Z.1,x,2025,1,1,0,0,0,0\n"        # unknown indicator
-             "c1,,A.1,x,2025,-5,0,0,0,0,0\n"       # negative cost
-             "c1,,A.1,x,2025,100,50,0,0,0,0\n"     # shares add up to 50, not 100
-             "c1,,A.1,x,2023,1,1,0,0,0,0\n"        # target before the data year
-             "c9,,A.1,x,2025,1,1,0,0,0,0\n"        # commune not in the register
-             "c1,B,A.1,x,2025,1,1,0,0,0,0\n"       # A.1 is not in criterion B
-             "c1,,A.1,,2025,1,1,0,0,0,0\n")        # no solution
+    lines = (
+        "c1,,Z.1,x,2025,1,1,0,0,0,0\n"  # unknown indicator
+        "c1,,A.1,x,2025,-5,0,0,0,0,0\n"  # negative cost
+        "c1,,A.1,x,2025,100,50,0,0,0,0\n"  # shares add up to 50, not 100
+        "c1,,A.1,x,2023,1,1,0,0,0,0\n"  # target before the data year
+        "c9,,A.1,x,2025,1,1,0,0,0,0\n"  # commune not in the register
+        "c1,B,A.1,x,2025,1,1,0,0,0,0\n"  # A.1 is not in criterion B
+        "c1,,A.1,,2025,1,1,0,0,0,0\n"
+    )  # no solution
     with pytest.raises(InputError) as err:
         _plan(tmp_path, base_set, lines)
     found = {(p.key, p.row, p.column) for p in err.value.problems}
-    assert found >= {("indicator_unknown", 2, "indicator"), ("value_negative", 3, "cost"),
-                     ("plan_shares_mismatch", 4, "cost"), ("plan_target_before_data", 5, "target_year"),
-                     ("commune_not_in_register", 6, "commune_id"),
-                     ("plan_indicator_criterion", 7, "indicator"),
-                     ("plan_solution_empty", 8, "solution")}
+    assert found >= {
+        ("indicator_unknown", 2, "indicator"),
+        ("value_negative", 3, "cost"),
+        ("plan_shares_mismatch", 4, "cost"),
+        ("plan_target_before_data", 5, "target_year"),
+        ("commune_not_in_register", 6, "commune_id"),
+        ("plan_indicator_criterion", 7, "indicator"),
+        ("plan_solution_empty", 8, "solution"),
+    }
     message = next(p for p in err.value.problems if p.key == "plan_shares_mismatch").message("en")
     assert "plan.csv, row 4, column 'cost'" in message and "50" in message and "100" in message
 
@@ -125,8 +145,14 @@ def test_budget_problems(tmp_path):
     assert {p.key for p in err.value.problems} == {"value_not_number", "budget_duplicate"}
 
 
-SAMPLE_ARGS = [str(SAMPLE / "indicators.csv"), str(SAMPLE / "model_conditions.csv"),
-               "--communes", str(SAMPLE / "communes.csv"), "--set", "hd-2022-model"]
+SAMPLE_ARGS = [
+    str(SAMPLE / "indicators.csv"),
+    str(SAMPLE / "model_conditions.csv"),
+    "--communes",
+    str(SAMPLE / "communes.csv"),
+    "--set",
+    "hd-2022-model",
+]
 
 
 def test_sample_plan_for_duc_chinh(tmp_path, capsys):
@@ -134,16 +160,30 @@ def test_sample_plan_for_duc_chinh(tmp_path, capsys):
     needs 500 million VND of credit; 2026 has 300, 2027 has 600: the status comes in 2027.
     Criterion 17's two works (2,120, of which 1,260 state budget) fit no year before 2028."""
     out = tmp_path / "roadmap"
-    assert main(["plan"] + SAMPLE_ARGS + ["--plan", str(SAMPLE / "plan.csv"),
-                                          "--budget", str(SAMPLE / "budget.csv"),
-                                          "--out", str(out)]) == 0
+    assert (
+        main(
+            ["plan"]
+            + SAMPLE_ARGS
+            + [
+                "--plan",
+                str(SAMPLE / "plan.csv"),
+                "--budget",
+                str(SAMPLE / "budget.csv"),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert "10912: có thể đạt chuẩn năm 2027" in capsys.readouterr().out
     with open(out / "roadmap.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert [(r["criterion"], r["year_scheduled"], r["late"]) for r in rows] == [
-        ("KM", "2027", "False"), ("2", "2026", "False"), ("17", "2028", "True")]
-    assert load_workbook(out / "roadmap.xlsx").sheetnames == ["Lộ trình", "Triển vọng",
-                                                          "Ngân sách"]
+        ("KM", "2027", "False"),
+        ("2", "2026", "False"),
+        ("17", "2028", "True"),
+    ]
+    assert load_workbook(out / "roadmap.xlsx").sheetnames == ["Lộ trình", "Triển vọng", "Ngân sách"]
 
 
 def test_template_plan_round_trip(tmp_path, capsys):
@@ -164,7 +204,13 @@ def test_template_plan_round_trip(tmp_path, capsys):
         budget.cell(row, bheader.index("Ngân sách nhà nước") + 1).value = 10_000
     wb.save(path)
     capsys.readouterr()
-    assert main(["plan"] + SAMPLE_ARGS + ["--plan", str(path), "--budget", str(path),
-                                          "--out", str(tmp_path / "r")]) == 0
+    assert (
+        main(
+            ["plan"]
+            + SAMPLE_ARGS
+            + ["--plan", str(path), "--budget", str(path), "--out", str(tmp_path / "r")]
+        )
+        == 0
+    )
     summary = pd.read_csv(tmp_path / "r" / "summary.csv", dtype=str)
     assert (summary["earliest_status_year"] == "2026").all()

@@ -13,15 +13,25 @@ from ntm_lib.cli import main
 from ntm_lib.criteria.catalogue import load_set, unverified
 from ntm_lib.intake.template import HEADERS
 
-SAMPLE_ARGS = [str(SAMPLE / "indicators.csv"), "--communes", str(SAMPLE / "communes.csv"),
-               "--set", "hd-2022-advanced"]
+SAMPLE_ARGS = [
+    str(SAMPLE / "indicators.csv"),
+    "--communes",
+    str(SAMPLE / "communes.csv"),
+    "--set",
+    "hd-2022-advanced",
+]
 
 
 def test_sets_lists_every_set(capsys):
     assert main(["sets"]) == 0
     out = capsys.readouterr().out
-    for set_id in ("vn-2021-ntm", "vn-2021-advanced", "vn-2021-model", "hd-2022-advanced",
-                   "hd-2022-model"):
+    for set_id in (
+        "vn-2021-ntm",
+        "vn-2021-advanced",
+        "vn-2021-model",
+        "hd-2022-advanced",
+        "hd-2022-model",
+    ):
         assert set_id in out
 
 
@@ -31,8 +41,15 @@ def test_criteria_unverified_csv(capsys):
     rows = list(csv.DictReader(io.StringIO(captured.out)))
     cset = load_set("hd-2022-advanced")
     assert len(rows) == len(unverified(cset)) == len(cset.indicators)  # none is official yet
-    assert {"evidence", "evidence_document", "evidence_article", "evidence_quote",
-            "evidence_url", "checked_by", "checked_on"} <= set(rows[0])
+    assert {
+        "evidence",
+        "evidence_document",
+        "evidence_article",
+        "evidence_quote",
+        "evidence_url",
+        "checked_by",
+        "checked_on",
+    } <= set(rows[0])
     waste = next(r for r in rows if r["indicator"] == "17.4")
     assert waste["evidence"] == "secondary" and "50%" in waste["evidence_quote"]
     assert f"{len(rows)}/{len(cset.indicators)}" in captured.err
@@ -68,13 +85,26 @@ def test_validate_sample_ok(capsys):
 
 
 def test_validate_bad_data_exits_1_with_messages(tmp_path, capsys):
-    bad = write(tmp_path / "bad.csv", "commune_id,year,indicator,value\n10912,2024,17.4,150\n"
-                "10912,2024,99.9,1\n")
-    code = main(["validate", str(bad), "--communes", str(SAMPLE / "communes.csv"),
-                 "--set", "hd-2022-advanced"])
+    bad = write(
+        tmp_path / "bad.csv",
+        "commune_id,year,indicator,value\n10912,2024,17.4,150\n10912,2024,99.9,1\n",
+    )
+    code = main(
+        [
+            "validate",
+            str(bad),
+            "--communes",
+            str(SAMPLE / "communes.csv"),
+            "--set",
+            "hd-2022-advanced",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1
-    assert "bad.csv, dòng 2, cột «value», xã 10912, chỉ tiêu 17.4: tỷ lệ «150» nằm ngoài khoảng 0-100%." in err
+    assert (
+        "bad.csv, dòng 2, cột «value», xã 10912, chỉ tiêu 17.4: "
+        "tỷ lệ «150» nằm ngoài khoảng 0-100%." in err
+    )
     assert "bad.csv, dòng 3, cột «indicator»" in err
     assert "2 lỗi" in err
 
@@ -93,16 +123,44 @@ def test_bad_usage_exits_2():
 def test_assess_writes_tables_and_is_deterministic(tmp_path, capsys):
     out = tmp_path / "run"
     assert main(["assess"] + SAMPLE_ARGS + ["--out", str(out)]) == 0
-    assert {p.name for p in out.iterdir()} == {"indicators.csv", "criteria.csv", "communes.csv",
-                                               "assessment.xlsx", "manifest.json"}
+    assert {p.name for p in out.iterdir()} == {
+        "indicators.csv",
+        "criteria.csv",
+        "communes.csv",
+        "assessment.xlsx",
+        "manifest.json",
+    }
     names = ["indicators.csv", "criteria.csv", "communes.csv", "assessment.xlsx"]
     with open(out / "indicators.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    assert list(rows[0]) == ["commune_id", "year", "set_id", "criterion", "indicator", "value",
-                             "unit", "rule", "threshold", "status", "gap", "source", "evidence",
-                             "verified", "input_ref", "proof_document", "proof_number",
-                             "proof_date", "proof_kept_at", "margin", "trend", "next_threshold",
-                             "at_risk", "risk", "tolerance", "fragile"]
+    assert list(rows[0]) == [
+        "commune_id",
+        "year",
+        "set_id",
+        "criterion",
+        "indicator",
+        "value",
+        "unit",
+        "rule",
+        "threshold",
+        "status",
+        "gap",
+        "source",
+        "evidence",
+        "verified",
+        "input_ref",
+        "proof_document",
+        "proof_number",
+        "proof_date",
+        "proof_kept_at",
+        "margin",
+        "trend",
+        "next_threshold",
+        "at_risk",
+        "risk",
+        "tolerance",
+        "fragile",
+    ]
     assert all(r["input_ref"].startswith("indicators.csv:") for r in rows)
     first = {n: (out / n).read_bytes() for n in names}
     assert main(["assess"] + SAMPLE_ARGS + ["--out", str(out), "--force"]) == 0
@@ -115,6 +173,7 @@ def test_the_workbook_officers_pass_on(tmp_path, monkeypatch):
     """Vietnamese (or English) sheets and headers, names beside codes, statuses as words, a
     summary first, frozen headers with filters, and no cell stored as a formula."""
     import zipfile
+
     out = tmp_path / "vi"
     assert main(["assess"] + SAMPLE_ARGS + ["--out", str(out)]) == 0
     wb = load_workbook(out / "assessment.xlsx")
@@ -129,8 +188,18 @@ def test_the_workbook_officers_pass_on(tmp_path, monkeypatch):
     headers = [c.value for c in ind[1]]
     assert {"Tên chỉ tiêu", "Yêu cầu", "Mức bằng chứng của ngưỡng"} <= set(headers)
     statuses = {ind.cell(r, headers.index("Kết quả") + 1).value for r in range(2, ind.max_row + 1)}
-    assert statuses <= {"Đạt", "Chưa đạt", "Chưa có số liệu", "Chưa có ngưỡng", "Không áp dụng",
-                        "Không có số liệu"} and "met" not in statuses
+    assert (
+        statuses
+        <= {
+            "Đạt",
+            "Chưa đạt",
+            "Chưa có số liệu",
+            "Chưa có ngưỡng",
+            "Không áp dụng",
+            "Không có số liệu",
+        }
+        and "met" not in statuses
+    )
     assert ind.freeze_panes == "A2" and ind.auto_filter.ref
     with zipfile.ZipFile(out / "assessment.xlsx") as zf:
         assert not any(b"<f>" in zf.read(n) for n in zf.namelist() if "worksheets" in n)
@@ -160,8 +229,21 @@ def test_year_filter(tmp_path):
 
 def test_template_round_trip(tmp_path, capsys):
     path = tmp_path / "nhap-lieu.xlsx"
-    assert main(["template", "hd-2022-advanced", "--communes", str(SAMPLE / "communes.csv"),
-                 "--year", "2025", "--out", str(path)]) == 0
+    assert (
+        main(
+            [
+                "template",
+                "hd-2022-advanced",
+                "--communes",
+                str(SAMPLE / "communes.csv"),
+                "--year",
+                "2025",
+                "--out",
+                str(path),
+            ]
+        )
+        == 0
+    )
     wb = load_workbook(path)
     sheet = wb["Số liệu"]
     header = [c.value for c in sheet[1]]
@@ -174,14 +256,26 @@ def test_template_round_trip(tmp_path, capsys):
         sheet.cell(row, value_col).value = "Đạt" if yes_no else 100
     wb.save(path)
     capsys.readouterr()
-    assert main(["validate", str(path), "--communes", str(SAMPLE / "communes.csv"),
-                 "--set", "hd-2022-advanced"]) == 0
+    assert (
+        main(
+            [
+                "validate",
+                str(path),
+                "--communes",
+                str(SAMPLE / "communes.csv"),
+                "--set",
+                "hd-2022-advanced",
+            ]
+        )
+        == 0
+    )
     assert "11 xã" in capsys.readouterr().out
 
 
 def test_python_dash_m_entry_point():
-    result = subprocess.run([sys.executable, "-m", "ntm_lib", "sets"], capture_output=True,
-                            text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "ntm_lib", "sets"], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0 and "hd-2022-model" in result.stdout
 
 
@@ -207,6 +301,7 @@ def test_verify_an_assessment(tmp_path, capsys):
 def test_show_prints_one_communes_verdict(capsys):
     from ntm_lib import load_inputs
     from ntm_lib.assess.pipeline import assess
+
     assert main(["show", "10897"] + SAMPLE_ARGS + ["--year", "2025"]) == 0
     out = capsys.readouterr().out
     cset = load_set("hd-2022-advanced")
@@ -215,8 +310,11 @@ def test_show_prints_one_communes_verdict(capsys):
     row = a.communes[(a.communes["commune_id"] == "10897") & (a.communes["year"] == 2025)].iloc[0]
     assert out.startswith("Cẩm Hoàng (10897), 2025: ")
     assert f"{row['criteria_met']}/{row['criteria_total']} tiêu chí" in out
-    unmet = a.indicators[(a.indicators["commune_id"] == "10897") & (a.indicators["year"] == 2025)
-                         & (a.indicators["status"] == "not_met")]
+    unmet = a.indicators[
+        (a.indicators["commune_id"] == "10897")
+        & (a.indicators["year"] == 2025)
+        & (a.indicators["status"] == "not_met")
+    ]
     assert f"{len(unmet)} chỉ tiêu chưa đạt" in out
     assert all(code in out for code in unmet["indicator"].astype(str))
     assert main(["show", "99999"] + SAMPLE_ARGS) == 1

@@ -25,6 +25,7 @@ ASSESS = ["assess", DATA, "--communes", REGISTER, "--set", "hd-2022-advanced", "
 def key_text(key: str) -> str:
     """The longest fixed part of a message (the text between its fields)."""
     import string
+
     literals = [lit for lit, *_ in string.Formatter().parse(catalogue()[key]["vi"])]
     return max(literals, key=len)[:30]
 
@@ -51,88 +52,289 @@ def inputs_copy(tmp: Path) -> Path:
 
 
 def assess_in(folder: Path, out: Path, *extra: str) -> list[str]:
-    return ["assess", str(folder / "indicators.csv"), "--communes", str(folder / "communes.csv"),
-            "--set", "hd-2022-advanced", "--year", "2025", "--out", str(out), *extra]
+    return [
+        "assess",
+        str(folder / "indicators.csv"),
+        "--communes",
+        str(folder / "communes.csv"),
+        "--set",
+        "hd-2022-advanced",
+        "--year",
+        "2025",
+        "--out",
+        str(out),
+        *extra,
+    ]
 
 
 # (about, setup -> (argv, protected paths), exit code, message key)
 SITUATIONS = [
-    ("--force on a folder ntm never wrote",
-     lambda tmp: (ASSESS + ["--out", str(user_folder(tmp)), "--force"], [tmp / "my-work"]),
-     2, "out_not_ours"),
-    ("--resume on a folder ntm never wrote",
-     lambda tmp: (["report", DATA, "--communes", REGISTER, "--set", "hd-2022-advanced",
-                   "--out", str(user_folder(tmp)), "--resume"], [tmp / "my-work"]),
-     2, "out_not_ours"),
-    ("--force on an ntm run folder a user added a file to",
-     lambda tmp: (lambda out: ((out / "my-notes.docx").write_bytes(b"notes"),
-                               (ASSESS + ["--out", str(out), "--force"], [out]))[1])(ntm_run(tmp)),
-     2, "out_not_ours"),
-    ("--out is the folder that holds the inputs",
-     lambda tmp: (lambda f: (assess_in(f, f, "--force"), [f]))(inputs_copy(tmp)),
-     2, "out_holds_input"),
-    ("--out is a parent of the inputs",
-     lambda tmp: (lambda f: (assess_in(f, tmp, "--force"), [f]))(inputs_copy(tmp)),
-     2, "out_holds_input"),
-    ("--out is the current folder",
-     lambda tmp: (os.chdir(user_folder(tmp)), (ASSESS + ["--out", ".", "--force"],
-                                                [tmp / "my-work"]))[1],
-     2, "out_protected"),
-    ("--out is the home folder",
-     lambda tmp: (ASSESS + ["--out", str(Path.home()), "--force"], []), 2, "out_protected"),
-    ("--out is a filesystem root",
-     lambda tmp: (ASSESS + ["--out", "/", "--force"], []), 2, "out_protected"),
-    ("--out names a file",
-     lambda tmp: (lambda f: (ASSESS + ["--out", str(f)], [f]))(
-         (tmp / "a.txt", (tmp / "a.txt").write_text("mine"))[0]),
-     2, "out_is_file"),
-    ("--out is a symbolic link to a folder",
-     lambda tmp: (lambda real: ((tmp / "link").symlink_to(real),
-                                (ASSESS + ["--out", str(tmp / "link"), "--force"], [real]))[1])(
-         user_folder(tmp)),
-     2, "out_symlink"),
-    ("a look-alike backup folder beside the target is not ntm's leftover",
-     lambda tmp: (lambda fake: ((fake / "precious.txt").write_text("keep me"),
-                                (ASSESS + ["--out", str(tmp / "run")], [fake]))[1])(
-         _mkdir(tmp / ".run.ntm-old-1")),
-     0, None),
-    ("template --out onto an existing workbook",
-     lambda tmp: (lambda f: (["template", "hd-2022-advanced", "--communes", REGISTER,
-                              "--year", "2025", "--out", str(f)], [f]))(
-         (tmp / "filled.xlsx", (tmp / "filled.xlsx").write_bytes(b"filled in by hand"))[0]),
-     2, "out_file_exists"),
-    ("template-plan --out onto an existing workbook",
-     lambda tmp: (lambda f: (["template-plan", DATA, "--communes", REGISTER,
-                              "--set", "hd-2022-advanced", "--out", str(f)], [f]))(
-         (tmp / "plan.xlsx", (tmp / "plan.xlsx").write_bytes(b"the board's plan"))[0]),
-     2, "out_file_exists"),
-    ("merge --out onto its own input, even with --force",
-     lambda tmp: (lambda f: (["merge", str(f / "indicators.csv"), "--communes",
-                              str(f / "communes.csv"), "--set", "hd-2022-advanced",
-                              "--out", str(f / "indicators.csv"), "--force"],
-                             [f / "indicators.csv"]))(inputs_copy(tmp)),
-     2, "out_is_input"),
-    ("merge --out onto an existing file",
-     lambda tmp: (lambda f: (["merge", DATA, "--communes", REGISTER, "--set", "hd-2022-advanced",
-                              "--out", str(f)], [f]))(
-         (tmp / "merged.csv", (tmp / "merged.csv").write_text("earlier work"))[0]),
-     2, "out_file_exists"),
-    ("--jobs 0",
-     lambda tmp: (["report", DATA, "--communes", REGISTER, "--set", "hd-2022-advanced",
-                   "--out", str(tmp / "r"), "--jobs", "0"], []), 2, "cli_jobs_invalid"),
-    ("--timeout negative",
-     lambda tmp: (["report", DATA, "--communes", REGISTER, "--set", "hd-2022-advanced",
-                   "--out", str(tmp / "r"), "--timeout", "-1"], []), 2, "cli_timeout_invalid"),
-    ("a --year with no data",
-     lambda tmp: (ASSESS[:-1] + ["2023", "--year", "2019", "--out", str(tmp / "r")], []),
-     1, "no_data_for_year"),
-    ("a --commune with no data",
-     lambda tmp: (["report", DATA, "--communes", REGISTER, "--set", "hd-2022-advanced",
-                   "--commune", "99999", "--out", str(tmp / "r")], []), 1, "report_no_data"),
-    ("a --district with no commune",
-     lambda tmp: (["summary", DATA, "--communes", REGISTER, "--set", "hd-2022-advanced",
-                   "--district", "Nowhere", "--out", str(tmp / "r")], []),
-     1, "summary_no_communes"),
+    (
+        "--force on a folder ntm never wrote",
+        lambda tmp: (ASSESS + ["--out", str(user_folder(tmp)), "--force"], [tmp / "my-work"]),
+        2,
+        "out_not_ours",
+    ),
+    (
+        "--resume on a folder ntm never wrote",
+        lambda tmp: (
+            [
+                "report",
+                DATA,
+                "--communes",
+                REGISTER,
+                "--set",
+                "hd-2022-advanced",
+                "--out",
+                str(user_folder(tmp)),
+                "--resume",
+            ],
+            [tmp / "my-work"],
+        ),
+        2,
+        "out_not_ours",
+    ),
+    (
+        "--force on an ntm run folder a user added a file to",
+        lambda tmp: (
+            lambda out: (
+                (out / "my-notes.docx").write_bytes(b"notes"),
+                (ASSESS + ["--out", str(out), "--force"], [out]),
+            )[1]
+        )(ntm_run(tmp)),
+        2,
+        "out_not_ours",
+    ),
+    (
+        "--out is the folder that holds the inputs",
+        lambda tmp: (lambda f: (assess_in(f, f, "--force"), [f]))(inputs_copy(tmp)),
+        2,
+        "out_holds_input",
+    ),
+    (
+        "--out is a parent of the inputs",
+        lambda tmp: (lambda f: (assess_in(f, tmp, "--force"), [f]))(inputs_copy(tmp)),
+        2,
+        "out_holds_input",
+    ),
+    (
+        "--out is the current folder",
+        lambda tmp: (
+            os.chdir(user_folder(tmp)),
+            (ASSESS + ["--out", ".", "--force"], [tmp / "my-work"]),
+        )[1],
+        2,
+        "out_protected",
+    ),
+    (
+        "--out is the home folder",
+        lambda tmp: (ASSESS + ["--out", str(Path.home()), "--force"], []),
+        2,
+        "out_protected",
+    ),
+    (
+        "--out is a filesystem root",
+        lambda tmp: (ASSESS + ["--out", "/", "--force"], []),
+        2,
+        "out_protected",
+    ),
+    (
+        "--out names a file",
+        lambda tmp: (lambda f: (ASSESS + ["--out", str(f)], [f]))(
+            (tmp / "a.txt", (tmp / "a.txt").write_text("mine"))[0]
+        ),
+        2,
+        "out_is_file",
+    ),
+    (
+        "--out is a symbolic link to a folder",
+        lambda tmp: (
+            lambda real: (
+                (tmp / "link").symlink_to(real),
+                (ASSESS + ["--out", str(tmp / "link"), "--force"], [real]),
+            )[1]
+        )(user_folder(tmp)),
+        2,
+        "out_symlink",
+    ),
+    (
+        "a look-alike backup folder beside the target is not ntm's leftover",
+        lambda tmp: (
+            lambda fake: (
+                (fake / "precious.txt").write_text("keep me"),
+                (ASSESS + ["--out", str(tmp / "run")], [fake]),
+            )[1]
+        )(_mkdir(tmp / ".run.ntm-old-1")),
+        0,
+        None,
+    ),
+    (
+        "template --out onto an existing workbook",
+        lambda tmp: (
+            lambda f: (
+                [
+                    "template",
+                    "hd-2022-advanced",
+                    "--communes",
+                    REGISTER,
+                    "--year",
+                    "2025",
+                    "--out",
+                    str(f),
+                ],
+                [f],
+            )
+        )((tmp / "filled.xlsx", (tmp / "filled.xlsx").write_bytes(b"filled in by hand"))[0]),
+        2,
+        "out_file_exists",
+    ),
+    (
+        "template-plan --out onto an existing workbook",
+        lambda tmp: (
+            lambda f: (
+                [
+                    "template-plan",
+                    DATA,
+                    "--communes",
+                    REGISTER,
+                    "--set",
+                    "hd-2022-advanced",
+                    "--out",
+                    str(f),
+                ],
+                [f],
+            )
+        )((tmp / "plan.xlsx", (tmp / "plan.xlsx").write_bytes(b"the board's plan"))[0]),
+        2,
+        "out_file_exists",
+    ),
+    (
+        "merge --out onto its own input, even with --force",
+        lambda tmp: (
+            lambda f: (
+                [
+                    "merge",
+                    str(f / "indicators.csv"),
+                    "--communes",
+                    str(f / "communes.csv"),
+                    "--set",
+                    "hd-2022-advanced",
+                    "--out",
+                    str(f / "indicators.csv"),
+                    "--force",
+                ],
+                [f / "indicators.csv"],
+            )
+        )(inputs_copy(tmp)),
+        2,
+        "out_is_input",
+    ),
+    (
+        "merge --out onto an existing file",
+        lambda tmp: (
+            lambda f: (
+                [
+                    "merge",
+                    DATA,
+                    "--communes",
+                    REGISTER,
+                    "--set",
+                    "hd-2022-advanced",
+                    "--out",
+                    str(f),
+                ],
+                [f],
+            )
+        )((tmp / "merged.csv", (tmp / "merged.csv").write_text("earlier work"))[0]),
+        2,
+        "out_file_exists",
+    ),
+    (
+        "--jobs 0",
+        lambda tmp: (
+            [
+                "report",
+                DATA,
+                "--communes",
+                REGISTER,
+                "--set",
+                "hd-2022-advanced",
+                "--out",
+                str(tmp / "r"),
+                "--jobs",
+                "0",
+            ],
+            [],
+        ),
+        2,
+        "cli_jobs_invalid",
+    ),
+    (
+        "--timeout negative",
+        lambda tmp: (
+            [
+                "report",
+                DATA,
+                "--communes",
+                REGISTER,
+                "--set",
+                "hd-2022-advanced",
+                "--out",
+                str(tmp / "r"),
+                "--timeout",
+                "-1",
+            ],
+            [],
+        ),
+        2,
+        "cli_timeout_invalid",
+    ),
+    (
+        "a --year with no data",
+        lambda tmp: (ASSESS[:-1] + ["2023", "--year", "2019", "--out", str(tmp / "r")], []),
+        1,
+        "no_data_for_year",
+    ),
+    (
+        "a --commune with no data",
+        lambda tmp: (
+            [
+                "report",
+                DATA,
+                "--communes",
+                REGISTER,
+                "--set",
+                "hd-2022-advanced",
+                "--commune",
+                "99999",
+                "--out",
+                str(tmp / "r"),
+            ],
+            [],
+        ),
+        1,
+        "report_no_data",
+    ),
+    (
+        "a --district with no commune",
+        lambda tmp: (
+            [
+                "summary",
+                DATA,
+                "--communes",
+                REGISTER,
+                "--set",
+                "hd-2022-advanced",
+                "--district",
+                "Nowhere",
+                "--out",
+                str(tmp / "r"),
+            ],
+            [],
+        ),
+        1,
+        "summary_no_communes",
+    ),
 ]
 
 
@@ -147,8 +349,9 @@ def _snapshot(paths: list[Path]) -> dict:
         if p.is_symlink() or p.is_file():
             out[str(p)] = p.read_bytes() if p.is_file() else os.readlink(p)
         elif p.is_dir():
-            out[str(p)] = {str(q.relative_to(p)): q.read_bytes() for q in sorted(p.rglob("*"))
-                           if q.is_file()}
+            out[str(p)] = {
+                str(q.relative_to(p)): q.read_bytes() for q in sorted(p.rglob("*")) if q.is_file()
+            }
     return out
 
 
@@ -168,6 +371,7 @@ def test_situation(about, setup, code, key, tmp_path, capsys, monkeypatch):
 
 def test_two_runs_into_the_same_out_cannot_both_write(tmp_path, capsys):
     from ntm_lib.atomic import atomic_dir, locked
+
     out = tmp_path / "run"
     with locked(out):  # another run holds the target
         assert main(ASSESS + ["--out", str(out)]) == 2
@@ -182,20 +386,26 @@ def test_two_runs_into_the_same_out_cannot_both_write(tmp_path, capsys):
 def test_force_replaces_a_folder_ntm_wrote(tmp_path):
     out = ntm_run(tmp_path)
     manifest = json.loads((out / "manifest.json").read_text())
-    assert set(manifest["files"]) == {"indicators.csv", "criteria.csv", "communes.csv",
-                                      "assessment.xlsx"}
+    assert set(manifest["files"]) == {
+        "indicators.csv",
+        "criteria.csv",
+        "communes.csv",
+        "assessment.xlsx",
+    }
     assert main(ASSESS + ["--out", str(out), "--force"]) == 0
     assert not list(tmp_path.glob(".run.ntm-*")), "no temporary or backup folder is left"
 
 
 def test_a_killed_runs_backup_is_put_back_only_when_it_is_ours(tmp_path):
     from ntm_lib.atomic import MARKER, recover
+
     target = tmp_path / "run"
     ours = tmp_path / ".run.ntm-old-999999999"
     ours.mkdir()
     (ours / "results.csv").write_text("the previous results")
-    (ours / MARKER).write_text(json.dumps({"tool": "ntm-assess", "target": "run", "kind": "old",
-                                           "pid": 999999999}))
+    (ours / MARKER).write_text(
+        json.dumps({"tool": "ntm-assess", "target": "run", "kind": "old", "pid": 999999999})
+    )
     recover(target)
     assert (target / "results.csv").read_text() == "the previous results"
     assert not (target / MARKER).exists() and not ours.exists()
@@ -206,14 +416,22 @@ def test_a_killed_runs_backup_is_put_back_only_when_it_is_ours(tmp_path):
     assert (lookalike / "thesis.docx").exists(), "no marker: not ntm's, never deleted"
     wrong_target = tmp_path / ".run.ntm-tmp-999999997"
     wrong_target.mkdir()
-    (wrong_target / MARKER).write_text(json.dumps({"tool": "ntm-assess", "target": "other",
-                                                   "kind": "tmp", "pid": 999999997}))
+    (wrong_target / MARKER).write_text(
+        json.dumps({"tool": "ntm-assess", "target": "other", "kind": "tmp", "pid": 999999997})
+    )
     recover(target)
     assert wrong_target.exists(), "a marker for another target is not this target's leftover"
 
 
-@pytest.mark.parametrize("name, value", [("NTM_MAX_INPUT_MB", "lots"), ("NTM_MAX_INPUT_MB", "-5"),
-                                         ("SOURCE_DATE_EPOCH", "yesterday"), ("NTM_LANG", "fr")])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("NTM_MAX_INPUT_MB", "lots"),
+        ("NTM_MAX_INPUT_MB", "-5"),
+        ("SOURCE_DATE_EPOCH", "yesterday"),
+        ("NTM_LANG", "fr"),
+    ],
+)
 def test_malformed_environment_values_get_one_line(name, value, monkeypatch, capsys, tmp_path):
     monkeypatch.setenv(name, value)
     assert main(ASSESS + ["--out", str(tmp_path / "r")]) == 2

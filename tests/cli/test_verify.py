@@ -19,9 +19,23 @@ def assessed(tmp_path):
     shutil.copy(DATA, inputs / "indicators.csv")
     shutil.copy(REGISTER, inputs / "communes.csv")
     out = tmp_path / "project" / "run"
-    assert main(["assess", str(inputs / "indicators.csv"), "--communes",
-                 str(inputs / "communes.csv"), "--set", "hd-2022-advanced", "--year", "2024",
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "assess",
+                str(inputs / "indicators.csv"),
+                "--communes",
+                str(inputs / "communes.csv"),
+                "--set",
+                "hd-2022-advanced",
+                "--year",
+                "2024",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     return out
 
 
@@ -31,8 +45,10 @@ def test_an_untouched_run_verifies(assessed, capsys):
 
 def test_inputs_are_recorded_relative_to_the_run(assessed):
     manifest = json.loads((assessed / "manifest.json").read_text())
-    assert [i["path"] for i in manifest["inputs"]] == ["../inputs/indicators.csv",
-                                                        "../inputs/communes.csv"]
+    assert [i["path"] for i in manifest["inputs"]] == [
+        "../inputs/indicators.csv",
+        "../inputs/communes.csv",
+    ]
 
 
 def test_a_folder_moved_with_its_inputs_verifies(assessed, tmp_path):
@@ -51,12 +67,15 @@ def test_a_folder_moved_without_its_inputs_verifies_with_inputs_from(assessed, t
     assert main(["verify", str(moved), "--inputs-from", str(inputs)]) == 0
 
 
-@pytest.mark.parametrize("change, key", [
-    (lambda run: (run / "criteria.csv").write_text("tampered"), "criteria.csv"),
-    (lambda run: (run / "communes.csv").unlink(), "communes.csv"),
-    (lambda run: (run / "extra.txt").write_text("added"), "extra.txt"),
-    (lambda run: (run / "assessment.xlsx").write_bytes(b"PK broken"), "assessment.xlsx"),
-])
+@pytest.mark.parametrize(
+    "change, key",
+    [
+        (lambda run: (run / "criteria.csv").write_text("tampered"), "criteria.csv"),
+        (lambda run: (run / "communes.csv").unlink(), "communes.csv"),
+        (lambda run: (run / "extra.txt").write_text("added"), "extra.txt"),
+        (lambda run: (run / "assessment.xlsx").write_bytes(b"PK broken"), "assessment.xlsx"),
+    ],
+)
 def test_any_change_to_the_run_folder_is_named(assessed, change, key, capsys):
     change(assessed)
     assert main(["verify", str(assessed)]) == 1
@@ -83,19 +102,49 @@ def test_numbers_are_reread_in_the_runs_language(tmp_path, monkeypatch):
     """'1.234' means 1234 in Vietnamese and 1.234 in English: a run made in English verifies
     from a Vietnamese shell."""
     data = tmp_path / "d.csv"
-    data.write_text("commune_id,year,indicator,value\n10912,2025,13.2,\"1,234\"\n")
+    data.write_text('commune_id,year,indicator,value\n10912,2025,13.2,"1,234"\n')
     monkeypatch.setenv("NTM_LANG", "en")
-    assert main(["assess", str(data), "--communes", REGISTER, "--set", "hd-2022-advanced",
-                 "--out", str(tmp_path / "run")]) == 0
+    assert (
+        main(
+            [
+                "assess",
+                str(data),
+                "--communes",
+                REGISTER,
+                "--set",
+                "hd-2022-advanced",
+                "--out",
+                str(tmp_path / "run"),
+            ]
+        )
+        == 0
+    )
     monkeypatch.setenv("NTM_LANG", "vi")
     assert main(["verify", str(tmp_path / "run")]) == 0
 
 
 def test_a_plan_run_verifies(tmp_path):
     out = tmp_path / "plan"
-    assert main(["plan", DATA, str(SAMPLE / "model_conditions.csv"), "--communes", REGISTER,
-                 "--set", "hd-2022-model", "--plan", str(SAMPLE / "plan.csv"),
-                 "--budget", str(SAMPLE / "budget.csv"), "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "plan",
+                DATA,
+                str(SAMPLE / "model_conditions.csv"),
+                "--communes",
+                REGISTER,
+                "--set",
+                "hd-2022-model",
+                "--plan",
+                str(SAMPLE / "plan.csv"),
+                "--budget",
+                str(SAMPLE / "budget.csv"),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert main(["verify", str(out)]) == 0
     (out / "roadmap.csv").write_text("x")
     assert main(["verify", str(out)]) == 1
@@ -104,13 +153,33 @@ def test_a_plan_run_verifies(tmp_path):
 def test_the_roadmap_workbook_is_in_words(tmp_path, monkeypatch):
     """Sheet names, headers, statuses and yes/no in the run's language; the CSV keep codes."""
     from openpyxl import load_workbook
-    for lang, sheets, yes in (("vi", ["Lộ trình", "Triển vọng", "Ngân sách"], "Có"),
-                              ("en", ["Roadmap", "Outlook", "Budget"], "Yes")):
+
+    for lang, sheets, yes in (
+        ("vi", ["Lộ trình", "Triển vọng", "Ngân sách"], "Có"),
+        ("en", ["Roadmap", "Outlook", "Budget"], "Yes"),
+    ):
         monkeypatch.setenv("NTM_LANG", lang)
         out = tmp_path / lang
-        assert main(["plan", DATA, str(SAMPLE / "model_conditions.csv"), "--communes",
-                     REGISTER, "--set", "hd-2022-model", "--plan", str(SAMPLE / "plan.csv"),
-                     "--budget", str(SAMPLE / "budget.csv"), "--out", str(out)]) == 0
+        assert (
+            main(
+                [
+                    "plan",
+                    DATA,
+                    str(SAMPLE / "model_conditions.csv"),
+                    "--communes",
+                    REGISTER,
+                    "--set",
+                    "hd-2022-model",
+                    "--plan",
+                    str(SAMPLE / "plan.csv"),
+                    "--budget",
+                    str(SAMPLE / "budget.csv"),
+                    "--out",
+                    str(out),
+                ]
+            )
+            == 0
+        )
         wb = load_workbook(out / "roadmap.xlsx", read_only=True)
         assert wb.sheetnames == sheets
         for ws in wb.worksheets:
@@ -128,15 +197,56 @@ def test_the_roadmap_workbook_is_in_words(tmp_path, monkeypatch):
 def test_a_report_with_every_option_verifies(tmp_path):
     """Summary, plan, budget, language and predecessors are all replayed."""
     merged = tmp_path / "merged" / "merged.csv"
-    assert main(["merge", DATA, "--communes", REGISTER, "--set", "hd-2022-advanced",
-                 "--to", "new", "--new-set", "vn-2026-ntm", "--group", "2",
-                 "--out", str(merged)]) == 0
+    assert (
+        main(
+            [
+                "merge",
+                DATA,
+                "--communes",
+                REGISTER,
+                "--set",
+                "hd-2022-advanced",
+                "--to",
+                "new",
+                "--new-set",
+                "vn-2026-ntm",
+                "--group",
+                "2",
+                "--out",
+                str(merged),
+            ]
+        )
+        == 0
+    )
     out = tmp_path / "report"
-    assert main(["report", str(merged.with_name("merged.vn-2026-ntm.csv")),
-                 "--communes", str(merged.with_name("merged.communes.csv")),
-                 "--set", "vn-2026-ntm", "--commune", "10909", "--lang", "en", "--summary",
-                 "--predecessors-data", DATA, "--predecessors-communes", REGISTER,
-                 "--predecessors-set", "hd-2022-advanced", "--out", str(out), "--jobs", "1"]) == 0
+    assert (
+        main(
+            [
+                "report",
+                str(merged.with_name("merged.vn-2026-ntm.csv")),
+                "--communes",
+                str(merged.with_name("merged.communes.csv")),
+                "--set",
+                "vn-2026-ntm",
+                "--commune",
+                "10909",
+                "--lang",
+                "en",
+                "--summary",
+                "--predecessors-data",
+                DATA,
+                "--predecessors-communes",
+                REGISTER,
+                "--predecessors-set",
+                "hd-2022-advanced",
+                "--out",
+                str(out),
+                "--jobs",
+                "1",
+            ]
+        )
+        == 0
+    )
     assert main(["verify", str(out)]) == 0
     manifest = json.loads((out / "manifest.json").read_text())
     assert any(name.startswith("summary/") for name in manifest["files"])
@@ -148,6 +258,21 @@ def test_a_report_with_every_option_verifies(tmp_path):
 def test_a_district_summary_verifies(tmp_path):
     """The summary's strip plots jitter their points: the jitter must be the same every run."""
     out = tmp_path / "summary"
-    assert main(["summary", DATA, "--communes", REGISTER, "--set", "hd-2022-advanced",
-                 "--district", "Cẩm Giàng", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "summary",
+                DATA,
+                "--communes",
+                REGISTER,
+                "--set",
+                "hd-2022-advanced",
+                "--district",
+                "Cẩm Giàng",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert main(["verify", str(out)]) == 0

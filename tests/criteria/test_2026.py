@@ -9,10 +9,14 @@ from ntm_lib.criteria.catalogue import load_set, unverified
 from ntm_lib.intake.inputs import load_inputs
 from ntm_lib.reports.batch import exit_code, run_report
 
-REGISTER = ("commune_id,name,district,province,region,group\n"
-            "10909,Tuệ Tĩnh,,Hải Phòng,Đồng bằng sông Hồng,2\n")
-DATA = ("commune_id,year,indicator,value\n10909,2026,3.1,8.5\n10909,2026,3.2,Đạt\n"
-        "10909,2026,3.3,Đạt\n10909,2026,6.1,\"0,9%\"\n10909,2026,8.1,96\n10909,2026,8.2,Chưa đạt\n")
+REGISTER = (
+    "commune_id,name,district,province,region,group\n"
+    "10909,Tuệ Tĩnh,,Hải Phòng,Đồng bằng sông Hồng,2\n"
+)
+DATA = (
+    "commune_id,year,indicator,value\n10909,2026,3.1,8.5\n10909,2026,3.2,Đạt\n"
+    '10909,2026,3.3,Đạt\n10909,2026,6.1,"0,9%"\n10909,2026,8.1,96\n10909,2026,8.2,Chưa đạt\n'
+)
 
 
 def test_the_2026_set_is_what_the_reference_verifies():
@@ -27,7 +31,9 @@ def test_the_2026_set_is_what_the_reference_verifies():
 
 def test_scoring_under_2026_set(tmp_path):
     cset = load_set("vn-2026-ntm")
-    inputs = load_inputs([write(tmp_path / "d.csv", DATA)], write(tmp_path / "c.csv", REGISTER), cset)
+    inputs = load_inputs(
+        [write(tmp_path / "d.csv", DATA)], write(tmp_path / "c.csv", REGISTER), cset
+    )
     a = score(cset, inputs.register, inputs.data)
     ind = a.indicators.set_index("indicator")["status"]
     assert ind["3.1"] == ind["6.1"] == ind["8.1"] == "no_threshold"
@@ -60,10 +66,29 @@ def test_tue_tinh_from_its_three_predecessors(tmp_path, capsys):
     import csv
 
     from conftest import SAMPLE
+
     merged = tmp_path / "merged.csv"
-    assert main(["merge", str(SAMPLE / "indicators.csv"), "--communes", str(SAMPLE / "communes.csv"),
-                 "--set", "hd-2022-advanced", "--to", "new", "--new-set", "vn-2026-ntm",
-                 "--group", "2", "--out", str(merged)]) == 0
+    assert (
+        main(
+            [
+                "merge",
+                str(SAMPLE / "indicators.csv"),
+                "--communes",
+                str(SAMPLE / "communes.csv"),
+                "--set",
+                "hd-2022-advanced",
+                "--to",
+                "new",
+                "--new-set",
+                "vn-2026-ntm",
+                "--group",
+                "2",
+                "--out",
+                str(merged),
+            ]
+        )
+        == 0
+    )
     baseline = tmp_path / "merged.vn-2026-ntm.csv"
     with open(baseline, encoding="utf-8") as fh:
         rows = [r for r in csv.DictReader(fh) if r["commune_id"] == "10909"]
@@ -71,10 +96,19 @@ def test_tue_tinh_from_its_three_predecessors(tmp_path, capsys):
     assert all(r["year"] == "2026" and "10912" in r["source"] for r in rows)
 
     out = tmp_path / "report"
-    manifest = run_report([str(baseline)], str(tmp_path / "merged.communes.csv"), "vn-2026-ntm",
-                          out, communes=["10909"], jobs=1, predecessors={
-                              "data": [str(SAMPLE / "indicators.csv")],
-                              "communes": str(SAMPLE / "communes.csv"), "set": "hd-2022-advanced"})
+    manifest = run_report(
+        [str(baseline)],
+        str(tmp_path / "merged.communes.csv"),
+        "vn-2026-ntm",
+        out,
+        communes=["10909"],
+        jobs=1,
+        predecessors={
+            "data": [str(SAMPLE / "indicators.csv")],
+            "communes": str(SAMPLE / "communes.csv"),
+            "set": "hd-2022-advanced",
+        },
+    )
     assert exit_code(manifest) == 0, manifest["communes"]
     html = (out / "communes" / "10909-2026.html").read_text(encoding="utf-8")
     assert "Các xã trước sáp nhập (2025)" in html
@@ -88,7 +122,9 @@ def test_modern_framework_never_judges_a_commune_modern_alone(tmp_path):
     cset = load_set("vn-2026-modern")
     assert cset.lineage == ("vn-2026-modern", "vn-2026-ntm") and cset.level == "modern"
     assert [c.number for c in cset.criteria][-1] == "HĐ" and not cset.criteria[-1].indicators
-    inputs = load_inputs([write(tmp_path / "d.csv", DATA)], write(tmp_path / "c.csv", REGISTER), cset)
+    inputs = load_inputs(
+        [write(tmp_path / "d.csv", DATA)], write(tmp_path / "c.csv", REGISTER), cset
+    )
     a = score(cset, inputs.register, inputs.data)
     assert a.criteria.set_index("criterion").loc["HĐ", "status"] == "no_threshold"
     assert a.communes["status"].tolist() != ["met"]

@@ -22,8 +22,13 @@ from ntm_lib.errors import CriteriaSetError
 
 
 def test_every_shipped_set_loads_with_complete_indicators():
-    assert set(list_sets()) >= {"vn-2021-ntm", "vn-2021-advanced", "vn-2021-model",
-                                "hd-2022-advanced", "hd-2022-model"}
+    assert set(list_sets()) >= {
+        "vn-2021-ntm",
+        "vn-2021-advanced",
+        "vn-2021-model",
+        "hd-2022-advanced",
+        "hd-2022-model",
+    }
     for set_id in list_sets():
         cset = load_set(set_id)
         codes = [i.code for i in cset.indicators]
@@ -64,8 +69,12 @@ def test_provincial_model_set_carries_provincial_advanced_overrides():
     model = load_set("hd-2022-model")
     assert model.indicator("17.4").defined_in == "hd-2022-advanced"
     assert model.indicator("KM.3").source["document"] == "2583/QĐ-UBND"
-    assert set(model.files) == {"hd-2022-model", "hd-2022-advanced", "vn-2021-model",
-                                "vn-2021-advanced"}
+    assert set(model.files) == {
+        "hd-2022-model",
+        "hd-2022-advanced",
+        "vn-2021-model",
+        "vn-2021-advanced",
+    }
 
 
 def test_overlay_of_test_sets(overlay_set, base_set):
@@ -75,16 +84,19 @@ def test_overlay_of_test_sets(overlay_set, base_set):
     assert overlay_set.status_label == base_set.status_label  # inherited
 
 
-@pytest.mark.parametrize("region, year, expected", [
-    ("dbsh", 2021, 40),  # only the national value applies before 2022
-    ("dbsh", 2022, 50),
-    ("dbsh", 2023, 50),  # a value holds until the next listed year
-    ("dbsh", 2024, 60),
-    ("dbsh", 2025, 60),
-    ("tn", 2022, 40),
-    ("tn", 2023, 45),
-    ("dbscl", 2025, 40),
-])
+@pytest.mark.parametrize(
+    "region, year, expected",
+    [
+        ("dbsh", 2021, 40),  # only the national value applies before 2022
+        ("dbsh", 2022, 50),
+        ("dbsh", 2023, 50),  # a value holds until the next listed year
+        ("dbsh", 2024, 60),
+        ("dbsh", 2025, 60),
+        ("tn", 2022, 40),
+        ("tn", 2023, 45),
+        ("dbscl", 2025, 40),
+    ],
+)
 def test_region_and_year_thresholds(base_set, region, year, expected):
     assert threshold_of(base_set, "C.1", region, year) == expected
 
@@ -122,7 +134,9 @@ def _copy_set(tmp_path, name="t-base.yaml", edit=lambda s: s):
 
 
 def test_schema_error_names_file_and_key(tmp_path):
-    path = _copy_set(tmp_path, edit=lambda s: s.replace('op: ">", threshold: 10', 'op: "≫", threshold: 10'))
+    path = _copy_set(
+        tmp_path, edit=lambda s: s.replace('op: ">", threshold: 10', 'op: "≫", threshold: 10')
+    )
     with pytest.raises(CriteriaSetError) as err:
         load_set(str(path))
     assert str(path) in str(err.value)
@@ -142,9 +156,13 @@ def test_override_of_unknown_indicator_is_rejected(tmp_path):
 
 
 def test_verified_follows_the_evidence(tmp_path):
-    path = _copy_set(tmp_path, "t-overlay.yaml", lambda s: s.replace("kind: official", "kind: working"))
+    path = _copy_set(
+        tmp_path, "t-overlay.yaml", lambda s: s.replace("kind: official", "kind: working")
+    )
     assert not load_set(str(path)).indicator("A.1").verified
-    bad = _copy_set(tmp_path, "t-overlay.yaml", lambda s: s.replace("kind: official", "kind: rumour"))
+    bad = _copy_set(
+        tmp_path, "t-overlay.yaml", lambda s: s.replace("kind: official", "kind: rumour")
+    )
     with pytest.raises(CriteriaSetError, match="A.1"):
         load_set(str(bad))
 
@@ -160,9 +178,18 @@ def test_unknown_set_names_the_available_ones():
         load_set("no-such-set")
 
 
-@pytest.mark.parametrize("set_id", ["vn-2021-ntm", "vn-2021-advanced", "vn-2021-model",
-                                    "hd-2022-advanced", "hd-2022-model", "vn-2026-ntm",
-                                    "vn-2026-modern"])
+@pytest.mark.parametrize(
+    "set_id",
+    [
+        "vn-2021-ntm",
+        "vn-2021-advanced",
+        "vn-2021-model",
+        "hd-2022-advanced",
+        "hd-2022-model",
+        "vn-2026-ntm",
+        "vn-2026-modern",
+    ],
+)
 def test_no_shipped_set_has_an_undeclared_cell(set_id):
     cov = coverage(load_set(set_id))
     assert len(cov) > 0
@@ -170,20 +197,35 @@ def test_no_shipped_set_has_an_undeclared_cell(set_id):
     assert gaps.empty, gaps.head(10).to_string()
 
 
-@pytest.mark.parametrize("set_id", ["vn-2021-ntm", "vn-2021-advanced", "hd-2022-model",
-                                    "vn-2026-ntm"])
+@pytest.mark.parametrize(
+    "set_id", ["vn-2021-ntm", "vn-2021-advanced", "hd-2022-model", "vn-2026-ntm"]
+)
 def test_every_region_and_year_gets_a_decided_or_no_threshold_verdict(set_id):
     import pandas as pd
 
     from ntm_lib.assess.scoring import score
     from ntm_lib.criteria.catalogue import region_ids
+
     cset = load_set(set_id)
     regs = region_ids()
-    register = pd.DataFrame({"commune_id": regs, "name": regs, "district": "H",
-                             "province": cset.province or "P", "region": regs, "group": 2})
+    register = pd.DataFrame(
+        {
+            "commune_id": regs,
+            "name": regs,
+            "district": "H",
+            "province": cset.province or "P",
+            "region": regs,
+            "group": 2,
+        }
+    )
     period = range(cset.period.start, cset.period.end + 1)
-    rows = [(r, y, i.code, 1.0 if i.unit_kind == "yes_no" else 50.0) for r in regs
-            for y in period for i in cset.indicators if not i.value_from]
+    rows = [
+        (r, y, i.code, 1.0 if i.unit_kind == "yes_no" else 50.0)
+        for r in regs
+        for y in period
+        for i in cset.indicators
+        if not i.value_from
+    ]
     data = pd.DataFrame(rows, columns=["commune_id", "year", "indicator", "value"])
     data["input_ref"] = "x"
     a = score(cset, register, data)
@@ -198,7 +240,9 @@ def test_corrections_found_are_applied_with_their_evidence():
     assert basic.indicator("15.3").evidence["kind"] == "secondary"
     assert threshold_of(basic, "5.1", "dbsh", 2023) == 100
     assert cell(basic, "5.1", "btb", 2023).state == UNKNOWN
-    assert {"8.2", "8.3", "8.4", "6.2", "12.2", "15.4", "17.3"} <= {i.code for i in basic.indicators}
+    assert {"8.2", "8.3", "8.4", "6.2", "12.2", "15.4", "17.3"} <= {
+        i.code for i in basic.indicators
+    }
     assert all(cell(basic, "11.1", r, 2023).state == UNKNOWN for r in ("dbsh", "tdmnpb"))
     assert threshold_of(advanced, "4.1", "dbsh", 2024) == 100
     assert threshold_of(advanced, "4.1", "tdmnpb", 2024) == 98
@@ -212,15 +256,21 @@ def test_corrections_found_are_applied_with_their_evidence():
     assert advanced.indicator("14.1").evidence["kind"] == "guidance"
 
 
-@pytest.mark.parametrize("category, year, region", [
-    ("dbkk", 2022, "tdmnpb"),    # 318 Art. 1
-    ("dbkk", 2024, "dbsh"),      # no longer on 211's list
-    ("kv3", 2024, "tdmnpb"),     # 211
-    ("kv3", 2022, "dbsh"),       # not on 318's list
-    ("atk", 2022, "tdmnpb"), ("atk", 2025, "tdmnpb"), (None, 2024, "dbsh"),
-])
+@pytest.mark.parametrize(
+    "category, year, region",
+    [
+        ("dbkk", 2022, "tdmnpb"),  # 318 Art. 1
+        ("dbkk", 2024, "dbsh"),  # no longer on 211's list
+        ("kv3", 2024, "tdmnpb"),  # 211
+        ("kv3", 2022, "dbsh"),  # not on 318's list
+        ("atk", 2022, "tdmnpb"),
+        ("atk", 2025, "tdmnpb"),
+        (None, 2024, "dbsh"),
+    ],
+)
 def test_special_categories_use_the_northern_mountains_thresholds(category, year, region):
     from ntm_lib.criteria.catalogue import effective_region
+
     cset = load_set("hd-2022-advanced")
     assert effective_region(cset, "dbsh", category, year) == region
     expected = threshold_of(cset, "4.1", region, year)

@@ -38,8 +38,9 @@ def grid(cset):
     return cov.assign(value=cov["value"].fillna(-1)).drop(columns=["basis"])
 
 
-@pytest.mark.parametrize("set_id", ["hd-2022-advanced", "vn-2021-ntm", "vn-2026-ntm",
-                                    "hd-2022-model"])
+@pytest.mark.parametrize(
+    "set_id", ["hd-2022-advanced", "vn-2021-ntm", "vn-2026-ntm", "hd-2022-model"]
+)
 def test_export_then_import_gives_back_an_identical_set(tmp_path, set_id):
     wb, _ = exported(tmp_path, set_id, "xx-copy")
     spec, copy = imported(tmp_path, wb)
@@ -52,8 +53,11 @@ def test_a_changed_cell_shows_in_the_diff(tmp_path):
     wb, _ = exported(tmp_path, "hd-2022-advanced", "hd-changed")
     ws = wb[GRID_SHEET]
     for row in ws.iter_rows(min_row=2):
-        if (row[COL["indicator"]].value, row[COL["region"]].value,
-                row[COL["year"]].value) == ("14.1", "dbsh", 2025):
+        if (row[COL["indicator"]].value, row[COL["region"]].value, row[COL["year"]].value) == (
+            "14.1",
+            "dbsh",
+            2025,
+        ):
             row[COL["value"]].value = 97
             row[COL["evidence"]].value = "official"
             row[COL["document"]].value = "2582/QĐ-UBND"
@@ -67,20 +71,24 @@ def test_a_changed_cell_shows_in_the_diff(tmp_path):
     assert (value["region"], value["a"], value["b"]) == ("dbsh", "95", "97")
     assert "official" in set(changes.loc[changes["field"] == "evidence", "b"])
     from ntm_lib.criteria.catalogue import checked_by, threshold_of
+
     assert threshold_of(changed, "14.1", "dbsh", 2025) == 97
     assert threshold_of(changed, "14.1", "dbsh", 2024) == 95  # the other cells are kept
     assert checked_by(changed) == ["Phòng NN huyện"]
 
 
-@pytest.mark.parametrize("column, value, key, located", [
-    ("value", "nhiều", "set_import_value_needed", "value"),
-    ("region", "Miền Bắc", "set_import_bad_choice", "region"),
-    ("year", "2030", "set_import_bad_year", "year"),
-    ("evidence", "tin đồn", "set_import_bad_choice", "evidence"),
-    # not applicable, yet a threshold is left in the row: the threshold cell is named
-    ("state", "không áp dụng", "set_import_value_not_expected", "value"),
-    ("checked_on", "hôm qua", "set_import_bad_date", "checked_on"),
-])
+@pytest.mark.parametrize(
+    "column, value, key, located",
+    [
+        ("value", "nhiều", "set_import_value_needed", "value"),
+        ("region", "Miền Bắc", "set_import_bad_choice", "region"),
+        ("year", "2030", "set_import_bad_year", "year"),
+        ("evidence", "tin đồn", "set_import_bad_choice", "evidence"),
+        # not applicable, yet a threshold is left in the row: the threshold cell is named
+        ("state", "không áp dụng", "set_import_value_not_expected", "value"),
+        ("checked_on", "hôm qua", "set_import_bad_date", "checked_on"),
+    ],
+)
 def test_a_bad_cell_gets_a_located_message(tmp_path, column, value, key, located):
     wb, _ = exported(tmp_path, "hd-2022-advanced", "hd-bad")
     ws = wb[GRID_SHEET]
@@ -90,8 +98,9 @@ def test_a_bad_cell_gets_a_located_message(tmp_path, column, value, key, located
         imported(tmp_path, wb)
     found = [(p.key, p.row, p.column, p.sheet) for p in err.value.problems]
     header = dict((k, h) for k, h, _ in COLUMNS)[located]
-    assert any(k == key and r == target[0].row and c == header and s == GRID_SHEET
-               for k, r, c, s in found), found
+    assert any(
+        k == key and r == target[0].row and c == header and s == GRID_SHEET for k, r, c, s in found
+    ), found
 
 
 def test_the_new_id_must_differ_from_the_parent(tmp_path):
@@ -123,7 +132,11 @@ def test_the_2026_set_completed_in_a_workbook_is_used_for_assessment(tmp_path, c
                 values[COL["name_vi"]] = "Chỉ tiêu thử (tổng hợp)"
                 values[COL["name_en"]] = "Synthetic test indicator"
                 values[COL["unit"]], values[COL["op"]] = "yes_no", "bằng"
-                values[COL["region"]], values[COL["group"]], values[COL["year"]] = region, group, year
+                values[COL["region"]], values[COL["group"]], values[COL["year"]] = (
+                    region,
+                    group,
+                    year,
+                )
                 values[COL["value"]] = 1
                 values[COL["rule_note"]] = None
                 ws.append(values)
@@ -133,21 +146,54 @@ def test_the_2026_set_completed_in_a_workbook_is_used_for_assessment(tmp_path, c
     assert not (coverage(completed)["state"] == "unknown").any()
 
     merged = tmp_path / "merged" / "merged.csv"
-    assert main(["merge", str(SAMPLE / "indicators.csv"), "--communes",
-                 str(SAMPLE / "communes.csv"), "--set", "hd-2022-advanced", "--to", "new",
-                 "--new-set", "vn-2026-ntm", "--group", "2", "--out", str(merged)]) == 0
+    assert (
+        main(
+            [
+                "merge",
+                str(SAMPLE / "indicators.csv"),
+                "--communes",
+                str(SAMPLE / "communes.csv"),
+                "--set",
+                "hd-2022-advanced",
+                "--to",
+                "new",
+                "--new-set",
+                "vn-2026-ntm",
+                "--group",
+                "2",
+                "--out",
+                str(merged),
+            ]
+        )
+        == 0
+    )
     data = pd.read_csv(merged.with_name("merged.vn-2026-ntm.csv"), dtype=str)
     extra = data[data["indicator"] == "3.2"].assign(indicator="1.1")
     data = pd.concat([data, extra])
     data.to_csv(tmp_path / "data-2026.csv", index=False)
     out = tmp_path / "run"
-    assert main(["--sets-dir", str(tmp_path / "sets"), "assess", str(tmp_path / "data-2026.csv"),
-                 "--communes", str(merged.with_name("merged.communes.csv")),
-                 "--set", "xx-2026-synthetic", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "--sets-dir",
+                str(tmp_path / "sets"),
+                "assess",
+                str(tmp_path / "data-2026.csv"),
+                "--communes",
+                str(merged.with_name("merged.communes.csv")),
+                "--set",
+                "xx-2026-synthetic",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     ind = pd.read_csv(out / "indicators.csv", dtype=str)
     known = ind[ind["indicator"].isin(["3.1", "3.2", "1.1"]) & ind["value"].notna()]
     assert len(known) and not (known["status"] == "no_threshold").any()
     import json
+
     manifest = json.loads((out / "manifest.json").read_text())
     assert "xx-2026-synthetic" in manifest["set"]["files"]
 
@@ -158,8 +204,10 @@ def test_set_commands_from_the_cli(tmp_path, capsys):
     assert main(["set", "export", "hd-2022-advanced", "--out", str(book)]) == 2  # no --force
     assert main(["set", "import", str(book), "--out", str(tmp_path / "sets")]) == 1  # no new id
     assert "Mã bộ tiêu chí mới" in capsys.readouterr().err
-    assert main(["set", "diff", "vn-2021-advanced", "hd-2022-advanced",
-                 "--out", str(tmp_path / "d")]) == 0
+    assert (
+        main(["set", "diff", "vn-2021-advanced", "hd-2022-advanced", "--out", str(tmp_path / "d")])
+        == 0
+    )
     rows = pd.read_csv(tmp_path / "d" / "diff.csv", dtype=str)
     assert set(rows["indicator"]) == {"17.4"}
     page = (tmp_path / "d" / "diff.html").read_text(encoding="utf-8")

@@ -24,8 +24,29 @@ typed_number = st.one_of(
     numbers.map(lambda x: f"{x:.1f}".replace(".", ",")),
     numbers.map(lambda x: f"{x:g}%"),
     numbers.map(lambda x: f"{x:,.3f}"),
-    st.sampled_from(["Đạt", "Chưa đạt", "có", "không", "yes", "no", "1", "0", "", "x", "≥95%",
-                     "đạt 100%", "#N/A", "1.234", "1,234", "nan", "inf", "95 %", "٣"]),
+    st.sampled_from(
+        [
+            "Đạt",
+            "Chưa đạt",
+            "có",
+            "không",
+            "yes",
+            "no",
+            "1",
+            "0",
+            "",
+            "x",
+            "≥95%",
+            "đạt 100%",
+            "#N/A",
+            "1.234",
+            "1,234",
+            "nan",
+            "inf",
+            "95 %",
+            "٣",
+        ]
+    ),
     st.text(max_size=8),
 )
 row = st.tuples(
@@ -44,7 +65,9 @@ def _csv(rows, sep):
     return buf.getvalue()
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.lists(row, max_size=25), st.sampled_from([",", ";", "\t"]))
 def test_any_typed_table_is_refused_clearly_or_scored(tmp_path, rows, sep):
     path = tmp_path / "fuzz.csv"
@@ -59,7 +82,9 @@ def test_any_typed_table_is_refused_clearly_or_scored(tmp_path, rows, sep):
     assert (a.communes["criteria_met"] <= a.communes["criteria_total"]).all()
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.binary(max_size=2000), st.sampled_from([".csv", ".xlsx"]))
 @example(b"\r\x01", ".csv")  # a bare carriage return once crashed the CSV reader
 def test_any_bytes_give_grids_or_problems(tmp_path, content, suffix):

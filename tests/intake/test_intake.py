@@ -13,14 +13,31 @@ from ntm_lib.errors import InputError
 from ntm_lib.intake.inputs import load_inputs, read_register
 from ntm_lib.intake.values import parse_numbers, parse_yes_no
 
-REGISTER = "commune_id,name,district,province,region\nc1,Đức Chính,Cẩm Giàng,Hải Dương,Đồng bằng sông Hồng\n"
+REGISTER = (
+    "commune_id,name,district,province,region\n"
+    "c1,Đức Chính,Cẩm Giàng,Hải Dương,Đồng bằng sông Hồng\n"
+)
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("95", 95), ("95%", 95), ("95 %", 95), ("95,5", 95.5), ("95.5", 95.5), ("95,5%", 95.5),
-    ("1.234,5", 1234.5), ("1,234.5", 1234.5), ("1.234.567", 1234567), ("1,234,567", 1234567),
-    ("0", 0), ("-3", -3), (" 7 ", 7), ("\u00a012", 12),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("95", 95),
+        ("95%", 95),
+        ("95 %", 95),
+        ("95,5", 95.5),
+        ("95.5", 95.5),
+        ("95,5%", 95.5),
+        ("1.234,5", 1234.5),
+        ("1,234.5", 1234.5),
+        ("1.234.567", 1234567),
+        ("1,234,567", 1234567),
+        ("0", 0),
+        ("-3", -3),
+        (" 7 ", 7),
+        ("\u00a012", 12),
+    ],
+)
 def test_numbers_as_typed(typed, expected):
     assert parse_numbers(pd.Series([typed])).iloc[0] == expected
 
@@ -30,11 +47,26 @@ def test_not_numbers(typed):
     assert np.isnan(parse_numbers(pd.Series([typed])).iloc[0])
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("Đạt", 1), ("đạt", 1), ("ĐẠT", 1), ("Chưa đạt", 0), ("Không đạt", 0), ("có", 1),
-    ("Có", 1), ("không", 0), ("yes", 1), ("NO", 0), ("1", 1), ("0", 0), ("x", 1),
-    (unicodedata.normalize("NFD", "Chưa đạt"), 0), (unicodedata.normalize("NFD", "Đạt"), 1),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("Đạt", 1),
+        ("đạt", 1),
+        ("ĐẠT", 1),
+        ("Chưa đạt", 0),
+        ("Không đạt", 0),
+        ("có", 1),
+        ("Có", 1),
+        ("không", 0),
+        ("yes", 1),
+        ("NO", 0),
+        ("1", 1),
+        ("0", 0),
+        ("x", 1),
+        (unicodedata.normalize("NFD", "Chưa đạt"), 0),
+        (unicodedata.normalize("NFD", "Đạt"), 1),
+    ],
+)
 def test_yes_no_as_typed(typed, expected):
     assert parse_yes_no(pd.Series([typed])).iloc[0] == expected
 
@@ -58,7 +90,7 @@ def _inputs(tmp_path, data_text, base_set, register_text=REGISTER, encoding="utf
 
 
 def test_valid_csv_is_parsed(tmp_path, base_set):
-    text = "commune_id,year,indicator,value,note\nc1,2024,A.1,\"55,5%\",ok\nc1,2024,A.2,Đạt,\n"
+    text = 'commune_id,year,indicator,value,note\nc1,2024,A.1,"55,5%",ok\nc1,2024,A.2,Đạt,\n'
     inputs = _inputs(tmp_path, text, base_set)
     assert inputs.data["value"].tolist() == [55.5, 1.0]
     assert inputs.data["input_ref"].tolist() == ["data.csv:2", "data.csv:3"]
@@ -85,13 +117,17 @@ def test_messages_name_the_column_as_the_file_has_it(tmp_path, base_set):
     assert "cột «Mã chỉ tiêu»" in message
     assert {p.column for p in err.value.problems if p.column} <= {"value", "indicator"}
     with pytest.raises(InputError) as err:
-        _inputs(tmp_path, "Mã xã,Năm,Mã chỉ tiêu,Giá trị\nc1,2024,A.1,\"0,925\"\n", base_set)
+        _inputs(tmp_path, 'Mã xã,Năm,Mã chỉ tiêu,Giá trị\nc1,2024,A.1,"0,925"\n', base_set)
     assert "92,5" in str(err.value)  # the value meant, written the Vietnamese way
 
 
 def test_utf16_csv(tmp_path, base_set):
-    inputs = _inputs(tmp_path, "\ufeffcommune_id,year,indicator,value\nc1,2024,A.1,60\n", base_set,
-                     encoding="utf-16-le")
+    inputs = _inputs(
+        tmp_path,
+        "\ufeffcommune_id,year,indicator,value\nc1,2024,A.1,60\n",
+        base_set,
+        encoding="utf-16-le",
+    )
     assert inputs.data["value"].tolist() == [60.0]
 
 
@@ -118,20 +154,29 @@ def _problems(tmp_path, data_text, base_set, register_text=REGISTER):
 
 
 def test_every_problem_is_reported_at_once_with_its_location(tmp_path, base_set):
-    text = ("commune_id,year,indicator,value\n"
-            "c1,2024,Z.9,1\n"        # unknown indicator
-            "c1,2024,A.1,abc\n"      # not a number
-            "c1,2024,B.2,120\n"      # percentage out of range
-            "c9,2024,A.2,Đạt\n"      # commune not in register
-            "c1,2030,A.2,Đạt\n"      # year outside the set's period
-            "c1,2024,A.2,có lẽ\n")   # not yes/no
+    text = (
+        "commune_id,year,indicator,value\n"
+        "c1,2024,Z.9,1\n"  # unknown indicator
+        "c1,2024,A.1,abc\n"  # not a number
+        "c1,2024,B.2,120\n"  # percentage out of range
+        "c9,2024,A.2,Đạt\n"  # commune not in register
+        "c1,2030,A.2,Đạt\n"  # year outside the set's period
+        "c1,2024,A.2,có lẽ\n"
+    )  # not yes/no
     problems = _problems(tmp_path, text, base_set)
     found = {(p.key, p.row, p.column) for p in problems}
-    assert found == {("indicator_unknown", 2, "indicator"), ("value_not_number", 3, "value"),
-                     ("value_percent_range", 4, "value"), ("commune_not_in_register", 5, "commune_id"),
-                     ("year_outside_period", 6, "year"), ("value_not_yes_no", 7, "value")}
+    assert found == {
+        ("indicator_unknown", 2, "indicator"),
+        ("value_not_number", 3, "value"),
+        ("value_percent_range", 4, "value"),
+        ("commune_not_in_register", 5, "commune_id"),
+        ("year_outside_period", 6, "year"),
+        ("value_not_yes_no", 7, "value"),
+    }
     message = next(p for p in problems if p.key == "indicator_unknown").message()
-    assert "data.csv" in message and "dòng 2" in message and "Z.9" in message and "t-base" in message
+    assert (
+        "data.csv" in message and "dòng 2" in message and "Z.9" in message and "t-base" in message
+    )
 
 
 def test_messages_in_english(tmp_path, base_set, monkeypatch):
@@ -140,12 +185,15 @@ def test_messages_in_english(tmp_path, base_set, monkeypatch):
     assert problems[0].message() == (
         f"ERROR: {tmp_path / 'data.csv'}, row 2, column 'value', commune c1, indicator A.1: "
         "value 'abc' is not a number "
-        "(valid examples: 95, 95%, 95.5).")
+        "(valid examples: 95, 95%, 95.5)."
+    )
 
 
 def test_conflicting_duplicates_are_rejected_identical_ones_warned(tmp_path, base_set):
-    text = ("commune_id,year,indicator,value\nc1,2024,A.1,50\nc1,2024,A.1,\"50,0\"\n"
-            "c1,2024,B.1,3\nc1,2024,B.1,4\n")
+    text = (
+        'commune_id,year,indicator,value\nc1,2024,A.1,50\nc1,2024,A.1,"50,0"\n'
+        "c1,2024,B.1,3\nc1,2024,B.1,4\n"
+    )
     problems = _problems(tmp_path, text, base_set)
     by_key = {p.key: p for p in problems}
     assert by_key["duplicate_conflict"].severity == "error"
@@ -160,8 +208,11 @@ def test_missing_columns_are_named(tmp_path, base_set):
 
 
 def test_register_problems(tmp_path):
-    path = write(tmp_path / "communes.csv", "commune_id,name,district,province,region\n"
-                 "c1,A,H,T,Miền Trăng\nc1,B,H,T,dbsh\n,C,H,T,dbsh\n")
+    path = write(
+        tmp_path / "communes.csv",
+        "commune_id,name,district,province,region\n"
+        "c1,A,H,T,Miền Trăng\nc1,B,H,T,dbsh\n,C,H,T,dbsh\n",
+    )
     _, problems = read_register(path)
     assert [p.key for p in problems] == ["commune_id_empty", "region_unknown", "commune_duplicate"]
 
@@ -199,8 +250,12 @@ def test_sample_data_is_valid():
     from conftest import SAMPLE
 
     from ntm_lib.criteria.catalogue import load_set
-    inputs = load_inputs([SAMPLE / "indicators.csv", SAMPLE / "model_conditions.csv"],
-                         SAMPLE / "communes.csv", load_set("hd-2022-model"))
+
+    inputs = load_inputs(
+        [SAMPLE / "indicators.csv", SAMPLE / "model_conditions.csv"],
+        SAMPLE / "communes.csv",
+        load_set("hd-2022-model"),
+    )
     assert inputs.warnings == []
     assert inputs.data["commune_id"].nunique() == len(inputs.register) == 11
     assert "Đức Chính" in set(inputs.register["name"])

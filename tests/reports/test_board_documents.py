@@ -15,18 +15,37 @@ from docx.shared import Mm
 from ntm_lib import fmt
 from ntm_lib.cli import main
 
-ARGS = [str(SAMPLE / "indicators.csv"), str(SAMPLE / "model_conditions.csv"),
-        "--communes", str(SAMPLE / "communes.csv"), "--set", "hd-2022-model"]
+ARGS = [
+    str(SAMPLE / "indicators.csv"),
+    str(SAMPLE / "model_conditions.csv"),
+    "--communes",
+    str(SAMPLE / "communes.csv"),
+    "--set",
+    "hd-2022-model",
+]
 PLAN = ["--plan", str(SAMPLE / "plan.csv"), "--budget", str(SAMPLE / "budget.csv")]
 
 
 @pytest.fixture(scope="module")
 def drafts(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("docs")
-    assert main(["document", "plan"] + ARGS + ["--commune", "10912", "--out",
-                                                 str(tmp / "ke-hoach.docx")] + PLAN) == 0
-    assert main(["document", "report"] + ARGS + ["--commune", "10912", "--year", "2025",
-                                                   "--out", str(tmp / "bao-cao.docx")]) == 0
+    assert (
+        main(
+            ["document", "plan"]
+            + ARGS
+            + ["--commune", "10912", "--out", str(tmp / "ke-hoach.docx")]
+            + PLAN
+        )
+        == 0
+    )
+    assert (
+        main(
+            ["document", "report"]
+            + ARGS
+            + ["--commune", "10912", "--year", "2025", "--out", str(tmp / "bao-cao.docx")]
+        )
+        == 0
+    )
     assert main(["assess"] + ARGS + ["--out", str(tmp / "assess")]) == 0
     assert main(["plan"] + ARGS + PLAN + ["--out", str(tmp / "plan")]) == 0
     return tmp
@@ -47,8 +66,13 @@ def _runs(doc):
 
 
 def _table_with(doc, header_start: str):
-    return next(t for t in doc.tables if t.rows[0].cells[0].text == header_start
-                and len(t.rows[0].cells) > 2 and t.rows[0].cells[1].text != "")
+    return next(
+        t
+        for t in doc.tables
+        if t.rows[0].cells[0].text == header_start
+        and len(t.rows[0].cells) > 2
+        and t.rows[0].cells[1].text != ""
+    )
 
 
 @pytest.mark.parametrize("name", ["ke-hoach.docx", "bao-cao.docx"])
@@ -59,8 +83,10 @@ def test_header_block_page_and_numbering(drafts, name):
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Độc lập - Tự do - Hạnh phúc" in text
     assert "UBND XÃ ĐỨC CHÍNH" in text and "Số: [số]/" in text
     section = doc.sections[0]
+
     def close(a, b):  # Word stores twentieths of a point
         return abs(a - b) < Mm(0.1)
+
     assert close(section.page_width, Mm(210)) and close(section.page_height, Mm(297))
     assert close(section.left_margin, Mm(30)) and close(section.right_margin, Mm(15))
     assert section.different_first_page_header_footer  # no number on page 1
@@ -79,7 +105,11 @@ def test_every_placeholder_is_marked_and_only_placeholders_are(drafts, name):
 
 
 def test_the_plan_cites_the_sets_legal_bases(drafts):
-    bases = [t for t in _texts(Document(str(drafts / "ke-hoach.docx"))) if t.startswith("Căn cứ Quyết định")]
+    bases = [
+        t
+        for t in _texts(Document(str(drafts / "ke-hoach.docx")))
+        if t.startswith("Căn cứ Quyết định")
+    ]
     for number in ("318/QĐ-TTg", "211/QĐ-TTg", "319/QĐ-TTg", "2582/QĐ-UBND", "2583/QĐ-UBND"):
         assert any(number in b for b in bases), number
     assert bases[0].startswith("Căn cứ Quyết định số 318/QĐ-TTg")  # national first
@@ -99,21 +129,35 @@ def test_the_criteria_table_matches_criteria_csv(drafts):
 
 def test_the_roadmap_table_matches_roadmap_csv(drafts):
     doc = Document(str(drafts / "ke-hoach.docx"))
-    table = next(t for t in doc.tables if t.rows[0].cells[0].text == "Năm"
-                 and t.rows[0].cells[2].text == "Giải pháp")
+    table = next(
+        t
+        for t in doc.tables
+        if t.rows[0].cells[0].text == "Năm" and t.rows[0].cells[2].text == "Giải pháp"
+    )
     road = pd.read_csv(drafts / "plan" / "roadmap.csv", dtype=str)
     road = road[road["commune_id"] == "10912"]
     got = [(r.cells[0].text, r.cells[1].text, r.cells[4].text) for r in table.rows[1:]]
-    want = [(r.year_scheduled if r.funded == "True" else "chưa bố trí được vốn", r.criterion,
-             fmt.number(float(r.cost), "vi")) for r in road.itertuples()]
+    want = [
+        (
+            r.year_scheduled if r.funded == "True" else "chưa bố trí được vốn",
+            r.criterion,
+            fmt.number(float(r.cost), "vi"),
+        )
+        for r in road.itertuples()
+    ]
     assert got == want
 
 
 def test_the_report_has_the_self_assessment_of_every_criterion(drafts):
     doc = Document(str(drafts / "bao-cao.docx"))
     table = _table_with(doc, "TT")
-    assert [c.text for c in table.rows[0].cells] == ["TT", "Tiêu chí", "Yêu cầu", "Kết quả",
-                                                      "Tự đánh giá"]
+    assert [c.text for c in table.rows[0].cells] == [
+        "TT",
+        "Tiêu chí",
+        "Yêu cầu",
+        "Kết quả",
+        "Tự đánh giá",
+    ]
     crit = pd.read_csv(drafts / "assess" / "criteria.csv", dtype=str)
     crit = crit[(crit["commune_id"] == "10912") & (crit["year"] == "2025")]
     assert len(table.rows) - 1 == len(crit)
@@ -123,14 +167,19 @@ def test_the_report_has_the_self_assessment_of_every_criterion(drafts):
 
 def test_drafts_are_reproducible(drafts, tmp_path):
     again = tmp_path / "again.docx"
-    assert main(["document", "plan"] + ARGS + ["--commune", "10912", "--out", str(again)]
-                + PLAN) == 0
+    assert (
+        main(["document", "plan"] + ARGS + ["--commune", "10912", "--out", str(again)] + PLAN) == 0
+    )
     assert again.read_bytes() == (drafts / "ke-hoach.docx").read_bytes()
 
 
 def test_a_commune_without_data_is_refused(tmp_path, capsys):
-    assert main(["document", "plan"] + ARGS + ["--commune", "99999",
-                                                 "--out", str(tmp_path / "x.docx")]) == 1
+    assert (
+        main(
+            ["document", "plan"] + ARGS + ["--commune", "99999", "--out", str(tmp_path / "x.docx")]
+        )
+        == 1
+    )
     assert not (tmp_path / "x.docx").exists()
 
 
@@ -141,9 +190,21 @@ def test_drafts_open_in_libreoffice(drafts, tmp_path):
             pytest.fail("LibreOffice is required here (NTM_REQUIRE_LIBREOFFICE) but not installed")
         pytest.skip("no LibreOffice on this machine: apt-get install libreoffice-writer")
     for name in ("ke-hoach.docx", "bao-cao.docx"):
-        subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
-                        "--convert-to", "pdf", "--outdir", str(tmp_path), str(drafts / name)],
-                       check=True, capture_output=True, timeout=180)
+        subprocess.run(
+            [
+                soffice,
+                "--headless",
+                f"-env:UserInstallation=file://{tmp_path}/lo",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(tmp_path),
+                str(drafts / name),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
         pdf = tmp_path / name.replace(".docx", ".pdf")
         assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF")
         assert pdf.read_bytes().count(b"/Type /Page") >= 2 or b"/Count" in pdf.read_bytes()
@@ -152,9 +213,17 @@ def test_drafts_open_in_libreoffice(drafts, tmp_path):
 def test_the_batch_writes_links_and_verifies_the_drafts(tmp_path):
     from ntm_lib.reports.batch import run_report
     from ntm_lib.verify import verify
+
     out = tmp_path / "run"
-    manifest = run_report([str(SAMPLE / "indicators.csv")], str(SAMPLE / "communes.csv"),
-                          "hd-2022-advanced", out, communes=["10912"], jobs=1, documents=True)
+    manifest = run_report(
+        [str(SAMPLE / "indicators.csv")],
+        str(SAMPLE / "communes.csv"),
+        "hd-2022-advanced",
+        out,
+        communes=["10912"],
+        jobs=1,
+        documents=True,
+    )
     docs = sorted(p.name for p in (out / "documents").iterdir())
     assert docs == ["10912-2025-bao-cao.docx", "10912-2025-ke-hoach.docx"]
     page = (out / "communes" / "10912-2025.html").read_text(encoding="utf-8")
@@ -162,5 +231,6 @@ def test_the_batch_writes_links_and_verifies_the_drafts(tmp_path):
     assert "../documents/10912-2025-ke-hoach.docx" in page
     assert "documents/10912-2025-bao-cao.docx" in index
     assert {"documents/10912-2025-ke-hoach.docx", "documents/10912-2025-bao-cao.docx"} <= set(
-        manifest["files"])
+        manifest["files"]
+    )
     assert verify(out) == []

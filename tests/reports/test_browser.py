@@ -12,8 +12,15 @@ from conftest import SAMPLE
 from ntm_lib.reports.batch import run_report
 
 IDS = ["10912", "10897"]
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _chromium() -> str | None:
@@ -40,8 +47,14 @@ def browser():
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
     out = tmp_path_factory.mktemp("browser") / "reports"
-    run_report([str(SAMPLE / "indicators.csv")], str(SAMPLE / "communes.csv"),
-               "hd-2022-advanced", out, communes=IDS, jobs=2)
+    run_report(
+        [str(SAMPLE / "indicators.csv")],
+        str(SAMPLE / "communes.csv"),
+        "hd-2022-advanced",
+        out,
+        communes=IDS,
+        jobs=2,
+    )
     return out
 
 
@@ -79,8 +92,12 @@ def test_index_sorts_by_criteria_met(browser, reports):
     header = page.locator("table.communes th").nth(3)
 
     def column():
-        return [int(v) for v in page.locator("table.communes tbody tr td:nth-child(4)")
-                .evaluate_all("cells => cells.map(c => c.dataset.value)")]
+        return [
+            int(v)
+            for v in page.locator("table.communes tbody tr td:nth-child(4)").evaluate_all(
+                "cells => cells.map(c => c.dataset.value)"
+            )
+        ]
 
     header.click()
     assert column() == sorted(column()) and header.get_attribute("aria-sort") == "ascending"
@@ -94,9 +111,16 @@ def test_index_sorts_by_criteria_met(browser, reports):
 def showcase(tmp_path_factory):
     """Đức Chính's showcase: the model-commune set, with its plan (roadmap section)."""
     out = tmp_path_factory.mktemp("showcase") / "reports"
-    run_report([str(SAMPLE / "indicators.csv"), str(SAMPLE / "model_conditions.csv")],
-               str(SAMPLE / "communes.csv"), "hd-2022-model", out, communes=[IDS[0]], jobs=1,
-               plan=str(SAMPLE / "plan.csv"), budget=str(SAMPLE / "budget.csv"))
+    run_report(
+        [str(SAMPLE / "indicators.csv"), str(SAMPLE / "model_conditions.csv")],
+        str(SAMPLE / "communes.csv"),
+        "hd-2022-model",
+        out,
+        communes=[IDS[0]],
+        jobs=1,
+        plan=str(SAMPLE / "plan.csv"),
+        budget=str(SAMPLE / "budget.csv"),
+    )
     return out
 
 
@@ -139,8 +163,11 @@ def test_pages_read_on_a_phone(browser, reports, shots, name):
     assert page.evaluate("() => document.documentElement.scrollWidth") <= width
     sources = page.locator("img").evaluate_all("els => els.map(e => e.getAttribute('src'))")
     assert sources and all(src.startswith("data:image/svg+xml") for src in sources)
-    assert all(page.locator("img").evaluate_all(
-        f"els => els.map(e => e.getBoundingClientRect().width <= {width})"))
+    assert all(
+        page.locator("img").evaluate_all(
+            f"els => els.map(e => e.getBoundingClientRect().width <= {width})"
+        )
+    )
     if name == "index.html":
         link = page.locator("table.communes tbody tr a").first
         assert link.inner_text().strip() and not link.inner_text().strip().isdigit()
@@ -150,6 +177,7 @@ def test_pages_read_on_a_phone(browser, reports, shots, name):
 
 def _free_port() -> int:
     import socket
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -177,17 +205,29 @@ def test_the_lesson_runs_in_jupyterlab(browser, tmp_path):
     # every cell drawn (not only those in view), so that every output can be read
     (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
     port, token = _free_port(), secrets.token_hex(16)
-    env = os.environ | {"JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
-                        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
-                        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+    env = os.environ | {
+        "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+    }
     log = open(tmp_path / "lab.log", "wb")
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser",
-         "--ip=127.0.0.1", f"--port={port}", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={root}", "--LabApp.news_url=None",
-         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+        [
+            str(Path(sys.executable).parent / "jupyter"),
+            "lab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={root}",
+            "--LabApp.news_url=None",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        ]
         + (["--allow-root"] if os.geteuid() == 0 else []),  # CI's containers run as root
-        env=env, stdout=log, stderr=subprocess.STDOUT)
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(120):
@@ -205,15 +245,19 @@ def test_the_lesson_runs_in_jupyterlab(browser, tmp_path):
         # it is connected): ask the server.
         for _ in range(180):
             sessions = json.load(urllib.request.urlopen(f"{base}/api/sessions?token={token}"))
-            if any(x["path"].endswith("training_vi.ipynb")
-                   and x["kernel"]["execution_state"] == "idle" for x in sessions):
+            if any(
+                x["path"].endswith("training_vi.ipynb") and x["kernel"]["execution_state"] == "idle"
+                for x in sessions
+            ):
                 break
             time.sleep(0.5)
         else:
             pytest.fail(f"the lesson's kernel never became idle: {sessions}")
         page.wait_for_function(
             "() => document.querySelector('.jp-Notebook-ExecutionIndicator')"
-            "?.getAttribute('data-status') === 'idle'", timeout=90_000)
+            "?.getAttribute('data-status') === 'idle'",
+            timeout=90_000,
+        )
         for _ in range(3):  # a click lost while the page is busy is tried again
             page.locator("#jp-MainMenu").get_by_text("Run", exact=True).click()
             page.get_by_text("Run All Cells", exact=True).click()
@@ -221,7 +265,8 @@ def test_the_lesson_runs_in_jupyterlab(browser, tmp_path):
                 page.wait_for_function(
                     "() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell"
                     " .jp-InputPrompt')].some(e => /\\[(\\d+|\\*)\\]/.test(e.textContent))",
-                    timeout=30_000)
+                    timeout=30_000,
+                )
                 break
             except Exception:  # noqa: BLE001 - playwright's timeout: click again
                 page.keyboard.press("Escape")
@@ -234,12 +279,14 @@ def test_the_lesson_runs_in_jupyterlab(browser, tmp_path):
                          + '="application/vnd.jupyter.stderr"]');
                      return failed || (!p.some(t => t.includes('*'))
                                        && /^\\[\\d+\\]:$/.test(p[p.length - 1])); }""",
-            timeout=240_000)
+            timeout=240_000,
+        )
         prompts = page.locator(".jp-Notebook .jp-CodeCell .jp-InputPrompt").all_inner_texts()
         numbers = [int(t.strip()[1:-2]) for t in prompts if t.strip()[1:-2].isdigit()]
         assert numbers == sorted(numbers) and len(numbers) >= len(prompts) - 2, prompts
-        errors = page.locator(".jp-OutputArea-output[data-mime-type="
-                              "'application/vnd.jupyter.stderr']").all_inner_texts()
+        errors = page.locator(
+            ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+        ).all_inner_texts()
         outputs = "\n".join(page.locator(".jp-OutputArea-output").all_inner_texts())
         assert not [e for e in errors if "Error" in e or "Traceback" in e], errors
         assert "Traceback" not in outputs

@@ -6,25 +6,38 @@ from conftest import SAMPLE
 
 from ntm_lib.reports.batch import exit_code, run_report
 
-distributed = pytest.importorskip("distributed", reason="Dask is an optional extra: ntm-assess[dask]")
+distributed = pytest.importorskip(
+    "distributed", reason="Dask is an optional extra: ntm-assess[dask]"
+)
 
 DATA = [str(SAMPLE / "indicators.csv")]
 REGISTER = str(SAMPLE / "communes.csv")
 IDS = ["10894", "10912", "10933"]
-COMPARED = [f"communes/{c}-2025.html" for c in IDS] + ["index.html", "results/indicators.csv",
-                                                       "results/communes.csv"]
+COMPARED = [f"communes/{c}-2025.html" for c in IDS] + [
+    "index.html",
+    "results/indicators.csv",
+    "results/communes.csv",
+]
 
 
 def test_cluster_outputs_equal_local_pool_outputs(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    local = run_report(DATA, REGISTER, "hd-2022-advanced", tmp_path / "local", communes=IDS,
-                       jobs=2)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as cluster:
-        remote = run_report(DATA, REGISTER, "hd-2022-advanced", tmp_path / "cluster",
-                            communes=IDS, scheduler=cluster.scheduler_address)
+    local = run_report(DATA, REGISTER, "hd-2022-advanced", tmp_path / "local", communes=IDS, jobs=2)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        remote = run_report(
+            DATA,
+            REGISTER,
+            "hd-2022-advanced",
+            tmp_path / "cluster",
+            communes=IDS,
+            scheduler=cluster.scheduler_address,
+        )
         workers = len(cluster.workers)
     assert workers == 2
     assert exit_code(local) == exit_code(remote) == 0
     for name in COMPARED:
-        assert (tmp_path / "local" / name).read_bytes() == (tmp_path / "cluster" / name).read_bytes(), name
+        assert (tmp_path / "local" / name).read_bytes() == (
+            tmp_path / "cluster" / name
+        ).read_bytes(), name

@@ -22,9 +22,26 @@ def test_sigkill_of_the_main_process_keeps_the_previous_results(tmp_path):
     assert exit_code(first) == 0
     before = sorted(p.relative_to(out) for p in out.rglob("*"))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ntm_lib", "report", DATA, "--communes", REGISTER, "--set", SET,
-         "--out", str(out), "--force", "--jobs", "2"],
-        start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "ntm_lib",
+            "report",
+            DATA,
+            "--communes",
+            REGISTER,
+            "--set",
+            SET,
+            "--out",
+            str(out),
+            "--force",
+            "--jobs",
+            "2",
+        ],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         made = list(tmp_path.glob(".out.ntm-tmp-*/communes/*.html"))
@@ -52,6 +69,7 @@ def test_sigkill_of_the_main_process_keeps_the_previous_results(tmp_path):
 def _orphans(session: int) -> list:
     """Processes still alive in the killed run's session."""
     import psutil
+
     alive = []
     for proc in psutil.process_iter(["pid"]):
         try:
@@ -65,9 +83,25 @@ def _orphans(session: int) -> list:
 def test_sigkill_of_the_parent_alone_ends_its_workers_and_kernels(tmp_path):
     out = tmp_path / "out"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ntm_lib", "report", DATA, "--communes", REGISTER, "--set", SET,
-         "--out", str(out), "--jobs", "2"],
-        start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "ntm_lib",
+            "report",
+            DATA,
+            "--communes",
+            REGISTER,
+            "--set",
+            SET,
+            "--out",
+            str(out),
+            "--jobs",
+            "2",
+        ],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
         if list(tmp_path.glob(".out.ntm-tmp-*/communes/*.html")):
@@ -94,13 +128,15 @@ def test_sigkill_of_a_worker_does_not_lose_the_others(tmp_path, monkeypatch):
         "    # the worker process: this one (its own shell), or a kernel's parent\n"
         "    worker = os.getpid() if multiprocessing.parent_process() else os.getppid()\n"
         "    os.kill(worker, signal.SIGKILL)",
-        "killer")
+        "killer",
+    )
     marker = tmp_path / "killed"
     ids = ["10894", "10897", "10900"]
     monkeypatch.setenv("NTM_TEST_KILL_ONCE", str(marker))
     monkeypatch.setenv("NTM_TEST_KILL_COMMUNE", ids[1])
-    manifest = run_report([DATA], REGISTER, SET, tmp_path / "out", communes=ids, jobs=2,
-                          notebook=notebook)
+    manifest = run_report(
+        [DATA], REGISTER, SET, tmp_path / "out", communes=ids, jobs=2, notebook=notebook
+    )
     assert marker.exists(), "the worker was killed"
     assert exit_code(manifest) == 0, manifest["communes"]
     assert all((tmp_path / "out" / c["html"]).is_file() for c in manifest["communes"])
@@ -144,6 +180,7 @@ def test_a_timeout_swallowed_once_still_ends_the_notebook(monkeypatch):
     import pytest
 
     from ntm_lib.reports import batch
+
     monkeypatch.setattr(batch, "ALARM_REPEAT_S", 0.2)
     swallowed = []
     start = time.monotonic()

@@ -25,8 +25,12 @@ REGISTER = str(SAMPLE / "communes.csv")
 def assessed(tmp_path_factory):
     """The sample's result tables, by the command line."""
     out = tmp_path_factory.mktemp("assess") / "run"
-    assert main(["assess", DATA, "--communes", REGISTER, "--set", "hd-2022-advanced",
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            ["assess", DATA, "--communes", REGISTER, "--set", "hd-2022-advanced", "--out", str(out)]
+        )
+        == 0
+    )
     with open(out / "communes.csv", encoding="utf-8") as fh:
         communes = list(csv.DictReader(fh))
     with open(out / "indicators.csv", encoding="utf-8") as fh:
@@ -49,17 +53,24 @@ def test_notebooks_are_committed_without_outputs(path):
 def test_training_twins_are_built_from_one_source(lang):
     committed = nbformat.read(str(NOTEBOOKS / f"training_{lang}.ipynb"), as_version=4)
     built = build_notebook(lang)
-    assert [(c.cell_type, c.source, c.metadata.get("tags")) for c in committed.cells] == \
-        [(c.cell_type, c.source, c.metadata.get("tags")) for c in built.cells]
+    assert [(c.cell_type, c.source, c.metadata.get("tags")) for c in committed.cells] == [
+        (c.cell_type, c.source, c.metadata.get("tags")) for c in built.cells
+    ]
 
 
 def _run(notebook: Path, tmp_path: Path, lang: str, **parameters) -> str:
     out = tmp_path / notebook.name
-    papermill.execute_notebook(str(notebook), str(out), kernel_name=ensure_kernel(),
-                               progress_bar=False, cwd=str(notebook.parent),
-                               parameters=parameters)
+    papermill.execute_notebook(
+        str(notebook),
+        str(out),
+        kernel_name=ensure_kernel(),
+        progress_bar=False,
+        cwd=str(notebook.parent),
+        parameters=parameters,
+    )
     return notebook_to_html(out, tmp_path / (notebook.stem + ".html"), "t", lang).read_text(
-        encoding="utf-8")
+        encoding="utf-8"
+    )
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
@@ -67,11 +78,16 @@ def test_training_notebook_runs_and_answers(lang, tmp_path, assessed):
     communes, indicators, _ = assessed
     met = {r["commune_id"] for r in communes if r["year"] == "2025" and r["status"] == "met"}
     income = [r for r in indicators if r["year"] == "2025" and r["indicator"] == "10.1"]
-    lost = sorted(r["commune_id"] for r in income
-                  if r["commune_id"] in met and float(r["value"]) < float(r["threshold"]) + 5)
+    lost = sorted(
+        r["commune_id"]
+        for r in income
+        if r["commune_id"] in met and float(r["value"]) < float(r["threshold"]) + 5
+    )
     html = _run(NOTEBOOKS / f"training_{lang}.ipynb", tmp_path, lang, data=DATA, communes=REGISTER)
-    expected = {"vi": f"{len(lost)} xã không còn đạt chuẩn",
-                "en": f"{len(lost)} communes no longer meet the standard"}[lang]
+    expected = {
+        "vi": f"{len(lost)} xã không còn đạt chuẩn",
+        "en": f"{len(lost)} communes no longer meet the standard",
+    }[lang]
     assert expected in html
     assert "Hidden check" not in html and "assert " not in html
     assert ("Thuật ngữ" if lang == "vi" else "Glossary") in html
@@ -85,21 +101,23 @@ def test_the_lesson_runs_anywhere_and_teaches_every_criterion(lang, tmp_path):
     import shutil
 
     from ntm_lib import load_set
+
     away = tmp_path / "elsewhere"
     away.mkdir()
     copy = Path(shutil.copy(NOTEBOOKS / f"training_{lang}.ipynb", away))
     out = tmp_path / "run.ipynb"
-    papermill.execute_notebook(str(copy), str(out), kernel_name=ensure_kernel(),
-                               progress_bar=False, cwd=str(away))
+    papermill.execute_notebook(
+        str(copy), str(out), kernel_name=ensure_kernel(), progress_bar=False, cwd=str(away)
+    )
     html = notebook_to_html(out, tmp_path / "run.html", "t", lang).read_text(encoding="utf-8")
     cset = load_set("hd-2022-advanced")
-    overview = html[html.index('class="ntm overview"'):]
-    overview = overview[:overview.index("</table>")]
+    overview = html[html.index('class="ntm overview"') :]
+    overview = overview[: overview.index("</table>")]
     for c in cset.criteria:
         assert f"{c.number}. {c.name[lang]}" in overview, c.number
     assert all(f"<td>{i.code}</td>" in overview for i in cset.indicators)
     assert html.count('<details class="answer">') == 2
-    answers = html[html.index('<details class="answer">'):]
+    answers = html[html.index('<details class="answer">') :]
     assert "Đức Chính" in answers and "10912 (" not in answers
 
 
@@ -107,15 +125,22 @@ def test_district_summary(tmp_path, assessed):
     communes, _, criteria_rows = assessed
     latest = [r for r in communes if r["year"] == "2025"]
     met = sum(r["status"] == "met" for r in latest)
-    page = run_summary([DATA], REGISTER, "hd-2022-advanced", tmp_path / "summary",
-                       district="Cẩm Giàng")
+    page = run_summary(
+        [DATA], REGISTER, "hd-2022-advanced", tmp_path / "summary", district="Cẩm Giàng"
+    )
     html = page.read_text(encoding="utf-8")
     assert f"{met}/{len(latest)} xã đạt chuẩn NTM nâng cao." in html
     wb = load_workbook(tmp_path / "summary" / "summary.xlsx", read_only=True)
-    assert wb.sheetnames == ["Tiêu chí", "Xã x tiêu chí", "Chỉ tiêu còn thiếu",
-                             "Chỉ tiêu chính", "Thay đổi"]
-    criteria = pd.read_excel(tmp_path / "summary" / "summary.xlsx", sheet_name="Tiêu chí",
-                             dtype={"Tiêu chí": str})
+    assert wb.sheetnames == [
+        "Tiêu chí",
+        "Xã x tiêu chí",
+        "Chỉ tiêu còn thiếu",
+        "Chỉ tiêu chính",
+        "Thay đổi",
+    ]
+    criteria = pd.read_excel(
+        tmp_path / "summary" / "summary.xlsx", sheet_name="Tiêu chí", dtype={"Tiêu chí": str}
+    )
     assert "Tên tiêu chí" in criteria and "name_en" not in criteria
     # Communes not meeting each criterion, counted from the result CSV; hardest first.
     not_met = {}
@@ -125,6 +150,11 @@ def test_district_summary(tmp_path, assessed):
     assert dict(zip(criteria["Tiêu chí"], criteria["Số xã bị chặn"])) == not_met
     assert criteria["Số xã bị chặn"].is_monotonic_decreasing
     matrix = pd.read_excel(tmp_path / "summary" / "summary.xlsx", sheet_name="Xã x tiêu chí")
-    assert set(matrix.drop(columns="Xã").stack()) <= {"Đạt", "Chưa đạt", "Chưa đủ số liệu",
-                                                     "Không áp dụng", "Chưa có ngưỡng"}
+    assert set(matrix.drop(columns="Xã").stack()) <= {
+        "Đạt",
+        "Chưa đạt",
+        "Chưa đủ số liệu",
+        "Không áp dụng",
+        "Chưa có ngưỡng",
+    }
     assert f"<td>{criteria['Tiêu chí'].iloc[0]}</td>" in html

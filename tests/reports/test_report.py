@@ -21,6 +21,7 @@ SET = "hd-2022-advanced"
 def sample_statuses():
     """Commune statuses of the sample, worked out by the scoring engine directly."""
     from ntm_lib import load_inputs, load_set, score
+
     cset = load_set(SET)
     inputs = load_inputs(DATA, REGISTER, cset)
     return score(cset, inputs.register, inputs.data).communes
@@ -52,7 +53,8 @@ def test_batch_writes_reports_index_manifest(report_run):
     index = (out / "index.html").read_text(encoding="utf-8")
     assert f'href="communes/{met}-{year}.html"' in index
     assert manifest["set"]["files"]["hd-2022-advanced"] == sha256(
-        ROOT / "ntm_lib/criteria/sets/hd-2022-advanced.yaml")
+        ROOT / "ntm_lib/criteria/sets/hd-2022-advanced.yaml"
+    )
     assert [i["sha256"] for i in manifest["inputs"]] == [sha256(DATA[0]), sha256(REGISTER)]
     assert all(c["ok"] and c["duration_s"] > 0 for c in manifest["communes"])
     on_disk = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -75,12 +77,18 @@ def test_report_of_a_commune_that_does_not(report_run, sample_statuses):
     assert f'data-status="not_met">{expected}</p>' in html
     # A criterion marked not met, and its unmet indicator listed with its gap.
     assert '<tr class="st-not_met">' in html
-    ind = pd.read_csv(out / "results" / "indicators.csv", dtype={"commune_id": str, "indicator": str})
-    unmet = ind[(ind.commune_id == not_met) & (ind.year == year) & (ind.status == "not_met")
-                & ind.gap.notna()]
+    ind = pd.read_csv(
+        out / "results" / "indicators.csv", dtype={"commune_id": str, "indicator": str}
+    )
+    unmet = ind[
+        (ind.commune_id == not_met)
+        & (ind.year == year)
+        & (ind.status == "not_met")
+        & ind.gap.notna()
+    ]
     code = unmet.sort_values("indicator").iloc[0]["indicator"]
-    gaps_table = html[html.index('class="ntm gaps"'):]
-    assert f"<td>{code}</td>" in gaps_table[:gaps_table.index("</table>")]
+    gaps_table = html[html.index('class="ntm gaps"') :]
+    assert f"<td>{code}</td>" in gaps_table[: gaps_table.index("</table>")]
 
 
 def test_report_shows_provenance_hashes(report_run):
@@ -94,7 +102,8 @@ def test_report_has_no_code_and_loads_nothing_from_elsewhere(report_run):
     out, _, met, not_met, latest = report_run
     year = int(latest["year"].iloc[0])
     for page in [_html(out, c, year) for c in (met, not_met)] + [
-            (out / "index.html").read_text(encoding="utf-8")]:
+        (out / "index.html").read_text(encoding="utf-8")
+    ]:
         assert "report.prepare" not in page and "import " not in page
         assert "input_area" not in page and "jp-InputArea" not in page
         assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
@@ -113,7 +122,9 @@ def test_report_in_english_with_english_numbers(tmp_path, sample_statuses):
 
 
 def _income(out, cid, year, lang):
-    ind = pd.read_csv(out / "results" / "indicators.csv", dtype={"commune_id": str, "indicator": str})
+    ind = pd.read_csv(
+        out / "results" / "indicators.csv", dtype={"commune_id": str, "indicator": str}
+    )
     value = ind[(ind.commune_id == cid) & (ind.year == year) & (ind.indicator == "10.1")]["value"]
     return fmt.number(float(value.iloc[0]), lang)
 
@@ -127,12 +138,17 @@ def test_vietnamese_number_format(report_run):
 
 def _failing_notebook(tmp_path: Path) -> Path:
     """The report notebook with a first cell that fails for one commune (set by env)."""
-    return notebook_with(tmp_path, "import os\nif commune_id == os.environ.get('NTM_TEST_FAIL'):\n"
-                                   "    raise RuntimeError('broken on purpose')", "breaker")
+    return notebook_with(
+        tmp_path,
+        "import os\nif commune_id == os.environ.get('NTM_TEST_FAIL'):\n"
+        "    raise RuntimeError('broken on purpose')",
+        "breaker",
+    )
 
 
-def test_one_failure_does_not_stop_the_others_and_resume_finishes(tmp_path, monkeypatch,
-                                                                   sample_statuses):
+def test_one_failure_does_not_stop_the_others_and_resume_finishes(
+    tmp_path, monkeypatch, sample_statuses
+):
     notebook = _failing_notebook(tmp_path)
     ids = sample_statuses["commune_id"].astype(str).unique()[:3].tolist()
     out = tmp_path / "run"
@@ -149,13 +165,26 @@ def test_one_failure_does_not_stop_the_others_and_resume_finishes(tmp_path, monk
     # A user-level kernelspec of the same name that cannot start must not be picked up.
     user_dir = tmp_path / "jupyter-data"
     (user_dir / "kernels" / "ntm-assess").mkdir(parents=True)
-    (user_dir / "kernels" / "ntm-assess" / "kernel.json").write_text(json.dumps(
-        {"argv": ["/nonexistent/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-         "display_name": "broken", "language": "python"}))
+    (user_dir / "kernels" / "ntm-assess" / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [
+                    "/nonexistent/python",
+                    "-m",
+                    "ipykernel_launcher",
+                    "-f",
+                    "{connection_file}",
+                ],
+                "display_name": "broken",
+                "language": "python",
+            }
+        )
+    )
     monkeypatch.setenv("JUPYTER_DATA_DIR", str(user_dir))
     monkeypatch.delenv("NTM_TEST_FAIL")
-    second = run_report(DATA, REGISTER, SET, out, communes=ids, jobs=2, notebook=notebook,
-                        resume=True)
+    second = run_report(
+        DATA, REGISTER, SET, out, communes=ids, jobs=2, notebook=notebook, resume=True
+    )
     by_id = {c["commune_id"]: c for c in second["communes"]}
     assert exit_code(second) == 0
     assert by_id[ids[1]]["ok"] and not by_id[ids[1]]["reused"]
@@ -179,6 +208,7 @@ def test_existing_output_needs_force(tmp_path):
     out.mkdir()
     (out / "old.txt").write_text("keep")
     from ntm_lib.errors import UsageError
+
     with pytest.raises(UsageError):
         run_report(DATA, REGISTER, SET, out, communes=["10912"], jobs=1)
     assert (out / "old.txt").read_text() == "keep"
@@ -186,11 +216,13 @@ def test_existing_output_needs_force(tmp_path):
 
 def test_each_notebook_starts_from_an_empty_namespace(tmp_path, sample_statuses):
     """Kernels are reused within a worker; nothing one notebook defines may reach the next."""
-    path = notebook_with(tmp_path, "assert 'leftover' not in globals()\nleftover = commune_id",
-                         "probe", at_end=True)
+    path = notebook_with(
+        tmp_path, "assert 'leftover' not in globals()\nleftover = commune_id", "probe", at_end=True
+    )
     ids = sample_statuses["commune_id"].astype(str).unique()[:2].tolist()
-    manifest = run_report(DATA, REGISTER, SET, tmp_path / "run", communes=ids, jobs=1,
-                          notebook=path)
+    manifest = run_report(
+        DATA, REGISTER, SET, tmp_path / "run", communes=ids, jobs=1, notebook=path
+    )
     assert [c["ok"] for c in manifest["communes"]] == [True, True], manifest["communes"]
 
 
@@ -202,10 +234,17 @@ def test_relative_output_folder(tmp_path, monkeypatch):
 
 def test_report_with_roadmap_and_progress(tmp_path):
     out = tmp_path / "model"
-    manifest = run_report([str(SAMPLE / "indicators.csv"), str(SAMPLE / "model_conditions.csv")],
-                          REGISTER, "hd-2022-model", out, communes=["10912"], jobs=1,
-                          plan=str(SAMPLE / "plan.csv"), budget=str(SAMPLE / "budget.csv"),
-                          summary=True)
+    manifest = run_report(
+        [str(SAMPLE / "indicators.csv"), str(SAMPLE / "model_conditions.csv")],
+        REGISTER,
+        "hd-2022-model",
+        out,
+        communes=["10912"],
+        jobs=1,
+        plan=str(SAMPLE / "plan.csv"),
+        budget=str(SAMPLE / "budget.csv"),
+        summary=True,
+    )
     assert exit_code(manifest) == 0
     html = _html(out, "10912", 2025)
     assert "<h2>Tiến độ</h2>" in html and "<h2>Lộ trình thực hiện</h2>" in html
@@ -220,12 +259,23 @@ def test_report_with_roadmap_and_progress(tmp_path):
 
 def test_bad_plan_is_refused_before_any_notebook_runs(tmp_path):
     bad = tmp_path / "plan.csv"
-    bad.write_text((SAMPLE / "plan.csv").read_text(encoding="utf-8").replace(",2026,1500,", ",2019,1500,"),
-                   encoding="utf-8")
+    bad.write_text(
+        (SAMPLE / "plan.csv").read_text(encoding="utf-8").replace(",2026,1500,", ",2019,1500,"),
+        encoding="utf-8",
+    )
     from ntm_lib.errors import InputError
+
     with pytest.raises(InputError) as err:
-        run_report(DATA, REGISTER, SET, tmp_path / "out", communes=["10912"], jobs=1,
-                   plan=str(bad), budget=str(SAMPLE / "budget.csv"))
+        run_report(
+            DATA,
+            REGISTER,
+            SET,
+            tmp_path / "out",
+            communes=["10912"],
+            jobs=1,
+            plan=str(bad),
+            budget=str(SAMPLE / "budget.csv"),
+        )
     assert any(p.key == "plan_target_before_data" for p in err.value.problems)
     assert not (tmp_path / "out").exists()
 
@@ -235,16 +285,24 @@ def test_reports_are_reproducible_and_verifiable(tmp_path, monkeypatch):
     one, two = tmp_path / "one", tmp_path / "two"
     for out in (one, two):
         run_report(DATA, REGISTER, SET, out, communes=["10912", "10900"], jobs=2)
-    for name in ("communes/10912-2025.html", "communes/10900-2025.html", "index.html",
-                 "results/indicators.csv", "results/assessment.xlsx"):
+    for name in (
+        "communes/10912-2025.html",
+        "communes/10900-2025.html",
+        "index.html",
+        "results/indicators.csv",
+        "results/assessment.xlsx",
+    ):
         assert (one / name).read_bytes() == (two / name).read_bytes(), name
     assert "2023-11-14T22:13:20Z" in (one / "communes/10912-2025.html").read_text(encoding="utf-8")
 
     from ntm_lib.verify import verify
+
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
     assert verify(one) == []  # a new run time, nothing else
     page = one / "communes" / "10900-2025.html"
-    page.write_text(page.read_text(encoding="utf-8").replace("Cẩm Văn", "Cẩm Vân"), encoding="utf-8")
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("Cẩm Văn", "Cẩm Vân"), encoding="utf-8"
+    )
     problems = verify(one)
     assert "communes/10900-2025.html đã bị sửa sau lần chạy (mã SHA-256 khác manifest)." in problems
     assert "communes/10900-2025.html khác với kết quả chạy lại." in problems
@@ -253,6 +311,7 @@ def test_reports_are_reproducible_and_verifiable(tmp_path, monkeypatch):
 
 def test_pages_and_index_say_how_provisional_the_verdicts_are(report_run):
     from ntm_lib.criteria.catalogue import load_set, unverified
+
     out, manifest, met, not_met, latest = report_run
     cset = load_set(SET)
     n = len(unverified(cset))

@@ -55,26 +55,41 @@ def _execute(notebook: str, engine: str, parameters: dict, timeout: float | None
     out = str(Path(notebook).with_suffix(f".{engine}.out.ipynb"))
     try:
         with deadline(timeout):
-            nb = papermill.execute_notebook(notebook, out, parameters=parameters,
-                                            kernel_name=ensure_kernel(), engine_name=engine,
-                                            progress_bar=False)
+            nb = papermill.execute_notebook(
+                notebook,
+                out,
+                parameters=parameters,
+                kernel_name=ensure_kernel(),
+                engine_name=engine,
+                progress_bar=False,
+            )
     except Exception as exc:  # noqa: BLE001 - what the caller checks
         nb = nbformat.read(out, as_version=4) if os.path.exists(out) else None
-        return type(exc).__name__, getattr(exc, "ename", ""), str(getattr(exc, "evalue", exc)), \
-            nb and [c.get("outputs") for c in nb.cells], sys_streams_restored()
+        return (
+            type(exc).__name__,
+            getattr(exc, "ename", ""),
+            str(getattr(exc, "evalue", exc)),
+            nb and [c.get("outputs") for c in nb.cells],
+            sys_streams_restored(),
+        )
     return "ok", "", "", [c.get("outputs") for c in nb.cells], sys_streams_restored()
 
 
 def sys_streams_restored() -> bool:
     import sys
+
     return sys.stdout is sys.__stdout__ and sys.stderr is sys.__stderr__
 
 
 @pytest.fixture(scope="module")
 def worker():
     """A process of the report pool, as `ntm report` starts it."""
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=init_worker, initargs=(os.getpid(),)) as pool:
+    with ProcessPoolExecutor(
+        1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=init_worker,
+        initargs=(os.getpid(),),
+    ) as pool:
         yield pool
 
 
@@ -118,19 +133,25 @@ def test_each_notebook_starts_from_its_parameters_alone(tmp_path, worker):
     status, *_, cells, _ = worker.submit(_execute, first, "ntm-shell", {"x": 21}).result()
     assert status == "ok" and cells[-1][0]["data"]["text/plain"] == "42"
     assert worker.submit(_execute, second, "ntm-shell", {"x": 1}).result()[:2] == (
-        "PapermillExecutionError", "NameError")
+        "PapermillExecutionError",
+        "NameError",
+    )
     again = nbformat.read(str(Path(first).with_suffix(".ntm-shell.out.ipynb")), as_version=4)
     status, *_ = worker.submit(_execute, first, "ntm-shell", {"x": 21}).result()
     rerun = nbformat.read(str(Path(first).with_suffix(".ntm-shell.out.ipynb")), as_version=4)
     assert status == "ok"
     counts = [c.execution_count for c in rerun.cells]
-    assert counts == [1, 2, 3, 4] == [c.execution_count for c in again.cells], \
+    assert counts == [1, 2, 3, 4] == [c.execution_count for c in again.cells], (
         "counts restart with each notebook: the output does not depend on the worker's past"
+    )
 
 
 def test_a_timeout_ends_the_notebook_not_just_the_cell(tmp_path, worker):
-    nb = str(_notebook(tmp_path, "slow", ["import time\nprint('start')\ntime.sleep(30)",
-                                          "print('after')"]))
+    nb = str(
+        _notebook(
+            tmp_path, "slow", ["import time\nprint('start')\ntime.sleep(30)", "print('after')"]
+        )
+    )
     status, _, message, _, restored = worker.submit(_execute, nb, "ntm-shell", {}, 0.5).result()
     assert status == "NotebookTimeout" and "0.5" in message
     assert restored, "the worker's streams are back after the interrupted cell"
@@ -141,6 +162,7 @@ def test_a_timeout_ends_the_notebook_not_just_the_cell(tmp_path, worker):
 
 def test_the_pool_runs_reports_in_its_own_shell_and_threads_in_a_kernel(worker):
     from ntm_lib.reports import batch
+
     assert worker.submit(_engine_name).result() == "ntm-shell"
     assert batch._engine()[0] == "ntm-warm", "outside the pool (tests, a Dask thread): a kernel"
 
@@ -150,6 +172,7 @@ def _engine_name() -> str:
     from concurrent.futures import ThreadPoolExecutor
 
     from ntm_lib.reports import batch
+
     with ThreadPoolExecutor(1) as threads:
         assert threads.submit(lambda: batch._engine()[0]).result() == "ntm-warm"
     assert threading.current_thread() is threading.main_thread()
@@ -163,14 +186,17 @@ def test_a_pool_worker_settles_once_with_nothing_of_a_notebook_kept(tmp_path, wo
     assert not kept, "the notebook's own objects were dropped before, not frozen with it"
     assert again < frozen + 1000, "once per worker"
     from ntm_lib.reports import batch
+
     batch._settle()
     assert gc.get_freeze_count() == 0, "never in a process that is not the pool's"
 
 
 def _settle_after(notebook: str):
     from ntm_lib.reports import batch
+
     assert _execute(notebook, "ntm-shell", {})[0] == "ok"
     from ntm_lib.reports import shell_engine
+
     kept = weakref.ref(shell_engine._shell.user_ns["kept"])
     batch._settle()
     frozen = gc.get_freeze_count()

@@ -10,17 +10,39 @@ from conftest import ROOT, SAMPLE
 
 from ntm_lib.reports import commune_report as report
 
-SECTIONS = ["header_html", "criteria_html", "gaps_html", "regressions_html", "progress_html",
-            "warning_html", "roadmap_html", "district_html", "peers_html", "indicators_html",
-            "proof_html"]
+SECTIONS = [
+    "header_html",
+    "criteria_html",
+    "gaps_html",
+    "regressions_html",
+    "progress_html",
+    "warning_html",
+    "roadmap_html",
+    "district_html",
+    "peers_html",
+    "indicators_html",
+    "proof_html",
+]
 
 
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory):
     """60 communes in 3 districts, 3 years (seeded)."""
     folder = tmp_path_factory.mktemp("synthetic")
-    subprocess.run([sys.executable, str(ROOT / "data" / "make_sample.py"), "--communes", "60",
-                    "--years", "3", "--out", str(folder)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "data" / "make_sample.py"),
+            "--communes",
+            "60",
+            "--years",
+            "3",
+            "--out",
+            str(folder),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return folder
 
 
@@ -37,7 +59,8 @@ def _pages(data, communes, set_id, ids, slices, **kw):
 def test_a_slice_holds_its_district_and_the_page_is_the_same(synthetic, tmp_path):
     data, communes = synthetic / "indicators.csv", synthetic / "communes.csv"
     cset, register, assessment, provenance = report.prepared_inputs(
-        [str(data)], str(communes), "hd-2022-advanced")
+        [str(data)], str(communes), "hd-2022-advanced"
+    )
     year = int(assessment.communes["year"].max())
     slices = report.write_slices(tmp_path, register, assessment, provenance, year)
     assert len(set(slices.values())) == register["district"].nunique() == 3
@@ -60,20 +83,31 @@ def test_a_slice_carries_the_plan_read_once(tmp_path):
     data = [str(SAMPLE / "indicators.csv"), str(SAMPLE / "model_conditions.csv")]
     communes, plan, budget = SAMPLE / "communes.csv", SAMPLE / "plan.csv", SAMPLE / "budget.csv"
     from ntm_lib.intake.plans import read_budget, read_plan
-    cset, register, assessment, provenance = report.prepared_inputs(data, str(communes),
-                                                                    "hd-2022-model")
+
+    cset, register, assessment, provenance = report.prepared_inputs(
+        data, str(communes), "hd-2022-model"
+    )
     year = int(assessment.communes["year"].max())
-    page_provenance = provenance | {"inputs": provenance["inputs"]
-                                    + report.plan_files(str(plan), str(budget))}
+    page_provenance = provenance | {
+        "inputs": provenance["inputs"] + report.plan_files(str(plan), str(budget))
+    }
     plan_rows = read_plan([str(plan)], cset, register, year)
-    slices = report.write_slices(tmp_path, register, assessment, page_provenance, year,
-                                 plan_rows, read_budget([str(budget)], register))
+    slices = report.write_slices(
+        tmp_path,
+        register,
+        assessment,
+        page_provenance,
+        year,
+        plan_rows,
+        read_budget([str(budget)], register),
+    )
     ids = sorted(set(plan_rows["commune_id"]))
     kw = {"year": year, "plan": str(plan), "budget": str(budget)}
     for cid, pairs in _pages(data, communes, "hd-2022-model", ids, slices, **kw).items():
         for name, (whole, sliced) in zip(SECTIONS, pairs):
             assert whole == sliced, (cid, name)
-    ctx = report.prepare(data, str(communes), "hd-2022-model", ids[0],
-                         cache=str(slices[ids[0]]), **kw)
+    ctx = report.prepare(
+        data, str(communes), "hd-2022-model", ids[0], cache=str(slices[ids[0]]), **kw
+    )
     assert ctx.roadmap is not None and len(ctx.roadmap.roadmap)
     assert report.provenance_html(ctx).count("plan.csv") == 1
