@@ -13,6 +13,7 @@ commune codes of the official old-to-new conversion table (see data/README.md).
 from __future__ import annotations
 
 import argparse
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,9 @@ import pandas as pd
 from ntm_lib.criteria.catalogue import load_set, threshold_of
 
 SEED = 20221
+SAMPLE = Path(__file__).parent / "sample"
+# The sample's hashes, by which every output made from it is marked as illustrative.
+REGISTRY = Path(__file__).parents[1] / "ntm_lib" / "illustrative.yaml"
 SET_ID = "hd-2022-advanced"
 # Indicators added to the set after the sample was first drawn: their values come from a
 # generator of their own, so that every other value of the sample stayed as it was.
@@ -187,7 +191,7 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--communes", type=int, help="synthetic communes instead of Cẩm Giàng")
     p.add_argument("--years", type=int, default=len(YEARS))
-    p.add_argument("--out", default=str(Path(__file__).parent / "sample"))
+    p.add_argument("--out", default=str(SAMPLE))
     p.add_argument("--seed", type=int, default=SEED)
     args = p.parse_args(argv)
     rng = np.random.default_rng(args.seed)
@@ -221,7 +225,23 @@ def main(argv: list[str] | None = None) -> None:
     data.sort_values(["commune_id", "year"], kind="stable").to_csv(
         out / "indicators.csv", index=False, lineterminator="\n"
     )
+    if args.communes is None and out.resolve() == SAMPLE.resolve():
+        write_registry(out)
     print(f"{len(reg)} communes, {len(data)} rows -> {out}")
+
+
+def write_registry(folder: Path) -> None:
+    """The sample's hashes, by which ntm marks every output made from it as illustrative."""
+    lines = [
+        f"  {p.name}: {hashlib.sha256(p.read_bytes()).hexdigest()}"
+        for p in sorted(folder.glob("*.csv"))
+    ]
+    REGISTRY.write_text(
+        "# SHA-256 of the bundled illustrative sample's files (data/sample/), written by\n"
+        "# data/make_sample.py: outputs made from any of them are marked as illustrative.\n"
+        "sha256:\n" + "\n".join(lines) + "\n",
+        encoding="utf-8",
+    )
 
 
 if __name__ == "__main__":
