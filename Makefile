@@ -6,7 +6,7 @@ NTM := $(VENV)/bin/ntm
 SAMPLE := data/sample
 OUT := outputs/sample
 
-.PHONY: setup setup-test report assess test sample notebooks lab bench bench-assess bench-reports clean
+.PHONY: setup setup-test report assess test test-fast lint locale sample notebooks lab bench bench-assess bench-reports clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,9 +49,22 @@ assess: setup
 		--set hd-2022-advanced --out $(OUT)/assessment --force
 	@echo "Output: $(abspath $(OUT)/assessment)"
 
-## test: install with the test extras and run the whole suite
-test: setup-test
+## test: install with the test extras, check the code's form (ruff), run the whole suite
+test: setup-test lint
 	$(PY) -m pytest
+
+## test-fast: the pure-library tests (criteria, intake, assess; about two minutes), while working
+test-fast: setup-test
+	$(PY) -m pytest -m "not slow"
+
+## lint: ruff's format and lint rules (pyproject.toml), as CI runs them
+lint: setup-test
+	$(VENV)/bin/ruff format --check ntm_lib tests benchmarks data
+	$(VENV)/bin/ruff check ntm_lib tests benchmarks data
+
+## locale: rebuild argparse's Vietnamese words (gettext) from ntm_lib/locale/cli_help.yaml
+locale: setup
+	$(PY) -c "from ntm_lib.i18n import argparse_catalogue as c; open('ntm_lib/locale/vi/LC_MESSAGES/ntm.mo', 'wb').write(c('vi'))"
 
 ## sample: regenerate the illustrative sample data (seeded: same files every time)
 sample: setup

@@ -49,14 +49,15 @@ def notebook_code() -> list[str]:
 def floor(folder: Path, ids: list[str], executed: Path | None, repeat: int) -> list[float]:
     """CPU seconds per report of the notebook's code (+ the export of `executed` notebooks),
     median over the communes, once per round."""
-    from ntm_lib.reports.commune_report import prepared_inputs, write_slices
+    from ntm_lib.assess.loaded import load_run
     from ntm_lib.reports.html_export import notebook_to_html
+    from ntm_lib.reports.slices import write_slices
 
     data, register = folder / "indicators.csv", folder / "communes.csv"
-    cset, reg, assessment, provenance = prepared_inputs([str(data)], str(register), SET)
-    year = int(assessment.communes["year"].max())
+    run = load_run([str(data)], str(register), SET)
+    year = run.checked_year()
     with tempfile.TemporaryDirectory() as tmp:
-        slices = write_slices(Path(tmp), reg, assessment, provenance, year)
+        slices = write_slices(Path(tmp), run, year)
         cells = notebook_code()
 
         def one(cid: str) -> float:

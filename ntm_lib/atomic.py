@@ -26,6 +26,7 @@ from .provenance import sha256
 TOOL = "ntm-assess"
 MARKER = ".ntm-run"
 MANIFEST = "manifest.json"
+SIDECAR_SUFFIX = ".ntm.json"  # the manifest of single files, beside them: "plan.docx.ntm.json"
 
 
 def _abs(path: str | Path) -> Path:
@@ -84,6 +85,15 @@ def owned(folder: Path) -> bool:
     return not extra
 
 
+def edited(folder: Path, listed: dict[str, str]) -> str | None:
+    """The first file of `listed` (name -> SHA-256) that a person changed since ntm wrote it."""
+    for name, digest in sorted(listed.items()):
+        path = folder / name
+        if path.is_file() and not path.is_symlink() and sha256(path) != digest:
+            return str(path)
+    return None
+
+
 def check_target_dir(target: str | Path, force: bool = False, inputs=()) -> Path:
     """Refuse (UsageError, exit 2) a target folder that this run must not write or replace."""
     target = _abs(target)
@@ -99,23 +109,69 @@ def check_target_dir(target: str | Path, force: bool = False, inputs=()) -> Path
             raise UsageError(t("cli_out_exists", path=str(target)))
         if not owned(target):
             raise UsageError(t("out_not_ours", path=str(target)))
+        changed = edited(target, (read_manifest(target) or {}).get("files") or {})
+        if changed:
+            raise UsageError(t("out_edited", path=changed, folder=str(target)))
     return target
+
+
+def sidecar(path: Path) -> Path:
+    """The manifest of a command that writes single files, beside the first of them."""
+    return path.with_name(path.name + SIDECAR_SUFFIX)
 
 
 def check_target_file(target: str | Path, force: bool = False, inputs=()) -> Path:
     """Refuse a single output file that exists (without --force), is a folder or a link, or is
-    one of the command's own inputs (even with --force)."""
-    target = _abs(target)
-    if target.is_symlink():
-        raise UsageError(t("out_symlink", path=str(target)))
-    if target.is_dir():
-        raise UsageError(t("out_is_dir", path=str(target)))
-    real = _real(target)
-    if any(item and _real(item) == real for item in inputs):
-        raise UsageError(t("out_is_input", path=str(target)))
-    if target.exists() and not force:
-        raise UsageError(t("out_file_exists", path=str(target)))
-    return target
+    one of the command's own inputs (even with --force); with --force, one that ntm did not
+    write or a person changed since (its sidecar manifest says)."""
+    return check_target_files([target], force, inputs)[0]
+
+
+def check_target_files(targets, force: bool = False, inputs=()) -> list[Path]:
+    """check_target_file for the files one command writes together; the first names the
+    sidecar manifest that lists them all."""
+    targets = [_abs(p) for p in targets]
+    listed = (_ours(sidecar(targets[0])) or {}).get("files") or {}
+    for target in targets:
+        if target.is_symlink():
+            raise UsageError(t("out_symlink", path=str(target)))
+        if target.is_dir():
+            raise UsageError(t("out_is_dir", path=str(target)))
+        real = _real(target)
+        if any(item and _real(item) == real for item in inputs):
+            raise UsageError(t("out_is_input", path=str(target)))
+        if not target.exists():
+            continue
+        if not force:
+            raise UsageError(t("out_file_exists", path=str(target)))
+        if target.name not in listed:
+            raise UsageError(
+                t("out_file_not_ours", path=str(target), sidecar=sidecar(targets[0]).name)
+            )
+        if sha256(target) != listed[target.name]:
+            raise UsageError(t("out_file_edited", path=str(target)))
+    return targets
+
+
+def write_files(writers: dict, manifest: dict) -> dict:
+    """Write each file (path -> write(tmp_path)) to a temporary name beside it, then move them
+    all into place and write the sidecar manifest of the first: a failure in any writer
+    leaves every existing file as it was."""
+    paths = [Path(p) for p in writers]
+    temps = [p.with_name(f".{p.name}.tmp-{os.getpid()}{p.suffix}") for p in paths]
+    try:
+        for path, tmp in zip(paths, temps):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            writers[path](tmp)
+        for path, tmp in zip(paths, temps):
+            os.replace(tmp, path)
+    finally:
+        for tmp in temps:
+            tmp.unlink(missing_ok=True)
+    manifest = manifest | {"tool": TOOL, "files": {p.name: sha256(p) for p in paths}}
+    text = json.dumps(manifest, ensure_ascii=False, indent=1)
+    atomic_file(sidecar(paths[0]), lambda p: Path(p).write_text(text, encoding="utf-8"))
+    return manifest
 
 
 @contextlib.contextmanager

@@ -34,3 +34,39 @@ def pick(text: dict[str, str] | None, lang: str | None = None) -> str:
     if not text:
         return ""
     return text.get(lang or current_lang()) or text.get(DEFAULT_LANG, "")
+
+
+@lru_cache(maxsize=1)
+def cli_texts() -> dict:
+    """The `ntm` command's help texts (locale/cli_help.yaml)."""
+    text = resources.files("ntm_lib").joinpath("locale/cli_help.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def cli_help(command: str, dest: str, lang: str) -> str:
+    """The help of option `dest` of `command` ("set export"): its own text, else the option's.
+    A missing text is a KeyError: every option is described in both languages."""
+    texts = cli_texts()
+    entry = texts["per_command"].get(f"{command} {dest}".strip()) or texts["options"][dest]
+    return entry[lang]
+
+
+def cli_command_help(command: str, lang: str) -> str:
+    return cli_texts()["commands"][command][lang]
+
+
+def argparse_catalogue(lang: str) -> bytes:
+    """argparse's own words in `lang` as a gettext catalogue (.mo), from cli_help.yaml: the
+    committed locale/<lang>/LC_MESSAGES/ntm.mo is this (`make locale` rewrites it)."""
+    import io
+
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    catalog = Catalog(locale=lang, domain="ntm")
+    for msgid, texts in cli_texts()["argparse"].items():
+        if texts.get(lang):
+            catalog.add(msgid, texts[lang])
+    out = io.BytesIO()
+    write_mo(out, catalog)
+    return out.getvalue()

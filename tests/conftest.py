@@ -13,6 +13,17 @@ TEST_SETS = HERE / "data" / "sets"
 SAMPLE = ROOT / "data" / "sample"
 
 
+# Tests that run notebooks, browsers, LibreOffice or whole commands: left out of
+# `make test-fast`, which keeps the pure-library tests (criteria, intake, assess).
+SLOW = {"reports", "cli"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if Path(str(item.fspath)).parent.name in SLOW or "slow" in item.keywords:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def _vietnamese(monkeypatch):
     """Tests see the default language unless they ask for another."""

@@ -15,14 +15,4 @@ def assess(
     """Verdicts for every commune and year (scoring), with early warnings and fragile
     verdicts (warning). Trends look back over every year of `data`, even with `years`."""
     full = annotate(score(cset, register, data), cset, register)
-    if years is None:
-        return full
-    keep = {
-        name: frame[frame["year"].isin(years)].reset_index(drop=True)
-        for name, frame in (
-            ("indicators", full.indicators),
-            ("criteria", full.criteria),
-            ("communes", full.communes),
-        )
-    }
-    return Assessment(full.set_id, keep["indicators"], keep["criteria"], keep["communes"])
+    return full if years is None else full.only_years(years)

@@ -28,10 +28,39 @@ DECIMALS = 9
 
 @dataclass
 class Assessment:
+    """Verdicts in three long tables. `commune_id` is a string column (categorical in the
+    long tables): compare it with a string, never convert it."""
+
     set_id: str
     indicators: pd.DataFrame
     criteria: pd.DataFrame
     communes: pd.DataFrame
+
+    def years(self, commune_id: str | None = None) -> list[int]:
+        """The years with data (of one commune), oldest first."""
+        com = self.communes[self.communes["status"] != "no_data"]
+        if commune_id is not None:
+            com = com[com["commune_id"] == commune_id]
+        return sorted(int(y) for y in com["year"].unique())
+
+    def rows(self, table: str, commune_id: str, year: int | None = None) -> pd.DataFrame:
+        """One commune's rows of `table` ('indicators', 'criteria', 'communes'), of one year."""
+        frame = getattr(self, table)
+        mask = frame["commune_id"] == commune_id
+        if year is not None:
+            mask &= frame["year"] == year
+        return frame[mask]
+
+    def only(self, keep) -> Assessment:
+        """The rows each table keeps by `keep(frame) -> boolean mask`, renumbered."""
+        tables = [
+            frame[keep(frame)].reset_index(drop=True)
+            for frame in (self.indicators, self.criteria, self.communes)
+        ]
+        return Assessment(self.set_id, *tables)
+
+    def only_years(self, years: list[int]) -> Assessment:
+        return self.only(lambda frame: frame["year"].isin(years))
 
 
 # Per rule: the sign that makes "good" positive, whether equality meets it, and the lowest

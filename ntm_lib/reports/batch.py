@@ -1,10 +1,9 @@
-"""`ntm report`: one HTML report per commune, in parallel, with an index and a manifest.
+"""Running the report notebooks of a batch: jobs, workers, engines, timeouts, reuse.
 
-The data is read and scored once; each commune's notebook run (papermill) and HTML export
-(nbconvert) is one job for a concurrent.futures executor, so a process pool here and a cluster
-elsewhere run the same code. A failed commune does not stop the others. The run is written to
-a temporary folder that replaces the output folder only when complete; `resume` reuses the
-reports of an earlier run whose inputs have not changed.
+Each commune's notebook run (papermill) and HTML export (nbconvert) is one job for a
+concurrent.futures executor, so a process pool here and a cluster elsewhere run the same code.
+A failed commune does not stop the others. `ntm report` (commands.report) chooses the
+communes, prepares their slices and assembles the run around these jobs.
 """
 
 from __future__ import annotations
@@ -25,24 +24,19 @@ import traceback
 import unicodedata
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from tqdm import tqdm
 
-from .. import __version__
-from ..assess.district import communes_in
-from ..atomic import atomic_dir, check_target_dir, read_manifest, write_manifest
+from ..assess.loaded import LoadedRun
 from ..errors import NoDataError, NotebookTimeout, UsageError
-from ..i18n import current_lang, t
-from ..intake.plans import read_budget, read_plan
-from ..provenance import files, package_versions, relative_inputs, relative_path, run_time, sha256
-from .commune_report import plan_files, prepared_inputs, write_slices
-from .index import write_index
+from ..i18n import t
+from ..shipped import shipped
 from .kernel import ensure_kernel
-from .workbooks import write_assessment
+from .slices import write_run
 
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOKS = shipped("notebooks")
 NOTEBOOK = NOTEBOOKS / "commune_assessment.ipynb"
 SUMMARY_NOTEBOOK = NOTEBOOKS / "district_summary.ipynb"
 # Seconds a commune's notebook may run before it is failed and the batch goes on.
@@ -265,9 +259,7 @@ def follow_parent(parent: int, every: float = 0.5) -> None:
 
 def render_summary(
     folder: Path,
-    data_paths: list[str],
-    communes_path: str,
-    set_id: str,
+    run: LoadedRun,
     year: int,
     district: str | None,
     province: str | None,
@@ -282,6 +274,7 @@ def render_summary(
 
     folder.mkdir(parents=True, exist_ok=True)
     ipynb = folder / "summary.ipynb"
+    cache = write_run(folder / ".run.pkl", run)
     try:
         papermill.execute_notebook(
             str(notebook),
@@ -291,64 +284,24 @@ def render_summary(
             progress_bar=False,
             cwd=str(notebook.parent),
             parameters={
-                "data": data_paths,
-                "communes": communes_path,
-                "set_id": set_id,
+                "data": [],
+                "communes": "",
+                "set_id": run.cset.id,
                 "year": year,
                 "district": district,
                 "province": province,
                 "lang": lang,
                 "output_dir": str(folder),
+                "cache": str(cache),
             },
         )
     finally:
         discard_kernel()
+        cache.unlink(missing_ok=True)
     area = district or province or ""
     return notebook_to_html(
         ipynb, folder / "summary.html", t("summary_title", lang, area=area, year=year), lang
     )
-
-
-def run_summary(
-    data_paths: list[str],
-    communes_path: str,
-    set_id: str,
-    out: str | Path,
-    *,
-    year: int | None = None,
-    district: str | None = None,
-    province: str | None = None,
-    lang: str = "vi",
-    force: bool = False,
-) -> Path:
-    started = run_time()
-    data_paths = [str(Path(p).resolve()) for p in data_paths]
-    communes_path = str(Path(communes_path).resolve())
-    out = check_target_dir(out, force, data_paths + [communes_path])
-    cset, register, assessment, provenance = prepared_inputs(data_paths, communes_path, set_id)
-    year = checked_year(assessment, year)
-    if not communes_in(register, district, province):
-        raise NoDataError(t("summary_no_communes", None, area=district or province))
-    manifest = {
-        "version": __version__,
-        "command": "summary",
-        "started": started,
-        "parameters": {
-            "set": set_id,
-            "year": year,
-            "district": district,
-            "province": province,
-            "lang": lang,
-            "reading_lang": current_lang(),
-        },
-        "set": provenance["set"],
-        "inputs": relative_inputs(provenance["inputs"], out),
-        "packages": package_versions(),
-    }
-    with atomic_dir(out, force=force, inputs=data_paths + [communes_path]) as tmp:
-        render_summary(tmp, data_paths, communes_path, set_id, year, district, province, lang)
-        write_manifest(tmp, manifest | {"finished": run_time()})
-    return out / "summary.html"
 
 
 DOCUMENT_NAMES = {"plan": "ke-hoach", "report": "bao-cao"}
@@ -361,58 +314,27 @@ def document_links(commune_id: str, year: int) -> dict[str, str]:
 
 
 def write_documents(
-    folder: Path,
-    outcomes: list,
-    data_paths: list[str],
-    communes_path: str,
-    set_id: str,
-    year: int,
-    slices: dict[str, Path],
-    plan: str,
-    budget: str,
+    folder: Path, outcomes: list, run: LoadedRun, year: int, slices: dict[str, Path]
 ) -> None:
     """The board's plan and annual report, drafted for every commune whose report succeeded."""
     from .board_documents import write_document
-    from .commune_report import prepare
+    from .context import commune_context
+    from .slices import read_slice
 
     folder.mkdir(parents=True, exist_ok=True)
     for outcome in outcomes:
-        ctx = prepare(
-            data_paths,
-            communes_path,
-            set_id,
+        part = read_slice(slices[outcome.commune_id])
+        ctx = commune_context(
+            run,
             outcome.commune_id,
             year,
             "vi",
-            str(slices[outcome.commune_id]),
-            plan or None,
-            budget or None,
+            plan_rows=part["plan_rows"],
+            budget_rows=part["budget"],
+            closings=part["closings"],
         )
         for kind, link in document_links(outcome.commune_id, year).items():
-            write_document(
-                kind,
-                data_paths,
-                communes_path,
-                set_id,
-                outcome.commune_id,
-                folder / Path(link).name,
-                context=ctx,
-            )
-
-
-def checked_year(assessment, year: int | None) -> int:
-    """The year asked for (default: the latest with data); NoDataError when it has none."""
-    com = assessment.communes
-    with_data = sorted(com.loc[com["status"] != "no_data", "year"].unique().tolist())
-    if not with_data:
-        raise NoDataError(t("no_data_at_all", None))
-    if year is None:
-        return int(with_data[-1])
-    if int(year) not in with_data:
-        raise NoDataError(
-            t("no_data_for_year", None, year=year, years=", ".join(map(str, with_data)))
-        )
-    return int(year)
+            write_document(kind, ctx, folder / Path(link).name)
 
 
 def _slug(text: str) -> str:
@@ -449,116 +371,51 @@ def dask_executor(address: str):
         client.close()
 
 
-def run_report(
-    data_paths: list[str],
-    communes_path: str,
-    set_id: str,
-    out: str | Path,
-    *,
-    year: int | None = None,
-    communes: list[str] | None = None,
-    jobs: int | None = None,
-    lang: str = "vi",
-    resume: bool = False,
-    force: bool = False,
-    executor: Executor | None = None,
-    notebook: Path = NOTEBOOK,
-    plan: str | None = None,
-    budget: str | None = None,
-    scheduler: str | None = None,
-    summary: bool = False,
-    predecessors: dict | None = None,
-    documents: bool = False,
-    timeout: float | None = DEFAULT_TIMEOUT,
-) -> dict:
-    """Render the reports; returns the manifest. Raises InputError on invalid data."""
-    started = run_time()
-    if jobs is not None and jobs < 1:
-        raise UsageError(t("cli_jobs_invalid", None, value=jobs))
-    if timeout is not None and timeout <= 0:
-        raise UsageError(t("cli_timeout_invalid", None, value=timeout))
-    data_paths = [str(Path(p).resolve()) for p in data_paths]
-    communes_path = str(Path(communes_path).resolve())
-    plan = str(Path(plan).resolve()) if plan else ""
-    budget = str(Path(budget).resolve()) if budget else ""
-    if predecessors:
-        predecessors = {
-            "data": [str(Path(p).resolve()) for p in predecessors["data"]],
-            "communes": str(Path(predecessors["communes"]).resolve()),
-            "set": predecessors["set"],
-        }
-    own_inputs = (
-        data_paths
-        + [communes_path, plan, budget, str(notebook)]
-        + (predecessors["data"] + [predecessors["communes"]] if predecessors else [])
-    )
-    out = check_target_dir(out, force or resume, own_inputs)  # the notebook runs elsewhere
-    cset, register, assessment, provenance = prepared_inputs(data_paths, communes_path, set_id)
-    year = checked_year(assessment, year)
-    com = assessment.communes[assessment.communes["year"] == year]
-    available = [str(c) for c in com.loc[com["status"] != "no_data", "commune_id"]]
-    selected = available if not communes else [str(c) for c in communes]
-    missing = [c for c in selected if c not in available]
+def choose_communes(run: LoadedRun, year: int, asked: list[str] | None) -> list[str]:
+    """The communes to report: those asked for (each must have data in `year`), else every
+    commune with data that year."""
+    com = run.assessment.communes
+    com = com[(com["year"] == year) & (com["status"] != "no_data")]
+    available = list(com["commune_id"])
+    if not asked:
+        return available
+    missing = [str(c) for c in asked if str(c) not in set(available)]
     if missing:
         raise NoDataError(t("report_no_data", None, commune=", ".join(missing), year=year))
+    return [str(c) for c in asked]
 
-    notebook = Path(notebook)
-    if not notebook.is_file():
-        raise UsageError(t("report_notebook_missing", None, path=str(notebook)))
-    plan_rows = budget_rows = None
-    page_provenance = provenance  # what each page says it was made from
-    if plan:  # refuse a bad plan before any notebook runs; read once for every report
-        budget_rows = read_budget([budget or plan], register)
-        plan_rows = read_plan([plan], cset, register, year)
-        page_provenance = provenance | {"inputs": provenance["inputs"] + plan_files(plan, budget)}
-    previous = (read_manifest(out) or {}) if resume else {}
-    from .papermill_engine import sweep_dead_kernel_folders
 
-    sweep_dead_kernel_folders()  # of kernels whose workers were killed, in any earlier run
+def make_jobs(
+    run: LoadedRun,
+    communes: list[str],
+    year: int,
+    folder: Path,
+    base: list,
+    notebook: Path,
+    parameters: dict,
+    slices: dict[str, Path],
+    timeout: float | None,
+    documents: bool = False,
+) -> list[Job]:
+    """One job per commune; `base` is what every page depends on (for its fingerprint) and
+    `parameters` the notebook parameters they share. With `documents`, each page links its
+    commune's drafts."""
     kernel = ensure_kernel()
-    names = register.set_index("commune_id")["name"].astype(str).to_dict()
-    plan_hashes = [sha256(p) for p in (plan, budget) if p] + (
-        [sha256(p) for p in predecessors["data"]] if predecessors else []
-    )
-    base = [
-        provenance["inputs"],
-        provenance["set"],
-        sha256(notebook),
-        __version__,
-        lang,
-        year,
-        plan_hashes,
-    ]
-    jobs_n = jobs or os.cpu_count() or 1
-    outcomes: list[Outcome] = []
-    with atomic_dir(out, force=force or resume, inputs=own_inputs) as tmp:
-        folder = tmp / "communes"
-        folder.mkdir()
-        cache = tmp / ".cache"
-        slices = write_slices(
-            cache, register, assessment, page_provenance, year, plan_rows, budget_rows
-        )
-        write_assessment(assessment, _mkdir(tmp / "results"), cset, register, lang)
-        todo = []
-        for cid in selected:
-            params = {
-                "data": data_paths,
-                "communes": communes_path,
-                "set_id": set_id,
-                "commune_id": cid,
-                "year": year,
-                "lang": lang,
-                "output_dir": str(folder),
-                "cache": str(slices[cid]),
-                "plan": plan,
-                "budget": budget,
-                "predecessors": predecessors or {},
-                "documents": document_links(cid, year) if documents else {},
-            }
-            job = Job(
+    names = run.register.set_index("commune_id")["name"].to_dict()
+    out = []
+    for cid in communes:
+        params = parameters | {
+            "commune_id": cid,
+            "year": year,
+            "output_dir": str(folder),
+            "cache": str(slices[cid]),
+            "documents": document_links(cid, year) if documents else {},
+        }
+        out.append(
+            Job(
                 cid,
                 year,
-                names.get(cid, cid),
+                str(names.get(cid, cid)),
                 str(notebook),
                 str(folder),
                 params,
@@ -566,122 +423,92 @@ def run_report(
                 _fingerprint(base, cid),
                 timeout,
             )
-            reused = _reuse(previous, out, job, folder)
-            if reused:
-                outcomes.append(reused)
-            else:
-                todo.append(job)
-        if scheduler and executor is None and todo:
-            with dask_executor(scheduler) as cluster_executor:
-                outcomes += _run_all(todo, jobs_n, cluster_executor)
-        else:
-            outcomes += _run_all(todo, jobs_n, executor)
-        if documents:
-            write_documents(
-                tmp / "documents",
-                [o for o in outcomes if o.ok],
-                data_paths,
-                communes_path,
-                set_id,
-                year,
-                slices,
-                plan,
-                budget,
-            )
-        shutil.rmtree(cache)
-        outcomes.sort(key=lambda o: o.commune_id)
-        summaries = {}
-        if summary:
-            districts = sorted(
-                set(register.loc[register["commune_id"].astype(str).isin(selected), "district"])
-            )
-            folders = slugs(districts)
-            for name in districts:
-                page = render_summary(
-                    tmp / "summary" / folders[name],
-                    data_paths,
-                    communes_path,
-                    set_id,
-                    year,
-                    name,
-                    None,
-                    lang,
-                )
-                summaries[name] = str(page.relative_to(tmp))
-        roles = ([(plan, "plan")] if plan else []) + ([(budget, "budget")] if budget else [])
-        extra = [f for path, role in roles for f in files([path], role)]
-        if predecessors:
-            extra += files(predecessors["data"], "predecessors_data") + files(
-                [predecessors["communes"]], "predecessors_communes"
-            )
-        manifest = {
-            "version": __version__,
-            "command": "report",
-            "started": started,
-            "finished": run_time(),
-            "parameters": {
-                "set": set_id,
-                "year": year,
-                "lang": lang,
-                "reading_lang": current_lang(),
-                "communes": [str(c) for c in communes] if communes else None,
-                "jobs": jobs_n,
-                "summary": bool(summary),
-                "timeout": timeout,
-                "documents": bool(documents),
-                "predecessors_set": predecessors["set"] if predecessors else None,
-                "notebook": None if notebook == NOTEBOOK else relative_path(notebook, out),
-            },
-            "set": provenance["set"],
-            "inputs": relative_inputs(provenance["inputs"] + extra, out),
-            "notebook": {"name": notebook.name, "sha256": sha256(notebook)},
-            "packages": package_versions(),
-            "communes": [asdict(o) for o in outcomes],
-        }
-        write_index(
-            tmp / "index.html",
-            cset,
-            register,
-            assessment,
-            year,
-            outcomes,
-            lang,
-            summaries,
-            with_no_data=not communes,
-            documents={
-                o.commune_id: {
-                    k: p.removeprefix("../") for k, p in document_links(o.commune_id, year).items()
-                }
-                for o in outcomes
-                if o.ok
-            }
-            if documents
-            else None,
         )
-        manifest = write_manifest(tmp, manifest)
-    return manifest
+    return out
 
 
-def _mkdir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def run_jobs(
+    todo: list[Job], jobs: int, executor: Executor | None = None, scheduler: str | None = None
+) -> list[Outcome]:
+    """Every job on the executor given, a Dask cluster (`scheduler`), or a pool of ours."""
+    if scheduler and executor is None and todo:
+        with dask_executor(scheduler) as cluster_executor:
+            return _run_all(todo, jobs, cluster_executor)
+    return _run_all(todo, jobs, executor)
+
+
+def reuse(
+    previous: dict, out: Path, todo: list[Job], folder: Path
+) -> tuple[list[Outcome], list[Job]]:
+    """The pages of an earlier run (its manifest `previous`, in `out`) that are still right,
+    copied into `folder`; and the jobs left to run."""
+    reused, left = [], []
+    for job in todo:
+        found = _reuse(previous, out, job, folder)
+        if found:
+            reused.append(found)
+        else:
+            left.append(job)
+    return reused, left
+
+
+def summaries(
+    folder: Path, run: LoadedRun, year: int, communes: list[str], lang: str
+) -> dict[str, str]:
+    """Each reported district's summary page under `folder`/summary, by district name."""
+    reg = run.register
+    districts = sorted(set(reg.loc[reg["commune_id"].isin(communes), "district"]))
+    folders = slugs(districts)
+    out = {}
+    for name in districts:
+        page = render_summary(folder / "summary" / folders[name], run, year, name, None, lang)
+        out[name] = str(page.relative_to(folder))
+    return out
+
+
+def check_options(jobs: int | None, timeout: float | None) -> None:
+    if jobs is not None and jobs < 1:
+        raise UsageError(t("cli_jobs_invalid", None, value=jobs))
+    if timeout is not None and not 0 < timeout < float("inf"):
+        raise UsageError(t("cli_timeout_invalid", None, value=timeout))
 
 
 def _reuse(previous: dict, out: Path, job: Job, folder: Path) -> Outcome | None:
-    """The earlier run's report for this job, copied over, if it succeeded on the same inputs."""
+    """The earlier run's report for this job, copied over, if it succeeded on the same inputs.
+    Only this job's own page and notebook, regular files inside `out`, are ever copied,
+    whatever the old manifest names."""
+    names = {"html": f"communes/{job.stem}.html", "ipynb": f"communes/{job.stem}.ipynb"}
     for entry in previous.get("communes", []):
-        if (
-            entry["commune_id"] == job.commune_id
-            and entry["year"] == job.year
-            and entry["ok"]
-            and entry["fingerprint"] == job.fingerprint
-            and (out / entry["html"]).is_file()
-            and (out / entry["ipynb"]).is_file()
-        ):
-            for rel in (entry["html"], entry["ipynb"]):
-                shutil.copy2(out / rel, folder / Path(rel).name)
-            return Outcome(**{**entry, "reused": True})
+        if not isinstance(entry, dict) or entry.get("commune_id") != job.commune_id:
+            continue
+        same = (
+            entry.get("year") == job.year
+            and entry.get("ok") is True
+            and entry.get("fingerprint") == job.fingerprint
+            and all(entry.get(k) == v and _regular(out, v) for k, v in names.items())
+        )
+        if not same:
+            continue
+        for rel in names.values():
+            shutil.copy2(out / rel, folder / Path(rel).name)
+        duration = entry.get("duration_s")
+        return Outcome(
+            job.commune_id,
+            job.year,
+            True,
+            float(duration) if isinstance(duration, (int, float)) else 0.0,
+            job.fingerprint,
+            html=names["html"],
+            ipynb=names["ipynb"],
+            reused=True,
+        )
     return None
+
+
+def _regular(out: Path, rel: str) -> bool:
+    """A regular file inside `out`, not a link, a device or a folder."""
+    path = out / rel
+    return path.is_file() and not path.is_symlink() and path.resolve().is_relative_to(out.resolve())
 
 
 def _run_all(todo: list[Job], jobs: int, executor: Executor | None) -> list[Outcome]:

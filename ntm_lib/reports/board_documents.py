@@ -11,12 +11,14 @@ a marked placeholder for the board, never written for it. The outline follows pl
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from .. import fmt
 from ..assess.progress import regressions
 from ..criteria.text import gap_text, requirement_text, value_text
 from ..i18n import pick, t
 from ..intake.plans import SOURCES
-from .commune_report import Context
+from .context import Context
 from .docx_writer import Block
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI"]
@@ -359,32 +361,8 @@ def self_assessment_table(ctx: Context) -> Block:
 KINDS = {"plan": plan_blocks, "report": report_blocks}
 
 
-def write_document(
-    kind: str,
-    data: list[str],
-    communes: str,
-    set_id: str,
-    commune_id: str,
-    out,
-    year: int | None = None,
-    plan: str | None = None,
-    budget: str | None = None,
-    context: Context | None = None,
-):
-    """Draft `kind` ("plan" or "report") for one commune into the .docx `out`."""
-    from ..atomic import atomic_file
-    from ..errors import NoDataError
-    from .commune_report import prepare
+def write_document(kind: str, context: Context, out: Path) -> Path:
+    """Draft `kind` ("plan" or "report") for the commune of `context` into the .docx `out`."""
     from .docx_writer import write
 
-    if context is None:
-        try:
-            context = prepare(
-                data, communes, set_id, commune_id, year, "vi", plan=plan, budget=budget
-            )
-        except KeyError as exc:
-            raise NoDataError(
-                t("report_no_data", None, commune=commune_id, year=year or "")
-            ) from exc
-    blocks = KINDS[kind](context)
-    return atomic_file(out, lambda tmp: write(blocks, tmp))
+    return write(KINDS[kind](context), out)

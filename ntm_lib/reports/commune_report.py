@@ -1,167 +1,29 @@
 """The commune report's sections, called one by one by notebooks/commune_assessment.ipynb.
 
-`prepare()` loads and scores the data (or reads what `ntm report` prepared for the batch);
-each `*_html()` returns one section as self-contained HTML, and each `*_figure()` one chart.
+Each `*_html(ctx)` returns one section of a commune's page as self-contained HTML, from its
+Context (reports.context); each `*_chart_html(ctx)` one chart.
 """
 
 from __future__ import annotations
 
-import pickle
-from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import quote
 
 import pandas as pd
 
-from .. import __version__, fmt
+from .. import fmt
 from ..assess import views
-from ..assess.peers import closings, same_gap
-from ..assess.pipeline import assess
+from ..assess.peers import same_gap
 from ..assess.progress import HORIZON, WINDOW, indicator_trends, per_year, regressions
 from ..assess.proof import MAX_AGE_MONTHS, dossier
-from ..assess.roadmap import Roadmap, make_roadmap, outlook_text
-from ..assess.scoring import Assessment
-from ..criteria.catalogue import CriteriaSet, load_set, provenance_of
+from ..assess.roadmap import outlook_text
 from ..criteria.text import gap_text, requirement_text, value_text
 from ..i18n import pick, t
-from ..intake.inputs import load_inputs
-from ..intake.plans import SOURCES, read_budget, read_plan
-from ..provenance import files, run_time
+from ..intake.plans import SOURCES
 from . import charts
+from .context import Context
 from .html import badge, esc, evidence_flag, evidence_note, set_summary, table
 from .html import provenance_html as render_provenance
-
-
-@dataclass
-class Context:
-    cset: CriteriaSet
-    register: pd.DataFrame
-    assessment: Assessment
-    commune_id: str
-    year: int
-    lang: str
-    provenance: dict
-    roadmap: Roadmap | None = None
-    predecessors: pd.DataFrame | None = None  # old communes' last verdicts (merged communes)
-    plan_rows: pd.DataFrame | None = None  # every commune's plan rows (what peers spent)
-    closings: pd.DataFrame | None = None  # gaps closed in the province up to `year` (peers)
-
-    @property
-    def commune(self) -> pd.Series:
-        return self.register.set_index("commune_id").loc[str(self.commune_id)]
-
-
-def prepared_inputs(data_paths: list[str], communes_path: str, set_id: str) -> tuple:
-    """Scored data and its provenance, once; shared by every commune of a batch."""
-    cset = load_set(set_id)
-    inputs = load_inputs(data_paths, communes_path, cset)
-    assessment = assess(cset, inputs.register, inputs.data)
-    provenance = {
-        "inputs": files(data_paths, "data") + files([communes_path], "communes"),
-        "set": provenance_of(cset),
-        "version": __version__,
-    }
-    return cset, inputs.register, assessment, provenance
-
-
-def prepare(
-    data_paths,
-    communes_path: str,
-    set_id: str,
-    commune_id: str,
-    year: int | None = None,
-    lang: str = "vi",
-    cache: str | None = None,
-    plan: str | None = None,
-    budget: str | None = None,
-    predecessors: dict | None = None,
-) -> Context:
-    if isinstance(data_paths, str):
-        data_paths = [data_paths]
-    part = None
-    if cache:  # a district's slice, written by `ntm report` (write_slices)
-        with open(cache, "rb") as fh:
-            part = pickle.load(fh)
-        register, assessment, provenance = part["register"], part["assessment"], part["provenance"]
-        cset = load_set(set_id)
-    else:
-        cset, register, assessment, provenance = prepared_inputs(data_paths, communes_path, set_id)
-    years = assessment.communes.loc[
-        assessment.communes["commune_id"].astype(str) == str(commune_id), "year"
-    ]
-    if years.empty:
-        raise KeyError(t("report_no_data", lang, commune=commune_id, year=year or ""))
-    year = int(year) if year else int(years.max())
-    provenance = provenance | {"run_time": run_time()}
-    roadmap = plan_rows = None
-    if plan:
-        if part is not None and part.get("plan_rows") is not None:
-            plan_rows, budget_rows = part["plan_rows"], part["budget"]
-        else:
-            plan_rows = read_plan([plan], cset, register, year)
-            budget_rows = read_budget([budget or plan], register)
-            provenance = provenance | {"inputs": provenance["inputs"] + plan_files(plan, budget)}
-        rows = plan_rows[plan_rows["commune_id"] == str(commune_id)]
-        roadmap = (
-            make_roadmap(rows, budget_rows, assessment, cset, year)
-            if len(rows)
-            else Roadmap(pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
-        )
-    before = None
-    if predecessors and predecessors.get("set"):
-        before = predecessor_verdicts(register, str(commune_id), predecessors, lang)
-        provenance = provenance | {
-            "inputs": provenance["inputs"] + files(predecessors["data"], "predecessors")
-        }
-    peers = part["closings"] if part is not None and part["year"] == year else None
-    return Context(
-        cset,
-        register,
-        assessment,
-        str(commune_id),
-        year,
-        lang,
-        provenance,
-        roadmap,
-        before,
-        plan_rows,
-        peers,
-    )
-
-
-def plan_files(plan: str, budget: str | None) -> list[dict]:
-    """The plan and budget files as provenance entries."""
-    return files([plan], "plan") + (files([budget], "budget") if budget and budget != plan else [])
-
-
-def predecessor_verdicts(
-    register: pd.DataFrame, commune_id: str, predecessors: dict, lang: str
-) -> pd.DataFrame:
-    """The last assessed year and verdict of each old commune merged into `commune_id`
-    (old codes from the register's `predecessors_old_codes`), under the old set."""
-    reg = register.set_index(register["commune_id"].astype(str))
-    if "predecessors_old_codes" not in reg or pd.isna(reg.at[commune_id, "predecessors_old_codes"]):
-        return pd.DataFrame()
-    olds = str(reg.at[commune_id, "predecessors_old_codes"]).split()
-    old_set, old_register, old_assessment, _ = prepared_inputs(
-        predecessors["data"], predecessors["communes"], predecessors["set"]
-    )
-    com = old_assessment.communes
-    com = com[com["commune_id"].astype(str).isin(olds)].sort_values("year")
-    last = com.groupby(com["commune_id"].astype(str)).tail(1)
-    names = old_register.set_index(old_register["commune_id"].astype(str))["name"]
-    return pd.DataFrame(
-        {
-            "old_code": last["commune_id"].astype(str).to_numpy(),
-            "name": [names.get(c, c) for c in last["commune_id"].astype(str)],
-            "year": last["year"].to_numpy(),
-            "status": last["status"].astype(str).to_numpy(),
-            "text": [
-                fmt.commune_status(r, old_set.status_label, lang) for r in last.to_dict("records")
-            ],
-            "set": old_set.id,
-        }
-    )
+from .slices import PEERS_SHOWN
 
 
 def predecessors_html(ctx: Context) -> str:
@@ -427,9 +289,6 @@ def proof_html(ctx: Context) -> str:
         + listed
         + (table(headers, body, "proof") if body else "")
     )
-
-
-PEERS_SHOWN = 3  # per indicator, the quickest; the table behind it has them all
 
 
 def peers_html(ctx: Context) -> str:
@@ -741,62 +600,3 @@ def trend_chart_html(ctx: Context) -> str:
     if len(tr) < 2:
         return ""
     return figure_html(charts.trend_chart(tr, ctx.lang), t("report_trend", ctx.lang))
-
-
-def write_slices(
-    folder: Path,
-    register: pd.DataFrame,
-    assessment: Assessment,
-    provenance: dict,
-    year: int,
-    plan_rows: pd.DataFrame | None = None,
-    budget: pd.DataFrame | None = None,
-) -> dict[str, Path]:
-    """What each report reads, one file per district: the district's verdicts (all a page
-    shows and compares with); the gaps closed up to `year` in the district, and in the rest
-    of the province the quickest PEERS_SHOWN per indicator (all a page can name when its
-    district has none); the register, plan and budget rows of those communes. A report then
-    costs the same in a district of ten communes as in a province of ten thousand. Returns
-    each commune's file."""
-    folder.mkdir(parents=True, exist_ok=True)
-    reg = register.assign(commune_id=register["commune_id"].astype(str))
-    where = reg.set_index("commune_id")[["district", "province"]]
-    done = closings(assessment, year)
-    done = done.assign(
-        district=done["commune_id"].map(where["district"]),
-        province=done["commune_id"].map(where["province"]),
-    )
-    quickest = done.sort_values(["indicator", "years", "met_in", "commune_id"], kind="stable")
-    out = {}
-    for k, ((province, district), members) in enumerate(
-        reg.groupby(["province", "district"], sort=True, dropna=False)
-    ):
-        ids = set(members["commune_id"])
-        mine = Assessment(
-            assessment.set_id,
-            *[
-                frame[frame["commune_id"].astype(str).isin(ids)].reset_index(drop=True)
-                for frame in (assessment.indicators, assessment.criteria, assessment.communes)
-            ],
-        )
-        near = done[done["district"] == district]
-        wide = quickest[(quickest["province"] == province) & (quickest["district"] != district)]
-        peers = pd.concat([near, wide.groupby("indicator", sort=False).head(PEERS_SHOWN)])
-        known = ids | set(peers["commune_id"])
-        part = {
-            "register": reg[reg["commune_id"].isin(known)].reset_index(drop=True),
-            "assessment": mine,
-            "provenance": provenance,
-            "year": year,
-            "closings": peers.drop(columns=["district", "province"]).reset_index(drop=True),
-            "plan_rows": None,
-            "budget": None,
-        }
-        if plan_rows is not None:
-            part["plan_rows"] = plan_rows[plan_rows["commune_id"].astype(str).isin(known)]
-            part["budget"] = budget[budget["commune_id"].astype(str).isin(ids)]
-        path = folder / f"{k}.pkl"
-        with open(path, "wb") as fh:
-            pickle.dump(part, fh, protocol=5)
-        out |= {cid: path for cid in ids}
-    return out

@@ -9,6 +9,7 @@ import pandas as pd
 
 from .. import fmt
 from ..assess import district
+from ..assess.loaded import load_run
 from ..assess.scoring import Assessment
 from ..atomic import atomic_file
 from ..criteria.catalogue import CriteriaSet
@@ -16,9 +17,10 @@ from ..i18n import pick, t
 from ..provenance import run_time
 from ..tables import write_xlsx
 from . import charts
-from .commune_report import figure_html, prepared_inputs
+from .commune_report import figure_html
 from .html import badge, esc, evidence_note, set_summary, table
 from .html import provenance_html as render_provenance
+from .slices import read_slice
 from .workbooks import localized_sheets
 
 
@@ -46,23 +48,19 @@ def prepare(
     district_name: str | None = None,
     province: str | None = None,
     lang: str = "vi",
+    cache: str | None = None,
 ) -> Summary:
-    if isinstance(data, str):
-        data = [data]
-    cset, register, assessment, provenance = prepared_inputs(data, communes_path, set_id)
-    year = int(year) if year else int(assessment.communes["year"].max())
-    communes = district.communes_in(register, district_name, province)
-    area = district_name or province or ", ".join(sorted(register["province"].unique()))
-    return Summary(
-        cset,
-        register,
-        assessment,
-        communes,
-        year,
-        lang,
-        area,
-        provenance | {"run_time": run_time()},
-    )
+    """The summary notebook's context, from its parameters: the loaded run `ntm summary`
+    wrote (`cache`), or the data files themselves when someone runs the notebook by hand."""
+    if cache:
+        run = read_slice(cache)["run"]
+    else:
+        run = load_run([data] if isinstance(data, str) else data, communes_path, set_id)
+    year = run.checked_year(int(year) if year else None)
+    communes = district.communes_in(run.register, district_name, province)
+    area = district_name or province or ", ".join(sorted(run.register["province"].unique()))
+    provenance = run.provenance | {"run_time": run_time()}
+    return Summary(run.cset, run.register, run.assessment, communes, year, lang, area, provenance)
 
 
 def header_html(s: Summary) -> str:

@@ -18,12 +18,10 @@ import tempfile
 from pathlib import Path
 
 from jupyter_client.manager import KernelManager
-from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import NBClientEngine, papermill_engines
-from papermill.log import logger
 
 from ..atomic import alive
 
+# Registered with papermill as an entry point (pyproject.toml, "papermill.engine").
 ENGINE_NAME = "ntm-warm"
 SOCKETS_PREFIX = "ntm-kernel-"
 MARKER = ".ntm-kernel"
@@ -94,52 +92,3 @@ def discard_kernel() -> None:
             pass
         shutil.rmtree(Path(_kernel.ip).parent, ignore_errors=True)
         _kernel = None
-
-
-# Between notebooks, drop every name the last one made, keeping IPython's own (the names
-# `%reset -f` also keeps) and the imported modules: a fraction of %reset's cost, which also
-# clears the history and the output cache a batch never uses.
-RESET = (
-    "(lambda ip: [ip.user_ns.pop(k) for k in "
-    "[k for k in ip.user_ns if k not in ip.user_ns_hidden]])(get_ipython())"
-)
-
-
-class _ResettingClient(PapermillNotebookClient):
-    def papermill_execute_cells(self):
-        self.wait_for_reply(self.kc.execute(RESET, silent=True, store_history=False))
-        super().papermill_execute_cells()
-
-
-class WarmKernelEngine(NBClientEngine):
-    @classmethod
-    def execute_managed_notebook(
-        cls,
-        nb_man,
-        kernel_name,
-        log_output=False,
-        stdout_file=None,
-        stderr_file=None,
-        start_timeout=60,
-        execution_timeout=None,
-        **kwargs,
-    ):
-        km = _warm_kernel(kernel_name)
-        client = _ResettingClient(
-            nb_man,
-            km=km,
-            kernel_name=kernel_name,
-            log=logger,
-            timeout=execution_timeout,
-            startup_timeout=start_timeout,
-            log_output=log_output,
-            stdout_file=stdout_file,
-            stderr_file=stderr_file,
-        )
-        # A client already set is reused (nbclient starts one only when there is none); it
-        # is closed with the kernel, by discard_kernel.
-        client.kc = _ready_client(km, start_timeout)
-        return client.execute()
-
-
-papermill_engines.register(ENGINE_NAME, WarmKernelEngine)

@@ -27,11 +27,11 @@ from IPython.core.displaypub import DisplayPublisher
 from IPython.core.interactiveshell import InteractiveShell
 from jupyter_client.jsonutil import json_default
 from nbformat import NotebookNode
-from papermill.engines import Engine, papermill_engines
 from traitlets.config import Config
 
 from ..errors import NotebookTimeout
 
+# Registered with papermill as an entry point (pyproject.toml, "papermill.engine").
 ENGINE_NAME = "ntm-shell"
 # What nbclient records from the kernel's answer to kernel_info: the same Python, the same words.
 LANGUAGE_INFO = {
@@ -231,22 +231,3 @@ def run_cell(shell: _Shell, cell: NotebookNode) -> bool:
     if isinstance(result.error_in_exec, PASSED_THROUGH):
         raise result.error_in_exec
     return result.success
-
-
-class ShellEngine(Engine):
-    @classmethod
-    def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
-        shell = _get_shell()
-        _reset(shell)
-        for index, cell in enumerate(nb_man.nb.cells):
-            nb_man.cell_start(cell, index)
-            try:
-                if cell.cell_type == "code" and not run_cell(shell, cell):
-                    nb_man.cell_exception(cell, cell_index=index)
-                    break
-            finally:
-                nb_man.cell_complete(cell, cell_index=index)
-        nb_man.nb.metadata["language_info"] = LANGUAGE_INFO
-
-
-papermill_engines.register(ENGINE_NAME, ShellEngine)

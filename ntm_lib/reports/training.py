@@ -17,10 +17,12 @@ from ..criteria.catalogue import list_sets, load_set, threshold_of
 from ..criteria.text import requirement_text, value_text
 from ..i18n import pick, t
 from ..intake.inputs import load_inputs
-from .commune_report import Context, peers_html, prepare, warning_html
+from ..shipped import shipped
+from .commune_report import peers_html, warning_html
+from .context import Context, prepare
 from .html import badge, esc, table
 
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOKS = shipped("notebooks")
 
 
 @dataclass
@@ -60,7 +62,7 @@ def levels_html(lang: str) -> str:
     return table(headers, rows, "levels")
 
 
-SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
+SAMPLE = shipped("sample")
 
 
 def sample(name: str) -> str:

@@ -6,7 +6,7 @@ import sys
 
 import pandas as pd
 import pytest
-from conftest import SAMPLE, write
+from conftest import ROOT, SAMPLE, write
 from openpyxl import load_workbook
 
 from ntm_lib.cli import main
@@ -366,3 +366,35 @@ def test_every_option_of_every_command_is_described(lang):
     assert len(actions) > 100
     missing = [(p, a.dest) for p, a in actions if not a.help]
     assert not missing, missing
+
+
+def test_the_help_catalogue_holds_no_text_nobody_uses(monkeypatch):
+    """Every text of cli_help.yaml describes an option or a command that exists."""
+    from ntm_lib import cli, i18n
+    from ntm_lib.commands import base
+
+    used = set()
+    real = i18n.cli_help
+
+    def recording(command, dest, lang):
+        used.add(
+            f"{command} {dest}".strip()
+            if f"{command} {dest}".strip() in i18n.cli_texts()["per_command"]
+            else dest
+        )
+        return real(command, dest, lang)
+
+    monkeypatch.setattr(base, "cli_help", recording)
+    cli._parser("vi")
+    texts = i18n.cli_texts()
+    unused = (set(texts["options"]) | set(texts["per_command"])) - used
+    assert not unused, unused
+    commands = {c.name for c in cli.COMMANDS} | {c.name.split(" ")[0] for c in cli.COMMANDS}
+    assert set(texts["commands"]) == commands
+
+
+def test_argparse_words_catalogue_is_built_from_the_help_file():
+    from ntm_lib.i18n import argparse_catalogue
+
+    committed = ROOT / "ntm_lib" / "locale" / "vi" / "LC_MESSAGES" / "ntm.mo"
+    assert committed.read_bytes() == argparse_catalogue("vi"), "run make locale"

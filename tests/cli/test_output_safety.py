@@ -6,6 +6,7 @@ the exit code, the message key it must print (in Vietnamese), and what must stil
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -445,7 +446,7 @@ def test_an_unexpected_error_ends_in_a_message_and_a_log(monkeypatch, capsys, tm
     def boom(args):
         raise RuntimeError("something nobody foresaw")
 
-    monkeypatch.setitem(cli.COMMANDS, "sets", boom)
+    monkeypatch.setitem(cli.REGISTRY, "sets", dataclasses.replace(cli.REGISTRY["sets"], run=boom))
     assert main(["sets"]) == 1
     err = capsys.readouterr().err
     assert "something nobody foresaw" in err and "Traceback" not in err
@@ -461,7 +462,7 @@ def test_disk_full_is_a_message(monkeypatch, capsys, tmp_path):
     def full(args):
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "x.csv"))
 
-    monkeypatch.setitem(cli.COMMANDS, "sets", full)
+    monkeypatch.setitem(cli.REGISTRY, "sets", dataclasses.replace(cli.REGISTRY["sets"], run=full))
     assert main(["sets"]) == 1
     err = capsys.readouterr().err
     assert "đầy" in err and "Traceback" not in err

@@ -5,9 +5,10 @@ from conftest import write
 
 from ntm_lib.assess.scoring import score
 from ntm_lib.cli import main
+from ntm_lib.commands.report import run_report
 from ntm_lib.criteria.catalogue import load_set, unverified
 from ntm_lib.intake.inputs import load_inputs
-from ntm_lib.reports.batch import exit_code, run_report
+from ntm_lib.reports.batch import exit_code
 
 REGISTER = (
     "commune_id,name,district,province,region,group\n"

@@ -211,8 +211,8 @@ def test_drafts_open_in_libreoffice(drafts, tmp_path):
 
 
 def test_the_batch_writes_links_and_verifies_the_drafts(tmp_path):
-    from ntm_lib.reports.batch import run_report
-    from ntm_lib.verify import verify
+    from ntm_lib.commands.report import run_report
+    from ntm_lib.commands.verify import verify
 
     out = tmp_path / "run"
     manifest = run_report(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLE
 
-from ntm_lib.reports.batch import run_report
+from ntm_lib.commands.report import run_report
 
 IDS = ["10912", "10897"]
 ARGS = [

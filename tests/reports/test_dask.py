@@ -4,7 +4,8 @@ process pool."""
 import pytest
 from conftest import SAMPLE
 
-from ntm_lib.reports.batch import exit_code, run_report
+from ntm_lib.commands.report import run_report
+from ntm_lib.reports.batch import exit_code
 
 distributed = pytest.importorskip(
     "distributed", reason="Dask is an optional extra: ntm-assess[dask]"

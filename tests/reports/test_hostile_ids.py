@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 from conftest import SAMPLE, notebook_with
 
-from ntm_lib.reports.batch import exit_code, file_stem, run_report
+from ntm_lib.commands.report import run_report
+from ntm_lib.reports.batch import exit_code, file_stem
 
 SET = "hd-2022-advanced"
 HOSTILE = {

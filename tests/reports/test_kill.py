@@ -9,7 +9,8 @@ from pathlib import Path
 
 from conftest import SAMPLE, notebook_with
 
-from ntm_lib.reports.batch import exit_code, run_report
+from ntm_lib.commands.report import run_report
+from ntm_lib.reports.batch import exit_code
 
 DATA = str(SAMPLE / "indicators.csv")
 REGISTER = str(SAMPLE / "communes.csv")

@@ -12,7 +12,7 @@ from conftest import SAMPLE
 from openpyxl import load_workbook
 
 from ntm_lib.cli import main
-from ntm_lib.reports.batch import run_summary
+from ntm_lib.commands.summary import run_summary
 from ntm_lib.reports.html_export import notebook_to_html
 from ntm_lib.reports.kernel import ensure_kernel
 from ntm_lib.reports.training import NOTEBOOKS, build_notebook

@@ -9,8 +9,9 @@ import pytest
 from conftest import ROOT, SAMPLE, notebook_with
 
 from ntm_lib import fmt
+from ntm_lib.commands.report import run_report
 from ntm_lib.provenance import sha256
-from ntm_lib.reports.batch import exit_code, run_report
+from ntm_lib.reports.batch import exit_code
 
 DATA = [str(SAMPLE / "indicators.csv")]
 REGISTER = str(SAMPLE / "communes.csv")
@@ -295,7 +296,7 @@ def test_reports_are_reproducible_and_verifiable(tmp_path, monkeypatch):
         assert (one / name).read_bytes() == (two / name).read_bytes(), name
     assert "2023-11-14T22:13:20Z" in (one / "communes/10912-2025.html").read_text(encoding="utf-8")
 
-    from ntm_lib.verify import verify
+    from ntm_lib.commands.verify import verify
 
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
     assert verify(one) == []  # a new run time, nothing else

@@ -50,8 +50,6 @@ def _execute(notebook: str, engine: str, parameters: dict, timeout: float | None
     from ntm_lib.reports.batch import deadline
     from ntm_lib.reports.kernel import ensure_kernel
 
-    if engine == "ntm-shell":
-        import ntm_lib.reports.shell_engine  # noqa: F401 - registers the engine
     out = str(Path(notebook).with_suffix(f".{engine}.out.ipynb"))
     try:
         with deadline(timeout):

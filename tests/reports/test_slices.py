@@ -8,7 +8,10 @@ import sys
 import pytest
 from conftest import ROOT, SAMPLE
 
+from ntm_lib.assess.loaded import load_run
 from ntm_lib.reports import commune_report as report
+from ntm_lib.reports.context import plan_files, prepare
+from ntm_lib.reports.slices import write_slices
 
 SECTIONS = [
     "header_html",
@@ -50,30 +53,29 @@ def _pages(data, communes, set_id, ids, slices, **kw):
     data = [str(d) for d in (data if isinstance(data, list) else [data])]
     out = {}
     for cid in ids:
-        whole = report.prepare(data, str(communes), set_id, cid, **kw)
-        part = report.prepare(data, str(communes), set_id, cid, cache=str(slices[cid]), **kw)
+        whole = prepare(data, str(communes), set_id, cid, **kw)
+        part = prepare(data, str(communes), set_id, cid, cache=str(slices[cid]), **kw)
         out[cid] = [(getattr(report, s)(whole), getattr(report, s)(part)) for s in SECTIONS]
     return out
 
 
 def test_a_slice_holds_its_district_and_the_page_is_the_same(synthetic, tmp_path):
     data, communes = synthetic / "indicators.csv", synthetic / "communes.csv"
-    cset, register, assessment, provenance = report.prepared_inputs(
-        [str(data)], str(communes), "hd-2022-advanced"
-    )
-    year = int(assessment.communes["year"].max())
-    slices = report.write_slices(tmp_path, register, assessment, provenance, year)
+    run = load_run([str(data)], str(communes), "hd-2022-advanced")
+    register, assessment = run.register, run.assessment
+    year = run.checked_year()
+    slices = write_slices(tmp_path, run, year)
     assert len(set(slices.values())) == register["district"].nunique() == 3
-    first = register["commune_id"].astype(str).iloc[0]
+    first = register["commune_id"].iloc[0]
     with open(slices[first], "rb") as fh:
         part = pickle.load(fh)
-    district = register.loc[register["commune_id"].astype(str) == first, "district"].iloc[0]
-    mates = set(register.loc[register["district"] == district, "commune_id"].astype(str))
-    assert set(part["assessment"].indicators["commune_id"].astype(str)) == mates
-    assert len(part["assessment"].indicators) < len(assessment.indicators) / 2
+    district = register.loc[register["commune_id"] == first, "district"].iloc[0]
+    mates = set(register.loc[register["district"] == district, "commune_id"])
+    assert set(part["run"].assessment.indicators["commune_id"]) == mates
+    assert len(part["run"].assessment.indicators) < len(assessment.indicators) / 2
     # peers come from the whole province, not from the slice's district alone
     assert set(part["closings"]["commune_id"]) - mates
-    ids = register["commune_id"].astype(str).tolist()[::7]
+    ids = register["commune_id"].tolist()[::7]
     for cid, pairs in _pages(data, communes, "hd-2022-advanced", ids, slices, year=year).items():
         for name, (whole, sliced) in zip(SECTIONS, pairs):
             assert whole == sliced, (cid, name)
@@ -84,30 +86,18 @@ def test_a_slice_carries_the_plan_read_once(tmp_path):
     communes, plan, budget = SAMPLE / "communes.csv", SAMPLE / "plan.csv", SAMPLE / "budget.csv"
     from ntm_lib.intake.plans import read_budget, read_plan
 
-    cset, register, assessment, provenance = report.prepared_inputs(
-        data, str(communes), "hd-2022-model"
-    )
-    year = int(assessment.communes["year"].max())
-    page_provenance = provenance | {
-        "inputs": provenance["inputs"] + report.plan_files(str(plan), str(budget))
-    }
-    plan_rows = read_plan([str(plan)], cset, register, year)
-    slices = report.write_slices(
-        tmp_path,
-        register,
-        assessment,
-        page_provenance,
-        year,
-        plan_rows,
-        read_budget([str(budget)], register),
+    run = load_run(data, str(communes), "hd-2022-model")
+    year = run.checked_year()
+    page_run = run.with_inputs(plan_files(str(plan), str(budget)))
+    plan_rows = read_plan([str(plan)], run.cset, run.register, year)
+    slices = write_slices(
+        tmp_path, page_run, year, plan_rows, read_budget([str(budget)], run.register)
     )
     ids = sorted(set(plan_rows["commune_id"]))
     kw = {"year": year, "plan": str(plan), "budget": str(budget)}
     for cid, pairs in _pages(data, communes, "hd-2022-model", ids, slices, **kw).items():
         for name, (whole, sliced) in zip(SECTIONS, pairs):
             assert whole == sliced, (cid, name)
-    ctx = report.prepare(
-        data, str(communes), "hd-2022-model", ids[0], cache=str(slices[ids[0]]), **kw
-    )
+    ctx = prepare(data, str(communes), "hd-2022-model", ids[0], cache=str(slices[ids[0]]), **kw)
     assert ctx.roadmap is not None and len(ctx.roadmap.roadmap)
     assert report.provenance_html(ctx).count("plan.csv") == 1

@@ -1,0 +1,86 @@
+"""`ntm assess`: the result tables (CSV and the officers' workbook) of every commune and year."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..assess.loaded import LoadedRun
+from ..atomic import atomic_dir, check_target_dir, write_manifest
+from ..i18n import pick, t
+from ..provenance import run_time
+from ..reports.workbooks import write_assessment
+from . import manifest
+from .base import Command, Options, Replay, data_options
+from .common import input_paths, loaded_for_replay, loaded_from_args, set_parameter
+
+NAME = "assess"
+
+
+def configure(o: Options) -> None:
+    data_options(o)
+    o.add("--year", type=int, action="append")
+
+
+def produce(run: LoadedRun, target: Path) -> None:
+    write_assessment(run.assessment, target, run.cset, run.register)
+
+
+def run(args) -> int:
+    inputs = input_paths(args)
+    out = check_target_dir(args.out, args.force, inputs)
+    started = run_time()
+    loaded = loaded_from_args(args, years=args.year)
+    parameters = {"set": set_parameter(args.set_id, out), "years": args.year}
+    with atomic_dir(out, force=args.force, inputs=inputs) as tmp:
+        produce(loaded, tmp)
+        write_manifest(
+            tmp,
+            manifest.build(
+                NAME,
+                parameters,
+                loaded.provenance["inputs"],
+                out,
+                sets=[loaded.cset],
+                started=started,
+            ),
+        )
+    print_summary(loaded)
+    print(t("cli_written", path=args.out))
+    return 0
+
+
+def print_summary(loaded: LoadedRun) -> None:
+    """How many communes meet the set, and the criteria that block the most of them."""
+    communes = loaded.assessment.communes
+    print(
+        t(
+            "cli_summary",
+            met=int((communes["status"] == "met").sum()),
+            total=len(communes),
+            set_id=loaded.cset.id,
+        )
+    )
+    if not len(communes):
+        return
+    latest = int(communes["year"].max())
+    crit = loaded.assessment.criteria
+    crit = crit[crit["year"] == latest]
+    blocking = (
+        crit[crit["status"].isin(["not_met", "incomplete"])]
+        .groupby("criterion", observed=True)
+        .size()
+        .sort_values(ascending=False, kind="stable")
+    )
+    if len(blocking):
+        names = {c.number: pick(c.name) for c in loaded.cset.criteria}
+        top = ", ".join(f"{c} {names[str(c)]} ({n})" for c, n in blocking.head(3).items())
+        print(t("cli_blocking", year=latest, criteria=top))
+
+
+def replay(r: Replay) -> None:
+    loaded = loaded_for_replay(r, years=r.parameters.get("years"))
+    r.target.mkdir()
+    produce(loaded, r.target)
+
+
+COMMAND = Command(NAME, configure, run, replay)

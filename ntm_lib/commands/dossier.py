@@ -1,0 +1,114 @@
+"""`ntm dossier`: one commune's values, verdicts and the evidence behind each, for a
+recognition dossier; printed, and written to a file with `--out`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .. import fmt
+from ..assess.loaded import LoadedRun
+from ..assess.proof import DOSSIER_BASIS, dossier
+from ..atomic import check_target_file, write_files
+from ..criteria.text import value_text
+from ..i18n import current_lang, t
+from ..provenance import run_time
+from ..reports.workbooks import localized_sheets
+from ..tables import write_csv, write_xlsx
+from . import manifest
+from .base import Command, Options, Replay, data_options, out_options
+from .common import input_paths, loaded_for_replay, loaded_from_args, set_parameter
+
+NAME = "dossier"
+
+
+def configure(o: Options) -> None:
+    data_options(o, out=None)
+    o.add("--commune", required=True, metavar="ID")
+    o.add("--year", type=int)
+    o.add("--max-age", type=int, default=24, metavar="MONTHS")
+    out_options(o, required=False)
+
+
+def rows_of(run: LoadedRun, commune: str, year: int, max_age: int) -> pd.DataFrame:
+    return dossier(run.assessment, run.cset, commune, year, max_age)
+
+
+def write(rows: pd.DataFrame, path: Path) -> None:
+    if path.suffix.lower() == ".xlsx":
+        write_xlsx(localized_sheets({"dossier": rows}), path)
+    else:
+        write_csv(rows, path)
+
+
+def run(args) -> int:
+    started = run_time()
+    out = check_target_file(args.out, args.force, input_paths(args)) if args.out else None
+    loaded = loaded_from_args(args)
+    year = loaded.checked_year(args.year, args.commune)
+    rows = rows_of(loaded, args.commune, year, args.max_age)
+    print_dossier(rows, args.commune, year, args.max_age)
+    if out is not None:
+        params = {
+            "set": set_parameter(args.set_id, out.parent),
+            "commune": args.commune,
+            "year": year,
+            "max_age": args.max_age,
+            "out": out.name,
+        }
+        record = manifest.build(
+            NAME,
+            params,
+            loaded.provenance["inputs"],
+            out.parent,
+            sets=[loaded.cset],
+            started=started,
+        )
+        write_files({out: lambda tmp: write(rows, Path(tmp))}, record)
+        print(t("cli_written", path=str(out)))
+    return 0
+
+
+def print_dossier(rows: pd.DataFrame, commune: str, year: int, max_age: int) -> None:
+    lang = current_lang()
+    shown = rows.assign(
+        name=rows["name_vi"] if lang == "vi" else rows["name_en"],
+        value=[value_text(v, u, lang) for v, u in zip(rows["value"], rows["unit"])],
+        verdict=rows["status"].astype(str).map(lambda s: fmt.status(s, lang)),
+        evidence=[
+            " ".join(x for x in (d, n) if x)
+            for d, n in zip(rows["proof_document"], rows["proof_number"])
+        ],
+        check=rows["proof_status"].map(lambda s: t(f"proof_{s}", lang)),
+    )
+    cols = ["indicator", "name", "value", "verdict", "evidence", "proof_date", "check"]
+    with pd.option_context("display.max_colwidth", 45, "display.width", 220):
+        print(
+            shown[cols]
+            .rename(columns={c: t(f"dossier_col_{c}") for c in cols})
+            .to_string(index=False)
+        )
+    counts = rows["proof_status"].value_counts()
+    print(
+        t(
+            "dossier_summary",
+            commune=commune,
+            year=year,
+            missing=int(counts.get("missing", 0)),
+            stale=int(counts.get("stale", 0)),
+            undated=int(counts.get("undated", 0)),
+            months=max_age,
+            basis=DOSSIER_BASIS,
+        )
+    )
+
+
+def replay(r: Replay) -> None:
+    r.target.mkdir()
+    params = r.parameters
+    rows = rows_of(loaded_for_replay(r), params["commune"], params["year"], params["max_age"])
+    write(rows, r.target / params["out"])
+
+
+COMMAND = Command(NAME, configure, run, replay)

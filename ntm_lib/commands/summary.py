@@ -1,0 +1,104 @@
+"""`ntm summary`: the summary report of a district or a province (page, notebook, workbook)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..assess.district import communes_in
+from ..assess.loaded import load_run
+from ..atomic import atomic_dir, check_target_dir, write_manifest
+from ..errors import NoDataError
+from ..i18n import t
+from ..provenance import run_time
+from ..reports.batch import render_summary
+from . import manifest
+from .base import Command, Options, Replay, data_options, resolved
+from .common import replayed_set, set_parameter
+
+NAME = "summary"
+
+
+def configure(o: Options) -> None:
+    data_options(o)
+    o.add("--year", type=int)
+    area = o.exclusive()
+    area.add("--district")
+    area.add("--province")
+    o.add("--lang", dest="report_lang", choices=["vi", "en"])
+
+
+def run(args) -> int:
+    page = run_summary(
+        args.data,
+        args.communes,
+        args.set_id,
+        args.out,
+        year=args.year,
+        district=args.district,
+        province=args.province,
+        lang=args.report_lang or args.lang or "vi",
+        force=args.force,
+    )
+    print(t("cli_summary_done", path=str(page)))
+    return 0
+
+
+def run_summary(
+    data_paths: list[str],
+    communes_path: str,
+    set_id: str,
+    out: str | Path,
+    *,
+    year: int | None = None,
+    district: str | None = None,
+    province: str | None = None,
+    lang: str = "vi",
+    force: bool = False,
+) -> Path:
+    """The summary of `district` (or `province`, or the register's whole area) into `out`;
+    returns its page."""
+    started = run_time()
+    data_paths, communes_path = resolved(data_paths), resolved([communes_path])[0]
+    inputs = data_paths + [communes_path]
+    out = check_target_dir(out, force, inputs)
+    loaded = load_run(data_paths, communes_path, set_id)
+    year = loaded.checked_year(year)
+    if not communes_in(loaded.register, district, province):
+        raise NoDataError(t("summary_no_communes", None, area=district or province))
+    parameters = {
+        "set": set_parameter(set_id, out),
+        "year": year,
+        "district": district,
+        "province": province,
+        "lang": lang,
+    }
+    with atomic_dir(out, force=force, inputs=inputs) as tmp:
+        render_summary(tmp, loaded, year, district, province, lang)
+        write_manifest(
+            tmp,
+            manifest.build(
+                NAME,
+                parameters,
+                loaded.provenance["inputs"],
+                out,
+                sets=[loaded.cset],
+                started=started,
+            ),
+        )
+    return out / "summary.html"
+
+
+def replay(r: Replay) -> None:
+    params = r.parameters
+    loaded = load_run(r.inputs.get("data", []), r.inputs["communes"][0], replayed_set(r))
+    render_summary(
+        r.target,
+        loaded,
+        params["year"],
+        params.get("district"),
+        params.get("province"),
+        params["lang"],
+    )
+
+
+COMMAND = Command(NAME, configure, run, replay)
