@@ -63,7 +63,12 @@ def argparse_catalogue(lang: str) -> bytes:
     from babel.messages.catalog import Catalog
     from babel.messages.mofile import write_mo
 
-    catalog = Catalog(locale=lang, domain="ntm")
+    import datetime as dt
+
+    fixed = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)  # the same bytes at every build
+    catalog = Catalog(
+        locale=lang, domain="ntm", project="ntm-assess", creation_date=fixed, revision_date=fixed
+    )
     for msgid, texts in cli_texts()["argparse"].items():
         if texts.get(lang):
             catalog.add(msgid, texts[lang])

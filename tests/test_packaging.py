@@ -8,6 +8,7 @@ import subprocess
 import sys
 import sysconfig
 import tomllib
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,6 @@ def test_a_wheel_installed_elsewhere_runs_ntm_report(tmp_path):
             "pip",
             "wheel",
             "--no-deps",
-            "--no-build-isolation",
             "-q",
             "-w",
             str(wheels),
@@ -42,6 +42,14 @@ def test_a_wheel_installed_elsewhere_runs_ntm_report(tmp_path):
         cwd=tmp_path,
     )
     wheel = next(wheels.glob("ntm_assess-*.whl"))
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+    assert {
+        "ntm_lib/notebooks/commune_assessment.ipynb",
+        "ntm_lib/sample/indicators.csv",
+        "ntm_lib/locale/vi/LC_MESSAGES/ntm.mo",
+        "ntm_lib/illustrative.yaml",
+    } <= names
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
@@ -82,6 +90,8 @@ def test_a_wheel_installed_elsewhere_runs_ntm_report(tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    # The dependencies' own data (nbconvert's templates) stayed with them, in this prefix.
+    env["JUPYTER_PATH"] = str(Path(sys.prefix) / "share" / "jupyter")
     done = subprocess.run(
         [
             str(venv / "bin" / "ntm"),

@@ -56,7 +56,7 @@ def same_gap(
     reg = register.astype({"commune_id": str}).set_index("commune_id")
     cid = str(commune_id)
     mine = a.indicators[
-        (a.indicators["commune_id"].astype(str) == cid)
+        (a.indicators["commune_id"] == cid)
         & (a.indicators["year"] == year)
         & (a.indicators["status"] == "not_met")
     ]
@@ -86,7 +86,7 @@ def same_gap(
 def _cost(plan: pd.DataFrame | None, commune: str, code: str, a: Assessment) -> float:
     if plan is None or plan.empty:
         return float("nan")
-    rows = plan[plan["commune_id"].astype(str) == commune]
+    rows = plan[plan["commune_id"] == commune]
     criterion = a.indicators.loc[a.indicators["indicator"].astype(str) == code, "criterion"]
     criterion = str(criterion.iloc[0]) if len(criterion) else ""
     mine = rows[

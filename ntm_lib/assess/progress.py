@@ -21,8 +21,8 @@ HORIZON = 20
 
 def per_year(a: Assessment, commune_id: str) -> pd.DataFrame:
     """Criteria and indicators met, and applicable, in each year of one commune."""
-    com = a.communes[a.communes["commune_id"].astype(str) == str(commune_id)]
-    ind = a.indicators[a.indicators["commune_id"].astype(str) == str(commune_id)]
+    com = a.communes[a.communes["commune_id"] == commune_id]
+    ind = a.indicators[a.indicators["commune_id"] == commune_id]
     counts = (
         ind.assign(met=ind["status"] == "met", applicable=ind["status"] != "not_applicable")
         .groupby("year")[["met", "applicable"]]
@@ -37,7 +37,7 @@ def per_year(a: Assessment, commune_id: str) -> pd.DataFrame:
 def regressions(rows: pd.DataFrame, key: str, commune_id: str, year: int) -> pd.DataFrame:
     """Rows of `year` (criteria or indicators, by `key`) met in an earlier year but not now,
     with `last_met`, the last year they were met."""
-    mine = rows[rows["commune_id"].astype(str) == str(commune_id)]
+    mine = rows[rows["commune_id"] == commune_id]
     now = mine[mine["year"] == year].set_index(key)
     before = mine[(mine["year"] < year) & (mine["status"] == "met")]
     last_met = before.groupby(key, observed=True)["year"].max()
@@ -60,7 +60,7 @@ def indicator_trends(
     change, its direction, and the projected year the threshold is met (with a note why not)."""
     ind = a.indicators
     if commune_id is not None:
-        ind = ind[ind["commune_id"].astype(str) == str(commune_id)]
+        ind = ind[ind["commune_id"] == commune_id]
     if until is not None:
         ind = ind[ind["year"] <= until]
     if ind.empty:

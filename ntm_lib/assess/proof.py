@@ -48,7 +48,7 @@ def dossier(
     """One row per indicator of the commune in `year`: value, requirement, verdict, the
     evidence given and its status."""
     ind = a.indicators
-    rows = ind[(ind["commune_id"].astype(str) == str(commune_id)) & (ind["year"] == year)]
+    rows = ind[(ind["commune_id"] == commune_id) & (ind["year"] == year)]
     rows = rows.reset_index(drop=True)
     names = {i.code: i.name for i in cset.indicators}
     out = rows[

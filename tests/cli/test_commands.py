@@ -18,6 +18,8 @@ MODEL = str(SAMPLE / "model_conditions.csv")
 REGISTER = str(SAMPLE / "communes.csv")
 PLAN, BUDGET = str(SAMPLE / "plan.csv"), str(SAMPLE / "budget.csv")
 ON_DATA = [DATA, "--communes", REGISTER, "--set", "hd-2022-advanced"]
+# The sample plan's tasks include the model-commune conditions (KM).
+ON_MODEL = [DATA, MODEL, "--communes", REGISTER, "--set", "hd-2022-model"]
 
 
 def filled_set_workbook(tmp: Path) -> str:
@@ -72,7 +74,7 @@ CASES = {
         "p.xlsx",
     ),
     "plan": (
-        lambda tmp: ["plan", *ON_DATA, "--plan", PLAN, "--budget", BUDGET, "--out", f"{tmp}/r"],
+        lambda tmp: ["plan", *ON_MODEL, "--plan", PLAN, "--budget", BUDGET, "--out", f"{tmp}/r"],
         "r",
         "r/roadmap.csv",
     ),
@@ -91,7 +93,7 @@ CASES = {
         lambda tmp: [
             "document",
             "plan",
-            *ON_DATA,
+            *ON_MODEL,
             "--commune",
             "10912",
             "--plan",
@@ -164,7 +166,7 @@ YEAR_2019 = {
     "assess": lambda tmp: ["assess", *ON_DATA, "--year", "2019", "--out", f"{tmp}/x"],
     "plan": lambda tmp: [
         "plan",
-        *ON_DATA,
+        *ON_MODEL,
         "--plan",
         PLAN,
         "--budget",
