@@ -58,12 +58,11 @@ def cli_command_help(command: str, lang: str) -> str:
 def argparse_catalogue(lang: str) -> bytes:
     """argparse's own words in `lang` as a gettext catalogue (.mo), from cli_help.yaml: the
     committed locale/<lang>/LC_MESSAGES/ntm.mo is this (`make locale` rewrites it)."""
+    import datetime as dt
     import io
 
     from babel.messages.catalog import Catalog
     from babel.messages.mofile import write_mo
-
-    import datetime as dt
 
     fixed = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)  # the same bytes at every build
     catalog = Catalog(
