@@ -230,13 +230,20 @@ def _add_commands(p: argparse.ArgumentParser) -> None:
         d = doc_sub.add_parser(kind, help=helptext)
         d.add_argument("data", nargs="+", help="CSV or .xlsx files in long form")
         d.add_argument("--communes", required=True, help="commune register (CSV or .xlsx)")
-        d.add_argument("--set", dest="set_id", required=True)
+        d.add_argument("--set", dest="set_ids", action="append", required=True)
         d.add_argument("--commune", required=True, metavar="ID")
         d.add_argument("--year", type=int, help="data year (default: the latest)")
         d.add_argument("--plan", help="plan of solutions: fills the roadmap by year and source")
         d.add_argument("--budget", help="yearly budget by source (default: read from --plan)")
+        d.add_argument("--template", help="the board's own Word template (.docx)")
+        d.add_argument("--text", action="append", dest="texts", metavar="FILE")
+        for option in ("issuer-parent", "issuer", "signer-title", "signer-name", "number"):
+            d.add_argument(f"--{option}")
+        d.add_argument("--place")
+        d.add_argument("--date", metavar="YYYY-MM-DD")
         d.add_argument("--out", required=True, help="the .docx to write")
         d.add_argument("--force", action="store_true", help="replace an existing --out file")
+    doc_sub.add_parser("fields", help="the fields a Word template may use, with sample values")
 
     v = sub.add_parser("verify", help="run a finished run again and report any difference")
     v.add_argument("folder")
@@ -837,23 +844,30 @@ def _cmd_dossier(args) -> int:
 
 
 def _cmd_document(args) -> int:
-    from .reports.board_documents import write_document
+    from .reports import board_documents as bd
 
-    out = check_target_file(
-        args.out, args.force, args.data + [args.communes, args.plan, args.budget]
+    if args.document_kind == "fields":
+        print(t("cli_document_fields_header"))
+        for kind, rows in bd.field_listing_by_kind().items():
+            print(f"\n[{kind}]")
+            for name, sample in rows:
+                print(printable(f"  {name}: {sample}"))
+        return 0
+    inputs = args.data + [args.communes, args.plan, args.budget, args.template] + (args.texts or [])
+    out = bd.check_draft_target(args.out, args.force, inputs)
+    options = bd.DocumentOptions(
+        **{k: getattr(args, k) for k in bd.HEAD_COLUMNS + ("number",)},
+        date=bd.parse_date(args.date) if args.date else None,
+        template=args.template,
+        texts=args.texts or [],
     )
-    written = write_document(
-        args.document_kind,
-        args.data,
-        args.communes,
-        args.set_id,
-        args.commune,
-        out,
-        year=args.year,
-        plan=args.plan,
-        budget=args.budget,
+    contexts = bd.document_contexts(
+        args.data, args.communes, args.set_ids, args.commune, args.year, args.plan, args.budget
     )
-    print(t("cli_document_written", path=str(written)))
+    draft = bd.write_document(args.document_kind, contexts, out, options)
+    for line in draft.warnings:
+        print(t("cli_document_warning", text=line), file=sys.stderr)
+    print(t("cli_document_written", path=str(draft.path)))
     return 0
 
 

@@ -389,15 +389,7 @@ def write_documents(
             budget or None,
         )
         for kind, link in document_links(outcome.commune_id, year).items():
-            write_document(
-                kind,
-                data_paths,
-                communes_path,
-                set_id,
-                outcome.commune_id,
-                folder / Path(link).name,
-                context=ctx,
-            )
+            write_document(kind, [ctx], folder / Path(link).name)
 
 
 def checked_year(assessment, year: int | None) -> int:
