@@ -565,6 +565,7 @@ def _cmd_plan(args) -> int:
     started = run_time()
     cset, inputs, assessment, year = _assessed(args)
     plan = read_plan([args.plan], cset, inputs.register, year)
+    _print_warnings(plan.attrs.get("warnings", []))
     budget = read_budget([args.budget], inputs.register)
     result = make_roadmap(plan, budget, assessment, cset, year)
     tables = {

@@ -8,6 +8,7 @@ task columns are all empty (the untouched rows of `ntm template-plan`'s workbook
 
 from __future__ import annotations
 
+import dataclasses
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -146,8 +147,7 @@ def _field_problem(table, r: int, typed: str, field: str, tied: str) -> list[Pro
 
 
 def _warning(problem: Problem) -> Problem:
-    problem.severity = "warning"
-    return problem
+    return dataclasses.replace(problem, severity="warning")
 
 
 def _deadlines(table, f: pd.DataFrame, data_year: int, problems: list[Problem]) -> pd.DataFrame:
@@ -156,7 +156,7 @@ def _deadlines(table, f: pd.DataFrame, data_year: int, problems: list[Problem]) 
     ongoing = {fold(w) for w in work_fields()["ongoing_words"]}
     is_ongoing = text.map(lambda v: fold(v) in ongoing)
     year = pd.to_numeric(text.where(text.str.fullmatch(r"\d{4}")), errors="coerce")
-    for row in year.index[year.isna() & ~is_ongoing]:
+    for row in year.index[year.isna() & ~is_ongoing.astype(bool)]:
         problems.append(table.problem("year_invalid", int(row), "target_year", value=text[row]))
     for row in year.index[year < data_year]:
         problems.append(

@@ -28,11 +28,12 @@ from ..criteria.catalogue import EVIDENCE_LEVELS, unverified
 from ..criteria.text import gap_text, requirement_text, value_text
 from ..i18n import pick, t
 from ..illustrative import inputs_illustrative
+from ..intake.inputs import DOCUMENT_COLUMNS
 from ..intake.plans import GENERAL, SOURCES, work_fields
 from ..intake.values import fold
 from .commune_report import Context
 
-HEAD_COLUMNS = ("issuer_parent", "issuer", "signer_title", "signer_name", "place")
+HEAD_COLUMNS = DOCUMENT_COLUMNS
 DEFAULT_ISSUER = "Ban quản lý xây dựng nông thôn mới"
 UNFUNDED = "Chưa bố trí được vốn"
 
@@ -164,6 +165,14 @@ def unmet_rows(ctx: Context) -> list[dict]:
     ]
 
 
+def _requirement(r) -> str:
+    return requirement_text(r.rule, r.threshold, r.unit, "vi", r.status)
+
+
+def _result(r) -> str:
+    return value_text(r.value, r.unit, "vi") or fmt.status(r.status, "vi")
+
+
 def self_assessment_rows(ctx: Context) -> list[dict]:
     """Per criterion: its requirements, the results, the self-assessment."""
     ind = _mine(ctx.assessment.indicators, ctx)
@@ -176,13 +185,9 @@ def self_assessment_rows(ctx: Context) -> list[dict]:
                 "number": str(c.criterion),
                 "name": str(c.name_vi),
                 "requirements": "; ".join(
-                    f"{r.indicator}: {requirement_text(r.rule, r.threshold, r.unit, 'vi', r.status)}"
-                    for r in mine.itertuples()
+                    f"{r.indicator}: {_requirement(r)}" for r in mine.itertuples()
                 ),
-                "results": "; ".join(
-                    f"{r.indicator}: {value_text(r.value, r.unit, 'vi') or fmt.status(r.status, 'vi')}"
-                    for r in mine.itertuples()
-                ),
+                "results": "; ".join(f"{r.indicator}: {_result(r)}" for r in mine.itertuples()),
                 "status": fmt.status(c.status, "vi"),
             }
         )
@@ -421,9 +426,7 @@ def notices(contexts: list[Context], warnings: list[str]) -> list[str]:
     return out + warnings
 
 
-def common_fields(
-    contexts: list[Context], options: DocumentOptions, text: dict, kind: str
-) -> dict:
+def common_fields(contexts: list[Context], options: DocumentOptions, text: dict, kind: str) -> dict:
     ctx = contexts[0]
     commune = ctx.commune
     plan_ctx, road = _roadmap_of(contexts)
@@ -530,8 +533,8 @@ def write_document(kind: str, contexts, out, options: DocumentOptions | None = N
     """Draft `kind` ("plan" or "report") for one commune into the .docx `out`, written
     completely or not at all; the draft's warnings (work after a set's period) are returned."""
     from ..atomic import atomic_file
-    from .docx_writer import render
     from .document_templates import template_path
+    from .docx_writer import render
 
     options = options or DocumentOptions()
     fields = document_fields(kind, contexts, options)
@@ -600,8 +603,15 @@ def _several_sets(data_paths, communes_path, set_ids, commune_id, year, plan, bu
         if years.empty:
             raise KeyError(commune_id)
         contexts.append(
-            Context(cset, inputs.register, assessment, str(commune_id),
-                    int(year or years.max()), "vi", provenance)  # fmt: skip
+            Context(
+                cset,
+                inputs.register,
+                assessment,
+                str(commune_id),
+                int(year or years.max()),
+                "vi",
+                provenance,
+            )  # fmt: skip
         )
     last = contexts[-1]
     if plan:

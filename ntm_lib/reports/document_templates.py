@@ -124,7 +124,9 @@ class Builder:
                 run.bold, run.italic = True, True
                 run.font.color.rgb = RGBColor(0x9C, 0x00, 0x06)
 
-    def p(self, *parts, align="justify", size=None, bold=False, italic=False, keep=False, cell=None):
+    def p(
+        self, *parts, align="justify", size=None, bold=False, italic=False, keep=False, cell=None
+    ):
         from docx.enum.text import WD_ALIGN_PARAGRAPH
 
         if cell is not None:
@@ -324,7 +326,13 @@ def status_tables(b: Builder) -> None:
     b.p("Các chỉ tiêu chưa đạt hoặc chưa đủ số liệu ({{ s.label }}):", keep=True)
     b.table(
         ["Chỉ tiêu", "Nội dung", "Hiện trạng", "Yêu cầu", "Còn thiếu"],
-        ["{{ r.indicator }}", "{{ r.name }}", "{{ r.value }}", "{{ r.requirement }}", "{{ r.gap }}"],
+        [
+            "{{ r.indicator }}",
+            "{{ r.name }}",
+            "{{ r.value }}",
+            "{{ r.requirement }}",
+            "{{ r.gap }}",
+        ],
         [17, 58, 30, 30, 30],
         "s.unmet",
     )
@@ -546,7 +554,13 @@ def build_report(path: Path) -> Path:
     b.p("Các chỉ tiêu còn phải thực hiện ({{ s.label }}):", keep=True)
     b.table(
         ["Chỉ tiêu", "Nội dung", "Hiện trạng", "Yêu cầu", "Còn thiếu"],
-        ["{{ r.indicator }}", "{{ r.name }}", "{{ r.value }}", "{{ r.requirement }}", "{{ r.gap }}"],
+        [
+            "{{ r.indicator }}",
+            "{{ r.name }}",
+            "{{ r.value }}",
+            "{{ r.requirement }}",
+            "{{ r.gap }}",
+        ],
         [17, 58, 30, 30, 30],
         "s.unmet",
     )
@@ -587,7 +601,9 @@ def sample_listing() -> dict[str, list[list[str]]]:
         budget=str(SAMPLE / "budget.csv"),
     )
     return {
-        kind: [[name, value[:100]] for name, value in field_listing(document_fields(kind, contexts))]
+        kind: [
+            [name, value[:100]] for name, value in field_listing(document_fields(kind, contexts))
+        ]
         for kind in TEMPLATES
     }
 

@@ -264,7 +264,9 @@ def stamp(path: Path) -> str:
         entries["[Content_Types].xml"] = types.replace(b"</Types>", _CUSTOM_TYPE + b"</Types>")
     rels = entries["_rels/.rels"]
     if b"docProps/custom.xml" not in rels:
-        entries["_rels/.rels"] = rels.replace(b"</Relationships>", _CUSTOM_REL + b"</Relationships>")
+        entries["_rels/.rels"] = rels.replace(
+            b"</Relationships>", _CUSTOM_REL + b"</Relationships>"
+        )
     entries.pop(CUSTOM_PART, None)
     sha = content_hash(entries)
     entries[CUSTOM_PART] = _CUSTOM.replace("{sha}", sha).encode()
