@@ -526,7 +526,7 @@ def document_fields(kind: str, contexts, options: DocumentOptions | None = None)
 
     contexts = contexts if isinstance(contexts, (list, tuple)) else [contexts]
     options = options or DocumentOptions()
-    return KINDS[kind](list(contexts), options, board_text(options.texts))
+    return KINDS[kind](list(contexts), options, board_text(options.texts, options.template))
 
 
 def write_document(kind: str, contexts, out, options: DocumentOptions | None = None) -> Draft:

@@ -44,25 +44,42 @@ def _words(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _aliases() -> list[tuple[str, str, str]]:
+def _catalogue_aliases() -> tuple[tuple[str, str, str], ...]:
     """(kind, words, key) for every alias; kind is headings, roman or lead."""
     out = []
     for key, spec in catalogue().items():
         for kind in ("headings", "roman", "lead"):
             out += [(kind, _words(a), key) for a in spec.get(kind, [])]
+    return tuple(out)
+
+
+_CARRIED_TAG = re.compile(r"\{%p\s+if\s+text\.(\w+)\s*%\}")
+
+
+def template_headings(template: Path) -> dict[str, str]:
+    """The heading a template puts before each carried section (`{%p if text.KEY %}`): a
+    board that renamed "Mục đích" in its own template has its text recognised by its name."""
+    out, heading = {}, None
+    for text, where, _ in blocks(template):
+        found = _CARRIED_TAG.search(text)
+        if found and heading and where == "body":
+            out.setdefault(found.group(1), heading)
+        elif text.strip() and "{%" not in text and "{{" not in text:
+            heading = text.strip()
     return out
 
 
-def section_of(paragraph: str) -> tuple[str | None, bool]:
+def section_of(paragraph: str, aliases=None) -> tuple[str | None, bool]:
     """The section a paragraph opens, if it is a heading (or a lead), and whether the
     paragraph itself belongs to the section's text (a lead does)."""
+    aliases = aliases or _catalogue_aliases()
     if len(paragraph) > MAX_HEADING:
         return _lead(paragraph)
     numbering = _NUMBERING.match(paragraph)
     words = _words(paragraph[numbering.end() :] if numbering else paragraph)
     roman = bool(numbering and numbering.group("roman"))
     best = None
-    for kind, alias, key in _aliases():
+    for kind, alias, key in aliases:
         if kind == "lead" or (kind == "roman" and not roman):
             continue
         if words == alias or (numbering and words.startswith(alias + " ")):
@@ -76,7 +93,7 @@ def section_of(paragraph: str) -> tuple[str | None, bool]:
 
 def _lead(paragraph: str) -> tuple[str | None, bool]:
     words = _words(paragraph)
-    for kind, alias, key in _aliases():
+    for kind, alias, key in _catalogue_aliases():
         if kind == "lead" and (words == alias or words.startswith(alias + " ")):
             return key, True
     return None, False
@@ -98,7 +115,7 @@ def _paragraphs(path: Path) -> list[tuple[str, str, int]]:
     return [(line, "body", 0) for line in text.splitlines()]
 
 
-def read_sections(path: Path) -> dict[str, list[str]]:
+def read_sections(path: Path, aliases=None) -> dict[str, list[str]]:
     """The carried sections found in one file: key -> its paragraphs (cleaned)."""
     carried = set(carried_keys())
     found: dict[str, list[str]] = {}
@@ -109,7 +126,7 @@ def read_sections(path: Path) -> dict[str, list[str]]:
             current, cell_of_current = None, 0  # a section opened in a cell ends with it
         if not re.search(r"\w", text):
             continue  # empty, or only what was left around a placeholder
-        key, own = section_of(text)
+        key, own = section_of(text, aliases)
         if key:
             current, cell_of_current = key, cell if where == "table" else 0
             found.setdefault(key, [])
@@ -120,13 +137,21 @@ def read_sections(path: Path) -> dict[str, list[str]]:
     return {k: v for k, v in found.items() if k in carried and v}
 
 
-def board_text(paths) -> dict[str, list[str]]:
+def board_text(paths, template: Path | None = None) -> dict[str, list[str]]:
     """Every carried section (key -> paragraphs; empty when not given) from `paths`, in order:
-    a section found in a later file replaces the earlier one. A file in which no section is
-    recognised is refused, with the headings ntm knows."""
+    a section found in a later file replaces the earlier one. Headings are those of
+    sections.yaml and, with a board's own `template`, the ones it gives its sections. A file in
+    which no section is recognised is refused, with the headings ntm knows."""
     text = {key: [] for key in carried_keys()}
+    carried = set(carried_keys())
+    learned = template_headings(Path(template)) if template else {}
+    aliases = list(_catalogue_aliases()) + [
+        ("headings", _words(_NUMBERING.sub("", heading)), key)
+        for key, heading in learned.items()
+        if key in carried
+    ]
     for path in paths or []:
-        sections = read_sections(Path(path))
+        sections = read_sections(Path(path), aliases)
         if not sections:
             known = "; ".join(_display(catalogue()[key]) for key in carried_keys())
             raise DocumentError(t("board_text_no_section", path=str(path), known=known))

@@ -491,6 +491,15 @@ def test_a_boards_own_template_with_renamed_headings_and_extra_text(tmp_path):
     assert "Văn bản riêng của tỉnh, huyện Cẩm Giàng." in texts
     assert "1. Mục tiêu của kế hoạch" in texts and "1. Mục đích" not in texts
     assert any(t.startswith("Theo Bộ tiêu chí") for t in texts)
+    # next year: the board's wording under its own heading is carried into the new draft
+    filled = Document(str(out))
+    k = next(i for i, p in enumerate(filled.paragraphs) if p.text == "1. Mục tiêu của kế hoạch")
+    filled.paragraphs[k + 1].text = "Mục tiêu do xã tự viết."
+    filled.save(str(out))
+    again = tmp_path / "kh-2.docx"
+    args = ["--template", str(own), "--text", str(out), "--out", str(again)]
+    assert main(["document", "plan"] + ARGS + ["--commune", "10912"] + args) == 0
+    assert _after(Document(str(again)), "1. Mục tiêu của kế hoạch") == ["Mục tiêu do xã tự viết."]
 
 
 DOC, RELS, SUBJECT = "word/document.xml", "word/_rels/document.xml.rels", b"{{ title.subject }}"
