@@ -20,6 +20,12 @@ import shutil
 from pathlib import Path
 
 from .errors import UsageError
+
+
+class EditedError(UsageError):
+    """An output exists that ntm did not write, or that a person changed since: never replaced."""
+
+
 from .i18n import t
 from .provenance import sha256
 
@@ -145,11 +151,11 @@ def check_target_files(targets, force: bool = False, inputs=()) -> list[Path]:
         if not force:
             raise UsageError(t("out_file_exists", path=str(target)))
         if target.name not in listed:
-            raise UsageError(
+            raise EditedError(
                 t("out_file_not_ours", path=str(target), sidecar=sidecar(targets[0]).name)
             )
         if sha256(target) != listed[target.name]:
-            raise UsageError(t("out_file_edited", path=str(target)))
+            raise EditedError(t("out_file_edited", path=str(target)))
     return targets
 
 

@@ -113,3 +113,30 @@ def load_run(
             cset, inputs.register, full.only_years(keep), provenance, tuple(inputs.warnings)
         )
     return run
+
+
+def load_runs(
+    data_paths: list[str | Path], communes_path: str | Path, csets: list[CriteriaSet | str]
+) -> list[LoadedRun]:
+    """One loaded run per set (advanced and model, or basic and advanced, in one document),
+    the data read once against the set with the most indicators and each set scoring its
+    own."""
+    sets = [load_set(c) if isinstance(c, str) else c for c in csets]
+    if len(sets) == 1:
+        return [load_run(data_paths, communes_path, sets[0])]
+    inputs = load_inputs(data_paths, communes_path, max(sets, key=lambda c: len(c.indicators)))
+    files_read = files(data_paths, "data") + files([communes_path], "communes")
+    runs = []
+    for cset in sets:
+        own = inputs.data[inputs.data["indicator"].isin({i.code for i in cset.indicators})]
+        provenance = {"inputs": files_read, "set": provenance_of(cset), "version": __version__}
+        runs.append(
+            LoadedRun(
+                cset,
+                inputs.register,
+                assess(cset, inputs.register, own),
+                provenance,
+                tuple(inputs.warnings),
+            )
+        )
+    return runs

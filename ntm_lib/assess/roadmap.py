@@ -14,9 +14,13 @@ criterion form a *bundle*, funded as a whole in one year. Bundles are ordered by
   covers.
 - C (cost): the bundle's cost divided by the commune's most expensive bundle.
 
-Ties go to the cheaper bundle, then to the criterion's order in the set. Scheduling takes the
-bundles in that order and funds each in the earliest plan year (after the data year) whose
-remaining budget covers its amount from every source; unspent budget does not carry over.
+Ties go to the cheaper bundle, then to the criterion's order in the set. A general task (one
+of a field of work: communication, training, credit...) is a bundle of its own, scored like work
+that keeps a criterion (B = G = U = 0), after the criteria in the fields' order. Scheduling takes
+the bundles in that order and funds each in the earliest plan year (after the data year) whose
+remaining budget covers its amount from every source; unspent budget does not carry over. Work
+that no year's budget covers is "not yet funded" (chưa bố trí được vốn): `funding` keeps it apart
+from the total arranged.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..criteria.catalogue import CriteriaSet
-from ..intake.plans import SOURCES
+from ..intake.plans import GENERAL, SOURCES, work_fields
 from .scoring import Assessment
 from .views import relative_gap
 
@@ -45,10 +49,7 @@ class Roadmap:
 # Priorities
 
 
-def bundles(plan: pd.DataFrame, a: Assessment, cset: CriteriaSet, year: int) -> pd.DataFrame:
-    """One row per commune and criterion of the plan, with its score and the score's parts."""
-    crit = a.criteria[a.criteria["year"] == year]
-    crit_status = {(str(r.commune_id), str(r.criterion)): str(r.status) for r in crit.itertuples()}
+def _indicator_gaps(a: Assessment, cset: CriteriaSet, year: int) -> pd.DataFrame:
     ind = a.indicators[a.indicators["year"] == year]
     inds = {i.code: i for i in cset.indicators}
     ind = ind.assign(
@@ -57,39 +58,83 @@ def bundles(plan: pd.DataFrame, a: Assessment, cset: CriteriaSet, year: int) -> 
         criterion=ind["criterion"].astype(str),
         unit_kind=ind["indicator"].astype(str).map(lambda c: inds[c].unit_kind),
     )
-    ind = ind.assign(relative_gap=relative_gap(ind).where(ind["status"] != "missing", 1.0))
-    order = {c.number: n for n, c in enumerate(cset.criteria)}
+    return ind.assign(relative_gap=relative_gap(ind).where(ind["status"] != "missing", 1.0))
+
+
+def _common(items: pd.DataFrame) -> dict:
+    """What every bundle carries of its tasks: solutions, who, when, what it costs."""
+    years = items["target_year"].dropna()
+    return {
+        "solution": " | ".join(items["solution"]),
+        "responsible": " | ".join(dict.fromkeys(r for r in items["responsible"] if r)),
+        "target_year": items["target_year"].max(),
+        "deadline": str(int(years.max())) if len(years) else str(items["deadline"].iloc[0]),
+        "difficulty": items["difficulty"].max(),
+        **{c: round(float(items[c].sum()), 6) for c in ["cost"] + SOURCES},
+        "input_refs": ", ".join(items["input_ref"]),
+    }
+
+
+def _criterion_bundle(cid, number, items, ind, crit_status, cset, order) -> dict:
+    inds = [i.code for i in cset.indicators]
     names = {c.number: c.name for c in cset.criteria}
-    rows = []
-    for (cid, number), items in plan.groupby(["commune_id", "criterion"], sort=False):
-        status_now = crit_status.get((cid, number), "missing")
-        mine = ind[(ind["commune_id"] == cid) & (ind["criterion"] == number)]
-        unmet = mine[mine["status"].isin(["not_met", "missing"])]
-        named = set(items["indicator"]) - {""}
-        covered = (
-            unmet if (items["indicator"] == "").any() else unmet[unmet["indicator"].isin(named)]
-        )
-        rows.append(
-            {
-                "commune_id": cid,
-                "criterion": number,
-                "name_vi": names[number]["vi"],
-                "name_en": names[number]["en"],
-                "status_now": status_now,
-                "indicators": " ".join(sorted(named, key=list(inds).index)) or "*",
-                "covers_all_unmet": len(covered) == len(unmet),
-                "solution": " | ".join(items["solution"]),
-                "responsible": " | ".join(dict.fromkeys(r for r in items["responsible"] if r)),
-                "target_year": items["target_year"].max(),
-                "difficulty": items["difficulty"].max(),
-                **{c: round(float(items[c].sum()), 6) for c in ["cost"] + SOURCES},
-                "B": float(status_now in ("not_met", "incomplete")),
-                "G": float(np.clip(covered["relative_gap"].mean(), 0, 1)) if len(covered) else 0.0,
-                "unlocks": len(covered),
-                "order": order[number],
-                "input_refs": ", ".join(items["input_ref"]),
-            }
-        )
+    status_now = crit_status.get((cid, number), "missing")
+    mine = ind[(ind["commune_id"] == cid) & (ind["criterion"] == number)]
+    unmet = mine[mine["status"].isin(["not_met", "missing"])]
+    named = set(items["indicator"]) - {""}
+    covered = unmet if (items["indicator"] == "").any() else unmet[unmet["indicator"].isin(named)]
+    return {
+        "commune_id": cid,
+        "kind": "criterion",
+        "criterion": number,
+        "field": "",
+        "name_vi": names[number]["vi"],
+        "name_en": names[number]["en"],
+        "status_now": status_now,
+        "indicators": " ".join(sorted(named, key=inds.index)) or "*",
+        "covers_all_unmet": len(covered) == len(unmet),
+        **_common(items),
+        "B": float(status_now in ("not_met", "incomplete")),
+        "G": float(np.clip(covered["relative_gap"].mean(), 0, 1)) if len(covered) else 0.0,
+        "unlocks": len(covered),
+        "order": order[number],
+    }
+
+
+def _general_bundle(row: pd.DataFrame, first: int) -> dict:
+    fields = work_fields()["fields"]
+    key = str(row["field"].iloc[0]) or "other"
+    return {
+        "commune_id": str(row["commune_id"].iloc[0]),
+        "kind": GENERAL,
+        "criterion": "",
+        "field": key,
+        "name_vi": fields[key]["vi"],
+        "name_en": fields[key]["en"],
+        "status_now": "",
+        "indicators": "",
+        "covers_all_unmet": True,
+        **_common(row),
+        "B": 0.0,
+        "G": 0.0,
+        "unlocks": 0,
+        "order": first + list(fields).index(key),
+    }
+
+
+def bundles(plan: pd.DataFrame, a: Assessment, cset: CriteriaSet, year: int) -> pd.DataFrame:
+    """One row per commune and criterion of the plan, and one per general task, with its score
+    and the score's parts."""
+    crit = a.criteria[a.criteria["year"] == year]
+    crit_status = {(str(r.commune_id), str(r.criterion)): str(r.status) for r in crit.itertuples()}
+    ind = _indicator_gaps(a, cset, year)
+    order = {c.number: n for n, c in enumerate(cset.criteria)}
+    general = plan["kind"] == GENERAL if "kind" in plan else pd.Series(False, index=plan.index)
+    rows = [
+        _criterion_bundle(cid, number, items, ind, crit_status, cset, order)
+        for (cid, number), items in plan[~general].groupby(["commune_id", "criterion"], sort=False)
+    ]
+    rows += [_general_bundle(plan.loc[[k]], len(order)) for k in plan.index[general]]
     out = pd.DataFrame(rows)
     if out.empty:
         return out
@@ -152,7 +197,8 @@ def schedule(
     out = ordered.copy()
     out["year_scheduled"] = pd.array(scheduled, dtype="Int64")
     out["funded"] = out["year_scheduled"].notna()
-    out["late"] = out["funded"] & (out["year_scheduled"] > out["target_year"])
+    later = (out["year_scheduled"] > out["target_year"].astype("Int64")).fillna(False)
+    out["late"] = (out["funded"] & later).astype(bool)
     return out, pd.DataFrame(
         use, columns=["commune_id", "year", "source", "budget", "used", "left"]
     )
@@ -174,7 +220,7 @@ def status_outlook(
         ]
         missing_data = [str(c) for c in mine.loc[mine["status"] == "incomplete", "criterion"]]
         plan = roadmap[(roadmap["commune_id"] == cid)] if len(roadmap) else roadmap
-        by_crit = {str(r.criterion): r for r in plan.itertuples()} if len(plan) else {}
+        by_crit = {str(r.criterion): r for r in plan.itertuples() if r.kind != GENERAL}
         no_plan = [c for c in unmet if c not in by_crit]
         unfunded = [c for c in unmet if c in by_crit and not by_crit[c].funded]
         partial = [c for c in unmet if c in by_crit and not by_crit[c].covers_all_unmet]
@@ -200,6 +246,39 @@ def status_outlook(
         )
     out = pd.DataFrame(rows)
     out["earliest_status_year"] = out["earliest_status_year"].astype("Int64")
+    return out
+
+
+def by_year(roadmap: pd.DataFrame, cset: CriteriaSet) -> pd.DataFrame:
+    """The roadmap as a plan reads it: by scheduled year (work not yet funded last), then by
+    criterion in the set's order, then general tasks in the fields' order."""
+    if roadmap.empty:
+        return roadmap
+    order = {c.number: n for n, c in enumerate(cset.criteria)}
+    fields = list(work_fields()["fields"])
+    rank = roadmap.apply(
+        lambda r: (
+            order.get(str(r["criterion"]), len(order))
+            + (fields.index(r["field"]) if r["field"] in fields else 0)
+        ),
+        axis=1,
+    )
+    year = roadmap["year_scheduled"].astype("Float64").fillna(np.inf)
+    keys = pd.DataFrame({"year": year, "rank": rank, "priority": roadmap["priority"]})
+    return roadmap.loc[keys.sort_values(["year", "rank", "priority"], kind="stable").index]
+
+
+def funding(roadmap: pd.DataFrame) -> dict:
+    """The roadmap's money by source (million VND): what is arranged (funded in a year of the
+    budget) and, apart, what is not yet arranged ("chưa bố trí được vốn")."""
+    out = {}
+    for name, rows in (
+        ("arranged", roadmap[roadmap["funded"]] if len(roadmap) else roadmap),
+        ("not_arranged", roadmap[~roadmap["funded"].astype(bool)] if len(roadmap) else roadmap),
+    ):
+        by_source = {s: round(float(rows[s].sum()), 6) if len(rows) else 0.0 for s in SOURCES}
+        total = round(float(rows["cost"].sum()), 6) if len(rows) else 0.0
+        out[name] = {"total": total, "by_source": by_source, "items": len(rows)}
     return out
 
 
@@ -237,7 +316,9 @@ def make_roadmap(
         [
             "commune_id",
             "priority",
+            "kind",
             "criterion",
+            "field",
             "name_vi",
             "name_en",
             "status_now",
@@ -246,6 +327,7 @@ def make_roadmap(
             "solution",
             "responsible",
             "target_year",
+            "deadline",
             "year_scheduled",
             "funded",
             "late",

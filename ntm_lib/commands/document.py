@@ -1,78 +1,123 @@
 """`ntm document plan|report`: the board's plan or annual report for one commune, drafted in
-Word from the assessment (and the roadmap, with a plan)."""
+Word from the assessment under one or several sets (and the roadmap, with a plan), in the
+shipped template or the board's own, carrying the board's own text; `ntm document fields`
+lists what a template may use."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-from ..assess.loaded import LoadedRun
-from ..atomic import check_target_file, write_files
+from ..assess.loaded import LoadedRun, load_runs
+from ..atomic import EditedError, check_target_file, write_files
+from ..errors import UsageError, printable
 from ..i18n import t
 from ..intake.plans import read_budget, read_plan
-from ..provenance import run_time
-from ..reports.context import commune_context, plan_files
+from ..provenance import files, run_time
+from ..reports.context import plan_files
 from . import manifest
-from .base import Command, Options, Replay, data_options, resolved
-from .common import input_paths, loaded_for_replay, loaded_from_args, set_parameter
+from .base import Command, Options, Replay, out_options, print_warnings, resolved
+from .common import replayed_set, set_parameter
 
 KINDS = ("plan", "report")
+HEAD = ("issuer_parent", "issuer", "signer_title", "signer_name", "number", "place")
 
 
 def configure(o: Options) -> None:
-    data_options(o)
+    o.add("data", nargs="+")
+    o.add("--communes", required=True)
+    o.add("--set", dest="set_ids", action="append", required=True)
     o.add("--commune", required=True, metavar="ID")
     o.add("--year", type=int)
     o.add("--plan")
     o.add("--budget")
+    o.add("--template")
+    o.add("--text", action="append", dest="texts", metavar="FILE")
+    for option in HEAD:
+        o.add(f"--{option.replace('_', '-')}")
+    o.add("--date", metavar="YYYY-MM-DD")
+    out_options(o)
 
 
 def produce(
     kind: str,
-    run: LoadedRun,
-    commune: str,
-    year: int,
+    runs: list[LoadedRun],
+    params: dict,
     plan: str | None,
     budget: str | None,
+    template: str | None,
+    texts: list[str],
     path: Path,
-) -> None:
-    plan_rows = budget_rows = None
-    if plan:
-        plan_rows = read_plan([plan], run.cset, run.register, year)
-        budget_rows = read_budget([budget or plan], run.register)
-    from ..reports.board_documents import write_document
+):
+    from ..reports import board_documents as bd
 
-    ctx = commune_context(run, commune, year, "vi", plan_rows=plan_rows, budget_rows=budget_rows)
-    write_document(kind, ctx, path)
+    plan_rows = budget_rows = None
+    year = runs[-1].checked_year(params["year"], params["commune"])
+    if plan:
+        plan_rows = read_plan([plan], runs[-1].cset, runs[-1].register, year)
+        budget_rows = read_budget([budget or plan], runs[-1].register)
+        print_warnings(plan_rows.attrs.get("warnings", []))
+        runs = runs[:-1] + [runs[-1].with_inputs(plan_files(plan, budget))]
+    contexts = bd.document_contexts(runs, params["commune"], year, plan_rows, budget_rows)
+    options = bd.DocumentOptions(
+        **{k: params.get(k) for k in HEAD},
+        date=bd.parse_date(params["date"]) if params.get("date") else None,
+        template=template,
+        texts=texts,
+    )
+    return bd.write_document(kind, contexts, path, options)
+
+
+def _check(out: str, force: bool, inputs: list[str]) -> Path:
+    try:
+        return check_target_file(out, force, inputs)
+    except EditedError as exc:  # the board's edits: say how to carry them
+        raise UsageError(t("document_edited", path=str(Path(out).absolute()))) from exc
 
 
 def runner(kind: str):
     def run(args) -> int:
         started = run_time()
-        plan = resolved([args.plan])[0] if args.plan else None
-        budget = resolved([args.budget])[0] if args.budget else None
-        out = check_target_file(args.out, args.force, input_paths(args, plan, budget))
-        loaded = loaded_from_args(args)
-        year = loaded.checked_year(args.year, args.commune)
-        if plan:
-            loaded = loaded.with_inputs(plan_files(plan, budget))
+        data, communes = resolved(args.data), resolved([args.communes])[0]
+        plan, budget, template = (
+            resolved([p])[0] if p else None for p in (args.plan, args.budget, args.template)
+        )
+        texts = resolved(args.texts or [])
+        out = _check(args.out, args.force, data + [communes, plan, budget, template, *texts])
+        runs = load_runs(data, communes, args.set_ids)
+        print_warnings(runs[-1].warnings)
         params = {
-            "set": set_parameter(args.set_id, out.parent),
+            "sets": [set_parameter(s, out.parent) for s in args.set_ids],
             "commune": args.commune,
-            "year": year,
+            "year": runs[-1].checked_year(args.year, args.commune),
+            "date": args.date,
             "out": out.name,
-        }
+        } | {k: getattr(args, k) for k in HEAD}
+        recorded = (
+            runs[-1].provenance["inputs"]
+            + (plan_files(plan, budget) if plan else [])
+            + (files([template], "template") if template else [])
+            + files(texts, "text")
+        )
         record = manifest.build(
             f"document {kind}",
             params,
-            loaded.provenance["inputs"],
+            recorded,
             out.parent,
-            sets=[loaded.cset],
+            sets=[r.cset for r in runs],
             started=started,
         )
+        drafts = []
         write_files(
-            {out: lambda tmp: produce(kind, loaded, args.commune, year, plan, budget, Path(tmp))},
+            {
+                out: lambda tmp: drafts.append(
+                    produce(kind, runs, params, plan, budget, template, texts, Path(tmp))
+                )
+            },
             record,
         )
+        for line in drafts[0].warnings:
+            print(t("cli_document_warning", text=line), file=sys.stderr)
         print(t("cli_document_written", path=str(out)))
         return 0
 
@@ -82,18 +127,35 @@ def runner(kind: str):
 def replayer(kind: str):
     def replay(r: Replay) -> None:
         r.target.mkdir()
-        params = r.parameters
+        sets = [
+            replayed_set(Replay({"set": s}, {}, r.target, r.folder)) for s in r.parameters["sets"]
+        ]
+        runs = load_runs(r.inputs.get("data", []), r.inputs["communes"][0], sets)
         produce(
             kind,
-            loaded_for_replay(r),
-            params["commune"],
-            params["year"],
+            runs,
+            r.parameters,
             (r.inputs.get("plan") or [None])[0],
             (r.inputs.get("budget") or [None])[0],
-            r.target / params["out"],
+            (r.inputs.get("template") or [None])[0],
+            r.inputs.get("text", []),
+            r.target / r.parameters["out"],
         )
 
     return replay
 
 
-COMMANDS = [Command(f"document {kind}", configure, runner(kind), replayer(kind)) for kind in KINDS]
+def run_fields(args) -> int:
+    from ..reports import board_documents as bd
+
+    print(t("cli_document_fields_header"))
+    for kind, rows in bd.field_listing_by_kind().items():
+        print(f"\n[{kind}]")
+        for name, sample in rows:
+            print(printable(f"  {name}: {sample}"))
+    return 0
+
+
+COMMANDS = [
+    Command(f"document {kind}", configure, runner(kind), replayer(kind)) for kind in KINDS
+] + [Command("document fields", lambda o: None, run_fields)]

@@ -13,7 +13,7 @@ from ..provenance import files, run_time
 from ..reports.workbooks import CSV_NAMES, localized_sheets
 from ..tables import write_csv, write_xlsx
 from . import manifest
-from .base import Command, Options, Replay, data_options, resolved
+from .base import Command, Options, Replay, data_options, print_warnings, resolved
 from .common import input_paths, loaded_for_replay, loaded_from_args, set_parameter
 
 NAME = "plan"
@@ -28,6 +28,7 @@ def configure(o: Options) -> None:
 
 def produce(run: LoadedRun, plan: str, budget: str, year: int, target: Path) -> Roadmap:
     rows = read_plan([plan], run.cset, run.register, year)
+    print_warnings(rows.attrs.get("warnings", []))
     money = read_budget([budget], run.register)
     result = make_roadmap(rows, money, run.assessment, run.cset, year)
     tables = {

@@ -338,6 +338,10 @@ def category_lookup() -> dict[str, str]:
     return out
 
 
+# Optional register columns for the heading and signature of the board's documents.
+DOCUMENT_COLUMNS = ("issuer_parent", "issuer", "signer_title", "signer_name", "place")
+
+
 def read_register(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
     tables, problems = read_tables(Path(path), "register")
     frames = []
@@ -377,6 +381,7 @@ def read_register(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
         "group",
         "predecessors_old_codes",
         "special_category",
+        *DOCUMENT_COLUMNS,
     ):
         if optional in register:
             cols.append(optional)

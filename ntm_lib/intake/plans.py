@@ -1,11 +1,21 @@
-"""Reading a commune's plan of solutions and its yearly budget by funding source."""
+"""Reading a commune's plan of solutions and its yearly budget by funding source.
+
+A plan row is a task: tied to an indicator or a criterion, or a general task of a field of work
+(communication, training, credit...: locale/work_fields.yaml), each with its responsible body,
+its deadline (a year, or "thường xuyên" for ongoing work) and its cost by source. A row whose
+task columns are all empty (the untouched rows of `ntm template-plan`'s workbook) is no task.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from ..criteria.catalogue import CriteriaSet, fmt_number
 from ..errors import InputError, Problem, cap_problems
@@ -21,6 +31,40 @@ SOURCES = [
 ]
 # Shares may differ from the total by rounding, up to this many million VND.
 SHARE_TOLERANCE = 0.5
+# The columns that make a row a task; a row with none of them filled is no task.
+TASK_COLUMNS = ["solution", "responsible", "target_year", "cost", *SOURCES, "difficulty"]
+GENERAL = "general"  # the `kind` of a task not tied to an indicator or a criterion
+PLAN_COLUMNS = [
+    "commune_id",
+    "indicator",
+    "criterion",
+    "field",
+    "kind",
+    "solution",
+    "responsible",
+    "target_year",
+    "deadline",
+    "difficulty",
+    "cost",
+    *SOURCES,
+    "input_ref",
+]
+
+
+@lru_cache(maxsize=1)
+def work_fields() -> dict:
+    """The fields of work (key -> labels and accepted words), in the plan's order."""
+    path = resources.files("ntm_lib").joinpath("locale/work_fields.yaml")
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def field_lookup() -> dict[str, str]:
+    """Folded word or label -> field key."""
+    out = {}
+    for key, spec in work_fields()["fields"].items():
+        for word in [key, spec["vi"], spec["en"], *spec["words"]]:
+            out[fold(word)] = key
+    return out
 
 
 def _amounts(table, f: pd.DataFrame, columns: list[str], problems: list[Problem]) -> pd.DataFrame:
@@ -38,128 +82,166 @@ def _amounts(table, f: pd.DataFrame, columns: list[str], problems: list[Problem]
     return out
 
 
-def read_plan(paths, cset: CriteriaSet, register: pd.DataFrame, data_year: int) -> pd.DataFrame:
-    """Plan rows with their criterion resolved; raises InputError listing every problem."""
+def _column(f: pd.DataFrame, name: str) -> pd.Series:
+    return f[name] if name in f else pd.Series("", index=f.index, dtype=object)
+
+
+def _tasks(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows that carry a task: stripped, NFC, without the untouched template rows."""
+    f = frame.apply(lambda c: c.str.strip().str.normalize("NFC"))
+    task = [c for c in TASK_COLUMNS if c in f]
+    return f[(f[task] != "").any(axis=1)] if task else f.iloc[0:0]
+
+
+def _targets(table, f, cset: CriteriaSet, known: set, problems: list[Problem]) -> pd.DataFrame:
+    """Each row's commune, indicator, criterion and field of work, checked."""
     indicators = {i.code: i for i in cset.indicators}
-    numbers = [c.number for c in cset.criteria]
-    known = set(register["commune_id"].astype(str))
+    numbers = {c.number for c in cset.criteria}
+    fields = field_lookup()
+    code, crit, typed_field = _column(f, "indicator"), _column(f, "criterion"), _column(f, "field")
+    resolved = code.map(lambda c: indicators[c].criterion if c in indicators else "")
+    field = typed_field.map(lambda v: fields.get(fold(v), "?") if v else "")
+    for row in f.index:
+        r = int(row)
+        if f.at[row, "commune_id"] not in known:
+            problems.append(
+                table.problem(
+                    "commune_not_in_register", r, "commune_id", value=f.at[row, "commune_id"]
+                )
+            )
+        problems += _target_problem(table, r, code[row], crit[row], resolved[row], cset, numbers)
+        problems += _field_problem(table, r, typed_field[row], field[row], code[row] or crit[row])
+    general = (code == "") & (crit == "")
+    return pd.DataFrame(
+        {
+            "indicator": code,
+            "criterion": crit.where(crit != "", resolved),
+            "field": field.where(field != "?", "").where(~general | (field != ""), "other"),
+            "kind": np.where(general, GENERAL, "criterion"),
+        },
+        index=f.index,
+    )
+
+
+def _target_problem(table, r: int, code, crit, resolved, cset, numbers) -> list[Problem]:
+    """The indicator and criterion a task names: known, and consistent with each other."""
+    if code and not resolved:
+        return [table.problem("indicator_unknown", r, "indicator", value=code, set_id=cset.id)]
+    if crit and crit not in numbers:
+        return [table.problem("plan_criterion_unknown", r, "criterion", value=crit, set_id=cset.id)]
+    if code and crit and resolved != crit:
+        return [
+            table.problem("plan_indicator_criterion", r, "indicator", value=code, criterion=crit)
+        ]
+    return []
+
+
+def _field_problem(table, r: int, typed: str, field: str, tied: str) -> list[Problem]:
+    """A field of work that is not one of work_fields.yaml's; a general task without one."""
+    if field == "?":
+        known = ", ".join(s["vi"] for s in work_fields()["fields"].values())
+        return [table.problem("plan_field_unknown", r, "field", value=typed, known=known)]
+    if not tied and not field:
+        return [_warning(table.problem("plan_general_no_field", r, "field"))]
+    return []
+
+
+def _warning(problem: Problem) -> Problem:
+    return dataclasses.replace(problem, severity="warning")
+
+
+def _deadlines(table, f: pd.DataFrame, data_year: int, problems: list[Problem]) -> pd.DataFrame:
+    """The target year of each row, or none for ongoing work ("thường xuyên")."""
+    text = f["target_year"]
+    ongoing = {fold(w) for w in work_fields()["ongoing_words"]}
+    is_ongoing = text.map(lambda v: fold(v) in ongoing)
+    year = pd.to_numeric(text.where(text.str.fullmatch(r"\d{4}")), errors="coerce")
+    for row in year.index[year.isna() & ~is_ongoing.astype(bool)]:
+        problems.append(table.problem("year_invalid", int(row), "target_year", value=text[row]))
+    for row in year.index[year < data_year]:
+        problems.append(
+            table.problem(
+                "plan_target_before_data",
+                int(row),
+                "target_year",
+                value=int(year[row]),
+                data_year=data_year,
+            )
+        )
+    deadline = text.where(~is_ongoing, work_fields()["ongoing_words"][0].capitalize())
+    return pd.DataFrame({"target_year": year.astype("Int64"), "deadline": deadline})
+
+
+def _costs(table, f: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+    money = _amounts(table, f, ["cost"] + SOURCES, problems)
+    shares = money[SOURCES].sum(axis=1)
+    off = (shares - money["cost"]).abs() > SHARE_TOLERANCE
+    valid = money.notna().all(axis=1) & (money >= 0).all(axis=1)
+    for row in money.index[off & valid]:
+        problems.append(
+            table.problem(
+                "plan_shares_mismatch",
+                int(row),
+                "cost",
+                cost=fmt_number(money.at[row, "cost"]),
+                shares=fmt_number(round(float(shares[row]), 3)),
+            )
+        )
+    return money
+
+
+def _difficulty(table, f: pd.DataFrame, problems: list[Problem]) -> pd.Series:
     words = {fold(k): v for k, v in column_spec()["difficulty_words"].items()}
+    text = _column(f, "difficulty")
+    difficulty = pd.to_numeric(text.where(text.str.fullmatch(r"[1-5]")), errors="coerce").fillna(
+        fold_map(text, words)
+    )
+    for row in difficulty.index[difficulty.isna() & (text != "")]:
+        problems.append(
+            table.problem("plan_difficulty_invalid", int(row), "difficulty", value=text[row])
+        )
+    return difficulty.astype("Int64")
+
+
+def _plan_table(table, cset, known: set, data_year: int, problems: list[Problem]) -> pd.DataFrame:
+    f = _tasks(table.frame)
+    targets = _targets(table, f, cset, known, problems)
+    for row in f.index[f["solution"] == ""]:
+        problems.append(table.problem("plan_solution_empty", int(row), "solution"))
+    deadlines = _deadlines(table, f, data_year, problems)
+    money = _costs(table, f, problems)
+    where = Path(table.file).name + (f"[{table.sheet}]" if table.sheet else "")
+    return pd.DataFrame(
+        {
+            "commune_id": f["commune_id"],
+            **{c: targets[c] for c in ["indicator", "criterion", "field", "kind"]},
+            "solution": f["solution"],
+            "responsible": _column(f, "responsible"),
+            **{c: deadlines[c] for c in ["target_year", "deadline"]},
+            "difficulty": _difficulty(table, f, problems),
+            **{c: money[c] for c in ["cost"] + SOURCES},
+            "input_ref": where + ":" + f.index.astype(str),
+        }
+    )
+
+
+def read_plan(paths, cset: CriteriaSet, register: pd.DataFrame, data_year: int) -> pd.DataFrame:
+    """Plan rows (tasks) with their criterion or field resolved; raises InputError listing every
+    problem. `kind` is "criterion" for a task tied to an indicator or a criterion, "general" for
+    one of a field of work."""
+    known = set(register["commune_id"].astype(str))
     frames, problems = [], []
     for path in paths if isinstance(paths, (list, tuple)) else [paths]:
         tables, found = read_tables(Path(path), "plan")
         problems += found
         for table in tables:
-            f = table.frame.apply(lambda c: c.str.strip().str.normalize("NFC"))
-            f = f[(f != "").any(axis=1)]
-            code = f["indicator"] if "indicator" in f else pd.Series("", index=f.index)
-            crit = f["criterion"] if "criterion" in f else pd.Series("", index=f.index)
-            resolved = code.map(lambda c: indicators[c].criterion if c in indicators else "")
-            for row in f.index:
-                r = int(row)
-                if f.at[row, "commune_id"] not in known:
-                    problems.append(
-                        table.problem(
-                            "commune_not_in_register",
-                            r,
-                            "commune_id",
-                            value=f.at[row, "commune_id"],
-                        )
-                    )
-                if code[row] and code[row] not in indicators:
-                    problems.append(
-                        table.problem(
-                            "indicator_unknown", r, "indicator", value=code[row], set_id=cset.id
-                        )
-                    )
-                elif crit[row] and crit[row] not in numbers:
-                    problems.append(
-                        table.problem(
-                            "plan_criterion_unknown",
-                            r,
-                            "criterion",
-                            value=crit[row],
-                            set_id=cset.id,
-                        )
-                    )
-                elif code[row] and crit[row] and resolved[row] != crit[row]:
-                    problems.append(
-                        table.problem(
-                            "plan_indicator_criterion",
-                            r,
-                            "indicator",
-                            value=code[row],
-                            criterion=crit[row],
-                        )
-                    )
-                elif not code[row] and not crit[row]:
-                    problems.append(table.problem("plan_no_target", r, "indicator"))
-                if not f.at[row, "solution"]:
-                    problems.append(table.problem("plan_solution_empty", r, "solution"))
-            year = pd.to_numeric(
-                f["target_year"].where(f["target_year"].str.fullmatch(r"\d{4}")), errors="coerce"
-            )
-            for row in year.index[year.isna()]:
-                problems.append(
-                    table.problem(
-                        "year_invalid", int(row), "target_year", value=f.at[row, "target_year"]
-                    )
-                )
-            for row in year.index[year < data_year]:
-                problems.append(
-                    table.problem(
-                        "plan_target_before_data",
-                        int(row),
-                        "target_year",
-                        value=int(year[row]),
-                        data_year=data_year,
-                    )
-                )
-            money = _amounts(table, f, ["cost"] + SOURCES, problems)
-            shares = money[SOURCES].sum(axis=1)
-            off = (shares - money["cost"]).abs() > SHARE_TOLERANCE
-            valid = money.notna().all(axis=1) & (money >= 0).all(axis=1)
-            for row in money.index[off & valid]:
-                problems.append(
-                    table.problem(
-                        "plan_shares_mismatch",
-                        int(row),
-                        "cost",
-                        cost=fmt_number(money.at[row, "cost"]),
-                        shares=fmt_number(round(float(shares[row]), 3)),
-                    )
-                )
-            diff_text = f["difficulty"] if "difficulty" in f else pd.Series("", index=f.index)
-            difficulty = pd.to_numeric(
-                diff_text.where(diff_text.str.fullmatch(r"[1-5]")), errors="coerce"
-            ).fillna(fold_map(diff_text, words))
-            for row in difficulty.index[difficulty.isna() & (diff_text != "")]:
-                problems.append(
-                    table.problem(
-                        "plan_difficulty_invalid", int(row), "difficulty", value=diff_text[row]
-                    )
-                )
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "commune_id": f["commune_id"],
-                        "indicator": code,
-                        "criterion": crit.where(crit != "", resolved),
-                        "solution": f["solution"],
-                        "responsible": f["responsible"] if "responsible" in f else "",
-                        "target_year": year.astype("Int64"),
-                        "difficulty": difficulty.astype("Int64"),
-                        **{c: money[c] for c in ["cost"] + SOURCES},
-                        "input_ref": Path(table.file).name
-                        + (f"[{table.sheet}]" if table.sheet else "")
-                        + ":"
-                        + f.index.astype(str),
-                    }
-                )
-            )
+            frames.append(_plan_table(table, cset, known, data_year, problems))
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise InputError(cap_problems(problems, MAX_SAME_PROBLEM))
-    return pd.concat(frames, ignore_index=True)
+    plan = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PLAN_COLUMNS)
+    plan.attrs["warnings"] = [p for p in problems if p.severity != "error"]
+    return plan
 
 
 def fold_map(text: pd.Series, words: dict) -> pd.Series:

@@ -109,6 +109,7 @@ def write_template(cset: CriteriaSet, register: pd.DataFrame, year: int, path: P
 PLAN_HEADERS = [
     "Mã xã",
     "Tên xã",
+    "Lĩnh vực",
     "Tiêu chí",
     "Mã chỉ tiêu",
     "Tên chỉ tiêu",
@@ -139,10 +140,56 @@ PLAN_INSTRUCTIONS = [
     "Trang «Kế hoạch»: mỗi dòng là một chỉ tiêu chưa đạt; ghi giải pháp, đơn vị chịu trách nhiệm,",
     "năm hoàn thành, kinh phí (triệu đồng) và phân theo nguồn: tổng các nguồn phải bằng kinh phí.",
     "Có thể thêm dòng cho việc giữ vững tiêu chí đã đạt (ghi số tiêu chí hoặc mã chỉ tiêu).",
+    "Trang «Nhiệm vụ chung»: việc không gắn với một tiêu chí (tuyên truyền, tập huấn, tín dụng),",
+    "theo lĩnh vực; năm hoàn thành có thể ghi «Thường xuyên».",
+    "Dòng để trống phần giải pháp, đơn vị, năm và kinh phí là không có nhiệm vụ: bỏ qua.",
     "Mức độ khó: 1 (dễ) đến 5 (rất khó). Trang «Ngân sách»: số vốn dự kiến mỗi năm theo nguồn.",
     "Lập lộ trình: ntm plan <số liệu> --communes <xã> --set <bộ> --plan <tệp này> "
     "--budget <tệp này> --out <thư mục>",
 ]
+
+
+def _plan_rows(cset: CriteriaSet, names: pd.Series, unmet: pd.DataFrame) -> list[list]:
+    """One row per unmet indicator, its task columns left for the board."""
+    from ..criteria.text import value_text
+
+    rows = []
+    for r in unmet.itertuples():
+        ind = cset.indicator(str(r.indicator))
+        rows.append(
+            [
+                str(r.commune_id),
+                names.get(str(r.commune_id), ""),
+                None,
+                ind.criterion,
+                ind.code,
+                ind.name["vi"],
+                value_text(r.value, ind.unit, "vi"),
+                requirement_text(r.rule, r.threshold, ind.unit, "vi", r.status),
+            ]
+            + [None] * (len(PLAN_HEADERS) - 8)
+        )
+    return rows
+
+
+def _general_rows(communes: list[str], names: pd.Series) -> list[list]:
+    """One row per commune and field of work, for the general tasks."""
+    from .plans import work_fields
+
+    labels = [spec["vi"] for key, spec in work_fields()["fields"].items() if key != "other"]
+    return [
+        [cid, names.get(cid, ""), label] + [None] * (len(PLAN_HEADERS) - 3)
+        for cid in communes
+        for label in labels
+    ]
+
+
+def _style(sheet) -> None:
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        cell.alignment = Alignment(wrap_text=True)
+    sheet.freeze_panes = "A2"
 
 
 def write_plan_template(
@@ -153,48 +200,38 @@ def write_plan_template(
     path: Path,
     budget_years: int = 3,
 ) -> int:
-    """Plan rows for every unmet indicator of `year`, and an empty budget for the next years."""
-    from ..criteria.text import value_text
-
+    """Plan rows for every unmet indicator of `year`, a row per field of work for the general
+    tasks, and an empty budget for the next years. Rows left untouched are read back as no
+    task (intake.plans)."""
     names = register.set_index(register["commune_id"].astype(str))["name"]
     unmet = indicators[
         (indicators["year"] == year) & indicators["status"].isin(["not_met", "missing"])
     ]
+    communes = sorted(set(unmet["commune_id"].astype(str)))
     wb = Workbook()
     guide = wb.active
     guide.title = "Hướng dẫn"
     for line in PLAN_INSTRUCTIONS:
         guide.append([line])
     guide.column_dimensions["A"].width = 110
-    plan = wb.create_sheet("Kế hoạch")
-    plan.append(PLAN_HEADERS)
-    for r in unmet.itertuples():
-        ind = cset.indicator(str(r.indicator))
-        plan.append(
-            [
-                str(r.commune_id),
-                names.get(str(r.commune_id), ""),
-                ind.criterion,
-                ind.code,
-                ind.name["vi"],
-                value_text(r.value, ind.unit, "vi"),
-                requirement_text(r.rule, r.threshold, ind.unit, "vi", r.status),
-            ]
-            + [None] * (len(PLAN_HEADERS) - 7)
-        )
+    sheets = []
+    for title, rows in (
+        ("Kế hoạch", _plan_rows(cset, names, unmet)),
+        ("Nhiệm vụ chung", _general_rows(communes, names)),
+    ):
+        sheet = wb.create_sheet(title)
+        sheet.append(PLAN_HEADERS)
+        for row in rows:
+            sheet.append(row)
+        for col, width in (("C", 28), ("F", 50), ("I", 40)):
+            sheet.column_dimensions[col].width = width
+        sheets.append(sheet)
     budget = wb.create_sheet("Ngân sách")
     budget.append(BUDGET_HEADERS)
-    for cid in sorted(set(unmet["commune_id"].astype(str))):
+    for cid in communes:
         for y in range(year + 1, year + 1 + budget_years):
             budget.append([cid, y] + [None] * 5)
-    for sheet in (plan, budget):
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-            cell.fill = PatternFill("solid", fgColor="DDEBF7")
-            cell.alignment = Alignment(wrap_text=True)
-        sheet.freeze_panes = "A2"
-    plan.column_dimensions["E"].width = 50
-    plan.column_dimensions["H"].width = 40
-
+    for sheet in sheets + [budget]:
+        _style(sheet)
     _save(wb, path)
     return len(unmet)

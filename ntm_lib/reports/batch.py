@@ -334,7 +334,7 @@ def write_documents(
             closings=part["closings"],
         )
         for kind, link in document_links(outcome.commune_id, year).items():
-            write_document(kind, ctx, folder / Path(link).name)
+            write_document(kind, [ctx], folder / Path(link).name)
 
 
 def _slug(text: str) -> str:
