@@ -19,13 +19,7 @@ import os
 import shutil
 from pathlib import Path
 
-from .errors import UsageError
-
-
-class EditedError(UsageError):
-    """An output exists that ntm did not write, or that a person changed since: never replaced."""
-
-
+from .errors import EditedError, UsageError
 from .i18n import t
 from .provenance import sha256
 

@@ -31,6 +31,10 @@ class UsageError(NtmError):
     exit_code = 2
 
 
+class EditedError(UsageError):
+    """An output exists that ntm did not write, or that a person changed since: never replaced."""
+
+
 class NoDataError(NtmError):
     """A requested year, commune or area has no data: an empty success would mislead."""
 

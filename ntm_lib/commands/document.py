@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from ..assess.loaded import LoadedRun, load_runs
-from ..atomic import EditedError, check_target_file, write_files
-from ..errors import UsageError, printable
+from ..atomic import check_target_file, write_files
+from ..errors import EditedError, UsageError, printable
 from ..i18n import t
 from ..intake.plans import read_budget, read_plan
 from ..provenance import files, run_time
