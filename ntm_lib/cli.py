@@ -153,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _report(exc: BaseException) -> int:
     """The message for an error that ended a command, and the exit code."""
+    if not isinstance(exc, NtmError):
+        exc = _os_error_within(exc) or exc
     if isinstance(exc, InputError):
         _print_problems(exc.problems)
     elif isinstance(exc, NtmError):
@@ -169,6 +171,17 @@ def _report(exc: BaseException) -> int:
         _error(t("cli_unexpected", error=error, log=str(log) if log else "-"))
         return 1
     return exc.exit_code
+
+
+def _os_error_within(exc: BaseException) -> OSError | None:
+    """An OSError that a library wrapped in an exception of its own (XlsxWriter does, for a
+    full disk): found in the exception's cause, context or arguments."""
+    seen = set()
+    while exc is not None and id(exc) not in seen and not isinstance(exc, OSError):
+        seen.add(id(exc))
+        inner = [a for a in getattr(exc, "args", ()) if isinstance(a, BaseException)]
+        exc = exc.__cause__ or (inner[0] if inner else None) or exc.__context__
+    return exc if isinstance(exc, OSError) else None
 
 
 def _print_problems(problems) -> None:

@@ -26,7 +26,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..atomic import MANIFEST, MARKER, SIDECAR_SUFFIX
+from ..atomic import MANIFEST, MARKER, SIDECAR_SUFFIX, sidecar
 from ..criteria.catalogue import load_set
 from ..errors import UsageError
 from ..i18n import t
@@ -67,7 +67,7 @@ def manifest_path(path: Path) -> tuple[Path, bool]:
         return path / MANIFEST, True
     if path.name.endswith(SIDECAR_SUFFIX):
         return path, False
-    return path.with_name(path.name + SIDECAR_SUFFIX), False
+    return sidecar(path), False
 
 
 def read(path: Path) -> dict:
