@@ -435,7 +435,10 @@ def _print_coverage(cset: CriteriaSet, form: str) -> int:
 
 
 def _cmd_template(args) -> int:
+    from .intake.template import check_year
+
     cset = load_set(args.set_id)
+    check_year(cset, args.year)
     out = check_target_file(args.out, args.force, [args.communes])
     register, problems = read_register(args.communes)
     errors = [p for p in problems if p.severity == "error"]
@@ -610,7 +613,7 @@ def _cmd_summary(args) -> int:
 
 
 def _cmd_merge(args) -> int:
-    from .assess.merge import merge
+    from .assess.merge import merge, read_shares
     from .atomic import atomic_file
     from .tables import write_csv
 
@@ -622,9 +625,8 @@ def _cmd_merge(args) -> int:
     ):
         check_target_file(out.with_name(out.stem + extra), args.force, own_inputs)
     inputs = load_inputs(args.data, args.communes, cset)
-    shares = (
-        pd.read_csv(args.shares, dtype={"old_code": str, "new_code": str}) if args.shares else None
-    )
+    shares, warnings = read_shares(args.shares) if args.shares else (None, [])
+    _print_warnings(warnings)
     merged = merge(inputs.data, inputs.register, cset, shares=shares)
     register = merged.register.assign(group=args.group) if args.group else merged.register
     written = {
