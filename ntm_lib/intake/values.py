@@ -29,6 +29,9 @@ INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
 INVISIBLE_SPACE = re.compile(r"[\u00a0\u2007\u202f]")
 
 
+ODD = re.compile("|".join(p.pattern for p in (CONTROL, NONCHARACTER, INVISIBLE, INVISIBLE_SPACE)))
+
+
 def refused_character(text: str) -> str | None:
     """The message key for a text holding a character no cell may hold, else None."""
     if CONTROL.search(text):
@@ -41,8 +44,7 @@ def refused_character(text: str) -> str | None:
 def any_odd_character(texts) -> bool:
     """Whether any of `texts` holds a character to refuse or an invisible one to remove: one
     search over them all, so that the usual clean table costs next to nothing."""
-    joined = "\n".join(texts)
-    return any(p.search(joined) for p in (CONTROL, NONCHARACTER, INVISIBLE, INVISIBLE_SPACE))
+    return ODD.search("\n".join(texts)) is not None
 
 
 def without_invisibles(text: str) -> str:
