@@ -9,8 +9,9 @@ A share typed as a fraction is judged by the file, not by a lone value: by the c
 indicator across the table's rows. 0 is never a slip; a value typed with '%' or held in an
 Excel percent cell is a percentage. For a share that should be high (coverage, `≥ 90 %`), a
 column whose every value lies between 0 and 1 is a column of fractions, and a lone value below
-1 among percentages is one when, times 100, it falls among them. For a share that should be
-low (poverty, stunting: `≤` a few %), small values are real: only a column whose every value
+1 among percentages is one when, times 100, it reaches half the lowest of them (0,96 beside 95
+and 97, 0,9 beside 55; but 0,02 beside 45 and 60 may be a real 0,02 %, and a real small share
+is best typed with its sign, as the README asks). For a share that should be low (poverty, stunting: `≤` a few %), small values are real: only a column whose every value
 lies below a hundredth of the smallest threshold is a column of fractions.
 """
 
@@ -28,6 +29,9 @@ from .values import distinct, map_text
 # An income at or above this many "million đồng" was typed in đồng, or in thousand đồng.
 DONG, THOUSAND_DONG = 1_000_000, 1_000
 LOWER_IS_BETTER = ("<=", "<")
+# A value below 1 is a fraction when, times 100, it is at least the lowest percentage of its
+# column divided by this.
+AMONG_FACTOR = 2
 # A table whose coverage shares number at least this many, every one of them 1: 100 % typed
 # as a fraction (one 1 % coverage is possible; all of them are not).
 ALL_ONE_MIN = 3
@@ -70,7 +74,7 @@ def _judge(ids: np.ndarray, v: np.ndarray, per_code: list[Direction]) -> np.ndar
     lower = np.array([d.lower_is_better for d in per_code], dtype=bool)[ids]
     with np.errstate(invalid="ignore"):
         whole_column = (col["max"] <= bound) & (lower | (col["min"] < 1))
-        among = ~lower & (v < 1) & (v * 100 >= big["min"]) & (v * 100 <= big["max"])
+        among = ~lower & (v < 1) & (v * 100 >= big["min"] / AMONG_FACTOR)
     return whole_column | among
 
 

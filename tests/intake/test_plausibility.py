@@ -26,6 +26,7 @@ def _slips(rows, explicit=None, rules=None):
         ([("14.1", 0.95), ("14.1", 1.0)], [True, True]),  # 1 among fractions is 100 %
         ([("14.1", 95), ("14.1", 97), ("14.1", 0.96)], [False, False, True]),
         ([("14.4", 45), ("14.4", 60), ("14.4", 0.02)], [False, False, False]),  # 2 % is not 45-60
+        ([("17.4", 55), ("17.4", 0.9)], [False, True]),  # 90 % beside 55 %, not 0,9 %
         ([("14.1", 0), ("14.1", 0), ("14.1", 0)], [False, False, False]),
         ([("11.1", 0.9)], [False]),  # poverty ≤ 2 %: 0,9 % is real
         ([("11.1", 0.9), ("11.1", 0.4), ("11.1", 1.2)], [False, False, False]),
