@@ -13,7 +13,8 @@ from ..atomic import atomic_file
 from ..criteria.catalogue import NOT_APPLICABLE, CriteriaSet, commune_zones, units
 from ..criteria.catalogue import cell as threshold_cell
 from ..criteria.text import requirement_text
-from ..i18n import pick
+from ..errors import UsageError
+from ..i18n import pick, t
 from ..tables import keep_text, make_zip_deterministic
 
 # Header labels are accepted back by the intake (locale/columns.yaml).
@@ -36,6 +37,22 @@ INSTRUCTIONS = [
     "Ghi nguồn số liệu (báo cáo, biên bản...) để người kiểm tra truy được.",
     "Kiểm tra trước khi nộp: ntm validate <tệp này> --communes <danh sách xã> --set <bộ tiêu chí>",
 ]
+
+
+def check_year(cset: CriteriaSet, year: int) -> None:
+    """UsageError for a year outside the set's period: every row of such a workbook would be
+    refused when the data come back, so none is written."""
+    period = cset.period
+    if not period.start <= year <= period.end:
+        raise UsageError(
+            t(
+                "template_year_outside",
+                year=year,
+                set_id=cset.id,
+                start=period.start,
+                end=period.end,
+            )
+        )
 
 
 def template_rows(cset: CriteriaSet, register: pd.DataFrame, year: int) -> list[list]:
