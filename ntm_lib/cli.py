@@ -21,8 +21,8 @@ from . import __version__
 from .assess.pipeline import assess
 from .atomic import atomic_dir, check_target_dir, check_target_file, write_manifest
 from .criteria.catalogue import (
-    OP_SYMBOL,
     CriteriaSet,
+    absolute_sets_dirs,
     coverage,
     fmt_number,
     list_sets,
@@ -336,13 +336,9 @@ def criteria_table(
 
 
 def _case_text(ind, case) -> str:
-    where = f"{case.region or '*'}{f' g{case.group}' if case.group else ''}"
-    when = f" ({case.from_year}+)" if case.from_year else ""
-    if case.not_applicable is not None:
-        return f"{where} n/a{when} [{case.not_applicable.document}]"
-    value = fmt_number(case.value) if case.value is not None else "?"
-    kind = ind.case_evidence(case)["kind"] if case.value is not None else ""
-    return f"{where} {OP_SYMBOL[ind.rule.op]} {value}{when}" + (f" [{kind}]" if kind else "")
+    from .criteria.text import case_text
+
+    return case_text(ind, case)
 
 
 def _cmd_sets(args) -> int:
@@ -998,6 +994,7 @@ def main(argv: list[str] | None = None) -> int:
             [str(Path(d).resolve()) for d in args.sets_dir]
             + [d for d in os.environ.get("NTM_SETS_DIR", "").split(os.pathsep) if d]
         )
+    absolute_sets_dirs()  # once, here: workers and notebooks mean the same folders
     problem = _settings_problem()
     if problem:
         _error(problem)

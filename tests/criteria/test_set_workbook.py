@@ -61,6 +61,7 @@ def test_a_changed_cell_shows_in_the_diff(tmp_path):
             row[COL["value"]].value = 97
             row[COL["evidence"]].value = "official"
             row[COL["document"]].value = "2582/QĐ-UBND"
+            row[COL["quote"]].value = "tỷ lệ người dân tham gia bảo hiểm y tế đạt 97%"
             row[COL["checked_by"]].value = "Phòng NN huyện"
             row[COL["checked_on"]].value = "01/11/2026"
     spec, changed = imported(tmp_path, wb)
