@@ -107,6 +107,12 @@ def _add_commands(p: argparse.ArgumentParser) -> None:
     ex.add_argument("set_id")
     ex.add_argument("--out", required=True, help="the workbook to write (.xlsx)")
     ex.add_argument("--force", action="store_true", help="replace an existing --out file")
+    ex.add_argument(
+        "--form",
+        choices=["compact", "grid"],
+        default="compact",
+        help="one row per indicator (default) or one row per indicator, zone and year",
+    )
     im = st_sub.add_parser("import", help="a completed workbook to a set file (an overlay)")
     im.add_argument("workbook")
     im.add_argument("--out", required=True, help="folder for the set file")
@@ -857,28 +863,20 @@ def _cmd_set(args) -> int:
     from .atomic import atomic_file
 
     if args.set_command == "export":
+        from .criteria.authoring import export_compact
         from .criteria.spreadsheet import export_workbook
 
         out = check_target_file(args.out, args.force)
         cset = load_set(args.set_id)
+        write = export_compact if args.form == "compact" else export_workbook
         rows = {}
-        atomic_file(out, lambda tmp: rows.setdefault("n", export_workbook(cset, Path(tmp))))
+        atomic_file(out, lambda tmp: rows.setdefault("n", write(cset, Path(tmp))))
         print(t("cli_set_exported", rows=rows["n"], path=str(out)))
         return 0
     if args.set_command == "import":
-        from .intake.set_import import read_set_workbook, set_yaml
+        from .intake.set_import import import_set
 
-        spec = read_set_workbook(args.workbook)
-        folder = Path(args.out)
-        folder.mkdir(parents=True, exist_ok=True)
-        target = check_target_file(folder / f"{spec['id']}.yaml", args.force, [args.workbook])
-        text = set_yaml(spec, args.workbook)
-        atomic_file(target, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
-        try:
-            load_set(str(target))  # the file written must load as any set does
-        except NtmError:
-            target.unlink()
-            raise
+        target, spec = import_set(args.workbook, args.out, args.force)
         print(
             t(
                 "cli_set_imported",
@@ -886,7 +884,7 @@ def _cmd_set(args) -> int:
                 overrides=len(spec.get("overrides", [])),
                 added=sum(len(c["indicators"]) for c in spec.get("criteria", [])),
                 path=str(target),
-                folder=str(folder),
+                folder=str(Path(args.out)),
             )
         )
         return 0
@@ -1010,7 +1008,7 @@ def main(argv: list[str] | None = None) -> int:
                 t("cli_more_problems", count=len(exc.problems) - MAX_PRINTED_PROBLEMS),
                 file=sys.stderr,
             )
-        print(t("cli_invalid", count=len(errors)), file=sys.stderr)
+        print(t(getattr(exc, "summary_key", "cli_invalid"), count=len(errors)), file=sys.stderr)
         return exc.exit_code
     except NtmError as exc:
         _error(str(exc))

@@ -8,6 +8,7 @@ from .. import fmt
 from ..i18n import pick, t
 from .regions import units
 from .requirement import requirement_text as format_requirement
+from .schema import OP_SYMBOL
 
 
 def value_text(value, unit: str, lang: str) -> str:
@@ -48,6 +49,6 @@ def case_text(ind, case, lang: str | None = None) -> str:
     if case.not_applicable is not None:
         return f"{where} n/a{when} [{case.not_applicable.document}]"
     if case.value is None:
-        return f"{where} ?{when}"
+        return f"{where} {OP_SYMBOL[ind.rule.op]} ?{when}"
     kind = ind.case_evidence(case)["kind"]
     return f"{where} {format_requirement(ind.rule.op, case.value, ind.unit, lang)}{when} [{kind}]"

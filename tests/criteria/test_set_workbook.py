@@ -29,7 +29,7 @@ def imported(tmp_path, wb, name="filled.xlsx"):
     spec = read_set_workbook(path)
     folder = tmp_path / "sets"
     folder.mkdir(exist_ok=True)
-    (folder / f"{spec['id']}.yaml").write_text(set_yaml(spec, str(path)), encoding="utf-8")
+    (folder / f"{spec['id']}.yaml").write_text(set_yaml(spec), encoding="utf-8")
     return spec, load_set(str(folder / f"{spec['id']}.yaml"))
 
 
@@ -62,6 +62,7 @@ def test_a_changed_cell_shows_in_the_diff(tmp_path):
             row[COL["evidence"]].value = "official"
             row[COL["document"]].value = "2582/QĐ-UBND"
             row[COL["quote"]].value = "tỷ lệ người dân tham gia bảo hiểm y tế đạt 97%"
+            row[COL["url"]].value = None  # the old value's address goes with it
             row[COL["checked_by"]].value = "Phòng NN huyện"
             row[COL["checked_on"]].value = "01/11/2026"
     spec, changed = imported(tmp_path, wb)
@@ -81,7 +82,7 @@ def test_a_changed_cell_shows_in_the_diff(tmp_path):
 @pytest.mark.parametrize(
     "column, value, key, located",
     [
-        ("value", "nhiều", "set_import_value_needed", "value"),
+        ("value", "nhiều", "set_import_requirement_unreadable", "value"),
         ("region", "Miền Bắc", "set_import_bad_choice", "region"),
         ("year", "2030", "set_import_bad_year", "year"),
         ("evidence", "tin đồn", "set_import_bad_choice", "evidence"),
