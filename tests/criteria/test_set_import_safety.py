@@ -84,3 +84,16 @@ def test_an_untouched_export_asks_for_a_new_set_id(tmp_path, capsys):
     assert "chưa đánh giá" not in err and "chưa ghi tệp bộ tiêu chí nào" in err
     assert main(["--lang", "en", "set", "import", str(book), "--out", str(tmp_path / "s")]) == 1
     assert "no set file was written" in capsys.readouterr().err
+
+
+def test_reports_name_the_sets_origin(tmp_path):
+    from ntm_lib.reports.html import provenance_html
+
+    out = tmp_path / "sets"
+    assert main(["set", "import", str(GOOD), "--out", str(out)]) == 0
+    cset = load_set(str(out / "xx-test.yaml"))
+    run = {"inputs": [], "set": provenance_of(cset), "version": "0", "run_time": "now"}
+    page = provenance_html(run, "vi")
+    assert GOOD.name in page and "có sẵn trong ntm" in page
+    shipped = provenance_html(run | {"set": provenance_of(load_set("vn-2021-ntm"))}, "en")
+    assert "shipped with ntm-assess" in shipped
