@@ -117,6 +117,14 @@ def _add_commands(p: argparse.ArgumentParser) -> None:
     im.add_argument("workbook")
     im.add_argument("--out", required=True, help="folder for the set file")
     im.add_argument("--force", action="store_true", help="replace an existing set file")
+    rd = st_sub.add_parser(
+        "read", help="a decision's annex (.docx, or a PDF with text) to a set workbook"
+    )
+    rd.add_argument("decision")
+    rd.add_argument("--id", dest="new_id", required=True, help="the new set's id")
+    rd.add_argument("--parent", help="the set it changes (matched indicator by indicator)")
+    rd.add_argument("--out", required=True, help="the workbook to write (.xlsx)")
+    rd.add_argument("--force", action="store_true", help="replace an existing --out file")
     df = st_sub.add_parser("diff", help="what set B changes from set A, value by value")
     df.add_argument("a")
     df.add_argument("b")
@@ -872,6 +880,22 @@ def _cmd_set(args) -> int:
         rows = {}
         atomic_file(out, lambda tmp: rows.setdefault("n", write(cset, Path(tmp))))
         print(t("cli_set_exported", rows=rows["n"], path=str(out)))
+        return 0
+    if args.set_command == "read":
+        from .intake.decision import read_decision_into
+
+        target, book = read_decision_into(
+            args.decision, args.new_id, args.parent, args.out, args.force
+        )
+        print(
+            t(
+                "cli_set_read",
+                indicators=book.indicators,
+                decision=Path(args.decision).name,
+                path=str(target),
+                review=len(book.review),
+            )
+        )
         return 0
     if args.set_command == "import":
         from .intake.set_import import import_set

@@ -249,8 +249,16 @@ def _case(s: Statement, start: int) -> dict:
     return case
 
 
+def _shared(statements: list[Statement]) -> list[Statement]:
+    """A zone's cell that says what the «Tất cả» cell of its year says (a value a decision
+    prints once per region) is stated once."""
+    general = {s.year: s.signature() for s in statements if s.zone == ALL}
+    return [s for s in statements if s.zone == ALL or general.get(s.year) != s.signature()]
+
+
 def indicator_spec(d: Draft, start: int) -> dict:
     """The YAML of one indicator (restated whole)."""
+    d.statements = _shared(d.statements)
     decided = [s for s in d.statements if s.state != "unknown"]
     rule: dict = {"op": d.op}
     one = d.statements[0] if len(d.statements) == 1 else None

@@ -61,12 +61,12 @@ def _fail(problems: list[Problem]) -> None:
         raise SetWorkbookError(cap_problems(problems))
 
 
-def _info_problem(wb: SetWorkbook, key: str, field: str, **params) -> Problem:
+def _info_problem(wb: SetWorkbook, key: str, info_key: str, **params) -> Problem:
     return Problem(
         wb.file,
         key,
-        wb.info_rows.get(field),
-        dict(INFO_FIELDS).get(field),
+        wb.info_rows.get(info_key),
+        dict(INFO_FIELDS).get(info_key),
         INFO_SHEET,
         params,
     )
