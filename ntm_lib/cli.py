@@ -125,6 +125,7 @@ def _add_commands(p: argparse.ArgumentParser) -> None:
     rd.add_argument("--parent", help="the set it changes (matched indicator by indicator)")
     rd.add_argument("--out", required=True, help="the workbook to write (.xlsx)")
     rd.add_argument("--force", action="store_true", help="replace an existing --out file")
+    rd.add_argument("--annex", help="the annex to read when the decision has several (e.g. II)")
     df = st_sub.add_parser("diff", help="what set B changes from set A, value by value")
     df.add_argument("a")
     df.add_argument("b")
@@ -885,7 +886,7 @@ def _cmd_set(args) -> int:
         from .intake.decision import read_decision_into
 
         target, book = read_decision_into(
-            args.decision, args.new_id, args.parent, args.out, args.force
+            args.decision, args.new_id, args.parent, args.out, args.force, args.annex
         )
         print(
             t(

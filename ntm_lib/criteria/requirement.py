@@ -91,6 +91,7 @@ UNIT_FORMS = [
     ),
     (r"lan|times", TIMES, 1.0),
 ]
+BARE_YEAR = re.compile(r"[-+•–]?\s*(\d{4})(?:\s*[-–]\s*(\d{4}))?")
 FOOTNOTE = re.compile(r"\s*(\(\s*(?:\d{1,2}|\*+)\s*\)|\*+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)\s*$")
 YEAR_LINE = re.compile(
     r"^[-+•–]?\s*(?:nam|giai doan|tu nam)\s*(\d{4})(?:\s*[-–]\s*(\d{4}))?\s*[:,]?\s*(.*)$"
@@ -258,11 +259,16 @@ def split_years(text: str) -> list[tuple[int | None, int | None, str]]:
 
 
 def year_label(text: str) -> tuple[int, int | None] | None:
-    """'- Năm 2022' or 'Giai đoạn 2024-2025' (a row label of year sub-rows): the years."""
-    m = YEAR_LINE.match(fold(text))
-    if m is None or m.group(3):
+    """'- Năm 2022', 'Giai đoạn 2024-2025' or a bare '2022' (a row label of year sub-rows):
+    the years."""
+    folded = fold(text)
+    m = YEAR_LINE.match(folded) or BARE_YEAR.fullmatch(folded)
+    if m is None or (m.re is YEAR_LINE and m.group(3)):
         return None
-    return int(m.group(1)), (int(m.group(2)) if m.group(2) else None)
+    first = int(m.group(1))
+    if not 1990 <= first <= 2100:
+        return None
+    return first, (int(m.group(2)) if m.group(2) else None)
 
 
 def number_text(value: float, lang: str | None = None) -> str:

@@ -9,7 +9,7 @@ import re
 
 from ..i18n import t
 from .regions import common, region_ids, units
-from .requirement import fold
+from .requirement import fold, parse_requirement
 from .schema import EVIDENCE_LEVELS, OPS
 
 ALL = "all"  # the zone key of a column for every commune
@@ -38,7 +38,9 @@ ALL_WORDS = {
     "all",
     "tat ca cac xa",
 }
-GROUP_FORM = re.compile(r"^(?:xa\s*)?(?:nhom\s*(?:xa\s*)?|group\s*)(1|2|3|i{1,3})$")
+GROUP_FORM = re.compile(
+    r"^(?:cac\s+)?(?:xa\s*)?(?:thuoc\s+)?(?:nhom\s*(?:xa\s*)?|group\s*)(1|2|3|i{1,3})$"
+)
 ROMAN = {"i": 1, "ii": 2, "iii": 3}
 
 
@@ -46,13 +48,28 @@ def unit_word(unit: str) -> str:
     return units()[unit]["label"]["vi"]
 
 
+UNIT_WORDS = {
+    "dat/khong dat": "yes_no",
+    "dat/chua dat": "yes_no",
+    "co/khong": "yes_no",
+    "dat": "yes_no",
+    "ty le": "percent",
+    "ty le (%)": "percent",
+    "lan": None,
+}
+
+
 def unit_of(word: str) -> str | None:
-    """'%', 'Đạt/Chưa đạt', 'triệu đồng/người/năm', 'số lượng', '%/năm', or a unit code."""
+    """'%', 'Đạt/Chưa đạt', 'triệu đồng/người/năm', 'số lượng', '%/năm', a unit code, or a
+    unit as decisions write it in a unit column ('Triệu đồng/người', 'Đạt/Không đạt')."""
     w = fold(word)
     for code, spec in units().items():
         if w in (fold(code), fold(spec["label"]["vi"]), fold(spec["label"]["en"])):
             return code
-    return {"dat": "yes_no", "co/khong": "yes_no", "ty le %": "percent"}.get(w)
+    if w in UNIT_WORDS:
+        return UNIT_WORDS[w]
+    found = parse_requirement("1 " + word) if w else None
+    return found.unit if found is not None and found.unit in units() else None
 
 
 def op_of(word: str) -> str | None:
@@ -87,19 +104,26 @@ def level_of(word: str) -> str | None:
     return {"nong thon moi": "basic", "ntm": "basic"}.get(w)
 
 
+def _bare(word: str) -> str:
+    """Folded, without a leading «vùng» or a trailing note in brackets."""
+    w = re.sub(r"\s*\([^()]*\)\s*$", "", fold(word)).strip()
+    return w[5:] if w.startswith("vung ") else w
+
+
 def region_of(word: str) -> str | None:
-    w = fold(word).replace("vung ", "", 1) if fold(word).startswith("vung ") else fold(word)
+    w = _bare(word)
     for r in common()["regions"]:
         if w in (r["id"], fold(r["name"]["vi"]), fold(r["name"]["en"])):
             return r["id"]
     for rid, forms in REGION_SHORT.items():
         if w in forms:
             return rid
-    return None
+    inner = re.search(r"\(([^()]*)\)\s*$", fold(word))
+    return region_of(inner.group(1)) if inner and inner.group(1) != fold(word) else None
 
 
 def group_of(word: str) -> int | None:
-    m = GROUP_FORM.match(fold(word))
+    m = GROUP_FORM.match(_bare(word))
     if m is None:
         return None
     g = m.group(1)

@@ -22,7 +22,14 @@ from .documents import DocTable, Document
 ROLE_WORDS = {
     "number": {"tt", "stt", "so tt", "so thu tu"},
     "criterion_name": {"ten tieu chi", "tieu chi"},
-    "content": {"noi dung tieu chi", "noi dung", "ten chi tieu", "noi dung chi tieu"},
+    "content": {
+        "noi dung tieu chi",
+        "noi dung",
+        "ten chi tieu",
+        "noi dung chi tieu",
+        "tieu chi, chi tieu",
+        "chi tieu thanh phan",
+    },
     "unit": {"don vi", "don vi tinh", "dvt"},
     "general": {
         "chi tieu chung",
@@ -35,6 +42,11 @@ ROLE_WORDS = {
         "chi tieu can dat",
         "muc can dat",
         "chi tieu dat chuan",
+        "muc dat chuan",
+        "muc chi tieu",
+        "muc quy dinh",
+        "gia tri",
+        "chuan",
     },
     "note": {"ghi chu"},
 }
@@ -44,6 +56,7 @@ CODE = re.compile(r"^\d{1,2}(?:\.\d{1,2})+\.?$")
 INTEGER = re.compile(r"^(\d{1,2}|[ivx]{1,5})\.?$")
 SECTION = re.compile(r"^(?:tieu chi\s*(?:so\s*)?)?(\d{1,2}|[ivx]{1,5})\s*[.:)–-]\s*(.+)$", re.S)
 NUMBERING = re.compile(r"^\(?\d{1,2}\)?$")
+ANNEX = re.compile(r"^phu\s+luc\s*([ivx\d]*)\b")
 FOOTNOTE_LINE = re.compile(r"^(\(\s*(?:\d{1,2}|\*+)\s*\)|\*+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|ghi chu\s*:?)")
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9}
 ROMAN |= {"x": 10, "xi": 11, "xii": 12, "xiii": 13, "xiv": 14, "xv": 15, "xvi": 16}
@@ -153,17 +166,28 @@ def layout(table: DocTable) -> Layout | None:
     return found
 
 
-def criteria_tables(doc: Document) -> list[tuple[DocTable, Layout, int]]:
-    """(table, layout, first body row) of every table of criteria, continuations included:
-    a table with the previous one's header repeated, or with no header and its width."""
+def _annex_label(lines: list[str], current: str) -> str:
+    for line in reversed(lines):
+        m = ANNEX.match(fold(line))
+        if m:
+            return f"Phụ lục {m.group(1).upper()}".strip()
+    return current
+
+
+def criteria_tables(doc: Document) -> list[tuple[DocTable, Layout, int, str]]:
+    """(table, layout, first body row, annex) of every table of criteria, continuations
+    included: a table with the previous one's header repeated, or with no header and its
+    width. The annex is named by the last «PHỤ LỤC …» line before the table."""
     out = []
+    annex = "Phụ lục"
     for table in doc.tables:
+        annex = _annex_label(table.before, annex)
         found = layout(table)
         previous = out[-1][1] if out else None
         if found is not None:
-            out.append((table, found, found.header_rows))
+            out.append((table, found, found.header_rows, annex))
         elif previous is not None and table.cells and len(table.cells[0]) == len(previous.columns):
-            out.append((table, previous, 0))
+            out.append((table, previous, 0, annex))
     return out
 
 
@@ -200,6 +224,7 @@ class _Body:
         self.review: list[dict] = []
         self.counts: dict[str, int] = {}
         self.zones: dict = {}
+        self.sectioned = False  # section rows name the criteria: numbers count indicators
 
     def check(self, where: str, column: str, code: str, text: str, reason: str) -> None:
         self.review.append(
@@ -281,6 +306,7 @@ def _row(body: _Body, table: DocTable, lay: Layout, r: int) -> None:
         m = SECTION.match(fold(row[0]))
         if m and _roman(m.group(1)):
             body.criterion_row(str(_roman(m.group(1))), row[0][len(row[0]) - len(m.group(2)) :])
+            body.sectioned = True
         return
     number = _cell(table, r, lay.first("number"))
     crit_name = _cell(table, r, lay.first("criterion_name"))
@@ -307,6 +333,9 @@ def _code_and_name(number: str, content: str, crit_name: str) -> tuple[str | Non
 def _indicator_row(body, table, lay, r, number, crit_name, content, has_values) -> None:
     where = _where(body.annex, table, r)
     code, name = _code_and_name(number, content, crit_name)
+    if code is None and body.sectioned and INTEGER.match(fold(number)) and _roman(number):
+        code = f"{body.criterion}.{_roman(number)}"  # «1, 2, 3» under a section «I. …»
+        body.check(where, "", code, name, "review_code_generated")
     if code is not None:  # the code says its criterion
         body.criterion_row(code.split(".")[0], crit_name)
     elif INTEGER.match(fold(number)) and _roman(number):
@@ -341,13 +370,25 @@ def _tail(body: _Body, table: DocTable, lay: Layout, r: int) -> bool:
     return True
 
 
-def read_annex(doc: Document, annex: str) -> Reading:
-    """Every indicator of the document's criteria tables."""
-    body = _Body(annex)
-    found = criteria_tables(doc)
+def _choose(found: list, choice: str | None, body: "_Body") -> list:
+    """The tables of one annex: the one asked for, else the first; the others named."""
+    labels = list(dict.fromkeys(a for *_, a in found))
+    if len(labels) <= 1:
+        return found
+    wanted = next((a for a in labels if choice and fold(a).endswith(fold(choice))), labels[0])
+    body.check("", "", "", ", ".join(labels), "review_annexes")
+    return [f for f in found if f[3] == wanted]
+
+
+def read_annex(doc: Document, choice: str | None = None) -> Reading:
+    """Every indicator of the document's criteria tables (of one annex, when it has several:
+    `choice`, e.g. 'II', else the first)."""
+    body = _Body("Phụ lục")
+    found = _choose(criteria_tables(doc), choice, body)
     if not found:
         body.check("", "", "", "", "review_no_table")
-    for table, lay, first in found:
+    for table, lay, first, annex in found:
+        body.annex = annex
         for j, col in enumerate(lay.columns):
             if col.role == "unknown" and any(row[j] for row in table.cells[first:]):
                 body.check(_where(annex, table, first), col.header, "", col.header, "review_column")
@@ -355,7 +396,7 @@ def read_annex(doc: Document, annex: str) -> Reading:
             if r == first and body.indicators and _tail(body, table, lay, r):
                 continue
             _row(body, table, lay, r)
-    notes = footnotes([t for t, _, _ in found])
+    notes = footnotes([t for t, *_ in found])
     for item in body.review:
         if item["reason"].startswith("review_footnote:"):
             marker = item["reason"].split(":", 1)[1]

@@ -33,7 +33,6 @@ PROVINCE = re.compile(r"^(?:ỦY|UỶ)\s+BAN\s+NHÂN\s+DÂN\s+(TỈNH|THÀNH\s+P
 TITLE = re.compile(r"^(?:về\s+việc\s+)?ban\s+hành\s+(.+)$", re.I)
 # What follows a decision's title: its legal bases, the signer's title, an uppercase line.
 TITLE_END = re.compile(r"^(căn\s+cứ|điều\s+\d|quyết\s+định|[A-ZĐÀ-Ỹ0-9 ,.:;/()-]{8,}$)", re.I)
-ANNEX = re.compile(r"^phụ\s+lục\s*([ivx\d]*)", re.I)
 UNKNOWN_WORD = STATE_WORDS["unknown"]
 
 
@@ -46,7 +45,6 @@ class Facts:
     title: str = ""
     period: tuple[int, int] | None = None
     level: str = "basic"
-    annex: str = "Phụ lục"
 
 
 def _heading(doc: Document) -> Facts:
@@ -87,14 +85,6 @@ def _title_lines(first: str, following: list[str]) -> str:
             break
         title += " " + line.strip()
     return title.rstrip(".")
-
-
-def _annex_name(doc: Document) -> str:
-    for table in doc.tables:
-        for line in reversed(table.before):
-            if m := ANNEX.match(line.strip()):
-                return f"Phụ lục {m.group(1).upper()}".strip()
-    return "Phụ lục"
 
 
 def _unit_and_op(ind: Read) -> tuple[str | None, str | None]:
@@ -253,15 +243,16 @@ class DecisionWorkbook:
     indicators: int
 
 
-def read_decision(path: str | Path, new_id: str, parent: CriteriaSet | None = None):
-    """The authoring workbook of the set a decision's file states; raises InputError when
-    the file cannot be read at all."""
+def read_decision(
+    path: str | Path, new_id: str, parent: CriteriaSet | None = None, annex: str | None = None
+):
+    """The authoring workbook of the set a decision's file states (of its annex `annex`,
+    e.g. 'II', when it has several); raises InputError when the file cannot be read."""
     doc, problems = read_document(path)
     if doc is None:
         raise InputError(problems)
     facts = _heading(doc)
-    facts.annex = _annex_name(doc)
-    reading = read_annex(doc, facts.annex)
+    reading = read_annex(doc, annex)
     period = (parent.period.start, parent.period.end) if parent else facts.period
     start = period[0] if period else 0
     review = list(reading.review)
@@ -331,7 +322,12 @@ def write_decision_workbook(book: DecisionWorkbook, path: Path) -> None:
 
 
 def read_decision_into(
-    decision: str | Path, new_id: str, parent_id: str | None, out: str | Path, force: bool
+    decision: str | Path,
+    new_id: str,
+    parent_id: str | None,
+    out: str | Path,
+    force: bool,
+    annex: str | None = None,
 ) -> tuple[Path, DecisionWorkbook]:
     """`ntm set read`: check the id and the target first, read the decision, write its
     authoring workbook atomically. Returns (the workbook written, what was read)."""
@@ -341,6 +337,6 @@ def read_decision_into(
     check_set_id(new_id, "--id")
     target = check_target_file(out, force, [decision])
     parent = load_set(parent_id) if parent_id else None
-    book = read_decision(decision, new_id, parent)
+    book = read_decision(decision, new_id, parent, annex)
     atomic_file(target, lambda tmp: write_decision_workbook(book, Path(tmp)))
     return target, book

@@ -385,3 +385,59 @@ def to_pdf(docx: Path, out_dir: Path) -> Path | None:
         timeout=180,
     )
     return out_dir / (docx.stem + ".pdf")
+
+
+def _full_width(table, r: int, text: str) -> None:
+    _merge(table, r, 0, r, len(table.columns) - 1, text)
+
+
+def sections_and_two_annexes(path: Path) -> Path:
+    """Another province's layout: section rows «I. QUY HOẠCH» spanning the table, indicators
+    numbered 1, 2 within them, a unit column, group headers with notes in brackets, bare years
+    as income sub-rows, a remarks column; and a second annex with its own table."""
+    doc = Document()
+    _landscape(doc)
+    heading(
+        doc,
+        ["ỦY BAN NHÂN DÂN", "TỈNH NGHỆ AN"],
+        "904/QĐ-UBND",
+        "Nghệ An, ngày 15 tháng 4 năm 2026",
+        "Bộ tiêu chí xã nông thôn mới tỉnh Nghệ An giai đoạn 2026-2030 (tài liệu thử)",
+    )
+    header = [
+        "STT",
+        "Tiêu chí, chỉ tiêu",
+        "Đơn vị tính",
+        "Xã nhóm 1 (ven đô thị)",
+        "Xã nhóm 2",
+        "Xã nhóm 3 (khu vực II, III)",
+        "Ghi chú",
+    ]
+    body = [
+        ("I. QUY HOẠCH", None),
+        (
+            ["1", "Có quy hoạch chung xã được phê duyệt", "Đạt/Không đạt", "Đạt", "Đạt", "Đạt", ""],
+            None,
+        ),
+        (
+            ["2", "Tỷ lệ thôn có quy hoạch chi tiết", "%", "100", "≥ 90", "≥ 80", "theo hướng dẫn"],
+            None,
+        ),
+        ("II. THU NHẬP", None),
+        (["1", "Thu nhập bình quân đầu người", "Triệu đồng/người/năm", "", "", "", ""], None),
+        (["", "2026", "", "≥ 70", "≥ 60", "≥ 45", ""], None),
+        (["", "2028", "", "≥ 80", "≥ 70", "≥ 52", ""], None),
+    ]
+    for label, rows in (("PHỤ LỤC I", body), ("PHỤ LỤC II", body[:3])):
+        doc.add_paragraph(label)
+        table = doc.add_table(rows=1 + len(rows), cols=7)
+        _borders(table, [1.2, 9.0, 3.0, 3.0, 3.0, 3.0, 3.0], header_rows=1)
+        _set_row(table, 0, header)
+        for r, (row, _) in enumerate(rows, start=1):
+            if isinstance(row, str):
+                _full_width(table, r, row)
+            else:
+                _set_row(table, r, row)
+        doc.add_page_break()
+    doc.save(path)
+    return path

@@ -307,3 +307,33 @@ def test_set_read_checks_its_id_and_target_before_reading(tmp_path, capsys):
         )
         == 1
     )
+
+
+def test_sections_numbered_rows_unit_column_and_two_annexes(tmp_path):
+    from decisions import sections_and_two_annexes
+
+    path = sections_and_two_annexes(tmp_path / "nghe-an.docx")
+    book = read_decision(path, "xx-na")
+    rows = by_code(book)
+    assert list(rows) == ["1.1", "1.2", "2.1"]
+    assert rows["1.1"][0]["unit"] == "Đạt/Chưa đạt" and rows["1.2"][0]["unit"] == "%"
+    assert rows["1.2"][0]["zones"] == {(None, 1): "100", (None, 2): "≥ 90", (None, 3): "≥ 80"}
+    income = rows["2.1"]
+    assert [r["year"] for r in income] == ["", 2028] and income[0]["unit"] == "triệu đồng/người/năm"
+    assert income[1]["zones"][(None, 3)] == "≥ 52"
+    assert book.info["issuer_vi"] == "UBND tỉnh Nghệ An" and book.info["period"] == "2026-2030"
+    reasons = [(i["indicator"], i["reason"]) for i in book.review]
+    assert sum("ntm đặt mã" in r for _, r in reasons) == 3  # codes numbered by ntm, said so
+    assert any("nhiều phụ lục" in r for _, r in reasons)
+    assert not any("Ghi chú" in i["column"] for i in book.review)  # remarks are not values
+    assert all(r["article"].startswith("Phụ lục I,") for r in book.rows if r.get("indicator"))
+    second = read_decision(path, "xx-na", annex="II")
+    assert list(by_code(second)) == ["1.1", "1.2"]
+    assert all(r["article"].startswith("Phụ lục II,") for r in second.rows if r.get("indicator"))
+    out = tmp_path / "na.xlsx"
+    assert main(["set", "read", str(path), "--id", "xx-na", "--out", str(out)]) == 0
+    target, _ = import_set(out, tmp_path / "sets")
+    cset = load_set(str(target))
+    assert threshold_of(cset, "2.1", "btb", 2027, group=2) == 60
+    assert threshold_of(cset, "2.1", "btb", 2029, group=2) == 70
+    assert threshold_of(cset, "1.2", "btb", 2029, group=1) == 100
