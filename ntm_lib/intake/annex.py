@@ -333,7 +333,7 @@ def _code_and_name(number: str, content: str, crit_name: str) -> tuple[str | Non
 def _indicator_row(body, table, lay, r, number, crit_name, content, has_values) -> None:
     where = _where(body.annex, table, r)
     code, name = _code_and_name(number, content, crit_name)
-    if code is None and body.sectioned and INTEGER.match(fold(number)) and _roman(number):
+    if code is None and body.sectioned and fold(number).rstrip(".").isdigit():
         code = f"{body.criterion}.{_roman(number)}"  # «1, 2, 3» under a section «I. …»
         body.check(where, "", code, name, "review_code_generated")
     if code is not None:  # the code says its criterion
@@ -341,6 +341,7 @@ def _indicator_row(body, table, lay, r, number, crit_name, content, has_values) 
     elif INTEGER.match(fold(number)) and _roman(number):
         new = str(_roman(number)) != body.criterion
         body.criterion_row(str(_roman(number)), crit_name or (content if new else ""))
+        body.sectioned |= not fold(number).rstrip(".").isdigit()  # «I», «II»: sections
         if not has_values:
             return  # a criterion's own row
     elif crit_name:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from .. import fmt
 from ..criteria.catalogue import CriteriaSet, common, special_categories, units
+from ..criteria.words import group_of
 from ..errors import InputError, Problem, cap_problems
 from ..i18n import current_lang, pick
 from .plausibility import range_text, slips
@@ -356,6 +357,8 @@ def read_register(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
             known=", ".join(sorted({r["name"]["vi"] for r in common()["regions"]})),
         )
         out = f.assign(region=region, input_ref=_refs(table))
+        if "group" in f:  # «Nhóm 2», «nhóm xã II» as officers write groups (sets branch)
+            out["group"] = f["group"].map(lambda v: str(group_of(v) or v) if v else v)
         if "special_category" in f:
             category = f["special_category"].map(
                 lambda v: category_lookup().get(fold(v), "?") if v else ""

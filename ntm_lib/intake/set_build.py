@@ -138,26 +138,21 @@ def plausible(drafts: dict[str, Draft], rd: Reader) -> None:
 
 
 def fractions(cells: list[tuple[Draft, Statement]], rd: Reader) -> None:
-    """A share typed as a fraction: every non-zero percentage of the file at or below 1, or
-    every non-zero value of a minimum (≥, >) below 1, none typed with % or a percent format.
-    A minimum share under 1 % is no NTM requirement; a small ceiling may be real."""
+    """A share typed as a fraction: a minimum (≥, >) below 1 % typed without % or a percent
+    format (no NTM requirement asks for less than 1 % of anything: 0,8 meant 80 %), or every
+    non-zero percentage of the file at or below 1. A small ceiling alone (poverty ≤ 0,5) is
+    real, and 0 is never a slip."""
     shown = [(d, s) for d, s in cells if not s.percent_sign and s.value]
     whole_file = len(shown) >= 2 and all(s.value <= 1 for _, s in shown)
-    by_code: dict[str, list] = {}
     for d, s in shown:
-        by_code.setdefault(d.code, []).append((d, s))
-    for pairs in by_code.values():
-        d = pairs[0][0]
-        floor = d.op in (">=", ">") and all(s.value < 1 for _, s in pairs)
-        if whole_file or floor:
-            for _, s in pairs:
-                rd.bad(
-                    "set_import_fraction",
-                    s.row,
-                    s.header,
-                    value=fmt.number(s.value, "vi", 6),
-                    hint=fmt.number(s.value * 100, "vi", 6),
-                )
+        if whole_file or (d.op in (">=", ">") and s.value < 1):
+            rd.bad(
+                "set_import_fraction",
+                s.row,
+                s.header,
+                value=fmt.number(s.value, "vi", 6),
+                hint=fmt.number(s.value * 100, "vi", 6),
+            )
 
 
 def changed_indicators(parent: CriteriaSet, candidate: CriteriaSet) -> list[str]:

@@ -441,3 +441,33 @@ def sections_and_two_annexes(path: Path) -> Path:
         doc.add_page_break()
     doc.save(path)
     return path
+
+
+def roman_numbers_in_tt(path: Path) -> Path:
+    """Criteria numbered I, II in the number column, their indicators 1, 2 under them; a row
+    numbering the columns under the header."""
+    doc = Document()
+    _landscape(doc)
+    heading(
+        doc,
+        ["ỦY BAN NHÂN DÂN", "TỈNH THÁI BÌNH"],
+        "905/QĐ-UBND",
+        "Thái Bình, ngày 05 tháng 5 năm 2026",
+        "Bộ tiêu chí xã nông thôn mới kiểu mẫu tỉnh Thái Bình giai đoạn 2026 - 2030 (tài liệu thử)",
+    )
+    doc.add_paragraph("PHỤ LỤC")
+    rows = [
+        ["TT", "Nội dung", "Chỉ tiêu"],
+        ["(1)", "(2)", "(3)"],
+        ["I", "QUY HOẠCH", ""],
+        ["1", "Có quy hoạch chung xã được phê duyệt", "Đạt"],
+        ["2", "Tỷ lệ thôn có quy hoạch chi tiết", "≥ 90%"],
+        ["II", "MÔI TRƯỜNG", ""],
+        ["1", "Tỷ lệ hộ phân loại rác tại nguồn", "trên 80%"],
+    ]
+    table = doc.add_table(rows=len(rows), cols=3)
+    _borders(table, [1.5, 14.0, 6.0], header_rows=2)
+    for r, row in enumerate(rows):
+        _set_row(table, r, row)
+    doc.save(path)
+    return path

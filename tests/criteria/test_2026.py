@@ -219,3 +219,18 @@ def test_the_47_indicators_typed_one_row_each_assess_all_three_groups(tmp_path):
         assert (ind["g1", code], ind["g2", code], ind["g3", code]) == ("not_met", "met", "met")
     status = a.communes.set_index("commune_id")["status"]
     assert status["g1"] == "not_met" and status["g2"] == status["g3"] == "met"
+
+
+def test_groups_written_in_words_in_the_register(tmp_path):
+    register = write(
+        tmp_path / "c.csv",
+        "commune_id,name,district,province,region,Nhóm xã\n"
+        "a,A,,Hải Phòng,dbsh,Nhóm 1\nb,B,,Hải Phòng,dbsh,nhóm xã II\nc,C,,Hải Phòng,dbsh,3\n",
+    )
+    data = write(tmp_path / "d.csv", "commune_id,year,indicator,value\na,2026,3.2,Đạt\n")
+    inputs = load_inputs([data], register, load_set("vn-2026-ntm"))
+    assert inputs.register.set_index("commune_id")["group"].to_dict() == {
+        "a": "1",
+        "b": "2",
+        "c": "3",
+    }

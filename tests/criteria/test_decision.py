@@ -337,3 +337,18 @@ def test_sections_numbered_rows_unit_column_and_two_annexes(tmp_path):
     assert threshold_of(cset, "2.1", "btb", 2027, group=2) == 60
     assert threshold_of(cset, "2.1", "btb", 2029, group=2) == 70
     assert threshold_of(cset, "1.2", "btb", 2029, group=1) == 100
+
+
+def test_roman_criteria_and_a_column_numbering_row(tmp_path):
+    from decisions import roman_numbers_in_tt
+
+    book = read_decision(roman_numbers_in_tt(tmp_path / "tb.docx"), "xx-tb")
+    rows = by_code(book)
+    assert list(rows) == ["1.1", "1.2", "2.1"]
+    assert book.info["level"] == "kiểu mẫu"
+    assert rows["2.1"][0]["zones"] == {"all": "trên 80%"} and rows["2.1"][0]["requirement"] == ">"
+    assert [r["criterion_name"] for r in book.rows if r.get("indicator")] == [
+        "QUY HOẠCH",
+        "QUY HOẠCH",
+        "MÔI TRƯỜNG",
+    ]

@@ -92,6 +92,16 @@ def fractions() -> None:
     )
     wb = exported()
     ws = wb["Chỉ tiêu"]
+    r = put(ws, "4.1", DBSH, 0.99, 2024)
+    rework(ws, r)
+    case(
+        "fraction_in_one_region.xlsx",
+        wb,
+        "one region's minimum typed as a fraction (0,99) beside the others' 98-100",
+        [("set_import_fraction", r, DBSH)],
+    )
+    wb = exported()
+    ws = wb["Chỉ tiêu"]
     r = put(ws, "11.1", "Yêu cầu", "≤")
     ws.cell(r, col(ws, ALL)).value = 0.5
     case(
