@@ -110,6 +110,25 @@ def _pairs(where: dict, left: dict, right: dict) -> list[dict]:
     ]
 
 
+def _cell_rows(a, b, code: str, zones: list, years: list, where: dict) -> list[dict]:
+    """The cells of one indicator that differ; a special category's cell only where it
+    differs otherwise than its region's own (a category both sets treat as its region would
+    repeat every row)."""
+    rows, plain = [], {}
+    for region, group, category in zones:
+        label = region + (f" ({category})" if category else "")
+        for year in years:
+            left = _cell_fields(a, code, (region, group, category), year)
+            right = _cell_fields(b, code, (region, group, category), year)
+            if category is None:
+                plain[(region, group, year)] = (left, right)
+            elif plain.get((region, group, year)) == (left, right):
+                continue
+            place = where | {"region": label, "group": _text(group), "year": str(year)}
+            rows += _pairs(place, left, right)
+    return rows
+
+
 def diff(a: CriteriaSet, b: CriteriaSet) -> pd.DataFrame:
     """One row per (place, field) that differs: the value in `a` and the value in `b`."""
     blank = {"indicator": "", "region": "", "group": "", "year": ""}
@@ -127,12 +146,20 @@ def diff(a: CriteriaSet, b: CriteriaSet) -> pd.DataFrame:
             )
             continue
         rows += _pairs(where, _indicator_fields(ia[code]), _indicator_fields(ib[code]))
-        for region, group, category in zones:
-            label = region + (f" ({category})" if category else "")
-            for year in years:
-                place = where | {"region": label, "group": _text(group), "year": str(year)}
-                left = _cell_fields(a, code, (region, group, category), year)
-                right = _cell_fields(b, code, (region, group, category), year)
-                rows += _pairs(place, left, right)
-    out = pd.DataFrame(rows, columns=COLUMNS)
+        rows += _cell_rows(a, b, code, zones, years, where)
+    out = _everywhere(pd.DataFrame(rows, columns=COLUMNS), len(region_ids()) * len(years))
     return out.sort_values(KEY + ["field"], kind="stable").reset_index(drop=True)
+
+
+def _everywhere(rows: pd.DataFrame, cells: int) -> pd.DataFrame:
+    """A change made alike in every region and year of a group is one row, region and year
+    «*»: an indicator restated everywhere reads as one line, not one per cell."""
+    if rows.empty:
+        return rows
+    plain = rows["year"].ne("") & ~rows["region"].str.contains("(", regex=False)
+    key = ["indicator", "group", "field", "a", "b"]
+    counts = rows[plain].groupby(key, sort=False)["region"].transform("size")
+    whole = pd.Series(False, index=rows.index)
+    whole[counts.index] = counts == cells
+    merged = rows[whole].drop_duplicates(key).assign(region="*", year="*")
+    return pd.concat([rows[~whole], merged], ignore_index=True)
