@@ -18,6 +18,7 @@ from pathlib import Path
 from . import __version__
 from .commands import COMMANDS, REGISTRY
 from .commands.base import MAX_PRINTED_PROBLEMS, Options
+from .criteria.catalogue import absolute_sets_dirs
 from .errors import InputError, NtmError, printable
 from .i18n import LANGUAGES, cli_command_help, cli_texts, current_lang, t
 from .intake.sheets import SettingError, max_bytes
@@ -137,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
             [str(Path(d).resolve()) for d in args.sets_dir]
             + [d for d in os.environ.get("NTM_SETS_DIR", "").split(os.pathsep) if d]
         )
+    absolute_sets_dirs()  # once, here: workers and notebooks mean the same folders
     problem = _settings_problem()
     if problem:
         _error(problem)
@@ -156,7 +158,7 @@ def _report(exc: BaseException) -> int:
     if not isinstance(exc, NtmError):
         exc = _os_error_within(exc) or exc
     if isinstance(exc, InputError):
-        _print_problems(exc.problems)
+        _print_problems(exc.problems, getattr(exc, "summary_key", "cli_invalid"))
     elif isinstance(exc, NtmError):
         _error(str(exc))
     elif isinstance(exc, KeyboardInterrupt):
@@ -184,13 +186,13 @@ def _os_error_within(exc: BaseException) -> OSError | None:
     return exc if isinstance(exc, OSError) else None
 
 
-def _print_problems(problems) -> None:
+def _print_problems(problems, summary_key: str = "cli_invalid") -> None:
     for p in problems[:MAX_PRINTED_PROBLEMS]:
         print(p.message(), file=sys.stderr)
     if len(problems) > MAX_PRINTED_PROBLEMS:
         print(t("cli_more_problems", count=len(problems) - MAX_PRINTED_PROBLEMS), file=sys.stderr)
     errors = [p for p in problems if p.severity == "error"]
-    print(t("cli_invalid", count=len(errors)), file=sys.stderr)
+    print(t(summary_key, count=len(errors)), file=sys.stderr)
 
 
 def _os_message(exc: OSError) -> str:

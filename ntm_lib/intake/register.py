@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..criteria.catalogue import common, special_categories
+from ..criteria.words import group_of
 from ..errors import Problem
 from ..i18n import current_lang
 from .table import Table, problems_for, read_tables, refs
@@ -98,6 +99,8 @@ def _read_table(table: Table) -> tuple[pd.DataFrame, list[Problem]]:
         known=", ".join(sorted({r["name"]["vi"] for r in common()["regions"]})),
     )
     out = f.assign(region=region, input_ref=refs(table))
+    if "group" in f:  # «Nhóm 2», «nhóm xã II», as officers write groups
+        out["group"] = f["group"].map(lambda v: str(group_of(v) or v) if v else v)
     if "special_category" in f:
         out["special_category"], found = _categories(table)
         problems += found

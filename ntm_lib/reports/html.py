@@ -6,7 +6,7 @@ import html
 from collections.abc import Iterable
 
 from .. import fmt
-from ..criteria.catalogue import CriteriaSet, evidence_counts, unverified
+from ..criteria.catalogue import CriteriaSet, evidence_counts, origin_lines, unverified
 from ..i18n import pick, t
 
 
@@ -104,4 +104,15 @@ def provenance_html(provenance: dict, lang: str) -> str:
         f"<h2>{esc(t('report_provenance', lang))}</h2><p>{esc(meta)}</p>"
         + table([t("col_file", lang), t("col_role", lang), "SHA-256"], rows, "provenance")
         + who
+        + set_origin_html(provenance["set"], lang)
     )
+
+
+def set_origin_html(set_provenance: dict, lang: str) -> str:
+    """Where the set's files came from: shipped, or imported from which workbook and decision
+    file, checked by whom (criteria.evidence.origin_lines)."""
+    lines = origin_lines(set_provenance, lang) if set_provenance.get("origins") else []
+    if not lines:
+        return ""
+    items = "".join(f"<li>{esc(line)}</li>" for line in lines)
+    return f'<ul class="set-origin">{items}</ul>'

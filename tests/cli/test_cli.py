@@ -75,7 +75,7 @@ def test_criteria_json_in_english(capsys):
     rows = json.loads(capsys.readouterr().out)
     income = next(r for r in rows if r["indicator"] == "10.1")
     assert income["name"] == "Average income per person in the commune"
-    assert "dbsh ≥ 64 (2022+) [secondary]" in income["thresholds"]
+    assert "dbsh ≥ 64 million VND/person/year (2022+) [secondary]" in income["thresholds"]
     assert "dbsh ≥ ? (2024+)" in income["thresholds"]
 
 
