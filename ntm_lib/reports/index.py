@@ -56,7 +56,7 @@ def write_index(
             }
         )
     shown = com[com["commune_id"].isin({r["id"] for r in rows})]
-    chart = charts.to_data_uri(charts.district_chart(shown, lang)) if len(shown) else ""
+    chart = charts.to_image(charts.district_chart(shown, lang)) if len(shown) else None
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
     page = env.get_template("index.html.j2").render(
         lang=lang,
