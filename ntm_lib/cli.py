@@ -19,13 +19,13 @@ import yaml
 
 from . import __version__
 from .assess.pipeline import assess
+from .assess.resolve import communes_named
 from .atomic import atomic_dir, check_target_dir, check_target_file, write_manifest
 from .criteria.catalogue import (
     OP_SYMBOL,
     CriteriaSet,
     coverage,
     fmt_number,
-    list_sets,
     load_set,
     provenance_of,
     unverified,
@@ -346,22 +346,9 @@ def _case_text(ind, case) -> str:
 
 
 def _cmd_sets(args) -> int:
-    rows = []
-    for set_id in list_sets():
-        cset = load_set(set_id)
-        rows.append(
-            {
-                "set": set_id,
-                "level": cset.level,
-                "title": pick(cset.title),
-                "legal_basis": cset.legal_basis.number,
-                "parent": cset.lineage[1] if len(cset.lineage) > 1 else "",
-                "criteria": len(cset.criteria),
-                "indicators": len(cset.indicators),
-                "unverified": len(unverified(cset)),
-            }
-        )
-    print(pd.DataFrame(rows).to_string(index=False))
+    from .reports import terminal
+
+    print(terminal.sets_text(current_lang(), terminal.width()))
     return 0
 
 
@@ -375,13 +362,9 @@ def _cmd_criteria(args) -> int:
     elif args.format == "json":
         print(json.dumps(table.to_dict(orient="records"), ensure_ascii=False, indent=1))
     else:
-        print(f"{cset.id}: {pick(cset.title)} — {cset.legal_text()}")
-        with pd.option_context("display.max_colwidth", 60, "display.width", 200):
-            print(
-                table[
-                    ["criterion", "indicator", "name", "unit", "rule", "thresholds", "evidence"]
-                ].to_string(index=False)
-            )
+        from .reports import terminal
+
+        print(terminal.criteria_text(cset, args.unverified, current_lang(), terminal.width()))
     if args.unverified or args.format == "table":
         stream = sys.stderr if args.format != "table" else sys.stdout
         print(
@@ -501,30 +484,13 @@ def _cmd_assess(args) -> int:
         "packages": package_versions(),
     }
     with atomic_dir(args.out, force=args.force, inputs=args.data + [args.communes]) as tmp:
-        write_assessment(assessment, tmp, cset, register)
+        write_assessment(assessment, tmp, cset, register, inputs=manifest["inputs"])
         write_manifest(tmp, manifest | {"finished": run_time()})
-    communes = assessment.communes
+    from .reports import terminal
+
     print(
-        t(
-            "cli_summary",
-            met=int((communes["status"] == "met").sum()),
-            total=len(communes),
-            set_id=cset.id,
-        )
+        terminal.assess_text(assessment, cset, manifest["inputs"], current_lang(), terminal.width())
     )
-    latest = int(communes["year"].max()) if len(communes) else None
-    if latest is not None:
-        crit = assessment.criteria[assessment.criteria["year"] == latest]
-        blocking = (
-            crit[crit["status"].isin(["not_met", "incomplete"])]
-            .groupby("criterion", observed=True)
-            .size()
-            .sort_values(ascending=False, kind="stable")
-        )
-        if len(blocking):
-            names = {c.number: pick(c.name) for c in cset.criteria}
-            top = ", ".join(f"{c} {names[str(c)]} ({n})" for c, n in blocking.head(3).items())
-            print(t("cli_blocking", year=latest, criteria=top))
     print(t("cli_written", path=args.out))
     return 0
 
@@ -605,6 +571,10 @@ def _cmd_summary(args) -> int:
         lang=args.report_lang or args.lang or "vi",
         force=args.force,
     )
+    from .reports import terminal
+
+    inputs = files(args.data, "data") + files([args.communes], "communes")
+    print(terminal.notes_text(load_set(args.set_id), inputs, current_lang(), terminal.width()))
     print(t("cli_summary_done", path=str(page)))
     return 0
 
@@ -679,7 +649,7 @@ def _cmd_report(args) -> int:
         args.set_id,
         args.out,
         year=args.year,
-        communes=args.commune_ids,
+        communes=communes_named(args.communes, args.commune_ids),
         jobs=args.jobs,
         lang=lang,
         resume=args.resume,
@@ -712,66 +682,28 @@ def _cmd_report(args) -> int:
 
 
 def _cmd_show(args) -> int:
-    from . import fmt
-    from .criteria.text import gap_text, requirement_text, value_text
+    from .assess.resolve import resolve_commune
+    from .reports import terminal
 
     cset = load_set(args.set_id)
     inputs = load_inputs(args.data, args.communes, cset)
     _print_warnings(inputs.warnings)
+    commune_id = resolve_commune(inputs.register, args.commune_id)
     a = assess(cset, inputs.register, inputs.data)
-    com = a.communes[a.communes["commune_id"].astype(str) == args.commune_id]
+    com = a.communes[a.communes["commune_id"].astype(str) == commune_id]
     years = com.loc[com["status"] != "no_data", "year"]
     year = args.year or (int(years.max()) if len(years) else None)
     if year is None or year not in set(years):
-        raise NoDataError(t("report_no_data", commune=args.commune_id, year=args.year or ""))
-    lang = current_lang()
-    row = com[com["year"] == year].iloc[0]
-    name = inputs.register.set_index("commune_id").at[args.commune_id, "name"]
+        name = inputs.register.set_index("commune_id").at[commune_id, "name"]
+        have = ", ".join(map(str, sorted(set(years))))
+        key = "show_no_data_year" if have else "show_no_data"
+        raise NoDataError(t(key, commune=name, code=commune_id, year=year, years=have))
+    files_in = files(args.data, "data") + files([args.communes], "communes")
     print(
-        f"{name} ({args.commune_id}), {year}: "
-        f"{fmt.commune_status(row, cset.status_label, lang)} — {pick(cset.title)}"
-    )
-    crit = a.criteria[
-        (a.criteria["commune_id"].astype(str) == args.commune_id) & (a.criteria["year"] == year)
-    ]
-    table = pd.DataFrame(
-        {
-            t("col_criterion_no"): crit["criterion"].astype(str),
-            t("col_criterion"): crit["name_vi" if lang == "vi" else "name_en"].astype(str),
-            t("col_status"): crit["status"].astype(str).map(lambda s: fmt.status(s, lang)),
-            t("show_col_indicators"): [
-                f"{m}/{n}" for m, n in zip(crit["indicators_met"], crit["indicators_total"])
-            ],
-        }
-    )
-    print(table.to_string(index=False))
-    ind = a.indicators[
-        (a.indicators["commune_id"].astype(str) == args.commune_id)
-        & (a.indicators["year"] == year)
-        & a.indicators["status"].isin(["not_met", "missing", "no_threshold"])
-    ]
-    if len(ind):
-        print()
-        print(t("show_unmet", count=len(ind)))
-        names = {i.code: pick(i.name, lang) for i in cset.indicators}
-        unmet = pd.DataFrame(
-            {
-                t("col_code"): ind["indicator"].astype(str),
-                t("col_indicator"): ind["indicator"].astype(str).map(names).str.slice(0, 60),
-                t("col_value"): [
-                    value_text(v, u, lang) or fmt.status(st, lang)
-                    for v, u, st in zip(ind["value"], ind["unit"], ind["status"].astype(str))
-                ],
-                t("col_requirement"): [
-                    requirement_text(r, th, u, lang, st)
-                    for r, th, u, st in zip(
-                        ind["rule"], ind["threshold"], ind["unit"], ind["status"].astype(str)
-                    )
-                ],
-                t("col_gap"): [gap_text(g, u, lang) for g, u in zip(ind["gap"], ind["unit"])],
-            }
+        terminal.show_text(
+            a, cset, inputs.register, commune_id, year, files_in, current_lang(), terminal.width()
         )
-        print(unmet.to_string(index=False))
+    )
     return 0
 
 

@@ -20,7 +20,7 @@ from .atomic import MANIFEST, file_hashes
 from .criteria.catalogue import load_set
 from .errors import UsageError
 from .i18n import t
-from .provenance import sha256
+from .provenance import files, sha256
 
 TIMESTAMP = re.compile(rb"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?")
 REQUIRED = ("command", "parameters", "inputs", "set")
@@ -126,6 +126,7 @@ def _rerun(manifest: dict, paths: dict[str, list[str]], folder: Path, target: Pa
             target,
             cset,
             inputs.register,
+            inputs=files(data, "data") + files([communes], "communes"),
         )
     elif command == "plan":
         from .assess.pipeline import assess

@@ -538,7 +538,15 @@ def run_report(
         slices = write_slices(
             cache, register, assessment, page_provenance, year, plan_rows, budget_rows
         )
-        write_assessment(assessment, _mkdir(tmp / "results"), cset, register, lang)
+        write_assessment(
+            assessment,
+            _mkdir(tmp / "results"),
+            cset,
+            register,
+            lang,
+            inputs=page_provenance["inputs"]
+            + (files(predecessors["data"], "predecessors") if predecessors else []),
+        )
         todo = []
         for cid in selected:
             params = {
@@ -657,6 +665,7 @@ def run_report(
             }
             if documents
             else None,
+            inputs=provenance["inputs"] + extra,
         )
         manifest = write_manifest(tmp, manifest)
     return manifest

@@ -8,10 +8,12 @@ import jinja2
 from markupsafe import Markup
 
 from .. import __version__, fmt
+from ..assess.views import has_district
 from ..atomic import atomic_file
 from ..i18n import pick, t
+from ..illustrative import inputs_illustrative
 from . import charts
-from .html import evidence_note
+from .html import evidence_note, illustrative_note, print_header
 from .html_export import TEMPLATES, stylesheet
 
 
@@ -26,9 +28,13 @@ def write_index(
     summaries: dict[str, str],
     with_no_data: bool = True,
     documents: dict[str, dict] | None = None,
+    inputs: list[dict] | None = None,
 ) -> None:
     """The index of a run. With `with_no_data` (a run over every commune), the register's
-    communes without data that year are listed too, as such: none is silently left out."""
+    communes without data that year are listed too, as such: none is silently left out.
+    `inputs` (the run's input files, provenance entries) mark a run on the bundled
+    illustrative sample as such. A commune without a district (two tiers since July 2025) is
+    listed with its province."""
     com = assessment.communes[assessment.communes["year"] == year].copy()
     com["commune_id"] = com["commune_id"].astype(str)
     com = com.merge(register.astype({"commune_id": str}), on="commune_id", how="left")
@@ -42,7 +48,8 @@ def write_index(
             {
                 "id": r.commune_id,
                 "name": r.name,
-                "district": r.district,
+                "area": r.district if has_district(r.district) else r.province,
+                "area_kind": "district" if has_district(r.district) else "province",
                 "status": r.status,
                 "status_text": fmt.commune_status(r._asdict(), cset.status_label, lang),
                 "met": int(r.criteria_met),
@@ -73,5 +80,28 @@ def write_index(
         version=__version__,
         summaries=summaries,
         evidence_note=Markup(evidence_note(cset, lang)),
+        illustrative=Markup(illustrative_note(inputs or [], lang)),
+        area_header=t(_area_key(rows), lang),
+        print_header=Markup(
+            print_header(
+                t("index_title", lang, year=year)
+                + (
+                    " · " + t("illustrative_short", lang)
+                    if inputs_illustrative(inputs or [])
+                    else ""
+                ),
+                lang,
+            )
+        ),
     )
     atomic_file(path, lambda p: Path(p).write_text(page, encoding="utf-8"))
+
+
+def _area_key(rows: list[dict]) -> str:
+    """The area column's header: district, province, or both when the register mixes
+    communes with a district and communes without one."""
+    kinds = {r["area_kind"] for r in rows}
+    return {
+        frozenset({"district"}): "report_district",
+        frozenset({"province"}): "report_province",
+    }.get(frozenset(kinds), "index_col_area")
