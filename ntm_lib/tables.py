@@ -22,12 +22,23 @@ XLSX_TIMESTAMP = "2000-01-01T00:00:00Z"
 
 
 FORMULA_START = re.compile(r"^[=+\-@\t\r]")
+# A cell of comparison signs alone (a rule: '==', '>=', '<=') has nothing a spreadsheet could
+# compute or call: it is written as it is. (LibreOffice, evaluating formulas on import, shows
+# '==' as an error cell, Err:520; Excel keeps it as text. Either way nothing runs, and a
+# program reading the file gets the rule.) Anything with an operand stays guarded.
+OPERATORS_ONLY = re.compile(r"^(?:==|[<>]=?|=)$")
 XLSX_CHUNK = 10_000
+
+
+def formula_like(text: str) -> bool:
+    """Whether a spreadsheet would read this text cell as a formula (or a DDE command)."""
+    return bool(FORMULA_START.match(text)) and not OPERATORS_ONLY.match(text)
 
 
 def _neutral(values: pd.Series) -> pd.Series:
     text = values.astype(str)
-    return values.where(~text.str.match(FORMULA_START), "'" + text)
+    risky = text.str.match(FORMULA_START) & ~text.str.match(OPERATORS_ONLY)
+    return values.where(~risky, "'" + text)
 
 
 def _textual(dtype) -> bool:
@@ -43,7 +54,7 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
             fixed = _neutral(cats)
             out[name] = col if fixed.equals(cats) else col.cat.rename_categories(fixed.to_list())
         elif _textual(col.dtype):
-            text = col.map(lambda v: isinstance(v, str) and bool(FORMULA_START.match(v)))
+            text = col.map(lambda v: isinstance(v, str) and formula_like(v))
             out[name] = col.where(~text, "'" + col.astype(str)) if text.any() else col
         else:
             out[name] = col

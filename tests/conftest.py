@@ -68,3 +68,11 @@ def notebook_with(tmp_path: Path, source: str, cell_id: str, at_end: bool = Fals
     path.parent.mkdir(exist_ok=True)
     nbformat.write(nb, str(path))
     return path
+
+
+def report_stem(commune_id: str, year: int) -> str:
+    """The file name (without extension) `ntm report` gives a sample commune's page."""
+    from ntm_lib.reports.naming import file_stem
+
+    names = pd.read_csv(SAMPLE / "communes.csv", dtype=str).set_index("commune_id")["name"]
+    return file_stem(commune_id, year, names.get(str(commune_id)))

@@ -22,7 +22,6 @@ import sys
 import threading
 import time
 import traceback
-import unicodedata
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
@@ -37,6 +36,7 @@ from ..errors import NoDataError, NotebookTimeout, UsageError
 from ..i18n import current_lang, t
 from ..intake.plans import read_budget, read_plan
 from ..provenance import files, package_versions, relative_inputs, relative_path, run_time, sha256
+from . import naming
 from .commune_report import plan_files, prepared_inputs, write_slices
 from .index import write_index
 from .kernel import ensure_kernel
@@ -63,27 +63,13 @@ class Job:
 
     @property
     def stem(self) -> str:
-        return file_stem(self.commune_id, self.year)
+        return file_stem(self.commune_id, self.year, self.name)
 
 
-SAFE_CHARS = re.compile(r"[^A-Za-z0-9_-]")
-MAX_STEM = 40
-
-
-def file_stem(commune_id: str, year: int) -> str:
-    """A file name for a commune's report that is safe whatever the id holds (slashes, dots,
-    '#', '?', '%', spaces, letters of any script): restricted characters, a length cap, and a
-    short hash of the id whenever the name had to change, so that two ids never collide."""
-    cid = str(commune_id)
-    bare = "".join(
-        ch
-        for ch in unicodedata.normalize("NFKD", cid.replace("đ", "d").replace("Đ", "D"))
-        if not unicodedata.combining(ch)
-    )
-    base = SAFE_CHARS.sub("_", bare)[:MAX_STEM]
-    if base != cid:
-        base = f"{base}-{hashlib.sha256(cid.encode()).hexdigest()[:10]}"
-    return f"{base}-{year}"
+def file_stem(commune_id: str, year: int, name: str | None = None) -> str:
+    """A commune's file name, safe whatever the id holds, with its name beside its code
+    (reports/naming.py)."""
+    return naming.file_stem(commune_id, year, name)
 
 
 @contextlib.contextmanager
@@ -354,9 +340,9 @@ def run_summary(
 DOCUMENT_NAMES = {"plan": "ke-hoach", "report": "bao-cao"}
 
 
-def document_links(commune_id: str, year: int) -> dict[str, str]:
+def document_links(commune_id: str, year: int, name: str | None = None) -> dict[str, str]:
     """Where a commune's drafts are, relative to its report page."""
-    stem = file_stem(commune_id, year)
+    stem = file_stem(commune_id, year, name)
     return {kind: f"../documents/{stem}-{name}.docx" for kind, name in DOCUMENT_NAMES.items()}
 
 
@@ -388,7 +374,7 @@ def write_documents(
             plan or None,
             budget or None,
         )
-        for kind, link in document_links(outcome.commune_id, year).items():
+        for kind, link in document_links(outcome.commune_id, year, ctx.commune["name"]).items():
             write_document(
                 kind,
                 data_paths,
@@ -413,6 +399,9 @@ def checked_year(assessment, year: int | None) -> int:
             t("no_data_for_year", None, year=year, years=", ".join(map(str, with_data)))
         )
     return int(year)
+
+
+MAX_STEM = 40  # a district's folder name
 
 
 def _slug(text: str) -> str:
@@ -561,7 +550,7 @@ def run_report(
                 "plan": plan,
                 "budget": budget,
                 "predecessors": predecessors or {},
-                "documents": document_links(cid, year) if documents else {},
+                "documents": document_links(cid, year, names.get(cid)) if documents else {},
             }
             job = Job(
                 cid,
@@ -658,7 +647,8 @@ def run_report(
             with_no_data=not communes,
             documents={
                 o.commune_id: {
-                    k: p.removeprefix("../") for k, p in document_links(o.commune_id, year).items()
+                    k: p.removeprefix("../")
+                    for k, p in document_links(o.commune_id, year, names.get(o.commune_id)).items()
                 }
                 for o in outcomes
                 if o.ok

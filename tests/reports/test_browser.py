@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE
+from conftest import SAMPLE, report_stem
 
 from ntm_lib.reports.batch import run_report
 
@@ -74,7 +74,9 @@ def _open(browser, path: Path):
     return page, errors, requests
 
 
-@pytest.mark.parametrize("name", ["index.html"] + [f"communes/{c}-2025.html" for c in IDS])
+@pytest.mark.parametrize(
+    "name", ["index.html"] + [f"communes/{report_stem(c, 2025)}.html" for c in IDS]
+)
 def test_page_loads_cleanly_offline(browser, reports, shots, name):
     page, errors, requests = _open(browser, reports / name)
     assert errors == []
@@ -134,7 +136,7 @@ OVERFLOW = """() => {
 
 
 def test_report_prints_on_a4(browser, showcase, shots):
-    page, _, _ = _open(browser, showcase / "communes" / f"{IDS[0]}-2025.html")
+    page, _, _ = _open(browser, showcase / "communes" / f"{report_stem(IDS[0], 2025)}.html")
     assert "roadmap" in page.content()  # the showcase has its roadmap section
     page.emulate_media(media="print")
     page.set_viewport_size({"width": 700, "height": 1000})  # about A4's printable width
@@ -151,7 +153,7 @@ def test_report_prints_on_a4(browser, showcase, shots):
     page.close()
 
 
-@pytest.mark.parametrize("name", ["index.html", f"communes/{IDS[0]}-2025.html"])
+@pytest.mark.parametrize("name", ["index.html", f"communes/{report_stem(IDS[0], 2025)}.html"])
 def test_pages_read_on_a_phone(browser, reports, shots, name):
     """At 390 px: no sideways scrolling of the page (wide tables scroll inside their box),
     charts as vector images (sharp at any size), and on the index the commune name is the
