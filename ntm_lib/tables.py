@@ -247,6 +247,28 @@ def print_setup(sheet, widths: list[float], title: str, lang: str | None = None)
     sheet.set_footer(f"&C{header_text(t('print_page', lang))} &P/&N", {"margin": 0.3})
 
 
+def print_setups(sheets: dict, title: str, lang: str | None = None) -> None:
+    """`print_setup` for each xlsxwriter sheet, with its column widths ({sheet: widths})."""
+    for sheet, widths in sheets.items():
+        print_setup(sheet, widths, title, lang)
+
+
+def print_setup_openpyxl(sheet, title: str, landscape: bool = False, lang: str | None = None):
+    """`print_setup` for a sheet openpyxl writes (the entry workbooks): A4, one page wide, its
+    header row on every page, `title` atop each page, page numbers at the foot."""
+    from .i18n import t
+
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
+    sheet.oddHeader.left.text = header_text(title)
+    sheet.oddHeader.right.text = "&A"
+    sheet.oddFooter.center.text = f"{header_text(t('print_page', lang))} &P/&N"
+
+
 def header_text(text: str) -> str:
     """Text for a printed page's header: '&' doubled (a single one starts a code), at most
     the 200 characters Excel keeps of it with its codes."""

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..i18n import pick
+from ..tables import print_setups
 from .catalogue import (
     NOT_APPLICABLE,
     STATES,
@@ -213,5 +214,7 @@ def export_workbook(cset: CriteriaSet, path: Path) -> int:
             sheet.data_validation(1, c, last, c, {"validate": "list", "source": closed[key]})
     sheet.freeze_panes(1, 4)
     sheet.autofilter(0, 0, len(grid), len(COLUMNS) - 1)
+    title = f"{cset.id} — {pick(cset.title, 'vi')}"  # printed: A4, one page wide, titled
+    print_setups({guide: [120], info: [34, 70], sheet: [w for *_, w in COLUMNS]}, title, "vi")
     wb.close()
     return len(grid)
