@@ -35,7 +35,7 @@ from .i18n import LANGUAGES, current_lang, pick, t
 from .intake.inputs import load_inputs, read_register
 from .intake.sheets import SettingError, max_bytes
 from .provenance import files, package_versions, relative_inputs, run_time
-from .reports.workbooks import CSV_NAMES, localized_sheets, write_assessment
+from .reports.workbooks import CSV_NAMES, localized_sheets, write_assessment, write_plan_workbook
 
 MAX_PRINTED_PROBLEMS = 100
 DEFAULT_TIMEOUT = 300.0  # the batch's; kept here so that --help does not import reports
@@ -515,9 +515,9 @@ def _cmd_template_plan(args) -> int:
 
 
 def _cmd_plan(args) -> int:
-    from .assess.roadmap import make_roadmap, outlook_text
+    from .assess.roadmap import make_roadmap
     from .intake.plans import read_budget, read_plan
-    from .tables import write_csv, write_xlsx
+    from .tables import write_csv
 
     inputs_paths = args.data + [args.communes, args.plan, args.budget]
     out = check_target_dir(args.out, args.force, inputs_paths)
@@ -549,10 +549,21 @@ def _cmd_plan(args) -> int:
     with atomic_dir(args.out, force=args.force, inputs=inputs_paths) as tmp:
         for name, frame in tables.items():
             write_csv(frame, tmp / f"{CSV_NAMES.get(name, name)}.csv")
-        write_xlsx(localized_sheets(tables), tmp / "roadmap.xlsx")
+        write_plan_workbook(tables, tmp / "roadmap.xlsx", cset, manifest["inputs"])
         write_manifest(tmp, manifest | {"finished": run_time()})
-    for row in result.summary.to_dict(orient="records"):
-        print(t("cli_plan_outlook", commune=row["commune_id"], outlook=outlook_text(row)))
+    from .reports import terminal
+
+    print(
+        terminal.plan_text(
+            result.roadmap,
+            result.summary,
+            result.budget_use,
+            cset,
+            inputs.register,
+            current_lang(),
+            terminal.width(),
+        )
+    )
     print(t("cli_plan_written", path=args.out))
     return 0
 

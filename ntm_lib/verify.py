@@ -133,7 +133,7 @@ def _rerun(manifest: dict, paths: dict[str, list[str]], folder: Path, target: Pa
         from .assess.roadmap import make_roadmap
         from .intake.inputs import load_inputs
         from .intake.plans import read_budget, read_plan
-        from .tables import write_csv, write_xlsx
+        from .tables import write_csv
 
         cset = load_set(params["set"])
         inputs = load_inputs(data, communes, cset)
@@ -142,7 +142,7 @@ def _rerun(manifest: dict, paths: dict[str, list[str]], folder: Path, target: Pa
         plan = read_plan(paths["plan"], cset, inputs.register, year)
         budget = read_budget(paths["budget"], inputs.register)
         result = make_roadmap(plan, budget, assessment, cset, year)
-        from .reports.workbooks import CSV_NAMES, localized_sheets
+        from .reports.workbooks import CSV_NAMES, write_plan_workbook
 
         tables = {
             "roadmap": result.roadmap,
@@ -152,7 +152,12 @@ def _rerun(manifest: dict, paths: dict[str, list[str]], folder: Path, target: Pa
         target.mkdir()
         for name, frame in tables.items():
             write_csv(frame, target / f"{CSV_NAMES.get(name, name)}.csv")
-        write_xlsx(localized_sheets(tables), target / "roadmap.xlsx")
+        write_plan_workbook(
+            tables,
+            target / "roadmap.xlsx",
+            cset,
+            files(data, "data") + files([communes], "communes"),
+        )
     elif command == "summary":
         from .reports.batch import run_summary
 

@@ -298,3 +298,76 @@ def assess_text(
     out = "\n".join(textwrap.fill(line, total) for line in lines)
     notes = notes_text(cset, inputs, lang, total)
     return out + (f"\n{notes}" if notes else "")
+
+
+def plan_text(
+    roadmap: pd.DataFrame,
+    summary: pd.DataFrame,
+    budget: pd.DataFrame,
+    cset: CriteriaSet,
+    register: pd.DataFrame,
+    lang: str | None = None,
+    total: int = WIDTH,
+) -> str:
+    """`ntm plan`'s outlook, a line per commune named by name and code, criteria by number
+    and name; a criterion no year can fund names the funding sources it needs more of than a
+    whole year's budget holds."""
+    from ..assess.roadmap import outlook_text
+
+    names = register.set_index(register["commune_id"].astype(str))["name"]
+    lines = []
+    for row in summary.to_dict(orient="records"):
+        cid = str(row["commune_id"])
+        text = outlook_text(row, lang)
+        if row["status_now"] != "met" and pd.isna(row["earliest_status_year"]):
+            text = _blocked_text(
+                row,
+                roadmap[roadmap["commune_id"].astype(str) == cid],
+                budget[budget["commune_id"].astype(str) == cid],
+                cset,
+                lang,
+            )
+        commune = f"{names.get(cid, cid)} ({cid})"
+        lines.append(
+            textwrap.fill(t("cli_plan_outlook", lang, commune=commune, outlook=text), total)
+        )
+    return "\n".join(lines)
+
+
+def _blocked_text(row, roadmap, budget, cset, lang) -> str:
+    named = {c.number: pick(c.name, lang) for c in cset.criteria}
+    reasons = []
+    for col, key in (
+        ("no_plan", "outlook_no_plan"),
+        ("unfunded", "outlook_unfunded"),
+        ("partly_covered", "outlook_partly"),
+        ("missing_data", "outlook_missing_data"),
+    ):
+        codes = str(row[col] or "").split()
+        if not codes:
+            continue
+        parts = []
+        for code in codes:
+            part = f"{code} {named.get(code, '')}".strip()
+            short = _short_sources(roadmap[roadmap["criterion"].astype(str) == code], budget, lang)
+            parts.append(
+                part
+                + (
+                    f" ({t('plan_short_of', lang, sources=short)})"
+                    if short and col == "unfunded"
+                    else ""
+                )
+            )
+        reasons.append(t(key, lang, criteria=", ".join(parts)))
+    return t("outlook_blocked", lang, reasons="; ".join(reasons))
+
+
+def _short_sources(bundle: pd.DataFrame, budget: pd.DataFrame, lang) -> str:
+    """The sources a bundle needs more of than any one year's budget of that source holds."""
+    from ..intake.plans import SOURCES
+
+    if bundle.empty or budget.empty:
+        return ""
+    most = budget.groupby("source")["budget"].max()
+    short = [s for s in SOURCES if s in bundle and bundle[s].sum() > most.get(s, 0.0)]
+    return ", ".join(t(f"source_{s}", lang).lower() for s in short)

@@ -357,3 +357,22 @@ def _title(cset: CriteriaSet, inputs: list[dict] | None, lang: str) -> str:
     if marks.inputs_illustrative(inputs or []):
         title += f" — {t('illustrative_short', lang)}"
     return title
+
+
+def write_plan_workbook(
+    tables: dict[str, pd.DataFrame],
+    path: Path,
+    cset: CriteriaSet,
+    inputs: list[dict] | None = None,
+    lang: str | None = None,
+) -> None:
+    """roadmap.xlsx: the plan's tables in words, after a first sheet with the notes every
+    verdict carries (illustrative data, provisional thresholds)."""
+    lang = lang or current_lang()
+    sheets = marks.notes_sheet(marks.notes(cset, inputs, lang), lang) | localized_sheets(
+        tables, lang
+    )
+    title = f"{t('xlsx_sheet_roadmap', lang)} — {pick(cset.title, lang)}"
+    if marks.inputs_illustrative(inputs or []):
+        title += f" — {t('illustrative_short', lang)}"
+    write_xlsx(sheets, path, title=title, lang=lang)
