@@ -728,6 +728,7 @@ def _cmd_dossier(args) -> int:
     cset = load_set(args.set_id)
     inputs = load_inputs(args.data, args.communes, cset)
     _print_warnings(inputs.warnings)
+    args.commune = communes_named(args.communes, [args.commune])[0]  # a name, or a code
     assessment = assess(cset, inputs.register, inputs.data)
     com = assessment.communes
     years = com.loc[
@@ -747,19 +748,21 @@ def _cmd_dossier(args) -> int:
             for d, n in zip(rows["proof_document"], rows["proof_number"])
         ],
         check=rows["proof_status"].map(lambda s: t(f"proof_{s}", lang)),
+        proof_date=rows["proof_date"].map(lambda d: fmt.date(d, lang)),
     )
     cols = ["indicator", "name", "value", "verdict", "evidence", "proof_date", "check"]
-    with pd.option_context("display.max_colwidth", 45, "display.width", 220):
-        print(
-            shown[cols]
-            .rename(columns={c: t(f"dossier_col_{c}") for c in cols})
-            .to_string(index=False)
-        )
+    from .reports import terminal
+
+    named = shown[cols].rename(columns={c: t(f"dossier_col_{c}") for c in cols})
+    print(terminal.frame_text(named, terminal.width()))
+    inputs_files = files(args.data, "data") + files([args.communes], "communes")
+    print(terminal.notes_text(cset, inputs_files, lang, terminal.width()))
     counts = rows["proof_status"].value_counts()
     print(
         t(
             "dossier_summary",
-            commune=args.commune,
+            commune=f"{inputs.register.set_index('commune_id').at[args.commune, 'name']} "
+            f"({args.commune})",
             year=year,
             missing=int(counts.get("missing", 0)),
             stale=int(counts.get("stale", 0)),
@@ -790,7 +793,7 @@ def _cmd_document(args) -> int:
         args.data,
         args.communes,
         args.set_id,
-        args.commune,
+        communes_named(args.communes, [args.commune])[0],  # a name, or a code
         out,
         year=args.year,
         plan=args.plan,

@@ -371,3 +371,9 @@ def _short_sources(bundle: pd.DataFrame, budget: pd.DataFrame, lang) -> str:
     most = budget.groupby("source")["budget"].max()
     short = [s for s in SOURCES if s in bundle and bundle[s].sum() > most.get(s, 0.0)]
     return ", ".join(t(f"source_{s}", lang).lower() for s in short)
+
+
+def frame_text(frame: pd.DataFrame, total: int = WIDTH) -> str:
+    """Any table of words (its columns already named for people) as `grid` text."""
+    rows = frame.astype(object).where(frame.notna(), "").astype(str).to_numpy().tolist()
+    return grid([str(c) for c in frame.columns], rows, total)

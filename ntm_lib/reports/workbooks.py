@@ -244,6 +244,7 @@ def workbook_sheets(
 CSV_NAMES = {"plan_summary": "summary"}
 STATUS_COLUMNS = {"status", "status_now", "status_before", "verdict"}
 VALUE_WORDS = {"budget": {"source": "xlsx_col_{}"}}  # cells that are codes of headers
+DATE_COLUMNS = {"proof_date"}  # ISO dates, written as the language writes them
 
 
 # A header that reads differently on one sheet: (sheet, column) -> message key. Every other
@@ -295,6 +296,8 @@ def _cells_in_words(name: str, col, values: pd.Series, lang: str, word) -> pd.Se
         )
     if pd.api.types.is_bool_dtype(values.dtype):
         return values.map({True: word("xlsx_yes", "yes"), False: word("xlsx_no", "no")})
+    if col in DATE_COLUMNS:
+        return values.map(lambda d: fmt.date(d, lang))
     if col in VALUE_WORDS.get(name, {}):
         codes = values.astype(str)
         return codes.map({c: word(VALUE_WORDS[name][col].format(c), c) for c in codes.unique()})
