@@ -443,7 +443,7 @@ def _cmd_validate(args) -> int:
     years = sorted(inputs.data["year"].unique().tolist())
     print(
         t(
-            "cli_valid",
+            "cli_valid" if len(years) != 1 else "cli_valid_one_year",
             rows=len(inputs.data),
             communes=inputs.data["commune_id"].nunique(),
             years=", ".join(map(str, years)),

@@ -16,7 +16,7 @@ import pandas as pd
 from .. import fmt
 from ..criteria.catalogue import CriteriaSet, common, special_categories, units
 from ..errors import InputError, Problem, cap_problems
-from ..i18n import current_lang, pick
+from ..i18n import current_lang, pick, t
 from .plausibility import range_text, slips
 from .sheets import read_grids
 from .values import (
@@ -265,6 +265,33 @@ def _percent_fractions(
     return []
 
 
+# --- branch outputs (issue 26): hints by unit, tick marks said
+def _not_numbers(table: Table, mask: pd.Series, code: pd.Series, indicators: dict) -> list:
+    """'not a number', with examples of the indicator's unit (a count's are whole)."""
+    from .values import number_examples_key
+
+    keys = {k: number_examples_key(units()[i.unit]) for k, i in indicators.items()}
+    key = map_text(code, lambda c: c.map(keys).fillna("number_examples"))
+    out = []
+    for examples in ("number_examples_percent", "number_examples_count", "number_examples"):
+        out += _problems_for(
+            table,
+            mask & (key == examples),
+            "value_not_number",
+            "value",
+            examples=t(examples),  # in the language messages are printed in
+        )
+    return out
+
+
+def _tick_marks(table: Table, mask: pd.Series, text: pd.Series) -> list:
+    """'x' read as Đạt, with a warning: a mark on a form may mean something else."""
+    from .values import is_tick_mark
+
+    found = _problems_for(table, mask & is_tick_mark(text), "value_tick_mark", "value")
+    return [replace(p, severity="warning") for p in found]
+
+
 def _slip_problems(
     table: Table,
     code: pd.Series,
@@ -487,8 +514,15 @@ def _read_data_table(
     problems += _problems_for(table, comparator & known, "value_has_comparator", "value")
     bad = value.isna() & ~empty & known & ~special & ~comparator
     problems += _problems_for(table, bad & is_yes_no, "value_not_yes_no", "value")
-    problems += _problems_for(table, bad & ~is_yes_no, "value_not_number", "value")
-    problems += _problems_for(table, ~np.isfinite(value.fillna(0)), "value_not_number", "value")
+    problems += _not_numbers(table, bad & ~is_yes_no, code, indicators)
+    problems += _tick_marks(table, is_yes_no & known & ~special, text)
+    problems += _problems_for(
+        table,
+        ~np.isfinite(value.fillna(0)),
+        "value_not_number",
+        "value",
+        examples=t("number_examples"),
+    )
     problems += _problems_for(
         table, (kind == "percent") & ((value < 0) | (value > 100)), "value_percent_range", "value"
     )
