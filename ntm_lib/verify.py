@@ -235,12 +235,11 @@ def verify(folder: str | Path, inputs_from: str | Path | None = None) -> list[st
         raise UsageError(t("verify_manifest_damaged", path=str(folder / MANIFEST))) from exc
     if input_problems:
         return problems + input_problems
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        _reading_lang(manifest["parameters"].get("reading_lang")),
-    ):
+    with tempfile.TemporaryDirectory() as tmp:
         again = Path(tmp) / "again"
-        _rerun(manifest, _by_role(located), folder, again)
+        # Numbers read in the run's language; what verify says, in the user's.
+        with _reading_lang(manifest["parameters"].get("reading_lang")):
+            _rerun(manifest, _by_role(located), folder, again)
         ours = set(manifest.get("files") or file_hashes(folder))
         theirs = set(file_hashes(again))
         for name in sorted(ours | theirs):
