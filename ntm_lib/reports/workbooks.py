@@ -187,7 +187,7 @@ def _in_words(ind: pd.DataFrame, lang: str) -> pd.DataFrame:
     """A yes/no indicator's value as «Đạt» / «Chưa đạt» (numbers stay numbers), the flags as
     «Có» / «Không», and dates as the language writes them."""
     yes_no = ind["unit"].astype(str).map(lambda u: units()[u]["kind"] == "yes_no")
-    words = ind["value"].map({1.0: t("rule_yes", lang), 0.0: t("rule_no", lang)})
+    words = ind["value"].map({1.0: fmt.status("met", lang), 0.0: fmt.status("not_met", lang)})
     value = ind["value"].astype(object).where(~yes_no.to_numpy(), words)
     flags = {True: t("xlsx_yes", lang), False: t("xlsx_no", lang)}
     return ind.assign(
