@@ -177,6 +177,153 @@ def test_pages_read_on_a_phone(browser, reports, shots, name):
     page.close()
 
 
+PHONE = {"width": 390, "height": 844}
+# Each element's right edge, with every fold opened: nothing may stick out of the screen.
+WIDER_THAN_SCREEN = """() => {
+  document.querySelectorAll('details').forEach(d => d.open = true);
+  const width = document.documentElement.clientWidth;
+  return [...document.querySelectorAll('body *')]
+    .filter(e => { const r = e.getBoundingClientRect(); return r.width && r.right > width + 1; })
+    .map(e => e.tagName + '.' + e.className).slice(0, 10);
+}"""
+# For each row with a verdict: the verdict's box and its indicator's (name) box.
+VERDICTS = """() => [...document.querySelectorAll('tr')].filter(
+    tr => tr.querySelector('td.c-verdict') && tr.querySelector('td.c-name')).map(tr => {
+  const v = tr.querySelector('td.c-verdict').getBoundingClientRect();
+  const n = tr.querySelector('td.c-name').getBoundingClientRect();
+  return {v: [v.left, v.top, v.right, v.bottom], n: [n.left, n.top, n.right, n.bottom],
+          text: tr.querySelector('td.c-name').textContent.slice(0, 30)};
+})"""
+# For each chart: the smallest text it draws, in CSS pixels as shown (SVG font sizes are in
+# its own units: scaled by the width shown over the width of its viewBox).
+CHART_TEXT = """() => [...document.querySelectorAll('img')].map(img => {
+  const svg = atob(img.src.split(',')[1]);
+  const box = svg.match(/viewBox="[\\d.]+ [\\d.]+ ([\\d.]+)/);
+  const sizes = [...svg.matchAll(/font(?:-size)?: ([\\d.]+)px/g)].map(m => Number(m[1]));
+  const shown = img.getBoundingClientRect().width;
+  return {least: Math.min(...sizes) * shown / Number(box[1]), texts: sizes.length};
+})"""
+# The page as it was (issue 26): Đức Chính's report, 22,515 px tall on a 390-px phone.
+BEFORE = 22_515
+
+
+def _phone(browser, path: Path):
+    page = browser.new_page(viewport=PHONE, device_scale_factor=1)
+    page.goto(path.as_uri())
+    page.wait_for_load_state("networkidle")
+    return page
+
+
+@pytest.mark.parametrize("which", ["index", "report", "showcase", "merged"])
+def test_a_phone_reads_every_page_without_sideways_scrolling(
+    browser, reports, showcase, merged, shots, which
+):
+    """390 px: folds folded, the page well under half its old height (Đức Chính's), charts'
+    text at least 11 px as shown; with every fold opened, no element wider than the screen
+    and every verdict beside its indicator (on its line or right under it, on screen)."""
+    path = {
+        "index": reports / "index.html",
+        "report": reports / "communes" / f"{report_stem(IDS[1], 2025)}.html",
+        "showcase": showcase / "communes" / f"{report_stem(IDS[0], 2025)}.html",
+        "merged": merged,
+    }[which]
+    page = _phone(browser, path)
+    height = page.evaluate("() => document.documentElement.scrollHeight")
+    if which == "showcase":
+        assert height <= BEFORE / 2 and height <= 10 * PHONE["height"], height
+    if which in ("report", "showcase", "merged"):
+        folds = page.locator("details.fold")
+        assert folds.count() >= 3 and not any(folds.evaluate_all("d => d.map(x => x.open)"))
+    charts = page.evaluate(CHART_TEXT)
+    assert charts and all(c["texts"] and c["least"] >= 11 for c in charts), charts
+    assert page.evaluate(WIDER_THAN_SCREEN) == []
+    width = PHONE["width"]
+    rows = page.evaluate(VERDICTS)
+    assert rows, "no verdict found"
+    for r in rows:
+        (vl, vt, vr, vb), (_, nt, _, nb) = r["v"], r["n"]
+        assert 0 <= vl and vr <= width, r  # on screen
+        assert vt < nb + 6 and vb > nt, r  # beside the name, or just under its last line
+    page.screenshot(path=str(shots / f"phone-{which}.png"), full_page=True)
+    page.close()
+
+
+def test_a_printed_report_names_its_commune_on_every_page(browser, showcase, tmp_path, pdf_pages):
+    """A4: a running header with the commune and the year (and the illustrative mark) on
+    every page, every fold printed, sources and input rows at 8 pt or more."""
+    page = _phone(browser, showcase / "communes" / f"{report_stem(IDS[0], 2025)}.html")
+    page.emulate_media(media="print")
+    assert all(page.locator("details.fold").evaluate_all("d => d.map(x => x.open)"))
+    smallest = page.evaluate(
+        "() => Math.min(...[...document.querySelectorAll('td.c-minor')]"
+        ".map(e => parseFloat(getComputedStyle(e).fontSize)))"
+    )
+    assert smallest >= 8 * 96 / 72 - 0.01, smallest  # 8 pt in CSS px
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(page.pdf(format="A4", print_background=True))
+    texts = pdf_pages(pdf)
+    assert len(texts) >= 3
+    for n, text in enumerate(texts, start=1):
+        head = text.strip().splitlines()[0]
+        assert "Đức Chính (10912) · 2025 · SỐ LIỆU MINH HỌA" in head, (n, head)
+        assert f"{n}/{len(texts)}" in head
+    assert "indicators.csv:1046" in "".join(texts).replace(" ", "")  # the folded table printed
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def merged(tmp_path_factory):
+    """Tuệ Tĩnh: a 2025 merger of three sample communes, with no district, under the
+    2026-2030 set (as `make report` runs it)."""
+    from ntm_lib.cli import main
+
+    tmp = tmp_path_factory.mktemp("merged")
+    args = [str(SAMPLE / "indicators.csv"), "--communes", str(SAMPLE / "communes.csv")]
+    assert (
+        main(
+            ["merge"]
+            + args
+            + [
+                "--set",
+                "hd-2022-advanced",
+                "--new-set",
+                "vn-2026-ntm",
+                "--group",
+                "2",
+                "--out",
+                str(tmp / "m.csv"),
+            ]
+        )
+        == 0
+    )
+    out = tmp / "run"
+    run_report(
+        [str(tmp / "m.vn-2026-ntm.csv")],
+        str(tmp / "m.communes.csv"),
+        "vn-2026-ntm",
+        out,
+        communes=["10909"],
+        jobs=1,
+        predecessors={
+            "data": [str(SAMPLE / "indicators.csv")],
+            "communes": str(SAMPLE / "communes.csv"),
+            "set": "hd-2022-advanced",
+        },
+    )
+    return out / "communes" / "10909_tue-tinh-2026.html"
+
+
+def test_a_merged_commune_is_compared_within_its_province(merged):
+    """No district since July 2025: never 'trong huyện', no rank among one commune, an index
+    chart with its scale, and the illustrative mark through its predecessors' data."""
+    page = merged.read_text(encoding="utf-8")
+    assert "trong huyện" not in page and "Xếp hạng trong huyện" not in page
+    assert "1/1" not in page
+    assert "SỐ LIỆU MINH HỌA" in page and 'class="illustrative"' in page
+    index = (merged.parents[1] / "index.html").read_text(encoding="utf-8")
+    assert 'class="illustrative"' in index and '<th data-sort="text">Tỉnh</th>' in index
+
+
 def _free_port() -> int:
     import socket
 
