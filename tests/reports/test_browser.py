@@ -324,6 +324,9 @@ def test_a_merged_commune_is_compared_within_its_province(merged):
     assert 'class="illustrative"' in index and '<th data-sort="text">Tỉnh</th>' in index
 
 
+LAB_SETTINGS = Path(__file__).parents[2] / "notebooks" / ".jupyterlab"
+
+
 def _free_port() -> int:
     import socket
 
@@ -369,6 +372,9 @@ def test_the_lesson_runs_in_jupyterlab(browser, tmp_path):
             f"--port={port}",
             f"--IdentityProvider.token={token}",
             f"--ServerApp.root_dir={root}",
+            # as `make lab` starts it: in Vietnamese, checkpoints away from the lessons
+            f"--LabApp.app_settings_dir={LAB_SETTINGS}",
+            f"--FileCheckpoints.checkpoint_dir={tmp_path / 'checkpoints'}",
             "--LabApp.news_url=None",
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         ]
@@ -407,8 +413,11 @@ def test_the_lesson_runs_in_jupyterlab(browser, tmp_path):
             "?.getAttribute('data-status') === 'idle'",
             timeout=90_000,
         )
+        menu = page.locator("#jp-MainMenu")
+        assert menu.get_by_text("Chạy", exact=True).count() == 1  # the Vietnamese menus
+        assert menu.get_by_text("Run", exact=True).count() == 0
         for _ in range(3):  # a click lost while the page is busy is tried again
-            page.locator("#jp-MainMenu").get_by_text("Run", exact=True).click()
+            menu.get_by_text("Chạy", exact=True).click()
             page.get_by_text("Run All Cells", exact=True).click()
             try:
                 page.wait_for_function(
@@ -440,6 +449,8 @@ def test_the_lesson_runs_in_jupyterlab(browser, tmp_path):
         assert not [e for e in errors if "Error" in e or "Traceback" in e], errors
         assert "Traceback" not in outputs
         assert "Xem đáp án" in outputs and "Tiêu chí" in outputs
+        page.keyboard.press("Control+s")  # saved, as a trainer would
+        page.wait_for_timeout(1500)
         page.close()
     finally:
         server.terminate()
@@ -449,3 +460,4 @@ def test_the_lesson_runs_in_jupyterlab(browser, tmp_path):
             server.kill()
         log.close()
     assert server.returncode is not None
+    assert not list(root.rglob(".ipynb_checkpoints")), "checkpoints left beside the lesson"

@@ -364,3 +364,44 @@ def test_svg_text_is_never_below_the_font(sample):
         sizes += [float(x) for x in re.findall(rb"font: ([\d.]+)px", svg)]
         assert sizes and min(sizes) >= charts.FONT, sorted(set(sizes))
         assert abs(fig.get_size_inches()[0] - charts.WIDTH) < 1e-9
+
+
+# --- the lesson and the trainer's guide
+
+
+def test_the_vietnamese_lesson_comments_in_vietnamese():
+    for lang, words in (("vi", ("để trống", "mã xã")), ("en", ("empty:", "Parameters"))):
+        text = " ".join(comments_of(lang))
+        assert all(w in text for w in words), (lang, text[:200])
+    vi = " ".join(comments_of("vi"))
+    assert not re.search(r"\b(the|empty|Hidden|Parameters|replaces)\b", vi), vi
+
+
+def comments_of(lang: str) -> list[str]:
+    import json
+
+    from ntm_lib.reports.training import NOTEBOOKS
+
+    cells = json.loads((NOTEBOOKS / f"training_{lang}.ipynb").read_text(encoding="utf-8"))
+    return [
+        line.split("#", 1)[1]
+        for c in cells["cells"]
+        if c["cell_type"] == "code"
+        for line in "".join(c["source"]).splitlines()
+        if "#" in line
+    ]
+
+
+def test_the_guides_questions_match_what_the_lesson_shows(sample):
+    """The lesson shows Đức Chính (10912) in 2025 meeting all 19 criteria: the guide must not
+    ask which of them are unmet; the commune it sends learners to next is as it says."""
+    from ntm_lib.reports.training import NOTEBOOKS
+
+    _, _, a = sample
+    guide = (NOTEBOOKS / "HUONG-DAN-GIANG-VIEN.md").read_text(encoding="utf-8")
+    com = a.communes.set_index([a.communes["commune_id"].astype(str), "year"])
+    duc_chinh, cam_hoang = com.loc[("10912", 2025)], com.loc[("10897", 2025)]
+    assert duc_chinh["status"] == "met" and duc_chinh["criteria_met"] == 19
+    assert "tiêu chí nào của Đức Chính chưa đạt" not in guide
+    assert "Đức Chính đạt cả 19 tiêu chí" in guide
+    assert f"Cẩm Hoàng, {cam_hoang['criteria_met']}/19 tiêu chí" in guide
