@@ -19,6 +19,7 @@ from ..intake.values import fold
 UNSAFE_ID = re.compile(r"[^A-Za-z0-9-]")
 MAX_ID = 40
 MAX_NAME = 30
+MAX_BOTH = 60  # the code and the name together: a file name stays under 80 characters
 
 
 def ascii_letters(text: str) -> str:
@@ -43,6 +44,7 @@ def name_part(name: str | None) -> str:
 
 def file_stem(commune_id: str, year: int, name: str | None = None) -> str:
     """A commune's file name without its extension: '10912_duc-chinh-2025', or
-    '10912-2025' without a name."""
-    named = name_part(name)
-    return f"{id_part(commune_id)}{'_' + named if named else ''}-{year}"
+    '10912-2025' without a name. The name gets what room a long code leaves (MAX_BOTH)."""
+    code = id_part(commune_id)
+    named = name_part(name)[: max(MAX_BOTH - len(code) - 1, 0)].strip("-")
+    return f"{code}{'_' + named if named else ''}-{year}"

@@ -132,6 +132,7 @@ def test_district_summary(tmp_path, assessed):
     assert f"{met}/{len(latest)} xã đạt chuẩn NTM nâng cao." in html
     wb = load_workbook(tmp_path / "summary" / "summary.xlsx", read_only=True)
     assert wb.sheetnames == [
+        "Ghi chú",
         "Tiêu chí",
         "Xã x tiêu chí",
         "Chỉ tiêu còn thiếu",

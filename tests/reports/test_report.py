@@ -323,10 +323,10 @@ def test_pages_and_index_say_how_provisional_the_verdicts_are(report_run):
     out, manifest, met, not_met, latest = report_run
     cset = load_set(SET)
     n = len(unverified(cset))
-    for page in (out / "index.html", out / "communes" / f"{met}-2025.html"):
+    for page in (out / "index.html", out / "communes" / f"{report_stem(met, 2025)}.html"):
         text = page.read_text(encoding="utf-8")
         assert f"{n}/{len(cset.indicators)} chỉ tiêu" in text and "318/QĐ-TTg" in text
-    report = (out / "communes" / f"{met}-2025.html").read_text(encoding="utf-8")
+    report = (out / "communes" / f"{report_stem(met, 2025)}.html").read_text(encoding="utf-8")
     assert report.count('class="flag ev-working"') >= 1
     assert 'class="flag ev-secondary"' in report  # 17.4, quoted by the Đức Chính plan
     rows = pd.read_csv(out / "results" / "indicators.csv", dtype=str)
