@@ -62,25 +62,34 @@ def _as_blocks(a: Assessment, weak: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     if not n or len(ind) % n or len(crit) % n:
         return None
     k, m = len(ind) // n, len(crit) // n
-    if not k or not m:
+    ind_codes, ind_names = _codes(ind["criterion"])
+    crit_codes, crit_names = _codes(crit["criterion"])
+    if not k or not m or ind_codes is None or crit_codes is None:
         return None
-    ind_crit = ind["criterion"].astype(str).to_numpy()
-    crit_crit = crit["criterion"].astype(str).to_numpy()
-    first_i, first_c = ind_crit[:k], crit_crit[:m]
+    blocks_i, blocks_c = ind_codes.reshape(n, k), crit_codes.reshape(n, m)
     same = (
-        np.array_equal(ind_crit.reshape(n, k), np.broadcast_to(first_i, (n, k)))
-        and np.array_equal(crit_crit.reshape(n, m), np.broadcast_to(first_c, (n, m)))
+        (blocks_i == blocks_i[0]).all()
+        and (blocks_c == blocks_c[0]).all()
         and all(
-            np.array_equal(frame[col].astype(str).to_numpy()[::step], com[col].astype(str))
+            np.array_equal(frame[col].iloc[::step].astype(str).to_numpy(), com[col].astype(str))
             for frame, step in ((ind, k), (crit, m))
             for col in ("commune_id", "year")
         )
     )
+    first_i, first_c = ind_names[blocks_i[0]], crit_names[blocks_c[0]]
     if not same or not set(first_i) <= set(first_c):
         return None
     member = (first_i[:, None] == first_c[None, :]).astype(np.float32)
     by_criterion = (weak.reshape(n, k).astype(np.float32) @ member) > 0
     return by_criterion.ravel(), by_criterion.any(axis=1)
+
+
+def _codes(col: pd.Series) -> tuple[np.ndarray | None, np.ndarray]:
+    """A column as integer codes and the names they stand for (without a string per row)."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.codes.to_numpy(), col.cat.categories.astype(str).to_numpy()
+    codes, names = pd.factorize(col.astype(str))
+    return codes, np.asarray(names, dtype=object)
 
 
 def _any_by(rows: pd.DataFrame, flag: np.ndarray, keys: list[str], target: pd.DataFrame):
