@@ -35,7 +35,12 @@ from .i18n import LANGUAGES, current_lang, pick, t
 from .intake.inputs import load_inputs, read_register
 from .intake.sheets import SettingError, max_bytes
 from .provenance import files, package_versions, relative_inputs, run_time
-from .reports.workbooks import CSV_NAMES, localized_sheets, write_assessment, write_plan_workbook
+from .reports.workbooks import (
+    CSV_NAMES,
+    write_assessment,
+    write_noted_workbook,
+    write_plan_workbook,
+)
 
 MAX_PRINTED_PROBLEMS = 100
 DEFAULT_TIMEOUT = 300.0  # the batch's; kept here so that --help does not import reports
@@ -722,7 +727,7 @@ def _cmd_dossier(args) -> int:
     from . import fmt
     from .assess.proof import DOSSIER_BASIS, dossier
     from .criteria.text import value_text
-    from .tables import write_csv, write_xlsx
+    from .tables import write_csv
 
     out = check_target_file(args.out, args.force, args.data + [args.communes]) if args.out else None
     cset = load_set(args.set_id)
@@ -775,7 +780,12 @@ def _cmd_dossier(args) -> int:
         from .atomic import atomic_file
 
         if out.suffix.lower() == ".xlsx":
-            atomic_file(out, lambda tmp: write_xlsx(localized_sheets({"dossier": rows}), Path(tmp)))
+            atomic_file(
+                out,
+                lambda tmp: write_noted_workbook(
+                    {"dossier": rows}, Path(tmp), cset, inputs_files, "xlsx_sheet_dossier"
+                ),
+            )
         else:
             atomic_file(out, lambda tmp: write_csv(rows, Path(tmp)))
         print(t("cli_written", path=str(out)))

@@ -371,11 +371,24 @@ def write_plan_workbook(
 ) -> None:
     """roadmap.xlsx: the plan's tables in words, after a first sheet with the notes every
     verdict carries (illustrative data, provisional thresholds)."""
+    write_noted_workbook(tables, path, cset, inputs, "xlsx_sheet_roadmap", lang)
+
+
+def write_noted_workbook(
+    tables: dict[str, pd.DataFrame],
+    path: Path,
+    cset: CriteriaSet,
+    inputs: list[dict] | None,
+    title_key: str,
+    lang: str | None = None,
+) -> None:
+    """Tables in words (`localized_sheets`) after a first sheet with the notes every verdict
+    carries, printed with `title_key`'s words and the set's title atop each page."""
     lang = lang or current_lang()
     sheets = marks.notes_sheet(marks.notes(cset, inputs, lang), lang) | localized_sheets(
         tables, lang
     )
-    title = f"{t('xlsx_sheet_roadmap', lang)} — {pick(cset.title, lang)}"
+    title = f"{t(title_key, lang)} — {pick(cset.title, lang)}"
     if marks.inputs_illustrative(inputs or []):
         title += f" — {t('illustrative_short', lang)}"
     write_xlsx(sheets, path, title=title, lang=lang)

@@ -405,3 +405,25 @@ def test_the_guides_questions_match_what_the_lesson_shows(sample):
     assert "tiêu chí nào của Đức Chính chưa đạt" not in guide
     assert "Đức Chính đạt cả 19 tiêu chí" in guide
     assert f"Cẩm Hoàng, {cam_hoang['criteria_met']}/19 tiêu chí" in guide
+
+
+def test_dossier_dates_and_every_commands_marks(tmp_path, capsys):
+    """The dossier writes dates as dd/mm/yyyy (terminal and workbook), takes a name, and
+    ends, like `ntm summary`, with the notes every verdict carries."""
+    from ntm_lib.cli import main
+
+    args = [str(DATA), "--communes", str(REGISTER), "--set", SET]
+    out = tmp_path / "ho-so.xlsx"
+    assert main(["dossier"] + args + ["--commune", "duc chinh", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "15/12/2025" in text and "2025-12-15" not in text
+    assert "Số liệu minh họa" in text and "Đức Chính (10912)" in text
+    book = load_workbook(out)
+    assert book.sheetnames == ["Ghi chú", "Hồ sơ minh chứng"]
+    sheet = book["Hồ sơ minh chứng"]
+    head = [c.value for c in sheet[1]]
+    rows = sheet.iter_rows(min_row=2, values_only=True)
+    dates = {r[head.index("Ngày minh chứng")] for r in rows}
+    assert "15/12/2025" in dates and not any("-" in str(d) for d in dates if d)
+    assert main(["summary"] + args + ["--district", "Cẩm Giàng", "--out", str(tmp_path / "s")]) == 0
+    assert "Ngưỡng tạm thời" in capsys.readouterr().out
