@@ -427,6 +427,18 @@ def proof_html(ctx: Context) -> str:
         if documents
         else ""
     )
+    cls = "warning" if len(lacking) else "note"
+    return section(
+        t("report_proof", lang),
+        f'<p class="{cls}">{esc(summary)}</p>'
+        + listed
+        + (_proof_table(lacking, lang) if len(lacking) else ""),
+        "proof-section",
+        fold=True,
+    )
+
+
+def _proof_table(lacking: pd.DataFrame, lang: str) -> str:
     body = [
         [
             esc(r.indicator),
@@ -454,16 +466,7 @@ def proof_html(ctx: Context) -> str:
             "col_proof_status",
         )
     ]
-    cls = "warning" if len(lacking) else "note"
-    roles = ["key", "name", "", "verdict", "", "", "", ""]
-    return section(
-        t("report_proof", lang),
-        f'<p class="{cls}">{esc(summary)}</p>'
-        + listed
-        + (table(headers, body, "proof", roles=roles) if body else ""),
-        "proof-section",
-        fold=True,
-    )
+    return table(headers, body, "proof", roles=["key", "name", "", "verdict", "", "", "", ""])
 
 
 PEERS_SHOWN = 3  # per indicator, the quickest; the table behind it has them all

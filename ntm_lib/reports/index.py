@@ -38,30 +38,7 @@ def write_index(
     com = assessment.communes[assessment.communes["year"] == year].copy()
     com["commune_id"] = com["commune_id"].astype(str)
     com = com.merge(register.astype({"commune_id": str}), on="commune_id", how="left")
-    by_id = {o.commune_id: o for o in outcomes}
-    rows = []
-    for r in com.itertuples():
-        outcome = by_id.get(r.commune_id)
-        if outcome is None and not (with_no_data and r.status == "no_data"):
-            continue
-        rows.append(
-            {
-                "id": r.commune_id,
-                "name": r.name,
-                "area": r.district if has_district(r.district) else r.province,
-                "area_kind": "district" if has_district(r.district) else "province",
-                "status": r.status,
-                "status_text": fmt.commune_status(r._asdict(), cset.status_label, lang),
-                "met": int(r.criteria_met),
-                "total": int(r.criteria_total),
-                "html": outcome.html if outcome and outcome.ok else "",
-                "error": outcome.error if outcome else "",
-                "documents": [
-                    (t(f"document_{kind}", lang), path)
-                    for kind, path in (documents or {}).get(r.commune_id, {}).items()
-                ],
-            }
-        )
+    rows = _rows(com, cset, outcomes, lang, with_no_data, documents)
     shown = com[com["commune_id"].isin({r["id"] for r in rows})]
     chart = charts.to_image(charts.district_chart(shown, lang)) if len(shown) else None
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
@@ -105,3 +82,33 @@ def _area_key(rows: list[dict]) -> str:
         frozenset({"district"}): "report_district",
         frozenset({"province"}): "report_province",
     }.get(frozenset(kinds), "index_col_area")
+
+
+def _rows(com, cset, outcomes: list, lang: str, with_no_data: bool, documents) -> list[dict]:
+    """The index's rows: each commune reported (or failed), and with `with_no_data` those
+    without data that year."""
+    by_id = {o.commune_id: o for o in outcomes}
+    rows = []
+    for r in com.itertuples():
+        outcome = by_id.get(r.commune_id)
+        if outcome is None and not (with_no_data and r.status == "no_data"):
+            continue
+        rows.append(
+            {
+                "id": r.commune_id,
+                "name": r.name,
+                "area": r.district if has_district(r.district) else r.province,
+                "area_kind": "district" if has_district(r.district) else "province",
+                "status": r.status,
+                "status_text": fmt.commune_status(r._asdict(), cset.status_label, lang),
+                "met": int(r.criteria_met),
+                "total": int(r.criteria_total),
+                "html": outcome.html if outcome and outcome.ok else "",
+                "error": outcome.error if outcome else "",
+                "documents": [
+                    (t(f"document_{kind}", lang), path)
+                    for kind, path in (documents or {}).get(r.commune_id, {}).items()
+                ],
+            }
+        )
+    return rows
