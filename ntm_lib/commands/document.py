@@ -86,10 +86,11 @@ def runner(kind: str):
         out = _check(args.out, args.force, data + [communes, plan, budget, template, *texts])
         runs = load_runs(data, communes, args.set_ids)
         print_warnings(runs[-1].warnings)
+        commune = runs[-1].resolve(args.commune)  # a code, or a name
         params = {
             "sets": [set_parameter(s, out.parent) for s in args.set_ids],
-            "commune": args.commune,
-            "year": runs[-1].checked_year(args.year, args.commune),
+            "commune": commune,
+            "year": runs[-1].checked_year(args.year, commune),
             "date": args.date,
             "out": out.name,
         } | {k: getattr(args, k) for k in HEAD}

@@ -185,8 +185,14 @@ def run_report(
             documents,
         )
         outcomes, todo = batch.reuse(previous, out, todo, tmp / "communes")
+        marked = page_run.provenance["inputs"] + _extra_inputs(predecessors)
         write_assessment(
-            loaded.assessment, _mkdir(tmp / "results"), loaded.cset, loaded.register, lang
+            loaded.assessment,
+            _mkdir(tmp / "results"),
+            loaded.cset,
+            loaded.register,
+            lang,
+            inputs=marked,
         )
         outcomes += batch.run_jobs(todo, jobs_n, executor, scheduler)
         if documents:
@@ -208,13 +214,14 @@ def run_report(
             lang,
             pages,
             with_no_data=not communes,
-            documents=_document_index(outcomes, year) if documents else None,
+            documents=_document_index(outcomes, year, loaded) if documents else None,
+            inputs=marked,
         )
         parameters = {
             "set": set_parameter(set_id, out),
             "year": year,
             "lang": lang,
-            "communes": [str(c) for c in communes] if communes else None,
+            "communes": selected if communes else None,
             "jobs": jobs_n,
             "summary": bool(summary),
             "timeout": timeout,
@@ -225,7 +232,7 @@ def run_report(
         record = manifest.build(
             NAME,
             parameters,
-            page_run.provenance["inputs"] + _extra_inputs(predecessors),
+            marked,
             out,
             sets=[loaded.cset],
             started=started,
@@ -241,13 +248,14 @@ def _mkdir(path: Path) -> Path:
     return path
 
 
-def _document_index(outcomes, year: int) -> dict:
-    return {
-        o.commune_id: {
-            k: p.removeprefix("../") for k, p in batch.document_links(o.commune_id, year).items()
-        }
+def _document_index(outcomes, year: int, run) -> dict:
+    links = {
+        o.commune_id: batch.document_links(o.commune_id, year, run.name(o.commune_id))
         for o in outcomes
         if o.ok
+    }
+    return {
+        cid: {k: p.removeprefix("../") for k, p in found.items()} for cid, found in links.items()
     }
 
 

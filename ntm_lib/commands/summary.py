@@ -7,9 +7,10 @@ from pathlib import Path
 from ..assess.district import communes_in
 from ..assess.loaded import load_run
 from ..atomic import atomic_dir, check_target_dir, write_manifest
+from ..criteria.catalogue import load_set
 from ..errors import NoDataError
-from ..i18n import t
-from ..provenance import run_time
+from ..i18n import current_lang, t
+from ..provenance import files, run_time
 from ..reports.batch import render_summary
 from . import manifest
 from .base import Command, Options, Replay, data_options, resolved
@@ -39,6 +40,10 @@ def run(args) -> int:
         lang=args.report_lang or args.lang or "vi",
         force=args.force,
     )
+    from ..reports import terminal
+
+    inputs = files(resolved(args.data), "data") + files(resolved([args.communes]), "communes")
+    print(terminal.notes_text(load_set(args.set_id), inputs, current_lang(), terminal.width()))
     print(t("cli_summary_done", path=str(page)))
     return 0
 

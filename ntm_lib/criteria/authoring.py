@@ -16,6 +16,7 @@ import datetime as dt
 from pathlib import Path
 
 from ..i18n import pick
+from ..tables import print_setups
 from .model import CriteriaSet, Indicator
 from .requirement import number_text, requirement_text
 from .schema import OP_SYMBOL, ThresholdCase
@@ -250,16 +251,18 @@ def _write_cell(sheet, r: int, c: int, value) -> None:
         sheet.write_string(r, c, str(value))
 
 
-def _write_info(wb, fmt: dict, info: dict) -> None:
+def _write_info(wb, fmt: dict, info: dict):
+    """The «Thông tin» sheet; returns it with its column widths (for printing)."""
     sheet = wb.add_worksheet(INFO_SHEET)
     sheet.set_column(0, 0, 40)
     sheet.set_column(1, 1, 70)
     for r, (key, label) in enumerate(INFO_FIELDS):
         sheet.write_string(r, 0, label, fmt["head"])
         _write_cell(sheet, r, 1, info.get(key, ""))
+    return sheet, [40, 70]
 
 
-def _write_rows(wb, fmt: dict, zones: list, rows: list[dict]) -> None:
+def _write_rows(wb, fmt: dict, zones: list, rows: list[dict]):
     from .regions import units
     from .schema import EVIDENCE_LEVELS
 
@@ -281,9 +284,10 @@ def _write_rows(wb, fmt: dict, zones: list, rows: list[dict]) -> None:
             sheet.data_validation(1, c, last, c, {"validate": "list", "source": closed[key]})
     sheet.freeze_panes(1, 4)
     sheet.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
+    return sheet, [w for *_, w in columns]
 
 
-def _write_review(wb, fmt: dict, review: list[dict]) -> None:
+def _write_review(wb, fmt: dict, review: list[dict]):
     sheet = wb.add_worksheet(REVIEW_SHEET)
     for c, (key, header, width) in enumerate(REVIEW_COLUMNS):
         sheet.write_string(0, c, header, fmt["head"])
@@ -291,6 +295,7 @@ def _write_review(wb, fmt: dict, review: list[dict]) -> None:
     for r, item in enumerate(review, start=1):
         for c, (key, _, _) in enumerate(REVIEW_COLUMNS):
             _write_cell(sheet, r, c, item.get(key, ""))
+    return sheet, [w for *_, w in REVIEW_COLUMNS]
 
 
 def write_authoring(
@@ -310,10 +315,13 @@ def write_authoring(
     guide.set_column(0, 0, 120, fmt["wrap"])
     for r, line in enumerate(GUIDE):
         guide.write_string(r, 0, line)
-    _write_info(wb, fmt, info)
-    _write_rows(wb, fmt, zones, rows)
+    printed = {guide: [120]}
+    written = [_write_info(wb, fmt, info), _write_rows(wb, fmt, zones, rows)]
     if review:
-        _write_review(wb, fmt, review)
+        written.append(_write_review(wb, fmt, review))
+    printed |= dict(written)
+    title = f"{info.get('id') or info.get('parent', '')} — {info.get('title_vi', '')}"
+    print_setups(printed, title, "vi")  # A4, one page wide, titled, numbered
     wb.close()
 
 

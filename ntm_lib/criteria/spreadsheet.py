@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..tables import print_setups
 from .catalogue import (
     NOT_APPLICABLE,
     STATES,
@@ -187,7 +188,10 @@ def export_workbook(cset: CriteriaSet, path: Path) -> int:
     guide.set_column(0, 0, 120, formats["wrap"])
     for r, line in enumerate(GUIDE):
         guide.write_string(r, 0, line)
-    _write_info(wb, formats, set_info(cset))
-    _write_grid(wb, wb.add_worksheet(GRID_SHEET), grid, formats)
+    info, info_widths = _write_info(wb, formats, set_info(cset))
+    sheet = wb.add_worksheet(GRID_SHEET)
+    _write_grid(wb, sheet, grid, formats)
+    title = f"{cset.id} — {cset.title['vi']}"  # printed: A4, one page wide, titled
+    print_setups({guide: [120], info: info_widths, sheet: [w for *_, w in COLUMNS]}, title, "vi")
     wb.close()
     return len(grid)

@@ -17,15 +17,17 @@ import pandas as pd
 from .. import fmt
 from ..criteria.catalogue import CriteriaSet, units
 from ..errors import Problem
-from ..i18n import current_lang, pick
+from ..i18n import current_lang, pick, t
 from .plausibility import Direction, all_shares_one, range_text, slips
 from .table import Table, problems_for, read_tables, refs
 from .values import (
     ambiguous_numbers,
     codes_from_date,
     has_percent_sign,
+    is_tick_mark,
     looks_like_date,
     map_text,
+    number_examples_key,
     parse_cell_numbers,
     parse_numbers,
     parse_year,
@@ -190,12 +192,35 @@ def _cell_problems(table: Table, cells: dict) -> tuple[pd.Series, list[Problem]]
     return special | comparator, problems
 
 
+def _not_numbers(table: Table, mask: pd.Series, examples: pd.Series) -> list[Problem]:
+    """'not a number', with examples in the indicator's unit (a count's are whole)."""
+    out = []
+    for key in ("number_examples_percent", "number_examples_count", "number_examples"):
+        out += problems_for(
+            table, mask & (examples == key), "value_not_number", "value", examples=t(key)
+        )  # in the language messages are printed in
+    return out
+
+
+def _tick_marks(table: Table, mask: pd.Series, text: pd.Series) -> list[Problem]:
+    """'x' read as Đạt, with a warning: a mark on a form may mean something else."""
+    found = problems_for(table, mask & is_tick_mark(text), "value_tick_mark", "value")
+    return [replace(p, severity="warning") for p in found]
+
+
 def _number_problems(table: Table, cells: dict, value: pd.Series) -> list[Problem]:
     text, known, is_yes_no = cells["text"], cells["known"], cells["is_yes_no"]
     bad = value.isna() & (text != "") & known & ~cells["special"]
     problems = problems_for(table, bad & is_yes_no, "value_not_yes_no", "value")
-    problems += problems_for(table, bad & ~is_yes_no, "value_not_number", "value")
-    problems += problems_for(table, ~np.isfinite(value.fillna(0)), "value_not_number", "value")
+    problems += _not_numbers(table, bad & ~is_yes_no, cells["examples"])
+    problems += _tick_marks(table, is_yes_no & known & ~cells["special"], text)
+    problems += problems_for(
+        table,
+        ~np.isfinite(value.fillna(0)),
+        "value_not_number",
+        "value",
+        examples=t("number_examples"),
+    )
     problems += problems_for(
         table,
         (cells["kind"] == "percent") & ((value < 0) | (value > 100)),
@@ -252,6 +277,7 @@ def _slip_problems(table: Table, cells: dict, value: pd.Series, cset: CriteriaSe
 def _values(table: Table, f: pd.DataFrame, cset: CriteriaSet) -> tuple[pd.Series, list[Problem]]:
     """The value column as numbers (NaN where it cannot be used), with its problems."""
     kinds = {i.code: i.unit_kind for i in cset.indicators}
+    hints = {i.code: number_examples_key(units()[i.unit]) for i in cset.indicators}
     code, text = f["indicator"], f["value"]
     kind = map_text(code, lambda c: c.map(kinds).fillna(""))
     flag = table.flag("value", f.index)
@@ -264,6 +290,7 @@ def _values(table: Table, f: pd.DataFrame, cset: CriteriaSet) -> tuple[pd.Series
         "known": kind != "",  # a code of the set
         "is_yes_no": is_yes_no,
         "typed": ~is_yes_no & ~flag.isin(["number", "percent"]),
+        "examples": map_text(code, lambda c: c.map(hints).fillna("number_examples")),
     }
     value = _parse_values(text, flag, is_yes_no)
     cells["special"], problems = _cell_problems(table, cells)

@@ -13,7 +13,7 @@ import pandas as pd
 from ..criteria.catalogue import common, special_categories
 from ..criteria.words import group_of
 from ..errors import Problem
-from ..i18n import current_lang
+from ..i18n import current_lang, t
 from .table import Table, problems_for, read_tables, refs
 from .values import ambiguous_numbers, cell_numbers, fold, fold_series, is_blank
 
@@ -57,7 +57,13 @@ def _counts(table: Table, column: str) -> tuple[pd.Series, list[Problem]]:
     value = cell_numbers(text, flag)
     blank = is_blank(text).astype(bool)
     typed = ~flag.isin(["number", "percent"]) & ~blank
-    problems = problems_for(table, value.isna() & ~blank, "value_not_number", column)
+    problems = problems_for(
+        table,
+        value.isna() & ~blank,
+        "value_not_number",
+        column,
+        examples=t("number_examples_count"),
+    )
     problems += problems_for(table, value < 0, "value_negative", column)
     fractional = value.notna() & (value >= 0) & (value != np.floor(value.fillna(0)))
     problems += problems_for(table, fractional, "value_not_whole", column)

@@ -17,6 +17,7 @@ import pandas as pd
 
 from .. import fmt
 from ..errors import InputError, Problem, cap_problems
+from ..i18n import t
 from .table import MAX_SAME_PROBLEM, Table, problems_for, read_tables, refs
 from .values import cell_numbers, has_percent_sign, is_blank
 
@@ -48,7 +49,13 @@ def _read_table(table: Table) -> tuple[pd.DataFrame, list[Problem]]:
     blank = is_blank(text).astype(bool)
     explicit = has_percent_sign(text).astype(bool) | (flag == "percent")
     problems += problems_for(table, blank, "shares_empty", "share")
-    problems += problems_for(table, value.isna() & ~blank, "value_not_number", "share")
+    problems += problems_for(
+        table,
+        value.isna() & ~blank,
+        "value_not_number",
+        "share",
+        examples=t("number_examples_percent"),
+    )
     share, misfit = _scale(value, explicit)
     problems += problems_for(table, misfit, "shares_scale_mixed", "share")
     outside = ~misfit & ((share < 0) | (share > 1))

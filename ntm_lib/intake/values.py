@@ -249,3 +249,20 @@ def parse_yes_no(text: pd.Series) -> pd.Series:
     out = folded.map(words).astype(float)
     nums = parse_numbers.__wrapped__(text)
     return out.fillna(nums.where(nums.isin([0.0, 1.0])))
+
+
+# --- branch outputs (issue 26): a tick mark read as "Đạt" is said so
+TICK_MARKS = {"x"}  # yes words that are marks on a form, not words: read as yes, with a warning
+
+
+@per_distinct
+def is_tick_mark(text: pd.Series) -> pd.Series:
+    """Whether each cell is a tick mark ('x', 'X') rather than a word."""
+    return fold_series(text).isin(TICK_MARKS)
+
+
+def number_examples_key(unit_spec: dict) -> str:
+    """Which examples a 'not a number' message shows for a unit: a count's are whole."""
+    if unit_spec.get("kind") == "percent":
+        return "number_examples_percent"
+    return "number_examples_count" if "whole" in unit_spec.get("slips", []) else "number_examples"

@@ -8,10 +8,12 @@ import jinja2
 from markupsafe import Markup
 
 from .. import __version__, fmt
+from ..assess.views import has_district
 from ..atomic import atomic_file
 from ..i18n import pick, t
+from ..illustrative import inputs_illustrative
 from . import charts
-from .html import evidence_note
+from .html import evidence_note, illustrative_note, print_header
 from .html_export import TEMPLATES, stylesheet
 
 
@@ -26,37 +28,19 @@ def write_index(
     summaries: dict[str, str],
     with_no_data: bool = True,
     documents: dict[str, dict] | None = None,
+    inputs: list[dict] | None = None,
 ) -> None:
     """The index of a run. With `with_no_data` (a run over every commune), the register's
-    communes without data that year are listed too, as such: none is silently left out."""
+    communes without data that year are listed too, as such: none is silently left out.
+    `inputs` (the run's input files, provenance entries) mark a run on the bundled
+    illustrative sample as such. A commune without a district (two tiers since July 2025) is
+    listed with its province."""
     com = assessment.communes[assessment.communes["year"] == year].copy()
     com["commune_id"] = com["commune_id"].astype(str)
     com = com.merge(register.astype({"commune_id": str}), on="commune_id", how="left")
-    by_id = {o.commune_id: o for o in outcomes}
-    rows = []
-    for r in com.itertuples():
-        outcome = by_id.get(r.commune_id)
-        if outcome is None and not (with_no_data and r.status == "no_data"):
-            continue
-        rows.append(
-            {
-                "id": r.commune_id,
-                "name": r.name,
-                "district": r.district,
-                "status": r.status,
-                "status_text": fmt.commune_status(r._asdict(), cset.status_label, lang),
-                "met": int(r.criteria_met),
-                "total": int(r.criteria_total),
-                "html": outcome.html if outcome and outcome.ok else "",
-                "error": outcome.error if outcome else "",
-                "documents": [
-                    (t(f"document_{kind}", lang), path)
-                    for kind, path in (documents or {}).get(r.commune_id, {}).items()
-                ],
-            }
-        )
+    rows = _rows(com, cset, outcomes, lang, with_no_data, documents)
     shown = com[com["commune_id"].isin({r["id"] for r in rows})]
-    chart = charts.to_data_uri(charts.district_chart(shown, lang)) if len(shown) else ""
+    chart = charts.to_image(charts.district_chart(shown, lang)) if len(shown) else None
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
     page = env.get_template("index.html.j2").render(
         lang=lang,
@@ -73,5 +57,58 @@ def write_index(
         version=__version__,
         summaries=summaries,
         evidence_note=Markup(evidence_note(cset, lang)),
+        illustrative=Markup(illustrative_note(inputs or [], lang)),
+        area_header=t(_area_key(rows), lang),
+        print_header=Markup(
+            print_header(
+                t("index_title", lang, year=year)
+                + (
+                    " · " + t("illustrative_short", lang)
+                    if inputs_illustrative(inputs or [])
+                    else ""
+                ),
+                lang,
+            )
+        ),
     )
     atomic_file(path, lambda p: Path(p).write_text(page, encoding="utf-8"))
+
+
+def _area_key(rows: list[dict]) -> str:
+    """The area column's header: district, province, or both when the register mixes
+    communes with a district and communes without one."""
+    kinds = {r["area_kind"] for r in rows}
+    return {
+        frozenset({"district"}): "report_district",
+        frozenset({"province"}): "report_province",
+    }.get(frozenset(kinds), "index_col_area")
+
+
+def _rows(com, cset, outcomes: list, lang: str, with_no_data: bool, documents) -> list[dict]:
+    """The index's rows: each commune reported (or failed), and with `with_no_data` those
+    without data that year."""
+    by_id = {o.commune_id: o for o in outcomes}
+    rows = []
+    for r in com.itertuples():
+        outcome = by_id.get(r.commune_id)
+        if outcome is None and not (with_no_data and r.status == "no_data"):
+            continue
+        rows.append(
+            {
+                "id": r.commune_id,
+                "name": r.name,
+                "area": r.district if has_district(r.district) else r.province,
+                "area_kind": "district" if has_district(r.district) else "province",
+                "status": r.status,
+                "status_text": fmt.commune_status(r._asdict(), cset.status_label, lang),
+                "met": int(r.criteria_met),
+                "total": int(r.criteria_total),
+                "html": outcome.html if outcome and outcome.ok else "",
+                "error": outcome.error if outcome else "",
+                "documents": [
+                    (t(f"document_{kind}", lang), path)
+                    for kind, path in (documents or {}).get(r.commune_id, {}).items()
+                ],
+            }
+        )
+    return rows

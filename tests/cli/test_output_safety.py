@@ -314,7 +314,7 @@ SITUATIONS = [
             [],
         ),
         1,
-        "report_no_data",
+        "commune_not_found",  # not in the register: said so, with the nearest names
     ),
     (
         "a --district with no commune",
