@@ -243,7 +243,8 @@ def workbook_sheets(
 # The plan's outlook table keeps its file name, summary.csv.
 CSV_NAMES = {"plan_summary": "summary"}
 STATUS_COLUMNS = {"status", "status_now", "status_before", "verdict"}
-VALUE_WORDS = {"budget": {"source": "xlsx_col_{}"}}  # cells that are codes of headers
+# Cells that are codes with words of their own: (sheet, column) -> message key of each code.
+VALUE_WORDS = {"budget": {"source": "xlsx_col_{}"}, "roadmap": {"kind": "task_kind_{}"}}
 DATE_COLUMNS = {"proof_date"}  # ISO dates, written as the language writes them
 
 
@@ -301,6 +302,11 @@ def _cells_in_words(name: str, col, values: pd.Series, lang: str, word) -> pd.Se
     if col in VALUE_WORDS.get(name, {}):
         codes = values.astype(str)
         return codes.map({c: word(VALUE_WORDS[name][col].format(c), c) for c in codes.unique()})
+    if col == "field":  # a plan's field of work, by its name in the plan's outline
+        from ..intake.plans import work_fields
+
+        fields = work_fields()["fields"]
+        return values.map(lambda k: fields[k][lang] if k in fields else k)
     return values
 
 

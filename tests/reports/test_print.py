@@ -91,22 +91,24 @@ def test_printed_numbers_never_run_into_the_next_column(tmp_path, libreoffice, p
     pages = pdf_pages(libreoffice(path, "pdf"))
     roadmap = [p for p in pages if p.strip().splitlines()[0].rstrip().endswith("Lộ trình")]
     assert len(roadmap) == 1
-    # priority 1 then criterion KM, and priority 2 then criterion 2: apart, not run together
-    assert re.search(r"\b1\s{2,}KM\b", roadmap[0]) and re.search(r"\b2\s{2,}2\b", roadmap[0])
+    # priority 1 then its kind, and priority 2 then its: apart, not run together; kinds in words
+    assert re.search(r"\b1\s{2,}Theo tiêu chí\s{2,}KM\b", roadmap[0])
+    assert re.search(r"\b2\s{2,}Theo tiêu chí\s{2,}2\b", roadmap[0])
+    assert "criterion" not in roadmap[0]
 
 
-@pytest.mark.parametrize("kind", ["template", "set"])
+@pytest.mark.parametrize("kind", ["template", "set", "set grid"])
 def test_entry_workbooks_print_one_page_wide(tmp_path, libreoffice, pdf_pages, kind):
     from ntm_lib.cli import main
 
-    out = tmp_path / f"{kind}.xlsx"
+    out = tmp_path / f"{kind.replace(' ', '-')}.xlsx"
     if kind == "template":
         args = ["template", SET, "--communes", str(REGISTER), "--year", "2025"]
     else:
-        args = ["set", "export", SET]
+        args = ["set", "export", SET] + (["--form", "grid"] if kind == "set grid" else [])
     assert main(args + ["--out", str(out)]) == 0
     wb = load_workbook(out, read_only=True)
-    sheet = wb["Số liệu" if kind == "template" else "Ngưỡng"]
+    sheet = wb[{"template": "Số liệu", "set": "Chỉ tiêu", "set grid": "Ngưỡng"}[kind]]
     header = [c.value for c in next(sheet.iter_rows(max_row=1))]
     rows = sum(1 for _ in sheet.iter_rows(min_row=2))
     texts = pdf_pages(libreoffice(out, "pdf"))
