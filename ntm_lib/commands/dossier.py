@@ -14,7 +14,7 @@ from ..atomic import check_target_file, write_files
 from ..criteria.text import value_text
 from ..i18n import current_lang, t
 from ..provenance import run_time
-from ..reports.workbooks import write_noted_workbook
+from ..reports.workbooks import rule_signs, write_noted_workbook
 from ..tables import write_csv
 from . import manifest
 from .base import Command, Options, Replay, data_options, out_options
@@ -36,6 +36,7 @@ def rows_of(run: LoadedRun, commune: str, year: int, max_age: int) -> pd.DataFra
 
 
 def write(rows: pd.DataFrame, path: Path, run: LoadedRun) -> None:
+    rows = rule_signs(rows)
     if path.suffix.lower() == ".xlsx":
         write_noted_workbook(
             {"dossier": rows}, path, run.cset, run.provenance["inputs"], "xlsx_sheet_dossier"

@@ -238,7 +238,7 @@ def read_plan(paths, cset: CriteriaSet, register: pd.DataFrame, data_year: int) 
     """Plan rows (tasks) with their criterion or field resolved; raises InputError listing every
     problem. `kind` is "criterion" for a task tied to an indicator or a criterion, "general" for
     one of a field of work."""
-    known = set(register["commune_id"].astype(str))
+    known = set(register["commune_id"])
     frames, problems = [], []
     for path in paths if isinstance(paths, (list, tuple)) else [paths]:
         tables, found = read_tables(Path(path), "plan")
@@ -259,7 +259,7 @@ def fold_map(text: pd.Series, words: dict) -> pd.Series:
 
 def read_budget(paths, register: pd.DataFrame) -> pd.DataFrame:
     """Yearly budget per commune and source (million VND)."""
-    known = set(register["commune_id"].astype(str))
+    known = set(register["commune_id"])
     frames, problems = [], []
     for path in paths if isinstance(paths, (list, tuple)) else [paths]:
         tables, found = read_tables(Path(path), "budget")

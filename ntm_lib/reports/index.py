@@ -37,7 +37,7 @@ def write_index(
     listed with its province."""
     com = assessment.communes[assessment.communes["year"] == year].copy()
     com["commune_id"] = com["commune_id"].astype(str)
-    com = com.merge(register.astype({"commune_id": str}), on="commune_id", how="left")
+    com = com.merge(register, on="commune_id", how="left")
     rows = _rows(com, cset, outcomes, lang, with_no_data, documents)
     shown = com[com["commune_id"].isin({r["id"] for r in rows})]
     chart = charts.to_image(charts.district_chart(shown, lang)) if len(shown) else None

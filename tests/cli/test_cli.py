@@ -131,7 +131,7 @@ def test_assess_writes_tables_and_is_deterministic(tmp_path, capsys):
         "manifest.json",
     }
     names = ["indicators.csv", "criteria.csv", "communes.csv", "assessment.xlsx"]
-    with open(out / "indicators.csv", encoding="utf-8") as fh:
+    with open(out / "indicators.csv", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert list(rows[0]) == [
         "commune_id",
@@ -224,7 +224,7 @@ def test_existing_output_is_not_overwritten_without_force(tmp_path, capsys):
 def test_year_filter(tmp_path):
     out = tmp_path / "run"
     assert main(["assess"] + SAMPLE_ARGS + ["--year", "2025", "--out", str(out)]) == 0
-    with open(out / "communes.csv", encoding="utf-8") as fh:
+    with open(out / "communes.csv", encoding="utf-8-sig") as fh:
         years = {r["year"] for r in csv.DictReader(fh)}
     assert years == {"2025"}
 
