@@ -21,7 +21,7 @@ from ..criteria.catalogue import CriteriaSet, fmt_number
 from ..errors import InputError, Problem, cap_problems
 from ..i18n import t
 from .inputs import MAX_SAME_PROBLEM, read_tables
-from .values import column_spec, fold, parse_numbers
+from .values import cell_numbers, column_spec, fold
 
 SOURCES = [
     "state_budget",
@@ -72,7 +72,9 @@ def _amounts(table, f: pd.DataFrame, columns: list[str], problems: list[Problem]
     out = pd.DataFrame(index=f.index)
     for col in columns:
         text = f[col] if col in f else pd.Series("", index=f.index)
-        value = parse_numbers(text)
+        # An Excel number cell is read as Excel holds it: 2.125 stays 2.125 (a typed "2.125"
+        # would be 2125 by the Vietnamese convention).
+        value = cell_numbers(text, table.flag(col, f.index))
         blank = text.str.strip() == ""
         value = value.where(~blank, 0.0)
         for row in value.index[value.isna()]:
