@@ -21,6 +21,7 @@ from ..criteria.catalogue import CriteriaSet, fmt_number
 from ..errors import InputError, Problem, cap_problems
 from ..i18n import t
 from .inputs import MAX_SAME_PROBLEM, read_tables
+from .register import named_communes
 from .values import cell_numbers, column_spec, fold
 
 SOURCES = [
@@ -249,7 +250,7 @@ def read_plan(paths, cset: CriteriaSet, register: pd.DataFrame, data_year: int) 
             frames.append(_plan_table(table, cset, known, data_year, problems))
     errors = [p for p in problems if p.severity == "error"]
     if errors:
-        raise InputError(cap_problems(problems, MAX_SAME_PROBLEM))
+        raise InputError(named_communes(cap_problems(problems, MAX_SAME_PROBLEM), register))
     plan = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PLAN_COLUMNS)
     plan.attrs["warnings"] = [p for p in problems if p.severity != "error"]
     return plan
@@ -301,5 +302,5 @@ def read_budget(paths, register: pd.DataFrame) -> pd.DataFrame:
             Problem(str(paths), "budget_duplicate", params={"commune": cid, "year": year})
         )
     if [p for p in problems if p.severity == "error"]:
-        raise InputError(cap_problems(problems, MAX_SAME_PROBLEM))
+        raise InputError(named_communes(cap_problems(problems, MAX_SAME_PROBLEM), register))
     return budget

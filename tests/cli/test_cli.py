@@ -102,7 +102,7 @@ def test_validate_bad_data_exits_1_with_messages(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 1
     assert (
-        "bad.csv, dòng 2, cột «value», xã 10912, chỉ tiêu 17.4: "
+        "bad.csv, dòng 2, cột «value», xã 10912 (Đức Chính), chỉ tiêu 17.4: "
         "tỷ lệ «150» nằm ngoài khoảng 0-100%." in err
     )
     assert "bad.csv, dòng 3, cột «indicator»" in err
