@@ -35,17 +35,7 @@ def run(args) -> int:
     parameters = {"set": set_parameter(args.set_id, out), "years": args.year}
     with atomic_dir(out, force=args.force, inputs=inputs) as tmp:
         produce(loaded, tmp)
-        write_manifest(
-            tmp,
-            manifest.build(
-                NAME,
-                parameters,
-                loaded.provenance["inputs"],
-                out,
-                sets=[loaded.cset],
-                started=started,
-            ),
-        )
+        write_manifest(tmp, manifest.of_run(NAME, parameters, loaded, out, started))
     from ..reports import terminal
 
     print(

@@ -43,6 +43,15 @@ def build(
     } | extra
 
 
+def of_run(
+    command: str, parameters: dict, loaded, base: Path, started: str, more_inputs=()
+) -> dict:
+    """The manifest of a command run on a loaded run (its inputs and its set), with
+    `more_inputs` (a plan, a budget) recorded beside them."""
+    inputs = loaded.provenance["inputs"] + list(more_inputs)
+    return build(command, parameters, inputs, base, sets=[loaded.cset], started=started)
+
+
 def sets_dirs(base: Path) -> list[str]:
     """The folders of sets given with --sets-dir / NTM_SETS_DIR, relative to `base`."""
     folders = [d for d in os.environ.get("NTM_SETS_DIR", "").split(os.pathsep) if d.strip()]

@@ -79,17 +79,7 @@ def run_summary(
     }
     with atomic_dir(out, force=force, inputs=inputs) as tmp:
         render_summary(tmp, loaded, year, district, province, lang)
-        write_manifest(
-            tmp,
-            manifest.build(
-                NAME,
-                parameters,
-                loaded.provenance["inputs"],
-                out,
-                sets=[loaded.cset],
-                started=started,
-            ),
-        )
+        write_manifest(tmp, manifest.of_run(NAME, parameters, loaded, out, started))
     return out / "summary.html"
 
 
