@@ -115,7 +115,7 @@ def replay(r: Replay) -> None:
     params = r.parameters
     loaded = loaded_for_replay(r)
     rows = rows_of(loaded, params["commune"], params["year"], params["max_age"])
-    write(rows, r.target / params["out"], loaded)
+    write(rows, r.output, loaded)
 
 
 COMMAND = Command(NAME, configure, run, replay)
