@@ -19,7 +19,7 @@ import hashlib
 import json
 import os
 import shutil
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .errors import EditedError, UsageError
 from .i18n import t
@@ -99,7 +99,22 @@ def owned(folder: Path) -> bool:
     if listed is None:
         return True
     extra = set(_listing(folder)) - set(listed) - {MANIFEST, MARKER}
+    if "dirs" in manifest:  # a folder a person made inside, even empty, is theirs
+        known = set(manifest["dirs"]) | {p for name in listed for p in _parents(name)}
+        extra |= set(_folders(folder)) - known
     return not extra
+
+
+def _folders(folder: Path) -> list[str]:
+    return sorted(
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.is_dir() and not p.is_symlink()
+    )
+
+
+def _parents(name: str) -> list[str]:
+    return [p.as_posix() for p in PurePosixPath(name).parents if p.as_posix() != "."]
 
 
 def edited(folder: Path, listed: dict[str, str]) -> str | None:
@@ -152,7 +167,11 @@ def check_target_files(targets, force: bool = False, inputs=()) -> list[Path]:
     """check_target_file for the files one command writes together; the first names the
     sidecar manifest that lists them all."""
     targets = [_abs(p) for p in targets]
-    listed = (_ours(sidecar(targets[0])) or {}).get("files") or {}
+    side = sidecar(targets[0])
+    if side.is_symlink() or (side.exists() and _ours(side) is None):
+        # ntm writes its manifest there: a file of that name that is not one is a person's
+        raise EditedError(t("out_sidecar_not_ours", path=str(side), out=targets[0].name))
+    listed = (_ours(side) or {}).get("files") or {}
     for target in targets:
         if target.is_symlink():
             raise UsageError(t("out_symlink", path=str(target)))
@@ -299,7 +318,7 @@ def file_hashes(folder: Path) -> dict[str, str]:
 
 def write_manifest(folder: Path, manifest: dict) -> dict:
     """manifest.json in `folder`, listing every other file of the folder with its SHA-256."""
-    manifest = manifest | {"tool": TOOL, "files": file_hashes(folder)}
+    manifest = manifest | {"tool": TOOL, "files": file_hashes(folder), "dirs": _folders(folder)}
     text = json.dumps(manifest, ensure_ascii=False, indent=1)
     atomic_file(folder / MANIFEST, lambda p: Path(p).write_text(text, encoding="utf-8"))
     return manifest

@@ -21,6 +21,7 @@ from ntm_lib.i18n import catalogue
 DATA = str(SAMPLE / "indicators.csv")
 REGISTER = str(SAMPLE / "communes.csv")
 ASSESS = ["assess", DATA, "--communes", REGISTER, "--set", "hd-2022-advanced", "--year", "2025"]
+TEMPLATE = ["template", "hd-2022-advanced", "--communes", REGISTER, "--year", "2025"]
 
 
 def key_text(key: str) -> str:
@@ -105,6 +106,39 @@ SITUATIONS = [
         )(ntm_run(tmp)),
         2,
         "out_not_ours",
+    ),
+    (
+        "--force on an ntm run folder a user made an empty folder in",
+        lambda tmp: (
+            lambda out: (
+                (out / "ho-so-cua-toi" / "2024").mkdir(parents=True),
+                (ASSESS + ["--out", str(out), "--force"], [out]),
+            )[1]
+        )(ntm_run(tmp)),
+        2,
+        "out_not_ours",
+    ),
+    (
+        "a file of the sidecar's name that ntm did not write",
+        lambda tmp: (
+            (tmp / "t.xlsx.ntm.json").write_text("ghi chú của tôi"),
+            (TEMPLATE + ["--out", str(tmp / "t.xlsx")], [tmp / "t.xlsx.ntm.json"]),
+        )[1],
+        2,
+        "out_sidecar_not_ours",
+    ),
+    (
+        "a link of the sidecar's name, even with --force",
+        lambda tmp: (
+            (tmp / "victim.txt").write_text("the officer's notes"),
+            (tmp / "t.xlsx.ntm.json").symlink_to(tmp / "victim.txt"),
+            (
+                TEMPLATE + ["--out", str(tmp / "t.xlsx"), "--force"],
+                [tmp / "t.xlsx.ntm.json", tmp / "victim.txt"],
+            ),
+        )[2],
+        2,
+        "out_sidecar_not_ours",
     ),
     (
         "--out is the folder that holds the inputs",
@@ -351,7 +385,8 @@ def _snapshot(paths: list[Path]) -> dict:
             out[str(p)] = p.read_bytes() if p.is_file() else os.readlink(p)
         elif p.is_dir():
             out[str(p)] = {
-                str(q.relative_to(p)): q.read_bytes() for q in sorted(p.rglob("*")) if q.is_file()
+                str(q.relative_to(p)): q.read_bytes() if q.is_file() else "folder"
+                for q in sorted(p.rglob("*"))
             }
     return out
 

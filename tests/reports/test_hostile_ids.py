@@ -93,8 +93,8 @@ def test_no_formula_in_the_workbook_and_csv_cells_are_neutralised(hostile_run):
             io.StringIO((out / "results" / name).read_text(encoding="utf-8-sig"))
         ):
             for cell in row:
-                if re.fullmatch(r"==|[<>]=?", cell):
-                    continue  # a rule's comparison signs: nothing to compute or call
+                if cell in ("=", "≥", ">", "≤", "<"):
+                    continue  # a rule's sign: nothing to compute or call
                 assert not re.match(r"[=+@\t\r]", cell), (name, cell)
                 if cell.startswith("-"):
                     float(cell)  # only numbers may start with a minus
