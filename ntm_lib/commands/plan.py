@@ -7,6 +7,7 @@ from pathlib import Path
 from ..assess.loaded import LoadedRun
 from ..assess.roadmap import Roadmap, make_roadmap
 from ..atomic import atomic_dir, check_target_dir, write_manifest
+from ..errors import NoDataError, UsageError
 from ..i18n import current_lang, t
 from ..intake.plans import read_budget, read_plan
 from ..provenance import files, run_time
@@ -22,12 +23,14 @@ NAME = "plan"
 def configure(o: Options) -> None:
     data_options(o)
     o.add("--plan", required=True)
-    o.add("--budget", required=True)
+    o.add("--budget")  # default: the plan's workbook, whose «Ngân sách» sheet holds it
     o.add("--year", type=int)
 
 
 def produce(run: LoadedRun, plan: str, budget: str, year: int, target: Path) -> Roadmap:
     rows = read_plan([plan], run.cset, run.register, year)
+    if rows.empty:  # the template untouched: an empty roadmap would read as "nothing to do"
+        raise NoDataError(t("plan_no_tasks", path=plan))
     print_warnings(rows.attrs.get("warnings", []))
     money = read_budget([budget], run.register)
     result = make_roadmap(rows, money, run.assessment, run.cset, year)
@@ -43,7 +46,9 @@ def produce(run: LoadedRun, plan: str, budget: str, year: int, target: Path) -> 
 
 
 def run(args) -> int:
-    plan, budget = resolved([args.plan])[0], resolved([args.budget])[0]
+    if args.budget is None and Path(args.plan).suffix.lower() != ".xlsx":
+        raise UsageError(t("plan_budget_needed", path=args.plan))
+    plan, budget = resolved([args.plan])[0], resolved([args.budget or args.plan])[0]
     inputs = input_paths(args, plan, budget)
     out = check_target_dir(args.out, args.force, inputs)
     started = run_time()

@@ -173,11 +173,24 @@ def test_the_tools_own_plan_workbook_filled_for_one_commune_is_accepted(tmp_path
     wb.save(path)
     capsys.readouterr()
     out = tmp_path / "r"
-    args = ["--plan", str(path), "--budget", str(path), "--out", str(out)]
+    args = ["--plan", str(path), "--out", str(out)]  # the budget: its «Ngân sách» sheet
     assert main(["plan"] + SAMPLE_ARGS + args) == 0, capsys.readouterr().err
     road = pd.read_csv(out / "roadmap.csv", dtype=str, keep_default_na=False)
     assert sorted(road["kind"]) == ["criterion", GENERAL]
     assert road.loc[road["kind"] == GENERAL, "field"].tolist() == ["communication"]
+
+
+def test_an_untouched_plan_or_a_csv_plan_without_budget_is_a_message(tmp_path, capsys):
+    path = tmp_path / "ke-hoach.xlsx"
+    assert main(["template-plan"] + SAMPLE_ARGS + ["--out", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["plan"] + SAMPLE_ARGS + ["--plan", str(path), "--out", str(tmp_path / "r")]) == 1
+    err = capsys.readouterr().err
+    assert "chưa có nhiệm vụ nào" in err and "ngoài dự kiến" not in err
+    assert not (tmp_path / "r").exists()
+    plan = str(SAMPLE / "plan.csv")
+    assert main(["plan"] + SAMPLE_ARGS + ["--plan", plan, "--out", str(tmp_path / "r")]) == 2
+    assert "--budget" in capsys.readouterr().err
 
 
 def test_a_half_filled_row_is_still_an_error(tmp_path, base_set):
