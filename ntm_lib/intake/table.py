@@ -2,7 +2,7 @@
 renamed to their canonical names, every cell a person cannot see or should not hold named.
 
 Every table a person types goes through here (register, data, plan, budget, merge shares):
-hidden sheets and rows, control characters and noncharacters are refused with their cell,
+hidden sheets, rows and columns, control characters and noncharacters are refused with their cell,
 invisible spaces removed, formulas never computed and Excel errors named, a CSV row with more
 fields than its header refused. Problems carry the file, sheet, row and column, as the file has
 them.
@@ -46,6 +46,7 @@ class Table:
     flags: pd.DataFrame | None = None  # Excel only: "", "date", "formula", "error", per cell
     unreadable: dict = field(default_factory=dict)  # column -> rows refused as cells
     headers: dict = field(default_factory=dict)  # column -> its header as typed in the file
+    positions: dict = field(default_factory=dict)  # column -> its 0-based place in the sheet
 
     def problem(
         self, key: str, row: int | None = None, column: str | None = None, **params
@@ -158,13 +159,25 @@ def _ambiguous_columns(path: Path, grid: Grid, row: int, mapping: dict) -> list[
 
 def _hidden(table: Table, grid: Grid, filled: pd.Series, header_row: int) -> list[Problem]:
     """Rows nobody sees in Excel are never assessed silently: a hidden sheet or hidden
-    (filtered) rows with content are refused, for the officer to unhide or delete them."""
+    (filtered, zero-height) rows with content are refused, for the officer to unhide or delete
+    them; so is a column read for the table that is hidden or of width 0 and holds a value
+    (an empty one, a template's spare column, is no matter)."""
     if grid.hidden:
         return [table.problem("sheet_hidden")]
     rows = sorted(
         r for r in grid.hidden_rows if r > header_row and r < len(filled) and filled.iat[r]
     )
-    return [table.problem("row_hidden", r + 1) for r in rows]
+    return [table.problem("row_hidden", r + 1) for r in rows] + _hidden_columns(table, grid)
+
+
+def _hidden_columns(table: Table, grid: Grid) -> list[Problem]:
+    from openpyxl.utils import get_column_letter
+
+    out = []
+    for canon, j in table.positions.items():
+        if j in grid.hidden_columns and (~is_blank(table.frame[canon]).astype(bool)).any():
+            out.append(table.problem("column_hidden", None, canon, letter=get_column_letter(j + 1)))
+    return out
 
 
 def _extra_fields(table: Table, grid: Grid, header_row: int) -> list[Problem]:
@@ -249,7 +262,8 @@ def _table(path: Path, grid: Grid, row: int, mapping: dict) -> Table:
         flags.columns = body.columns
         flags.index = body.index
     typed = {mapping[j]: str(frame.iat[row, j]).strip() for j in keep}
-    return Table(str(path), grid.sheet, body, flags, headers=typed)
+    positions = {mapping[j]: j for j in keep}
+    return Table(str(path), grid.sheet, body, flags, headers=typed, positions=positions)
 
 
 def _grid_table(path: Path, grid: Grid, kind: str) -> tuple[Table | None, tuple, list[Problem]]:

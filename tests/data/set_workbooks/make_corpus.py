@@ -11,10 +11,12 @@ python tests/data/set_workbooks/make_corpus.py
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 
 import yaml
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
 from ntm_lib.criteria.authoring import export_compact
 from ntm_lib.criteria.catalogue import load_set
@@ -63,10 +65,15 @@ def rework(ws, r: int, level="giá trị làm việc") -> None:
     ws.cell(r, col(ws, "Mức bằng chứng")).value = level
 
 
-def case(name, wb: Workbook, about: str, expect=(), ok=False, values=None) -> None:
+def case(name, wb: Workbook, about: str, expect=(), ok=False, values=None, xml=None) -> None:
+    """`xml`: a change to the thresholds sheet's XML (what openpyxl cannot write: a width or
+    height of 0)."""
     buf = io.BytesIO()
     wb.save(buf)
-    (HERE / name).write_bytes(buf.getvalue())
+    data = buf.getvalue()
+    if xml is not None:
+        data = _rewrite(data, f"xl/worksheets/sheet{wb.sheetnames.index('Chỉ tiêu') + 1}.xml", xml)
+    (HERE / name).write_bytes(data)
     entry = {
         "file": name,
         "about": about,
@@ -192,6 +199,79 @@ def amounts() -> None:
         "an Excel cell formatted as a percentage (80 %): read as 80",
         ok=True,
         values={"17.4": {"dbsh": {2023: 80.0}}},
+    )
+
+
+def _rewrite(xlsx: bytes, part: str, change) -> bytes:
+    src, out = zipfile.ZipFile(io.BytesIO(xlsx)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            dst.writestr(info.filename, change(data) if info.filename == part else data)
+    return out.getvalue()
+
+
+MARK_WIDTH = 3.21  # a width no column has, set by openpyxl and rewritten as 0
+
+
+def zero_width(ws, column: int) -> None:
+    ws.column_dimensions[get_column_letter(column)].width = MARK_WIDTH
+
+
+def _zero_widths(data: bytes) -> bytes:
+    return data.replace(b'width="%s"' % str(MARK_WIDTH).encode(), b'width="0"')
+
+
+def hidden_columns() -> None:
+    """A zone's column hidden or of width 0, a row of height 0: refused when they hold
+    anything; empty spare ones (as templates have) are no matter."""
+    wb = exported()
+    ws = wb["Chỉ tiêu"]
+    c = col(ws, DBSH)
+    rework(ws, put(ws, "17.4", DBSH, 20))
+    ws.column_dimensions[get_column_letter(c)].hidden = True
+    case(
+        "hidden_column.xlsx",
+        wb,
+        "a region's column hidden",
+        [("set_import_column_hidden", None, DBSH)],
+    )
+    wb = exported()
+    ws = wb["Chỉ tiêu"]
+    c = col(ws, DBSH)
+    rework(ws, put(ws, "17.4", DBSH, 20))
+    zero_width(ws, c)
+    case(
+        "zero_width_column.xlsx",
+        wb,
+        "a region's column of width 0",
+        [("set_import_column_hidden", None, DBSH)],
+        xml=_zero_widths,
+    )
+    wb = exported()
+    r = put(wb["Chỉ tiêu"], "17.4", DBSH, 20)
+    rework(wb["Chỉ tiêu"], r)
+    height = b'<row r="%d" ht="0" customHeight="1"' % r
+    case(
+        "zero_height_row.xlsx",
+        wb,
+        "a row of height 0",
+        [("set_import_row_hidden", r, None)],
+        xml=lambda d: d.replace(b'<row r="%d"' % r, height, 1),
+    )
+    wb = exported()
+    ws = wb["Chỉ tiêu"]
+    spare = ws.max_column + 2
+    zero_width(ws, spare)
+    ws.column_dimensions[get_column_letter(spare + 1)].hidden = True
+    last = b'<row r="%d" ht="0" customHeight="1"/></sheetData>' % (ws.max_row + 3)
+    case(
+        "hidden_spare_columns.xlsx",
+        wb,
+        "empty columns hidden or of width 0 and an empty row of height 0, as templates have",
+        ok=True,
+        values={"17.4": {"dbsh": {2023: 50.0}}},
+        xml=lambda d: _zero_widths(d).replace(b"</sheetData>", last, 1),
     )
 
 
@@ -396,6 +476,7 @@ def main() -> None:
     fractions()
     amounts()
     hidden()
+    hidden_columns()
     twins_and_characters()
     deletions_and_ids()
     evidence_and_text()
