@@ -4,8 +4,8 @@ The workbook is read by intake.sheets.read_grids (hostile files, zip bombs, decl
 what each Excel cell really holds); then, as for data, a hidden sheet, a hidden (or
 zero-height) row or a hidden (or zero-width) column that holds anything is refused (a
 threshold nobody sees would decide verdicts), a control or text-direction character is refused
-with its cell, invisible and no-break spaces are removed, and every column must be one the workbook's layout knows. Two layouts are read: the compact
-authoring sheet «Chỉ tiêu» (criteria.authoring) and the per-cell grid «Ngưỡng» of earlier
+with its cell, invisible and no-break spaces are removed, and every column must be one the
+workbook's layout knows. Two layouts are read: the compact authoring sheet «Chỉ tiêu» (criteria.authoring) and the per-cell grid «Ngưỡng» of earlier
 versions (criteria.spreadsheet).
 """
 
