@@ -5,8 +5,8 @@ what each Excel cell really holds); then, as for data, a hidden sheet, a hidden 
 zero-height) row or a hidden (or zero-width) column that holds anything is refused (a
 threshold nobody sees would decide verdicts), a control or text-direction character is refused
 with its cell, invisible and no-break spaces are removed, and every column must be one the
-workbook's layout knows. Two layouts are read: the compact authoring sheet «Chỉ tiêu» (criteria.authoring) and the per-cell grid «Ngưỡng» of earlier
-versions (criteria.spreadsheet).
+workbook's layout knows. Two layouts are read: the compact authoring sheet «Chỉ tiêu»
+(criteria.authoring) and the per-cell grid «Ngưỡng» of earlier versions (criteria.spreadsheet).
 """
 
 from __future__ import annotations
