@@ -17,10 +17,12 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .. import fmt
 from ..criteria.catalogue import CriteriaSet, fmt_number
 from ..errors import InputError, Problem, cap_problems
 from ..i18n import t
 from .inputs import MAX_SAME_PROBLEM, read_tables
+from .plausibility import DONG, amounts_in_dong
 from .register import named_communes
 from .values import cell_numbers, column_spec, fold
 
@@ -90,8 +92,26 @@ def _amounts(table, f: pd.DataFrame, columns: list[str], problems: list[Problem]
             )
         for row in value.index[value < 0]:
             problems.append(table.problem("value_negative", int(row), col, value=text[row]))
-        out[col] = value
+        out[col] = value.mask(_in_dong(table, col, text, value, problems))
     return out
+
+
+def _in_dong(table, col: str, text: pd.Series, value: pd.Series, problems: list) -> pd.Series:
+    """Amounts typed in đồng, refused with the amount meant (and left out of further checks)."""
+    slips = amounts_in_dong(value)
+    for row in value.index[slips]:
+        amount = float(value[row])
+        problems.append(
+            table.problem(
+                "plan_amount_in_dong",
+                int(row),
+                col,
+                value=text[row],
+                amount=fmt.number(amount, None, 0),
+                hint=fmt.number(amount / DONG, None, 6),
+            )
+        )
+    return slips
 
 
 def _column(f: pd.DataFrame, name: str) -> pd.Series:

@@ -145,6 +145,47 @@ def test_budget_problems(tmp_path):
     assert {p.key for p in err.value.problems} == {"value_not_number", "budget_duplicate"}
 
 
+def test_amounts_typed_in_dong_are_refused_with_the_amount_meant(tmp_path, base_set, monkeypatch):
+    """150.000.000 in a column of million đồng is 150 million typed in đồng, never a task
+    that the budget (in đồng too) would fund."""
+    monkeypatch.setenv("NTM_LANG", "vi")
+    lines = (
+        "c1,,A.1,Fix A,2025,150000000,150000000,0,0,0,0\n"
+        'c1,B,,Fix B,2026,"1.000.000","1.000.000",0,0,0,0\n'
+    )
+    with pytest.raises(InputError) as err:
+        _plan(tmp_path, base_set, lines)
+    found = {(p.key, p.row, p.column) for p in err.value.problems}
+    assert found == {
+        ("plan_amount_in_dong", 2, "cost"),
+        ("plan_amount_in_dong", 2, "state_budget"),
+        ("plan_amount_in_dong", 3, "cost"),
+        ("plan_amount_in_dong", 3, "state_budget"),
+    }
+    text = err.value.problems[0].message("vi")
+    assert "150.000.000 đồng là 150 triệu đồng, hãy nhập 150" in text
+    assert "plan.csv" in text and "dòng 2" in text
+    with pytest.raises(InputError) as err:
+        _budget(tmp_path, 'c1,2025,"5.000.000.000",0,0,0,0\n')
+    (problem,) = err.value.problems
+    assert (problem.key, problem.row, problem.column) == ("plan_amount_in_dong", 2, "state_budget")
+    assert "hãy nhập 5.000" in problem.message("vi")
+
+
+def test_large_real_amounts_in_million_dong_are_accepted(tmp_path, base_set):
+    """No false refusal: 2,125 million, 85.000 (85 billion) and 999.999 (under a trillion
+    đồng) are amounts a commune's plan and budget really hold."""
+    lines = (
+        'c1,,A.1,Fix A,2025,"2,125","2,125",0,0,0,0\n'
+        'c1,B,,Fix B,2026,"85.000","85.000",0,0,0,0\n'
+        "c1,C,,Keep C,2025,999999,0,0,999999,0,0\n"
+    )
+    plan = _plan(tmp_path, base_set, lines)
+    assert plan["cost"].tolist() == [2.125, 85000.0, 999999.0]
+    budget = _budget(tmp_path, 'c1,2025,"85.000",0,0,0,0\n')
+    assert budget["state_budget"].tolist() == [85000.0]
+
+
 SAMPLE_ARGS = [
     str(SAMPLE / "indicators.csv"),
     str(SAMPLE / "model_conditions.csv"),
