@@ -10,6 +10,7 @@ python tests/data/set_workbooks/make_corpus.py
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 from pathlib import Path
@@ -401,8 +402,27 @@ def evidence_and_text() -> None:
         "stale_quote.xlsx",
         wb,
         "a value changed beside the old quote «Có từ 50% trở lên…»",
-        [("set_import_stale_evidence", r, None)],
+        [("set_import_stale_evidence", r, "Yêu cầu")],
     )
+    wb = exported()
+    r = put(wb["Chỉ tiêu"], "10.1", DBSH, 70, year=2023)
+    case(
+        "stale_quote_later_year.xlsx",
+        wb,
+        "a region's value of a later year changed beside its old quote: that row and column named",
+        [("set_import_stale_evidence", r, DBSH)],
+    )
+    for name, typed, about in (
+        ("year_as_date.xlsx", dt.datetime(2025, 1, 1), "a year typed as an Excel date"),
+        ("year_in_words.xlsx", "năm 2025", "a year typed «năm 2025»"),
+    ):
+        wb = exported()
+        ws = wb["Chỉ tiêu"]
+        r = row(ws, "10.1", 2023)
+        ws.cell(r, col(ws, "Năm")).value = typed
+        case(
+            name, wb, about + ": a 4-digit year asked for", [("set_import_year_invalid", r, "Năm")]
+        )
     wb = exported()
     ws = wb["Chỉ tiêu"]
     r = put(ws, "17.4", "Yêu cầu", "≥ 60%")
