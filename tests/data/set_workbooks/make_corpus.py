@@ -388,6 +388,7 @@ def deletions_and_ids() -> None:
     for name, value, key, about in (
         ("id_path.xlsx", "../../outside", "set_import_bad_id", "a set id with path characters"),
         ("id_upper.xlsx", "HP 2026", "set_import_bad_id", "a set id with spaces"),
+        ("id_reserved.xlsx", "con", "set_import_bad_id", "a device name Windows reserves"),
         ("id_shipped.xlsx", "vn-2021-ntm", "set_import_id_shipped", "a shipped set's id"),
         ("id_missing.xlsx", None, "set_import_new_id", "an untouched export: no new id"),
     ):
