@@ -24,6 +24,7 @@ from ..i18n import t
 from .inputs import MAX_SAME_PROBLEM, read_tables
 from .plausibility import DONG, amounts_in_dong
 from .register import named_communes
+from .table import once_each
 from .values import cell_numbers, column_spec, fold
 
 SOURCES = [
@@ -263,8 +264,8 @@ def read_plan(paths, cset: CriteriaSet, register: pd.DataFrame, data_year: int) 
     one of a field of work."""
     known = set(register["commune_id"])
     frames, problems = [], []
-    for path in paths if isinstance(paths, (list, tuple)) else [paths]:
-        tables, found = read_tables(Path(path), "plan")
+    for path in once_each(paths):
+        tables, found = read_tables(path, "plan")
         problems += found
         for table in tables:
             frames.append(_plan_table(table, cset, known, data_year, problems))
@@ -284,8 +285,8 @@ def read_budget(paths, register: pd.DataFrame) -> pd.DataFrame:
     """Yearly budget per commune and source (million VND)."""
     known = set(register["commune_id"])
     frames, problems = [], []
-    for path in paths if isinstance(paths, (list, tuple)) else [paths]:
-        tables, found = read_tables(Path(path), "budget")
+    for path in once_each(paths):
+        tables, found = read_tables(path, "budget")
         problems += found
         for table in tables:
             f = table.frame.apply(lambda c: c.str.strip())

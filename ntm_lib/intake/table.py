@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import Problem, printable
+from ..errors import Problem, UsageError, printable
+from ..i18n import t
 from .grid import Grid
 from .sheets import read_grids
 from .values import (
@@ -293,6 +294,26 @@ def _grid_table(path: Path, grid: Grid, kind: str) -> tuple[Table | None, tuple,
     problems += _clean_cells(table)
     problems += _cell_kinds(table, kind)
     return table, (), problems
+
+
+def once_each(paths) -> list[Path]:
+    """The files of one option or argument list, each given once: the same file named twice
+    (by another path, a link, or the same name) would read every row twice and report them as
+    duplicates of themselves. UsageError naming the file."""
+    seen: set = set()
+    out = []
+    for path in paths if isinstance(paths, (list, tuple)) else [paths]:
+        path = Path(path)
+        try:
+            st = path.stat()
+            key = (st.st_dev, st.st_ino)
+        except OSError:  # a missing file: reported where it is read
+            key = str(path.resolve())
+        if key in seen:
+            raise UsageError(t("file_given_twice", file=printable(str(path))))
+        seen.add(key)
+        out.append(path)
+    return out
 
 
 def read_tables(path: Path, kind: str) -> tuple[list[Table], list[Problem]]:

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 from ntm_lib.assess.roadmap import bundles, make_roadmap
 from ntm_lib.assess.scoring import score
 from ntm_lib.cli import main
-from ntm_lib.errors import InputError
+from ntm_lib.errors import InputError, UsageError
 from ntm_lib.intake.plans import SOURCES, read_budget, read_plan
 
 REG = register(("c1", "dbsh"))
@@ -170,6 +170,17 @@ def test_amounts_typed_in_dong_are_refused_with_the_amount_meant(tmp_path, base_
     (problem,) = err.value.problems
     assert (problem.key, problem.row, problem.column) == ("plan_amount_in_dong", 2, "state_budget")
     assert "hãy nhập 5.000" in problem.message("vi")
+
+
+def test_a_plan_or_budget_file_given_twice_is_a_usage_error(tmp_path, base_set):
+    plan = write(tmp_path / "plan.csv", HEADER + PLAN)
+    with pytest.raises(UsageError, match="plan.csv"):
+        read_plan([plan, tmp_path / "." / "plan.csv"], base_set, REG, 2024)
+    budget = write(
+        tmp_path / "b.csv", "commune_id,year," + ",".join(SOURCES) + "\nc1,2025,1,0,0,0,0\n"
+    )
+    with pytest.raises(UsageError, match="b.csv"):
+        read_budget([budget, budget], REG)
 
 
 def test_large_real_amounts_in_million_dong_are_accepted(tmp_path, base_set):
