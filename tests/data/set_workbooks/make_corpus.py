@@ -395,16 +395,8 @@ def deletions_and_ids() -> None:
         case(name, exported(new_id=value), about, [(key, 1, "Mã bộ tiêu chí mới")])
 
 
-def evidence_and_text() -> None:
-    wb = exported()
-    ws = wb["Chỉ tiêu"]
-    r = put(ws, "17.4", "Yêu cầu", "≥ 60%")
-    case(
-        "stale_quote.xlsx",
-        wb,
-        "a value changed beside the old quote «Có từ 50% trở lên…»",
-        [("set_import_stale_evidence", r, "Yêu cầu")],
-    )
+def later_years() -> None:
+    """A later year's row: its own cell named, its year read as a year."""
     wb = exported()
     r = put(wb["Chỉ tiêu"], "10.1", DBSH, 70, year=2023)
     case(
@@ -424,6 +416,18 @@ def evidence_and_text() -> None:
         case(
             name, wb, about + ": a 4-digit year asked for", [("set_import_year_invalid", r, "Năm")]
         )
+
+
+def evidence_and_text() -> None:
+    wb = exported()
+    ws = wb["Chỉ tiêu"]
+    r = put(ws, "17.4", "Yêu cầu", "≥ 60%")
+    case(
+        "stale_quote.xlsx",
+        wb,
+        "a value changed beside the old quote «Có từ 50% trở lên…»",
+        [("set_import_stale_evidence", r, "Yêu cầu")],
+    )
     wb = exported()
     ws = wb["Chỉ tiêu"]
     r = put(ws, "17.4", "Yêu cầu", "≥ 60%")
@@ -501,6 +505,7 @@ def main() -> None:
     twins_and_characters()
     deletions_and_ids()
     evidence_and_text()
+    later_years()
     legitimate()
     text = "# Written by make_corpus.py: what each set workbook must produce.\n"
     text += yaml.safe_dump(CASES, allow_unicode=True, sort_keys=False, width=100)
