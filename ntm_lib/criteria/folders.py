@@ -25,10 +25,16 @@ SETS_DIR = Path(str(resources.files("ntm_lib").joinpath("criteria/sets")))
 # file name on every system, and nothing a path or a shell could read otherwise.
 SET_ID = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
 SET_ID_MAX = 64
+# Names Windows reserves for devices, whatever their extension: «con.yaml» cannot be a file.
+WINDOWS_RESERVED = re.compile(r"con|prn|aux|nul|com\d|lpt\d")
 
 
 def valid_set_id(text: str) -> bool:
-    return len(text) <= SET_ID_MAX and SET_ID.fullmatch(text) is not None
+    return (
+        len(text) <= SET_ID_MAX
+        and SET_ID.fullmatch(text) is not None
+        and WINDOWS_RESERVED.fullmatch(text) is None
+    )
 
 
 def check_set_id(text: str, where: str) -> None:

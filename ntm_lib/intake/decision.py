@@ -243,6 +243,12 @@ class DecisionWorkbook:
     indicators: int
 
 
+class DecisionError(InputError):
+    """A decision's file cannot be read as its text: no workbook was written."""
+
+    summary_key = "cli_decision_invalid"
+
+
 def read_decision(
     path: str | Path, new_id: str, parent: CriteriaSet | None = None, annex: str | None = None
 ):
@@ -250,7 +256,7 @@ def read_decision(
     e.g. 'II', when it has several); raises InputError when the file cannot be read."""
     doc, problems = read_document(path)
     if doc is None:
-        raise InputError(problems)
+        raise DecisionError(problems)
     facts = _heading(doc)
     reading = read_annex(doc, annex)
     period = (parent.period.start, parent.period.end) if parent else facts.period

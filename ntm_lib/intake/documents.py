@@ -8,6 +8,10 @@ the size limit of every input, an archive that would unpack to far more than its
 file with macros, an old binary .doc, an encrypted file, a scanned PDF without a text layer,
 a table too large for any annex. A link to an outside file is never followed; a Word field
 (a formula computed by Word) is marked so that its cached text is not taken as the decision's.
+Text Word does not show as the decision's is never read as it: deleted text (a tracked
+deletion) is never read, and a cell or paragraph holding tracked changes not yet accepted or
+rejected, or hidden text, refuses the file with its place, for the person to accept or reject
+the changes and unhide the text in Word first.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import Problem
+from ..errors import Problem, cap_problems
 from .excel import OLE_MAGIC
 from .grid import max_bytes
 
@@ -31,6 +35,13 @@ MAX_DOCUMENT_XML = 64 * 1024 * 1024
 HEADING_GAP = 24  # points between two blocks of a PDF heading line
 MACRO_PARTS = re.compile(r"(^|/)vbaProject\.bin$|(^|/)vbaData\.xml$", re.IGNORECASE)
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# Tracked changes not yet accepted or rejected: inserted, deleted or moved text, paragraph
+# marks, table rows and cells.
+REVISIONS = tuple(
+    f"{W}{tag}" for tag in ("ins", "del", "moveFrom", "moveTo", "cellIns", "cellDel", "cellMerge")
+)
+DELETED = (f"{W}del", f"{W}moveFrom")
+OFF = {"0", "false", "off"}
 
 
 @dataclass
@@ -98,36 +109,129 @@ def _formula(tc) -> bool:
     return any(s.strip().startswith("=") for s in simple + instr)
 
 
-def _cell_text(tc) -> str:
-    """A cell's text as Word shows it: every run, those inside fields and links too."""
+def _cell_text(tc, styles: set[str] = frozenset()) -> str:
+    """A cell's text as Word shows it: every run, those inside fields and links too; never
+    deleted text (a tracked deletion or the source of a move, whatever element holds it), nor
+    text hidden by the runs or paragraph styles of `styles` or by the run's own format."""
     breaks = {f"{W}br": "\n", f"{W}cr": "\n", f"{W}tab": " "}
     paragraphs = []
     for p in tc.iter(f"{W}p"):
+        p_style = _style(p.find(f"{W}pPr"), "pStyle")
         parts = [
             (e.text or "") if e.tag == f"{W}t" else breaks.get(e.tag, "")
             for e in p.iter(f"{W}t", *breaks)
+            if next(e.iterancestors(*DELETED), None) is None
+            and not _run_hidden(e.getparent(), p_style, styles)
         ]
         paragraphs.append("".join(parts))
     return _clean("\n".join(paragraphs))
 
 
-def _docx_table(table, number: int, file: str) -> tuple[DocTable | None, list[Problem]]:
+def _on(props, tag: str) -> bool | None:
+    """Whether a toggle property (w:vanish) is set in `props` (None: not said there)."""
+    el = props.find(f"{W}{tag}") if props is not None else None
+    if el is None:
+        return None
+    return el.get(f"{W}val", "true").lower() not in OFF
+
+
+def hidden_styles(styles) -> set[str]:
+    """The ids of styles whose text is hidden (w:vanish), through the styles they are based
+    on."""
+    own, parent = {}, {}
+    for st in styles.iter(f"{W}style"):
+        sid = st.get(f"{W}styleId")
+        own[sid] = _on(st.find(f"{W}rPr"), "vanish")
+        based = st.find(f"{W}basedOn")
+        parent[sid] = based.get(f"{W}val") if based is not None else None
+    hidden = set()
+    for sid in own:
+        seen, at = set(), sid
+        while at in own and own[at] is None and at not in seen:
+            seen.add(at)
+            at = parent[at]
+        if own.get(at):
+            hidden.add(sid)
+    return hidden
+
+
+def _style(props, tag: str) -> str | None:
+    el = props.find(f"{W}{tag}") if props is not None else None
+    return el.get(f"{W}val") if el is not None else None
+
+
+def _run_hidden(run, p_style: str | None, styles: set[str]) -> bool:
+    """A run Word hides: marked hidden, or of a hidden character or paragraph style."""
+    if run is None or run.tag != f"{W}r":
+        return False
+    props = run.find(f"{W}rPr")
+    hidden = _on(props, "vanish")
+    if hidden is None:
+        return _style(props, "rStyle") in styles or p_style in styles
+    return hidden
+
+
+def _hidden_text(el, styles: set[str]) -> bool:
+    """Some text of `el` (a cell or a paragraph) that Word hides, not deleted."""
+    for p in el.iter(f"{W}p"):
+        p_style = _style(p.find(f"{W}pPr"), "pStyle")
+        for r in p.iter(f"{W}r"):
+            if (
+                any(t.text for t in r.iter(f"{W}t"))
+                and _run_hidden(r, p_style, styles)
+                and next(r.iterancestors(*DELETED), None) is None
+            ):
+                return True
+    return False
+
+
+def unseen(el, styles: set[str]) -> list[str]:
+    """What of `el` Word does not show as the final text: 'revised' (tracked changes pending),
+    'hidden' (hidden text)."""
+    out = ["revised"] if next(el.iter(*REVISIONS), None) is not None else []
+    return out + (["hidden"] if _hidden_text(el, styles) else [])
+
+
+def _unseen_cell(file: str, number: int, r: int, c: int, text: str, kinds) -> list[Problem]:
+    where = {"table": number, "row": r + 1, "column": c + 1, "text": text[:80]}
+    return [Problem(file, f"decision_cell_{kind}", params=where) for kind in kinds]
+
+
+def _unseen_paragraph(file: str, p, text: str, styles: set[str]) -> list[Problem]:
+    params = {"text": text[:80]}
+    return [
+        Problem(file, f"decision_paragraph_{kind}", params=params) for kind in unseen(p, styles)
+    ]
+
+
+def _docx_table(
+    table, number: int, file: str, styles: set[str]
+) -> tuple[DocTable | None, list[Problem]]:
     rows = table.rows
     if len(rows) > MAX_TABLE_ROWS or len(rows) * len(table.columns) > MAX_TABLE_CELLS:
         return None, [Problem(file, "decision_table_too_large", params={"table": number})]
-    cells, origin, formulas, ids = [], [], set(), {}
+    cells, origin, formulas, ids, problems = [], [], set(), {}, []
     for r, row in enumerate(rows):
         texts, where = [""] * row.grid_cols_before, [-1] * row.grid_cols_before
-        for c, cell in enumerate(row.cells):
+        tr_pr = row._tr.trPr
+        row_revised = tr_pr is not None and next(tr_pr.iter(*REVISIONS), None) is not None
+        for cell in row.cells:
             key = cell._tc  # the element stays alive as a key: one identity per merged cell
+            text = _cell_text(cell._tc, styles)
             if key not in ids:
                 ids[key] = len(ids)
                 if _formula(cell._tc):
                     formulas.add(ids[key])
-            texts.append(_cell_text(cell._tc))
+                kinds = unseen(cell._tc, styles)
+                if row_revised and "revised" not in kinds:
+                    kinds.insert(0, "revised")
+                problems += _unseen_cell(file, number, r, len(texts), text, kinds)
+            texts.append(text)
             where.append(ids[key])
         cells.append(texts)
         origin.append(where)
+    if problems:
+        return None, problems
     width = max((len(r) for r in cells), default=0)
     cells = [r + [""] * (width - len(r)) for r in cells]
     origin = [r + [-1] * (width - len(r)) for r in origin]
@@ -138,7 +242,6 @@ def _docx_table(table, number: int, file: str) -> tuple[DocTable | None, list[Pr
 def read_docx(path: Path) -> tuple[Document | None, list[Problem]]:
     from docx import Document as open_docx
     from docx.table import Table
-    from docx.text.paragraph import Paragraph
 
     problems = _refuse(path) or _refuse_docx(path)
     if problems:
@@ -147,22 +250,27 @@ def read_docx(path: Path) -> tuple[Document | None, list[Problem]]:
         doc = open_docx(str(path))
     except Exception as exc:  # noqa: BLE001 - python-docx raises many kinds on a bad file
         return None, [Problem(str(path), "decision_not_readable", params={"error": str(exc)[:200]})]
-    paragraphs, tables, pending = [], [], []
+    paragraphs, tables, pending, problems = [], [], [], []
+    styles = hidden_styles(doc.styles.element)
     for child in doc.element.body.iterchildren():
         if child.tag == f"{W}p":
-            text = _clean(Paragraph(child, doc).text)
+            text = _cell_text(child, styles)
+            problems += _unseen_paragraph(str(path), child, text, styles)
             if text:
                 paragraphs.append(text)
                 pending.append(text)
                 if tables:
                     tables[-1].after.append(text)
         elif child.tag == f"{W}tbl":
-            table, found = _docx_table(Table(child, doc), len(tables) + 1, str(path))
+            table, found = _docx_table(Table(child, doc), len(tables) + 1, str(path), styles)
             if found:
-                return None, found
+                problems += found
+                continue
             table.before = pending
             pending = []
             tables.append(table)
+    if problems:
+        return None, cap_problems(problems)
     return _document(path, paragraphs, tables), []
 
 

@@ -1,5 +1,6 @@
 """Excel workbooks to grids of text cells, with what each cell really holds (a date, a formula
-never computed, an error value, a boolean, a percent format), which sheets and rows are hidden.
+never computed, an error value, a boolean, a percent format), which sheets, rows and columns
+are hidden (a row of height 0 and a column of width 0 are hidden too).
 
 A workbook is untrusted: before any XML is parsed, its zip directory is checked (a part that
 inflates far beyond its compressed size, or parts that add up to more than the limit, are a
@@ -16,6 +17,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -45,8 +47,20 @@ ENCRYPTED_STREAMS = ("EncryptedPackage".encode("utf-16-le"), "EncryptionInfo".en
 BIFF8_BOF = b"\x09\x08\x10\x00\x00\x06\x05\x00"
 FILEPASS = b"\x2f\x00"
 ROW_TAG = re.compile(rb"<(?:\w+:)?row\b[^>]*>")
-ROW_NUMBER = re.compile(rb"\br=\"(\d+)\"")
-ROW_HIDDEN = re.compile(rb"\bhidden=\"(1|true)\"")
+COL_TAG = re.compile(rb"<(?:\w+:)?col\b[^>]*>")
+ROW_NUMBER = re.compile(rb"\br=[\"'](\d+)[\"']")
+HIDDEN_ATTR = re.compile(rb"\bhidden=[\"'](1|true)[\"']")
+HEIGHT_ATTR = re.compile(rb"\bht=[\"']([^\"']*)[\"']")
+WIDTH_ATTR = re.compile(rb"\bwidth=[\"']([^\"']*)[\"']")
+COL_MIN = re.compile(rb"\bmin=[\"'](\d+)[\"']")
+COL_MAX = re.compile(rb"\bmax=[\"'](\d+)[\"']")
+# A chunk with none of these has no row or column to hide: most chunks are skipped unparsed.
+MAYBE_HIDDEN = re.compile(rb"hidden|\bht=[\"'][0.]|<(?:\w+:)?col\b")
+# A row less than a point high, or a column less than a character wide, shows nothing an
+# officer could read: it is hidden as surely as one marked hidden.
+MIN_ROW_POINTS = 1.0
+MIN_COLUMN_CHARS = 1.0
+EXCEL_MAX_COLUMNS = 16_384
 SCAN_CHUNK = 1 << 20
 LONGEST_TAG = 4096
 # A cell's text is at most 32,767 characters: with UTF-8 and XML escapes, well under this.
@@ -188,17 +202,42 @@ def _chunks(fh):
     yield tail
 
 
-def _hidden_in(text: bytes, hidden: set[int]) -> None:
-    if b"hidden" not in text:  # most chunks: no row tag to look at
+@dataclass
+class Hidden:
+    """What a sheet hides: 0-based rows (hidden, filtered out or of height 0) and columns
+    (hidden or of width 0)."""
+
+    rows: set[int] = field(default_factory=set)
+    columns: set[int] = field(default_factory=set)
+
+
+def _below(size: re.Match | None, least: float) -> bool:
+    try:
+        return size is not None and float(size.group(1)) < least
+    except ValueError:
+        return False
+
+
+def _hidden_in(text: bytes, hidden: Hidden) -> None:
+    if not MAYBE_HIDDEN.search(text):  # most chunks: no row or column to look at
         return
     for tag in ROW_TAG.finditer(text):
-        if ROW_HIDDEN.search(tag.group()) and (n := ROW_NUMBER.search(tag.group())):
-            hidden.add(int(n.group(1)) - 1)
+        tag = tag.group()
+        out = HIDDEN_ATTR.search(tag) or _below(HEIGHT_ATTR.search(tag), MIN_ROW_POINTS)
+        if out and (n := ROW_NUMBER.search(tag)):
+            hidden.rows.add(int(n.group(1)) - 1)
+    for tag in COL_TAG.finditer(text):
+        tag = tag.group()
+        out = HIDDEN_ATTR.search(tag) or _below(WIDTH_ATTR.search(tag), MIN_COLUMN_CHARS)
+        first, last = COL_MIN.search(tag), COL_MAX.search(tag)
+        if out and first and last:
+            last = min(int(last.group(1)), EXCEL_MAX_COLUMNS)
+            hidden.columns.update(range(int(first.group(1)) - 1, last))
 
 
-def _scan(archive: MeteredZip, member: str, hidden: set[int]) -> None:
-    """One XML part read as a stream before any parser sees it: rows hidden in a sheet
-    collected; BeyondExcel for more rows or cells than Excel holds, or for more bytes than its
+def _scan(archive: MeteredZip, member: str, hidden: Hidden) -> None:
+    """One XML part read as a stream before any parser sees it: rows and columns hidden in a
+    sheet collected; BeyondExcel for more rows or cells than Excel holds, or for more bytes than its
     elements could fill (no cell holds more than 32,767 characters)."""
     rows = cells = tags = size = 0
     with archive.open(member) as fh:
@@ -214,16 +253,15 @@ def _scan(archive: MeteredZip, member: str, hidden: set[int]) -> None:
             _hidden_in(text, hidden)
 
 
-def scan_parts(path: Path) -> dict[str, frozenset[int]]:
-    """Every sheet and the shared strings scanned (see _scan); the hidden rows of each sheet,
-    by its part name."""
+def scan_parts(path: Path) -> dict[str, Hidden]:
+    """Every sheet and the shared strings scanned (see _scan); the hidden rows and columns of
+    each sheet, by its part name."""
     out = {}
     with MeteredZip(path) as archive:
         for name in archive.namelist():
             if SCANNED.fullmatch(name):
-                hidden: set[int] = set()
-                _scan(archive, name, hidden)
-                out[name] = frozenset(hidden)
+                out[name] = Hidden()
+                _scan(archive, name, out[name])
     return out
 
 
@@ -292,7 +330,7 @@ def _open(path: Path, data_only: bool):
     return reader.wb
 
 
-def _sheet_grid(ws, fws, hidden_rows: frozenset[int]) -> Grid:
+def _sheet_grid(ws, fws, hidden: Hidden) -> Grid:
     ws.reset_dimensions()  # read the rows that are there, not the size the file declares
     if fws is not None:
         fws.reset_dimensions()
@@ -316,7 +354,8 @@ def _sheet_grid(ws, fws, hidden_rows: frozenset[int]) -> Grid:
         pd.DataFrame(text, dtype=object).astype(str),
         pd.DataFrame(flags, dtype=object),
         hidden=getattr(ws, "sheet_state", "visible") != "visible",
-        hidden_rows=hidden_rows,
+        hidden_rows=frozenset(hidden.rows),
+        hidden_columns=frozenset(hidden.columns),
     )
 
 
@@ -330,7 +369,7 @@ def _read(path: Path) -> list[Grid]:
         for ws in values.worksheets:
             part = (getattr(ws, "_worksheet_path", None) or "").lstrip("/")
             fws = formulas[ws.title] if formulas is not None else None
-            grids.append(_sheet_grid(ws, fws, hidden.get(part, frozenset())))
+            grids.append(_sheet_grid(ws, fws, hidden.get(part, Hidden())))
     finally:
         for wb in (values, formulas):
             if wb is not None:

@@ -21,7 +21,9 @@ class Grid:
     # computed), "error"
     flags: pd.DataFrame | None = None
     hidden: bool = False  # a hidden sheet
-    hidden_rows: frozenset[int] = frozenset()  # 0-based rows hidden (or filtered out) in Excel
+    # 0-based rows hidden, filtered out or of height 0 in Excel; columns hidden or of width 0
+    hidden_rows: frozenset[int] = frozenset()
+    hidden_columns: frozenset[int] = frozenset()
     fields: np.ndarray | None = None  # CSV only: how many fields each row had
 
 

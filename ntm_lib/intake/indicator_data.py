@@ -19,7 +19,7 @@ from ..criteria.catalogue import CriteriaSet, units
 from ..errors import Problem
 from ..i18n import current_lang, pick, t
 from .plausibility import Direction, all_shares_one, range_text, slips
-from .table import Table, problems_for, read_tables, refs
+from .table import Table, once_each, problems_for, read_tables, refs
 from .values import (
     ambiguous_numbers,
     codes_from_date,
@@ -379,8 +379,8 @@ def read_data(
     """Every data file's rows, the first of equal rows kept; and every problem found."""
     known = set(register["commune_id"])
     frames, problems = [], []
-    for path in paths:
-        tables, found = read_tables(Path(path), "data")
+    for path in once_each(paths):
+        tables, found = read_tables(path, "data")
         problems += found
         for table in tables:
             frame, found = read_data_table(table, cset, known)

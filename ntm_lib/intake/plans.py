@@ -17,11 +17,14 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .. import fmt
 from ..criteria.catalogue import CriteriaSet, fmt_number
 from ..errors import InputError, Problem, cap_problems
 from ..i18n import t
 from .inputs import MAX_SAME_PROBLEM, read_tables
+from .plausibility import DONG, amounts_in_dong
 from .register import named_communes
+from .table import once_each
 from .values import cell_numbers, column_spec, fold
 
 SOURCES = [
@@ -90,8 +93,26 @@ def _amounts(table, f: pd.DataFrame, columns: list[str], problems: list[Problem]
             )
         for row in value.index[value < 0]:
             problems.append(table.problem("value_negative", int(row), col, value=text[row]))
-        out[col] = value
+        out[col] = value.mask(_in_dong(table, col, text, value, problems))
     return out
+
+
+def _in_dong(table, col: str, text: pd.Series, value: pd.Series, problems: list) -> pd.Series:
+    """Amounts typed in đồng, refused with the amount meant (and left out of further checks)."""
+    slips = amounts_in_dong(value)
+    for row in value.index[slips]:
+        amount = float(value[row])
+        problems.append(
+            table.problem(
+                "plan_amount_in_dong",
+                int(row),
+                col,
+                value=text[row],
+                amount=fmt.number(amount, None, 0),
+                hint=fmt.number(amount / DONG, None, 6),
+            )
+        )
+    return slips
 
 
 def _column(f: pd.DataFrame, name: str) -> pd.Series:
@@ -243,8 +264,8 @@ def read_plan(paths, cset: CriteriaSet, register: pd.DataFrame, data_year: int) 
     one of a field of work."""
     known = set(register["commune_id"])
     frames, problems = [], []
-    for path in paths if isinstance(paths, (list, tuple)) else [paths]:
-        tables, found = read_tables(Path(path), "plan")
+    for path in once_each(paths):
+        tables, found = read_tables(path, "plan")
         problems += found
         for table in tables:
             frames.append(_plan_table(table, cset, known, data_year, problems))
@@ -264,8 +285,8 @@ def read_budget(paths, register: pd.DataFrame) -> pd.DataFrame:
     """Yearly budget per commune and source (million VND)."""
     known = set(register["commune_id"])
     frames, problems = [], []
-    for path in paths if isinstance(paths, (list, tuple)) else [paths]:
-        tables, found = read_tables(Path(path), "budget")
+    for path in once_each(paths):
+        tables, found = read_tables(path, "budget")
         problems += found
         for table in tables:
             f = table.frame.apply(lambda c: c.str.strip())

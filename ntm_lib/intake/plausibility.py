@@ -30,6 +30,9 @@ from .values import distinct, map_text
 # An income at or above this many "million đồng" was typed in đồng, or in thousand đồng.
 DONG, THOUSAND_DONG = 1_000_000, 1_000
 LOWER_IS_BETTER = ("<=", "<")
+# A commune's task, or one source of its yearly budget, of a million million đồng (1,000
+# billion: far beyond any commune's whole budget, some tens of billions) was typed in đồng.
+MAX_AMOUNT_MILLION = 1_000_000
 # A value below 1 is a fraction when, times 100, it is at least the lowest percentage of its
 # column divided by this.
 AMONG_FACTOR = 2
@@ -194,3 +197,9 @@ def range_text(unit: str, lang: str | None = None) -> str:
     low = fmt.number(r["min"], lang) if r.get("min") is not None else "…"
     high = fmt.number(r["max"], lang) if r.get("max") is not None else "…"
     return f"{low} – {high}"
+
+
+def amounts_in_dong(millions: pd.Series) -> pd.Series:
+    """Which amounts of a plan or budget, meant in million đồng, were typed in đồng
+    (150.000.000 for 150); the amount meant is the value divided by DONG."""
+    return millions >= MAX_AMOUNT_MILLION

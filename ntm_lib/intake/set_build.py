@@ -183,8 +183,10 @@ def stale_evidence(
     parent: CriteriaSet, candidate: CriteriaSet, code: str, draft: Draft, rd: Reader
 ) -> None:
     """A cell whose threshold changed from the parent's must not keep the parent's quote,
-    address or checker: that evidence was for the old value."""
-    years = range(parent.period.start, parent.period.end + 1)
+    address or checker: that evidence was for the old value. Named at the row and column of
+    the cell that states the new value."""
+    start = parent.period.start
+    years = range(start, parent.period.end + 1)
     found: dict[tuple, list] = {}
     for zone in coverage_zones(parent):
         for year in years:
@@ -197,19 +199,38 @@ def stale_evidence(
                 if new.evidence.get(k) and new.evidence.get(k) == old.evidence.get(k)
             ]
             if kept:
-                key = (_num(old.value), _num(new.value), ", ".join(kept))
+                at = _stating(draft, zone, year, start)
+                where = (at.row, at.header) if at is not None else (draft.row, None)
+                key = (_num(old.value), _num(new.value), ", ".join(kept), *where)
                 found.setdefault(key, []).append(zone if isinstance(zone, str) else zone[0])
-    for (old, new, fields), zones in found.items():
+    for (old, new, fields, row, header), zones in found.items():
         rd.bad(
             "set_import_stale_evidence",
-            draft.row,
-            None,
+            row,
+            header,
             value=new,
             old=old,
             fields=fields,
             code=code,
             zones=", ".join(dict.fromkeys(zones)),
         )
+
+
+def _stating(draft: Draft, zone, year: int, start: int) -> Statement | None:
+    """The statement that gives `zone`'s cell in `year`: the most specific zone, then the
+    latest year at or before it."""
+    region, group = (zone, None) if isinstance(zone, str) else zone
+
+    def covers(s: Statement) -> bool:
+        if (s.year or start) > year:
+            return False
+        return s.zone == ALL or (s.zone[0] in (None, region) and s.zone[1] in (None, group))
+
+    def rank(s: Statement) -> tuple:
+        named = 0 if s.zone == ALL else (s.zone[0] is not None) + (s.zone[1] is not None)
+        return (named, s.year or start)
+
+    return max(filter(covers, draft.statements), key=rank, default=None)
 
 
 def _num(x: float) -> str:

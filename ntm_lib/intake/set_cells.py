@@ -114,9 +114,15 @@ class Reader:
         if cell is None or cell.blank:
             return None
         text = cell.text[:-2] if cell.flag == "number" and cell.text.endswith(".0") else cell.text
-        year = int(text) if re.fullmatch(r"\d{4}", text) else None
         start, end = self.period or (1900, 2100)
-        if year is None or not start <= year <= end:
+        if cell.flag == "date" or not re.fullmatch(r"\d{4}", text):
+            # a date, «năm 2025», «2025-2026»: not a year to check against the period
+            meant = re.search(r"(?<!\d)\d{4}(?!\d)", text)
+            example = meant.group() if meant and start <= int(meant.group()) <= end else start
+            self.bad("set_import_year_invalid", row.number, cell, example=example)
+            return None
+        year = int(text)
+        if not start <= year <= end:
             self.bad("set_import_bad_year", row.number, cell, start=start, end=end)
             return None
         return None if year == start else year

@@ -1,12 +1,12 @@
 """A criteria-set workbook to located cells, through the same reading as data.
 
 The workbook is read by intake.sheets.read_grids (hostile files, zip bombs, declared sizes,
-what each Excel cell really holds); then, as for data, a hidden sheet or a hidden row that
-holds anything is refused (a threshold nobody sees would decide verdicts), a control or
-text-direction character is refused with its cell, invisible and no-break spaces are removed,
-and every column must be one the workbook's layout knows. Two layouts are read: the compact
-authoring sheet «Chỉ tiêu» (criteria.authoring) and the per-cell grid «Ngưỡng» of earlier
-versions (criteria.spreadsheet).
+what each Excel cell really holds); then, as for data, a hidden sheet, a hidden (or
+zero-height) row or a hidden (or zero-width) column that holds anything is refused (a
+threshold nobody sees would decide verdicts), a control or text-direction character is refused
+with its cell, invisible and no-break spaces are removed, and every column must be one the
+workbook's layout knows. Two layouts are read: the compact authoring sheet «Chỉ tiêu»
+(criteria.authoring) and the per-cell grid «Ngưỡng» of earlier versions (criteria.spreadsheet).
 """
 
 from __future__ import annotations
@@ -84,7 +84,24 @@ def _hidden(grid: Grid, text: list[list[str]], file: str) -> list[Problem]:
         Problem(file, "set_import_row_hidden", r + 1, sheet=grid.sheet)
         for r in sorted(grid.hidden_rows)
         if r < len(filled) and filled[r]
-    ]
+    ] + _hidden_columns(grid, text, file)
+
+
+def _hidden_columns(grid: Grid, text: list[list[str]], file: str) -> list[Problem]:
+    """A hidden or zero-width column that holds anything below its header (the sheet's first
+    row when it has no table header): an empty spare column is no matter."""
+    from openpyxl.utils import get_column_letter
+
+    top = _header(text, authoring.HEADERS["indicator"])
+    out = []
+    for c in sorted(c for c in grid.hidden_columns if c < grid.text.shape[1]):
+        cells = [row[c] if c < len(row) else "" for row in text]
+        header = cells[top] if top is not None else ""
+        if any(v for r, v in enumerate(cells) if r != top):
+            column = header or get_column_letter(c + 1)
+            params = {"letter": get_column_letter(c + 1)}
+            out.append(Problem(file, "set_import_column_hidden", None, column, grid.sheet, params))
+    return out
 
 
 def _flag(grid: Grid, r: int, c: int) -> str:

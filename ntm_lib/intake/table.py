@@ -2,7 +2,7 @@
 renamed to their canonical names, every cell a person cannot see or should not hold named.
 
 Every table a person types goes through here (register, data, plan, budget, merge shares):
-hidden sheets and rows, control characters and noncharacters are refused with their cell,
+hidden sheets, rows and columns, control characters and noncharacters are refused with their cell,
 invisible spaces removed, formulas never computed and Excel errors named, a CSV row with more
 fields than its header refused. Problems carry the file, sheet, row and column, as the file has
 them.
@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import Problem, printable
+from ..errors import Problem, UsageError, printable
+from ..i18n import t
 from .grid import Grid
 from .sheets import read_grids
 from .values import (
@@ -46,6 +47,7 @@ class Table:
     flags: pd.DataFrame | None = None  # Excel only: "", "date", "formula", "error", per cell
     unreadable: dict = field(default_factory=dict)  # column -> rows refused as cells
     headers: dict = field(default_factory=dict)  # column -> its header as typed in the file
+    positions: dict = field(default_factory=dict)  # column -> its 0-based place in the sheet
 
     def problem(
         self, key: str, row: int | None = None, column: str | None = None, **params
@@ -158,13 +160,25 @@ def _ambiguous_columns(path: Path, grid: Grid, row: int, mapping: dict) -> list[
 
 def _hidden(table: Table, grid: Grid, filled: pd.Series, header_row: int) -> list[Problem]:
     """Rows nobody sees in Excel are never assessed silently: a hidden sheet or hidden
-    (filtered) rows with content are refused, for the officer to unhide or delete them."""
+    (filtered, zero-height) rows with content are refused, for the officer to unhide or delete
+    them; so is a column read for the table that is hidden or of width 0 and holds a value
+    (an empty one, a template's spare column, is no matter)."""
     if grid.hidden:
         return [table.problem("sheet_hidden")]
     rows = sorted(
         r for r in grid.hidden_rows if r > header_row and r < len(filled) and filled.iat[r]
     )
-    return [table.problem("row_hidden", r + 1) for r in rows]
+    return [table.problem("row_hidden", r + 1) for r in rows] + _hidden_columns(table, grid)
+
+
+def _hidden_columns(table: Table, grid: Grid) -> list[Problem]:
+    from openpyxl.utils import get_column_letter
+
+    out = []
+    for canon, j in table.positions.items():
+        if j in grid.hidden_columns and (~is_blank(table.frame[canon]).astype(bool)).any():
+            out.append(table.problem("column_hidden", None, canon, letter=get_column_letter(j + 1)))
+    return out
 
 
 def _extra_fields(table: Table, grid: Grid, header_row: int) -> list[Problem]:
@@ -249,7 +263,8 @@ def _table(path: Path, grid: Grid, row: int, mapping: dict) -> Table:
         flags.columns = body.columns
         flags.index = body.index
     typed = {mapping[j]: str(frame.iat[row, j]).strip() for j in keep}
-    return Table(str(path), grid.sheet, body, flags, headers=typed)
+    positions = {mapping[j]: j for j in keep}
+    return Table(str(path), grid.sheet, body, flags, headers=typed, positions=positions)
 
 
 def _grid_table(path: Path, grid: Grid, kind: str) -> tuple[Table | None, tuple, list[Problem]]:
@@ -279,6 +294,26 @@ def _grid_table(path: Path, grid: Grid, kind: str) -> tuple[Table | None, tuple,
     problems += _clean_cells(table)
     problems += _cell_kinds(table, kind)
     return table, (), problems
+
+
+def once_each(paths) -> list[Path]:
+    """The files of one option or argument list, each given once: the same file named twice
+    (by another path, a link, or the same name) would read every row twice and report them as
+    duplicates of themselves. UsageError naming the file."""
+    seen: set = set()
+    out = []
+    for path in paths if isinstance(paths, (list, tuple)) else [paths]:
+        path = Path(path)
+        try:
+            st = path.stat()
+            key = (st.st_dev, st.st_ino)
+        except OSError:  # a missing file: reported where it is read
+            key = str(path.resolve())
+        if key in seen:
+            raise UsageError(t("file_given_twice", file=printable(str(path))))
+        seen.add(key)
+        out.append(path)
+    return out
 
 
 def read_tables(path: Path, kind: str) -> tuple[list[Table], list[Problem]]:

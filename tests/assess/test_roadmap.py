@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 from ntm_lib.assess.roadmap import bundles, make_roadmap
 from ntm_lib.assess.scoring import score
 from ntm_lib.cli import main
-from ntm_lib.errors import InputError
+from ntm_lib.errors import InputError, UsageError
 from ntm_lib.intake.plans import SOURCES, read_budget, read_plan
 
 REG = register(("c1", "dbsh"))
@@ -143,6 +143,58 @@ def test_budget_problems(tmp_path):
     with pytest.raises(InputError) as err:
         read_budget([write(tmp_path / "b.csv", text)], REG)
     assert {p.key for p in err.value.problems} == {"value_not_number", "budget_duplicate"}
+
+
+def test_amounts_typed_in_dong_are_refused_with_the_amount_meant(tmp_path, base_set, monkeypatch):
+    """150.000.000 in a column of million đồng is 150 million typed in đồng, never a task
+    that the budget (in đồng too) would fund."""
+    monkeypatch.setenv("NTM_LANG", "vi")
+    lines = (
+        "c1,,A.1,Fix A,2025,150000000,150000000,0,0,0,0\n"
+        'c1,B,,Fix B,2026,"1.000.000","1.000.000",0,0,0,0\n'
+    )
+    with pytest.raises(InputError) as err:
+        _plan(tmp_path, base_set, lines)
+    found = {(p.key, p.row, p.column) for p in err.value.problems}
+    assert found == {
+        ("plan_amount_in_dong", 2, "cost"),
+        ("plan_amount_in_dong", 2, "state_budget"),
+        ("plan_amount_in_dong", 3, "cost"),
+        ("plan_amount_in_dong", 3, "state_budget"),
+    }
+    text = err.value.problems[0].message("vi")
+    assert "150.000.000 đồng là 150 triệu đồng, hãy nhập 150" in text
+    assert "plan.csv" in text and "dòng 2" in text
+    with pytest.raises(InputError) as err:
+        _budget(tmp_path, 'c1,2025,"5.000.000.000",0,0,0,0\n')
+    (problem,) = err.value.problems
+    assert (problem.key, problem.row, problem.column) == ("plan_amount_in_dong", 2, "state_budget")
+    assert "hãy nhập 5.000" in problem.message("vi")
+
+
+def test_a_plan_or_budget_file_given_twice_is_a_usage_error(tmp_path, base_set):
+    plan = write(tmp_path / "plan.csv", HEADER + PLAN)
+    with pytest.raises(UsageError, match="plan.csv"):
+        read_plan([plan, tmp_path / "." / "plan.csv"], base_set, REG, 2024)
+    budget = write(
+        tmp_path / "b.csv", "commune_id,year," + ",".join(SOURCES) + "\nc1,2025,1,0,0,0,0\n"
+    )
+    with pytest.raises(UsageError, match="b.csv"):
+        read_budget([budget, budget], REG)
+
+
+def test_large_real_amounts_in_million_dong_are_accepted(tmp_path, base_set):
+    """No false refusal: 2,125 million, 85.000 (85 billion) and 999.999 (under a trillion
+    đồng) are amounts a commune's plan and budget really hold."""
+    lines = (
+        'c1,,A.1,Fix A,2025,"2,125","2,125",0,0,0,0\n'
+        'c1,B,,Fix B,2026,"85.000","85.000",0,0,0,0\n'
+        "c1,C,,Keep C,2025,999999,0,0,999999,0,0\n"
+    )
+    plan = _plan(tmp_path, base_set, lines)
+    assert plan["cost"].tolist() == [2.125, 85000.0, 999999.0]
+    budget = _budget(tmp_path, 'c1,2025,"85.000",0,0,0,0\n')
+    assert budget["state_budget"].tolist() == [85000.0]
 
 
 SAMPLE_ARGS = [

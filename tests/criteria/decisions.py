@@ -471,3 +471,91 @@ def roman_numbers_in_tt(path: Path) -> Path:
         _set_row(table, r, row)
     doc.save(path)
     return path
+
+
+def _run(text: str, tag: str = "w:t", vanish: str | None = None, style: str | None = None):
+    run = OxmlElement("w:r")
+    if vanish is not None or style:
+        props = OxmlElement("w:rPr")
+        if style:
+            ref = OxmlElement("w:rStyle")
+            ref.set(qn("w:val"), style)
+            props.append(ref)
+        if vanish is not None:
+            mark = OxmlElement("w:vanish")
+            if vanish:
+                mark.set(qn("w:val"), vanish)
+            props.append(mark)
+        run.append(props)
+    el = OxmlElement(tag)
+    el.text = text
+    el.set(qn("xml:space"), "preserve")
+    run.append(el)
+    return run
+
+
+def _revision(tag: str, *runs):
+    el = OxmlElement(tag)
+    el.set(qn("w:id"), "7")
+    el.set(qn("w:author"), "chuyên viên")
+    for run in runs:
+        el.append(run)
+    return el
+
+
+# What the 2.1 cell of one_clean_table holds, as Word would save it; the cell shows «≥ 60%»
+# (or, for the revisions, shows the change marked up until it is accepted or rejected).
+UNSEEN = {
+    "hidden": lambda: [_run("≥ 6"), _run("5", vanish=""), _run("0%")],
+    "hidden_style": lambda: [_run("≥ 60%"), _run(" 90", style="AnGhiChu")],
+    "inserted": lambda: [_run("≥ "), _revision("w:ins", _run("70")), _run("%")],
+    "deleted": lambda: [_run("≥ 60%"), _revision("w:del", _run(" 90%", tag="w:delText"))],
+    "deleted_as_text": lambda: [_run("≥ 60%"), _revision("w:del", _run(" 90%"))],
+    "moved": lambda: [
+        _revision("w:moveFrom", _run("≥ 90%")),
+        _revision("w:moveTo", _run("≥ 60%")),
+    ],
+    # no false refusal: a run explicitly shown, and a hidden paragraph mark (no text hidden)
+    "shown": lambda: [_run("≥ 60%", vanish="0")],
+}
+
+
+def with_unseen_text(path: Path, kind: str) -> Path:
+    """one_clean_table with the 2.1 cell (table 2, row 5, column 4) holding UNSEEN[kind]; the
+    hidden character style «AnGhiChu» is defined in every file."""
+    one_clean_table(path)
+    doc = Document(str(path))
+    style = OxmlElement("w:style")
+    style.set(qn("w:type"), "character")
+    style.set(qn("w:styleId"), "AnGhiChu")
+    props = OxmlElement("w:rPr")
+    props.append(OxmlElement("w:vanish"))
+    style.append(props)
+    doc.styles.element.append(style)
+    cell = doc.tables[1].cell(4, 3)
+    cell.text = ""
+    p = cell.paragraphs[0]._p
+    if kind == "shown":
+        mark = OxmlElement("w:pPr")
+        mark_props = OxmlElement("w:rPr")
+        mark_props.append(OxmlElement("w:vanish"))
+        mark.append(mark_props)
+        p.append(mark)
+    for el in UNSEEN[kind]():
+        p.append(el)
+    doc.save(path)
+    return path
+
+
+def with_revised_heading(path: Path) -> Path:
+    """one_clean_table whose decision number was changed with tracking on, not yet accepted."""
+    one_clean_table(path)
+    doc = Document(str(path))
+    p = doc.add_paragraph()._p
+    p.append(_run("Căn cứ Quyết định số "))
+    p.append(_revision("w:ins", _run("318/QĐ-TTg")))
+    body = doc.element.body
+    body.remove(p)
+    body.insert(0, p)
+    doc.save(path)
+    return path

@@ -19,6 +19,8 @@ from decisions import (
     with_formula,
     with_huge_table,
     with_macros,
+    with_revised_heading,
+    with_unseen_text,
 )
 from openpyxl import load_workbook
 
@@ -268,6 +270,47 @@ def test_hostile_or_unreadable_files_are_refused_with_a_way_out(tmp_path):
     _refused(old, "decision_old_or_encrypted")
     _refused(write(tmp_path / "x.txt", "QUYẾT ĐỊNH"), "decision_kind")
     _refused(write(tmp_path / "broken.docx", "not a zip"), "decision_not_readable")
+
+
+@pytest.mark.parametrize(
+    "kind, key",
+    [
+        ("hidden", "decision_cell_hidden"),
+        ("hidden_style", "decision_cell_hidden"),
+        ("inserted", "decision_cell_revised"),
+        ("deleted", "decision_cell_revised"),
+        ("deleted_as_text", "decision_cell_revised"),
+        ("moved", "decision_cell_revised"),
+    ],
+)
+def test_hidden_text_and_pending_changes_are_refused_at_their_cell(tmp_path, kind, key):
+    """What Word does not show as the decision's text is never read as it, never official:
+    the cell is named, with the way out; deleted text is never read, even in the message."""
+    path = with_unseen_text(tmp_path / f"{kind}.docx", kind)
+    with pytest.raises(InputError) as err:
+        read_decision(path, "xx-unseen")
+    (problem,) = err.value.problems
+    assert problem.key == key
+    assert problem.params["table"] == 2 and problem.params["row"] == 5
+    assert problem.params["column"] == 4
+    assert "90" not in problem.params["text"] and "65" not in problem.params["text"]
+    assert "Word" in problem.message("vi") and "Word" in problem.message("en")
+    assert str(path) in problem.message("vi")
+
+
+def test_text_shown_in_word_is_read_as_usual(tmp_path):
+    """No false refusal: a run explicitly not hidden, beside a hidden paragraph mark."""
+    book = read_decision(with_unseen_text(tmp_path / "shown.docx", "shown"), "xx-shown")
+    (row,) = by_code(book)["2.1"]
+    assert "60" in repr(row["zones"]) and not book.review
+
+
+def test_a_pending_change_outside_the_tables_is_refused(tmp_path):
+    with pytest.raises(InputError) as err:
+        read_decision(with_revised_heading(tmp_path / "qd.docx"), "xx-h")
+    (problem,) = err.value.problems
+    assert problem.key == "decision_paragraph_revised"
+    assert "318/QĐ-TTg" in problem.params["text"]
 
 
 def test_external_links_are_never_followed(tmp_path):

@@ -43,6 +43,16 @@ def _shipped_copy(folder, set_id="vn-2021-advanced", edit=lambda s: s):
         ("ä", False),
         ("x" * 65, False),
         ("", False),
+        # device names Windows reserves, whatever the extension: no file could bear them
+        ("con", False),
+        ("nul", False),
+        ("aux", False),
+        ("prn", False),
+        ("com1", False),
+        ("lpt9", False),
+        ("console", True),
+        ("con-2026", True),
+        ("com10", True),
     ],
 )
 def test_set_ids_are_a_strict_pattern(text, ok):

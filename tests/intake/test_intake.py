@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from ntm_lib.errors import InputError
+from ntm_lib.errors import InputError, UsageError
 from ntm_lib.intake.inputs import load_inputs, read_register
 from ntm_lib.intake.values import parse_numbers, parse_yes_no
 
@@ -200,6 +200,23 @@ def test_conflicting_duplicates_are_rejected_identical_ones_warned(tmp_path, bas
     assert by_key["duplicate_conflict"].severity == "error"
     assert "data.csv:4, data.csv:5" in by_key["duplicate_conflict"].message()
     assert by_key["duplicate_same"].severity == "warning"
+
+
+def test_a_data_file_given_twice_is_a_usage_error_naming_it_once(tmp_path, base_set, monkeypatch):
+    """Not «duplicate rows data.csv:2, data.csv:2»: the same file, by another path or a link,
+    is refused before it is read."""
+    monkeypatch.setenv("NTM_LANG", "vi")
+    data = write(tmp_path / "data.csv", "commune_id,year,indicator,value\nc1,2024,A.1,50\n")
+    other = write(tmp_path / "other.csv", "commune_id,year,indicator,value\nc1,2024,B.1,3\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(data)
+    communes = write(tmp_path / "communes.csv", REGISTER)
+    for again in (data, tmp_path / "." / "data.csv", link):
+        with pytest.raises(UsageError) as err:
+            load_inputs([data, other, again], communes, base_set)
+        text = str(err.value)
+        assert "được nêu hai lần" in text and text.count("data.csv") + text.count("link.csv") == 1
+    assert len(load_inputs([data, other], communes, base_set).data) == 2
 
 
 def test_missing_columns_are_named(tmp_path, base_set):

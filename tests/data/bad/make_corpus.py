@@ -626,6 +626,7 @@ def main() -> None:
         [("row_hidden", 3, None)],
     )
 
+    hidden_rows_and_columns()
     no_false_refusals()
     messages_that_help()
     hostile_files()
@@ -640,6 +641,82 @@ def main() -> None:
 
 
 REGISTER_HEAD = "commune_id,name,district,province,region"
+
+
+def _data_book() -> bytes:
+    wb = book(
+        ("commune_id", "year", "indicator", "value", "ghi chú"),
+        ("10912", 2024, "17.4", 55),
+        ("10912", 2024, "17.3", 40),
+    )
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _with_cols(xlsx: bytes, cols: bytes) -> bytes:
+    """The sheet with a <cols> block (Excel writes it before the cells)."""
+    return _rewrite_sheet(
+        xlsx, lambda d: d.replace(b"<sheetData", b"<cols>" + cols + b"</cols><sheetData", 1)
+    )
+
+
+def hidden_rows_and_columns() -> None:
+    """Rows and columns nobody sees in Excel, however they were hidden; and the spare hidden
+    columns and rows of templates, which hold nothing and are no matter."""
+    base = _data_book()
+    zero_height = _rewrite_sheet(
+        base, lambda d: d.replace(b'<row r="3"', b'<row r="3" ht="0" customHeight="1"', 1)
+    )
+    case(
+        "zero_height_row.xlsx",
+        zero_height,
+        "a row of height 0 holding a value: refused",
+        [("row_hidden", 3, None)],
+    )
+    hidden = _with_cols(base, b'<col min="4" max="4" width="9" hidden="1" customWidth="1"/>')
+    case(
+        "hidden_column.xlsx",
+        hidden,
+        "the value column hidden: refused, named by its letter and header",
+        [("column_hidden", None, "value")],
+    )
+    narrow = _with_cols(base, b'<col max="4" min="3" width="0" customWidth="1"/>')
+    case(
+        "zero_width_columns.xlsx",
+        narrow,
+        "indicator and value columns of width 0: refused",
+        [("column_hidden", None, "indicator"), ("column_hidden", None, "value")],
+    )
+    spare = _with_cols(
+        base,
+        b'<col min="5" max="5" width="0" customWidth="1"/><col min="6" max="16384" hidden="1"/>',
+    )
+    spare = _rewrite_sheet(
+        spare,
+        lambda d: d.replace(
+            b"</sheetData>", b'<row r="9" ht="0" customHeight="1"/></sheetData>', 1
+        ),
+    )
+    case(
+        "hidden_spare_columns.xlsx",
+        spare,
+        "empty hidden and zero-width columns, an empty zero-height row: read as usual",
+        ok=True,
+        values={"17.4": 55, "17.3": 40},
+    )
+    noted = _with_cols(base, b'<col min="5" max="5" hidden="1"/>')
+    noted = _rewrite_sheet(
+        noted,
+        lambda d: d.replace(b"</row>", b'<c r="E2" t="inlineStr"><is><t>ghi</t></is></c></row>', 2),
+    )
+    case(
+        "hidden_note_column.xlsx",
+        noted,
+        "a hidden column ntm does not read (notes): no matter",
+        ok=True,
+        values={"17.4": 55},
+    )
 
 
 def no_false_refusals() -> None:

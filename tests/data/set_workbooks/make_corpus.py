@@ -10,11 +10,14 @@ python tests/data/set_workbooks/make_corpus.py
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import zipfile
 from pathlib import Path
 
 import yaml
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
 from ntm_lib.criteria.authoring import export_compact
 from ntm_lib.criteria.catalogue import load_set
@@ -63,10 +66,15 @@ def rework(ws, r: int, level="giá trị làm việc") -> None:
     ws.cell(r, col(ws, "Mức bằng chứng")).value = level
 
 
-def case(name, wb: Workbook, about: str, expect=(), ok=False, values=None) -> None:
+def case(name, wb: Workbook, about: str, expect=(), ok=False, values=None, xml=None) -> None:
+    """`xml`: a change to the thresholds sheet's XML (what openpyxl cannot write: a width or
+    height of 0)."""
     buf = io.BytesIO()
     wb.save(buf)
-    (HERE / name).write_bytes(buf.getvalue())
+    data = buf.getvalue()
+    if xml is not None:
+        data = _rewrite(data, f"xl/worksheets/sheet{wb.sheetnames.index('Chỉ tiêu') + 1}.xml", xml)
+    (HERE / name).write_bytes(data)
     entry = {
         "file": name,
         "about": about,
@@ -195,6 +203,79 @@ def amounts() -> None:
     )
 
 
+def _rewrite(xlsx: bytes, part: str, change) -> bytes:
+    src, out = zipfile.ZipFile(io.BytesIO(xlsx)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            dst.writestr(info.filename, change(data) if info.filename == part else data)
+    return out.getvalue()
+
+
+MARK_WIDTH = 3.21  # a width no column has, set by openpyxl and rewritten as 0
+
+
+def zero_width(ws, column: int) -> None:
+    ws.column_dimensions[get_column_letter(column)].width = MARK_WIDTH
+
+
+def _zero_widths(data: bytes) -> bytes:
+    return data.replace(b'width="%s"' % str(MARK_WIDTH).encode(), b'width="0"')
+
+
+def hidden_columns() -> None:
+    """A zone's column hidden or of width 0, a row of height 0: refused when they hold
+    anything; empty spare ones (as templates have) are no matter."""
+    wb = exported()
+    ws = wb["Chỉ tiêu"]
+    c = col(ws, DBSH)
+    rework(ws, put(ws, "17.4", DBSH, 20))
+    ws.column_dimensions[get_column_letter(c)].hidden = True
+    case(
+        "hidden_column.xlsx",
+        wb,
+        "a region's column hidden",
+        [("set_import_column_hidden", None, DBSH)],
+    )
+    wb = exported()
+    ws = wb["Chỉ tiêu"]
+    c = col(ws, DBSH)
+    rework(ws, put(ws, "17.4", DBSH, 20))
+    zero_width(ws, c)
+    case(
+        "zero_width_column.xlsx",
+        wb,
+        "a region's column of width 0",
+        [("set_import_column_hidden", None, DBSH)],
+        xml=_zero_widths,
+    )
+    wb = exported()
+    r = put(wb["Chỉ tiêu"], "17.4", DBSH, 20)
+    rework(wb["Chỉ tiêu"], r)
+    height = b'<row r="%d" ht="0" customHeight="1"' % r
+    case(
+        "zero_height_row.xlsx",
+        wb,
+        "a row of height 0",
+        [("set_import_row_hidden", r, None)],
+        xml=lambda d: d.replace(b'<row r="%d"' % r, height, 1),
+    )
+    wb = exported()
+    ws = wb["Chỉ tiêu"]
+    spare = ws.max_column + 2
+    zero_width(ws, spare)
+    ws.column_dimensions[get_column_letter(spare + 1)].hidden = True
+    last = b'<row r="%d" ht="0" customHeight="1"/></sheetData>' % (ws.max_row + 3)
+    case(
+        "hidden_spare_columns.xlsx",
+        wb,
+        "empty columns hidden or of width 0 and an empty row of height 0, as templates have",
+        ok=True,
+        values={"17.4": {"dbsh": {2023: 50.0}}},
+        xml=lambda d: _zero_widths(d).replace(b"</sheetData>", last, 1),
+    )
+
+
 def hidden() -> None:
     wb = exported()
     ws = wb["Chỉ tiêu"]
@@ -307,10 +388,34 @@ def deletions_and_ids() -> None:
     for name, value, key, about in (
         ("id_path.xlsx", "../../outside", "set_import_bad_id", "a set id with path characters"),
         ("id_upper.xlsx", "HP 2026", "set_import_bad_id", "a set id with spaces"),
+        ("id_reserved.xlsx", "con", "set_import_bad_id", "a device name Windows reserves"),
         ("id_shipped.xlsx", "vn-2021-ntm", "set_import_id_shipped", "a shipped set's id"),
         ("id_missing.xlsx", None, "set_import_new_id", "an untouched export: no new id"),
     ):
         case(name, exported(new_id=value), about, [(key, 1, "Mã bộ tiêu chí mới")])
+
+
+def later_years() -> None:
+    """A later year's row: its own cell named, its year read as a year."""
+    wb = exported()
+    r = put(wb["Chỉ tiêu"], "10.1", DBSH, 70, year=2023)
+    case(
+        "stale_quote_later_year.xlsx",
+        wb,
+        "a region's value of a later year changed beside its old quote: that row and column named",
+        [("set_import_stale_evidence", r, DBSH)],
+    )
+    for name, typed, about in (
+        ("year_as_date.xlsx", dt.datetime(2025, 1, 1), "a year typed as an Excel date"),
+        ("year_in_words.xlsx", "năm 2025", "a year typed «năm 2025»"),
+    ):
+        wb = exported()
+        ws = wb["Chỉ tiêu"]
+        r = row(ws, "10.1", 2023)
+        ws.cell(r, col(ws, "Năm")).value = typed
+        case(
+            name, wb, about + ": a 4-digit year asked for", [("set_import_year_invalid", r, "Năm")]
+        )
 
 
 def evidence_and_text() -> None:
@@ -321,7 +426,7 @@ def evidence_and_text() -> None:
         "stale_quote.xlsx",
         wb,
         "a value changed beside the old quote «Có từ 50% trở lên…»",
-        [("set_import_stale_evidence", r, None)],
+        [("set_import_stale_evidence", r, "Yêu cầu")],
     )
     wb = exported()
     ws = wb["Chỉ tiêu"]
@@ -396,9 +501,11 @@ def main() -> None:
     fractions()
     amounts()
     hidden()
+    hidden_columns()
     twins_and_characters()
     deletions_and_ids()
     evidence_and_text()
+    later_years()
     legitimate()
     text = "# Written by make_corpus.py: what each set workbook must produce.\n"
     text += yaml.safe_dump(CASES, allow_unicode=True, sort_keys=False, width=100)
