@@ -15,6 +15,10 @@ from .html import evidence_note
 from .html_export import TEMPLATES, stylesheet
 
 
+CHART_MAX_COMMUNES = 100
+PAGE_ROWS = 200  # rows shown at first; the rest on demand, or found by the filter
+
+
 def write_index(
     path: Path,
     cset,
@@ -26,9 +30,11 @@ def write_index(
     summaries: dict[str, str],
     with_no_data: bool = True,
     documents: dict[str, dict] | None = None,
+    changed: set[str] | None = None,
 ) -> None:
     """The index of a run. With `with_no_data` (a run over every commune), the register's
-    communes without data that year are listed too, as such: none is silently left out."""
+    communes without data that year are listed too, as such: none is silently left out.
+    `changed`: the communes whose page changed since the last run (`--update`), marked."""
     com = assessment.communes[assessment.communes["year"] == year].copy()
     com["commune_id"] = com["commune_id"].astype(str)
     com = com.merge(register.astype({"commune_id": str}), on="commune_id", how="left")
@@ -49,6 +55,7 @@ def write_index(
                 "total": int(r.criteria_total),
                 "html": outcome.html if outcome and outcome.ok else "",
                 "error": outcome.error if outcome else "",
+                "changed": r.commune_id in (changed or ()),
                 "documents": [
                     (t(f"document_{kind}", lang), path)
                     for kind, path in (documents or {}).get(r.commune_id, {}).items()
@@ -56,7 +63,10 @@ def write_index(
             }
         )
     shown = com[com["commune_id"].isin({r["id"] for r in rows})]
-    chart = charts.to_data_uri(charts.district_chart(shown, lang)) if len(shown) else ""
+    # One bar per commune: past a district's worth, a chart no phone can show (3,300 bars are
+    # 3 MB and half a minute to draw); each district's summary (--summary) has its own.
+    drawn = 0 < len(shown) <= CHART_MAX_COMMUNES
+    chart = charts.to_data_uri(charts.district_chart(shown, lang)) if drawn else ""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
     page = env.get_template("index.html.j2").render(
         lang=lang,
@@ -72,6 +82,10 @@ def write_index(
         n_met=sum(r["status"] == "met" for r in rows),
         version=__version__,
         summaries=summaries,
+        n_changed=len(changed or ()),
+        page_rows=PAGE_ROWS,
+        chart_left_out=len(shown) > CHART_MAX_COMMUNES,
+        chart_max=CHART_MAX_COMMUNES,
         evidence_note=Markup(evidence_note(cset, lang)),
     )
     atomic_file(path, lambda p: Path(p).write_text(page, encoding="utf-8"))
