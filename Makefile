@@ -90,7 +90,12 @@ bench-reports: setup-test
 ## lab: JupyterLab on the notebooks with the project's kernel (trainers start here; see
 ## notebooks/HUONG-DAN-GIANG-VIEN.md)
 lab: setup
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+	@# In Vietnamese (the language pack, chosen in notebooks/.jupyterlab/overrides.json);
+	@# checkpoints kept in .venv, not beside the lessons.
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks \
+		--LabApp.app_settings_dir=$(abspath notebooks/.jupyterlab) \
+		--FileCheckpoints.checkpoint_dir=$(abspath $(VENV)/ipynb_checkpoints) \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 ## notebooks: rebuild the training notebooks (vi, en) from notebooks/training.yaml
 notebooks: setup

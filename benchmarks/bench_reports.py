@@ -89,7 +89,8 @@ def floor(folder: Path, ids: list[str], executed: Path | None):
         for source in cells:
             exec(source, ns)  # noqa: S102 - our own notebook's code
         if executed is not None:
-            notebook_to_html(executed / f"{cid}-{year}.ipynb", Path(tmp) / "x.html", cid, "vi")
+            page = min(executed.glob(f"{cid}[_-]*{year}.ipynb"))  # code_name-year
+            notebook_to_html(page, Path(tmp) / "x.html", cid, "vi")
         return time.process_time() - c0
 
     one(ids[0])  # warm: imports, fonts, templates (a worker pays these once too)

@@ -14,6 +14,8 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import glob
+import hashlib
 import json
 import os
 import shutil
@@ -28,6 +30,21 @@ TOOL = "ntm-assess"
 MARKER = ".ntm-run"
 MANIFEST = "manifest.json"
 SIDECAR_SUFFIX = ".ntm.json"  # the manifest of single files, beside them: "plan.docx.ntm.json"
+
+
+# The longest file name most filesystems accept, in bytes; room kept for ntm's own suffixes
+# (".ntm-tmp-4194304", ".tmp-4194304.xlsx").
+NAME_MAX = 255
+TAG_ROOM = 48
+
+
+def beside(target: Path, tag: str) -> Path:
+    """The hidden file or folder ntm keeps beside `target` for its own use (`.NAME.TAG`: a
+    lock, a temporary folder, a backup); for a name near the filesystem's limit, a short name
+    made from its hash, so that every name the filesystem accepts can be a target."""
+    if len(target.name.encode()) <= NAME_MAX - TAG_ROOM:
+        return target.parent / f".{target.name}.{tag}"
+    return target.parent / f".ntm-{hashlib.sha256(target.name.encode()).hexdigest()[:16]}.{tag}"
 
 
 def _abs(path: str | Path) -> Path:
@@ -142,8 +159,12 @@ def check_target_dir(
 
 
 def sidecar(path: Path) -> Path:
-    """The manifest of a command that writes single files, beside the first of them."""
-    return path.with_name(path.name + SIDECAR_SUFFIX)
+    """The manifest of a command that writes single files, beside the first of them (for a
+    name near the filesystem's limit, one made from its hash)."""
+    name = path.name + SIDECAR_SUFFIX
+    if len(name.encode()) > NAME_MAX:
+        name = hashlib.sha256(path.name.encode()).hexdigest()[:16] + SIDECAR_SUFFIX
+    return path.with_name(name)
 
 
 def read_sidecar(path: str | Path) -> dict | None:
@@ -189,7 +210,7 @@ def write_files(writers: dict, manifest: dict) -> dict:
     all into place and write the sidecar manifest of the first: a failure in any writer
     leaves every existing file as it was."""
     paths = [Path(p) for p in writers]
-    temps = [p.with_name(f".{p.name}.tmp-{os.getpid()}{p.suffix}") for p in paths]
+    temps = [beside(p, f"tmp-{os.getpid()}{p.suffix}") for p in paths]
     try:
         for path, tmp in zip(paths, temps):
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -208,7 +229,7 @@ def write_files(writers: dict, manifest: dict) -> dict:
 @contextlib.contextmanager
 def locked(target: Path):
     """Hold `.NAME.ntm-lock` beside `target`; a second run on the same target is refused."""
-    path = target.parent / f".{target.name}.ntm-lock"
+    path = beside(target, "ntm-lock")
     while True:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -249,7 +270,7 @@ def _marker(folder: Path, target: Path) -> dict | None:
         or mark.get("kind") not in ("tmp", "old")
     ):
         return None
-    if folder.name != f".{target.name}.ntm-{mark['kind']}-{mark['pid']}":
+    if folder.name != beside(target, f"ntm-{mark['kind']}-{mark['pid']}").name:
         return None
     return mark
 
@@ -284,7 +305,8 @@ def recover(target: Path) -> None:
     mark = _marker_in_target(target)
     if mark is not None and not alive(mark["pid"]):  # killed between marking and moving
         (target / MARKER).unlink()
-    for leftover in sorted(target.parent.glob(f".{target.name}.ntm-*-*")):
+    prefix = glob.escape(beside(target, "ntm-").name)  # a name may hold [ ] * ?
+    for leftover in sorted(target.parent.glob(prefix + "*-*")):
         if leftover.is_symlink() or not leftover.is_dir():
             continue
         mark = _marker(leftover, target)
@@ -327,7 +349,7 @@ def atomic_dir(target: str | Path, force: bool = False, inputs=()):
     with locked(target):
         recover(target)
         check_target_dir(target, force, inputs)  # a backup put back is judged like any target
-        tmp = target.parent / f".{target.name}.ntm-tmp-{os.getpid()}"
+        tmp = beside(target, f"ntm-tmp-{os.getpid()}")
         if tmp.exists():  # our own pid's leftover from a run that died in this process
             if _marker(tmp, target) is None:
                 raise UsageError(t("out_not_ours", path=str(tmp)))
@@ -339,7 +361,7 @@ def atomic_dir(target: str | Path, force: bool = False, inputs=()):
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        backup = target.parent / f".{target.name}.ntm-old-{os.getpid()}"
+        backup = beside(target, f"ntm-old-{os.getpid()}")
         if target.exists():
             _mark(target, target, "old")  # so that a killed run can put it back
             target.rename(backup)
@@ -353,7 +375,7 @@ def atomic_file(target: str | Path, write) -> Path:
     """Call write(tmp_path), then rename the temporary file onto `target`."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}{target.suffix}")
+    tmp = beside(target, f"tmp-{os.getpid()}{target.suffix}")
     try:
         write(tmp)
         os.replace(tmp, target)

@@ -17,6 +17,7 @@ from pathlib import Path
 from . import __version__
 from .commands import COMMANDS, REGISTRY
 from .commands.base import MAX_PRINTED_PROBLEMS, Options
+from .criteria.catalogue import absolute_sets_dirs
 from .errors import InputError, NtmError, os_message, printable
 from .i18n import LANGUAGES, cli_command_help, cli_texts, current_lang, t
 from .intake.sheets import SettingError, max_bytes
@@ -136,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
             [str(Path(d).resolve()) for d in args.sets_dir]
             + [d for d in os.environ.get("NTM_SETS_DIR", "").split(os.pathsep) if d]
         )
+    absolute_sets_dirs()  # once, here: workers and notebooks mean the same folders
     problem = _settings_problem()
     if problem:
         _error(problem)
@@ -152,8 +154,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _report(exc: BaseException) -> int:
     """The message for an error that ended a command, and the exit code."""
+    if not isinstance(exc, NtmError):
+        exc = _os_error_within(exc) or exc
     if isinstance(exc, InputError):
-        _print_problems(exc.problems)
+        _print_problems(exc.problems, getattr(exc, "summary_key", "cli_invalid"))
     elif isinstance(exc, NtmError):
         _error(str(exc))
     elif isinstance(exc, KeyboardInterrupt):
@@ -170,10 +174,21 @@ def _report(exc: BaseException) -> int:
     return exc.exit_code
 
 
-def _print_problems(problems) -> None:
+def _os_error_within(exc: BaseException) -> OSError | None:
+    """An OSError that a library wrapped in an exception of its own (XlsxWriter does, for a
+    full disk): found in the exception's cause, context or arguments."""
+    seen = set()
+    while exc is not None and id(exc) not in seen and not isinstance(exc, OSError):
+        seen.add(id(exc))
+        inner = [a for a in getattr(exc, "args", ()) if isinstance(a, BaseException)]
+        exc = exc.__cause__ or (inner[0] if inner else None) or exc.__context__
+    return exc if isinstance(exc, OSError) else None
+
+
+def _print_problems(problems, summary_key: str = "cli_invalid") -> None:
     for p in problems[:MAX_PRINTED_PROBLEMS]:
         print(p.message(), file=sys.stderr)
     if len(problems) > MAX_PRINTED_PROBLEMS:
         print(t("cli_more_problems", count=len(problems) - MAX_PRINTED_PROBLEMS), file=sys.stderr)
     errors = [p for p in problems if p.severity == "error"]
-    print(t("cli_invalid", count=len(errors)), file=sys.stderr)
+    print(t(summary_key, count=len(errors)), file=sys.stderr)

@@ -8,10 +8,13 @@ from dataclasses import dataclass, field
 
 from .i18n import t
 
-# What a terminal would act on rather than show: controls, text-direction marks, invisibles.
+# What a terminal would act on rather than show: controls, text-direction marks, invisibles;
+# and noncharacters and lone surrogates, which it cannot show.
 UNPRINTABLE = re.compile(
     r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e"
-    r"\u2060-\u2069\ufeff]"
+    r"\u2060-\u2069\ufeff\ufdd0-\ufdef\ud800-\udfff"
+    + "".join(chr(p * 0x10000 + 0xFFFE) + chr(p * 0x10000 + 0xFFFF) for p in range(17))
+    + "]"
 )
 
 

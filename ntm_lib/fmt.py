@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+import re
 
 from babel.numbers import format_decimal
 
 from .i18n import current_lang, t
 
 LOCALES = {"vi": "vi_VN", "en": "en_US"}
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def number(x, lang: str | None = None, digits: int = 2) -> str:
@@ -24,6 +26,16 @@ def percent(share, lang: str | None = None, digits: int = 0) -> str:
     if share is None or (isinstance(share, float) and math.isnan(share)):
         return ""
     return number(share * 100, lang, digits) + "%"
+
+
+def date(text, lang: str | None = None) -> str:
+    """An ISO date ('2025-11-20') as people write it: 20/11/2025 in Vietnamese, 2025-11-20 in
+    English (unambiguous); any other text as it is."""
+    text = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
+    if (lang or current_lang()) != "vi" or not ISO_DATE.fullmatch(text):
+        return text
+    year, month, day = text.split("-")
+    return f"{day}/{month}/{year}"
 
 
 def status(code: str, lang: str | None = None) -> str:

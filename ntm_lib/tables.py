@@ -22,12 +22,23 @@ XLSX_TIMESTAMP = "2000-01-01T00:00:00Z"
 
 
 FORMULA_START = re.compile(r"^[=+\-@\t\r]")
+# A cell of comparison signs alone (a rule: '==', '>=', '<=') has nothing a spreadsheet could
+# compute or call: it is written as it is. (LibreOffice, evaluating formulas on import, shows
+# '==' as an error cell, Err:520; Excel keeps it as text. Either way nothing runs, and a
+# program reading the file gets the rule.) Anything with an operand stays guarded.
+OPERATORS_ONLY = re.compile(r"^(?:==|[<>]=?|=)$")
 XLSX_CHUNK = 10_000
+
+
+def formula_like(text: str) -> bool:
+    """Whether a spreadsheet would read this text cell as a formula (or a DDE command)."""
+    return bool(FORMULA_START.match(text)) and not OPERATORS_ONLY.match(text)
 
 
 def _neutral(values: pd.Series) -> pd.Series:
     text = values.astype(str)
-    return values.where(~text.str.match(FORMULA_START), "'" + text)
+    risky = text.str.match(FORMULA_START) & ~text.str.match(OPERATORS_ONLY)
+    return values.where(~risky, "'" + text)
 
 
 def _textual(dtype) -> bool:
@@ -43,7 +54,7 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
             fixed = _neutral(cats)
             out[name] = col if fixed.equals(cats) else col.cat.rename_categories(fixed.to_list())
         elif _textual(col.dtype):
-            text = col.map(lambda v: isinstance(v, str) and bool(FORMULA_START.match(v)))
+            text = col.map(lambda v: isinstance(v, str) and formula_like(v))
             out[name] = col.where(~text, "'" + col.astype(str)) if text.any() else col
         else:
             out[name] = col
@@ -206,8 +217,62 @@ MAX_WIDTH = 60
 def _width(frame: pd.DataFrame, column) -> float:
     """A column width that fits its header and most of its values (characters)."""
     sample = frame[column].head(2000).astype(str)
-    longest = sample.str.len().quantile(0.9) if len(sample) else 0
+    lengths = sample.str.len()
+    # A short column fits every value; a long one most, the rest wrapping or cut in print.
+    longest = (
+        0 if not len(sample) else lengths.max() if lengths.max() <= 24 else lengths.quantile(0.9)
+    )
     return float(min(max(len(str(column)), longest, 6) + 2, MAX_WIDTH))
+
+
+# Print: A4 (paper 9), one page wide, as many long as the rows need (never bands of columns),
+# landscape when the columns are wider than a portrait page holds at a readable size.
+A4 = 9
+PORTRAIT_CHARS = 110  # column widths (characters) a portrait A4 page holds at about 70%
+
+
+def print_setup(sheet, widths: list[float], title: str, lang: str | None = None) -> None:
+    """An xlsxwriter sheet set to print on A4, fitted to one page wide, its header row on
+    every page, `title` (the commune, or the sheet) at the top of each page and the page
+    number at its foot."""
+    from .i18n import t
+
+    sheet.set_paper(A4)
+    if sum(widths) > PORTRAIT_CHARS:
+        sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0)
+    sheet.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
+    sheet.set_header(f"&L{header_text(title)}&R&A", {"margin": 0.3})
+    sheet.set_footer(f"&C{header_text(t('print_page', lang))} &P/&N", {"margin": 0.3})
+
+
+def print_setups(sheets: dict, title: str, lang: str | None = None) -> None:
+    """`print_setup` for each xlsxwriter sheet, with its column widths ({sheet: widths})."""
+    for sheet, widths in sheets.items():
+        print_setup(sheet, widths, title, lang)
+
+
+def print_setup_openpyxl(sheet, title: str, landscape: bool = False, lang: str | None = None):
+    """`print_setup` for a sheet openpyxl writes (the entry workbooks): A4, one page wide, its
+    header row on every page, `title` atop each page, page numbers at the foot."""
+    from .i18n import t
+
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
+    sheet.oddHeader.left.text = header_text(title)
+    sheet.oddHeader.right.text = "&A"
+    sheet.oddFooter.center.text = f"{header_text(t('print_page', lang))} &P/&N"
+
+
+def header_text(text: str) -> str:
+    """Text for a printed page's header: '&' doubled (a single one starts a code), at most
+    the 200 characters Excel keeps of it with its codes."""
+    return str(text).replace("&", "&&")[:200]
 
 
 def write_xlsx(
@@ -215,10 +280,14 @@ def write_xlsx(
     path: Path,
     status_column: str | None = None,
     status_colours: dict[str, str] | None = None,
+    title: str | None = None,
+    lang: str | None = None,
 ) -> None:
     """One sheet per table: bold header row frozen with filters, columns wide enough, every
     text cell stored as text; rows coloured by status where a sheet has `status_column`
-    (cells beginning with a word of `status_colours`, mapped to a status code)."""
+    (cells beginning with a word of `status_colours`, mapped to a status code). Every sheet
+    prints on A4 one page wide, its header row repeated, `title` (default: the sheet's name)
+    and the sheet's name atop each page, page numbers at the foot."""
     import xlsxwriter
 
     workbook = xlsxwriter.Workbook(
@@ -232,48 +301,66 @@ def write_xlsx(
         },
     )
     workbook.set_properties({"created": dt.datetime(2000, 1, 1)})
-    bold = workbook.add_format(
-        {"bold": True, "bg_color": "#F2F2F2", "text_wrap": True, "valign": "top"}
-    )
-    number = workbook.add_format({"num_format": "#,##0.##"})
-    fills = {
-        code: workbook.add_format({"bg_color": colour}) for code, colour in STATUS_FILL.items()
+    formats = {
+        "bold": workbook.add_format(
+            {"bold": True, "bg_color": "#F2F2F2", "text_wrap": True, "valign": "top"}
+        ),
+        "number": workbook.add_format({"num_format": "#,##0.##"}),
+        # text a character in from its cell's edge: never run into a number on its left
+        "text": workbook.add_format({"indent": 1}),
+        "fills": {
+            code: workbook.add_format({"bg_color": colour}) for code, colour in STATUS_FILL.items()
+        },
     }
     for name, frame in sheets.items():
         sheet = workbook.add_worksheet(name[:31])
-        sheet.write_row(0, 0, [str(c) for c in frame.columns], bold)
-        for j, column in enumerate(frame.columns):
-            numeric = pd.api.types.is_float_dtype(frame[column].dtype)
-            sheet.set_column(j, j, _width(frame, column), number if numeric else None)
-        sheet.freeze_panes(1, 0)
-        if len(frame.columns):
-            sheet.autofilter(0, 0, max(len(frame), 1), len(frame.columns) - 1)
+        widths = _layout(sheet, frame, formats)
+        print_setup(sheet, widths, title or name, lang)
         if status_column in frame.columns and status_colours and len(frame):
-            j = list(frame.columns).index(status_column)
-            for word, code in sorted(status_colours.items(), key=lambda x: -len(x[0])):
-                if code in fills:
-                    sheet.conditional_format(
-                        1,
-                        j,
-                        len(frame),
-                        j,
-                        {
-                            "type": "text",
-                            "criteria": "begins with",
-                            "value": word,
-                            "format": fills[code],
-                        },
-                    )
-        for i, row in enumerate(_cells(frame), start=1):
-            for j, value in enumerate(row):
-                if value is None:
-                    continue
-                if isinstance(value, str):
-                    sheet.write_string(i, j, value)
-                elif isinstance(value, (bool, np.bool_)):
-                    sheet.write_boolean(i, j, bool(value))
-                elif isinstance(value, (int, float, np.integer, np.floating)):
-                    sheet.write_number(i, j, float(value))
-                else:
-                    sheet.write_string(i, j, str(value))
+            _colour_by_status(sheet, frame, status_column, status_colours, formats["fills"])
+        _write_rows(sheet, frame, formats["number"], formats["text"])
     workbook.close()
+
+
+def _layout(sheet, frame: pd.DataFrame, formats: dict) -> list[float]:
+    """Header row, column widths and formats, frozen header, filters; returns the widths."""
+    sheet.write_row(0, 0, [str(c) for c in frame.columns], formats["bold"])
+    widths = []
+    for j, column in enumerate(frame.columns):
+        numeric = pd.api.types.is_float_dtype(frame[column].dtype)
+        widths.append(_width(frame, column))
+        sheet.set_column(j, j, widths[-1], formats["number"] if numeric else None)
+    sheet.freeze_panes(1, 0)
+    if len(frame.columns):
+        sheet.autofilter(0, 0, max(len(frame), 1), len(frame.columns) - 1)
+    return widths
+
+
+def _colour_by_status(sheet, frame, status_column, status_colours, fills) -> None:
+    j = list(frame.columns).index(status_column)
+    for word, code in sorted(status_colours.items(), key=lambda x: -len(x[0])):
+        if code in fills:
+            sheet.conditional_format(
+                1,
+                j,
+                len(frame),
+                j,
+                {"type": "text", "criteria": "begins with", "value": word, "format": fills[code]},
+            )
+
+
+def _write_rows(sheet, frame: pd.DataFrame, number, text) -> None:
+    for i, row in enumerate(_cells(frame), start=1):
+        for j, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                sheet.write_string(i, j, value, text)
+            elif isinstance(value, (bool, np.bool_)):
+                sheet.write_boolean(i, j, bool(value))
+            elif isinstance(value, (float, np.floating)) and not float(value).is_integer():
+                sheet.write_number(i, j, float(value), number)  # a mixed column's decimals
+            elif isinstance(value, (int, float, np.integer, np.floating)):
+                sheet.write_number(i, j, float(value))
+            else:
+                sheet.write_string(i, j, str(value))

@@ -79,3 +79,70 @@ def notebook_with(tmp_path: Path, source: str, cell_id: str, at_end: bool = Fals
     path.parent.mkdir(exist_ok=True)
     nbformat.write(nb, str(path))
     return path
+
+
+def report_stem(commune_id: str, year: int) -> str:
+    """The file name (without extension) `ntm report` gives a sample commune's page."""
+    from ntm_lib.reports.naming import file_stem
+
+    names = pd.read_csv(SAMPLE / "communes.csv", dtype=str).set_index("commune_id")["name"]
+    return file_stem(commune_id, year, names.get(str(commune_id)))
+
+
+def _required_tool(name: str, package: str) -> str:
+    import os
+    import shutil
+
+    found = shutil.which(name)
+    if found is None:
+        if os.environ.get("NTM_REQUIRE_LIBREOFFICE"):
+            pytest.fail(f"{name} is required here (NTM_REQUIRE_LIBREOFFICE) but not installed")
+        pytest.skip(f"no {name} on this machine: apt-get install {package}")
+    return found
+
+
+@pytest.fixture
+def libreoffice(tmp_path):
+    """convert(path, "pdf"|"xlsx"): the file converted by LibreOffice headless, beside it,
+    with a profile of its own (LibreOffice runs elsewhere on the machine must not clash)."""
+    import subprocess
+
+    soffice = _required_tool("soffice", "libreoffice-calc")
+
+    def convert(path: Path, to: str) -> Path:
+        subprocess.run(
+            [
+                soffice,
+                "--headless",
+                f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+                "--convert-to",
+                to,
+                "--outdir",
+                str(path.parent),
+                str(path),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+        out = path.with_suffix("." + to)
+        assert out.is_file(), out
+        return out
+
+    return convert
+
+
+@pytest.fixture
+def pdf_pages():
+    """pages(pdf): the text of each page (pdftotext -layout)."""
+    import subprocess
+
+    pdftotext = _required_tool("pdftotext", "poppler-utils")
+
+    def pages(pdf: Path) -> list[str]:
+        text = subprocess.run(
+            [pdftotext, "-layout", str(pdf), "-"], check=True, capture_output=True, timeout=120
+        ).stdout.decode("utf-8")
+        return text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
+
+    return pages

@@ -27,7 +27,7 @@ def test_every_key_used_in_the_code_exists():
         used |= set(re.findall(r'\bt\(\s*"([a-z_]+)"\s*[,)]', text))
         used |= set(re.findall(r'\.problem\(\s*"([a-z_]+)"', text))
         used |= set(re.findall(r'Problem\([^,()]+,\s*"([a-z_]+)"', text))
-        used |= set(re.findall(r'_problems_for\([^,]+,[^,]+,\s*"([a-z_]+)"', text))
+        used |= set(re.findall(r'\b_?problems_for\([^,]+,[^,]+,\s*"([a-z_]+)"', text))
     for path in ROOT.rglob("*.j2"):
         used |= set(re.findall(r"""\bt\(\s*["']([a-z_]+)["']""", path.read_text(encoding="utf-8")))
     missing = sorted(k for k in used if k not in catalogue())

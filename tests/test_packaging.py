@@ -114,5 +114,5 @@ def test_a_wheel_installed_elsewhere_runs_ntm_report(tmp_path):
         env=env,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    page = next((elsewhere / "out" / "communes").glob("10912-*.html")).read_text()
+    page = next((elsewhere / "out" / "communes").glob("10912*.html")).read_text()
     assert "Đức Chính" in page

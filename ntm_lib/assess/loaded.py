@@ -62,6 +62,13 @@ class LoadedRun:
             raise NoDataError(t("no_such_commune", commune=str(commune_id)))
         return rows.iloc[0]
 
+    def resolve(self, text: str) -> str:
+        """The code of the commune `text` names: a code, or a name with or without accents
+        (assess.resolve: several matches are refused with their list, never guessed)."""
+        from .resolve import resolve_commune
+
+        return resolve_commune(self.register, text)
+
     def name(self, commune_id: str) -> str:
         return str(self.commune(commune_id)["name"])
 

@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 
 from ..criteria.catalogue import CriteriaSet
+from ..errors import Problem
+from ..intake.shares import load_shares
 from .crosswalk import crosswalk as official_crosswalk
 
 
@@ -46,6 +48,28 @@ def _weights(register: pd.DataFrame) -> tuple[pd.Series, str]:
         if column in reg and pd.to_numeric(reg[column], errors="coerce").notna().any():
             return pd.to_numeric(reg[column], errors="coerce"), column
     return pd.Series(np.nan, index=reg.index), "households"
+
+
+def read_shares(path, crosswalk: pd.DataFrame | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """A `--shares` file read through the intake (InputError listing every problem), and its
+    warnings: among them each share the official table gives no use for (the old commune was
+    not split into that new one), which the roll-up leaves aside."""
+    shares, warnings = load_shares(path)
+    cw = official_crosswalk() if crosswalk is None else crosswalk
+    split = set(zip(cw.loc[~cw["whole"], "old_code"], cw.loc[~cw["whole"], "new_code"]))
+    for row in shares.itertuples():
+        if (row.old_code, row.new_code) not in split:
+            line = row.input_ref.rpartition(":")[2]
+            warnings.append(
+                Problem(
+                    str(path),
+                    "shares_not_a_split",
+                    row=int(line),
+                    params={"old": row.old_code, "new": row.new_code},
+                    severity="warning",
+                )
+            )
+    return shares, warnings
 
 
 def merge(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .scoring import Assessment
+from .views import has_district
 
 COLUMNS = ["indicator", "peer", "peer_name", "area", "below_from", "met_in", "years", "cost"]
 
@@ -72,7 +73,8 @@ def same_gap(
         district=done["commune_id"].map(reg["district"]),
         province=done["commune_id"].map(reg["province"]),
     )
-    near = done[done["district"] == district].assign(area="district")
+    # A commune without a district (two tiers since July 2025) looks in its province only.
+    near = done[(done["district"] == district) & has_district(district)].assign(area="district")
     if near.empty:
         near = done[done["province"] == province].assign(area="province")
     near = near.assign(cost=[_cost(plan, r.peer, r.indicator, a) for r in near.itertuples()])

@@ -89,13 +89,33 @@ def trend(a: Assessment, commune_id: str, until: int | None = None) -> pd.DataFr
     return rows.sort_values("year").reset_index(drop=True)
 
 
+def has_district(value) -> bool:
+    """Whether a register's district cell names one: since July 2025 local government has two
+    tiers (province, commune), and a commune formed then has none."""
+    return isinstance(value, str) and value.strip() != ""
+
+
+def comparison_area(register: pd.DataFrame, commune_id: str) -> tuple[str, str, set[str]]:
+    """Where a commune is compared: ("district", its district, the district's communes), or for
+    a commune without a district ("province", its province, the province's communes)."""
+    reg = register.assign(commune_id=register["commune_id"].astype(str)).set_index("commune_id")
+    row = reg.loc[str(commune_id)]
+    province = row.get("province", "")
+    same_province = reg["province"] == province if "province" in reg else True
+    district = row.get("district", "")
+    if has_district(district):
+        return "district", district, set(reg.index[(reg["district"] == district) & same_province])
+    return "province", province, set(reg.index[same_province])
+
+
 def district_comparison(
     a: Assessment, register: pd.DataFrame, cset: CriteriaSet, commune_id: str, year: int
 ) -> pd.DataFrame:
-    """For each key indicator and for criteria met: this commune's value, the district median,
-    its rank among the district's communes (1 = best) and how many communes were compared."""
-    district = register.set_index("commune_id").at[str(commune_id), "district"]
-    peers = set(register.loc[register["district"] == district, "commune_id"].astype(str))
+    """For each key indicator and for criteria met: this commune's value, the median of its
+    district (of its province, for a commune without a district: `comparison_area`), its rank
+    among those communes (1 = best; none when it is the only one with a value) and how many
+    communes were compared."""
+    peers = comparison_area(register, commune_id)[2]
     ind = a.indicators[
         (a.indicators["year"] == year) & a.indicators["commune_id"].astype(str).isin(peers)
     ]
@@ -108,30 +128,28 @@ def district_comparison(
             continue
         lower_better = cset.indicator(code).rule.op in ("<=", "<")
         rank = values.rank(ascending=lower_better, method="min")
-        rows.append(
-            {
-                "key": code,
-                "value": values[str(commune_id)],
-                "median": values.median(),
-                "rank": int(rank[str(commune_id)]),
-                "n": len(values),
-            }
-        )
+        rows.append(_compared(code, values, rank, str(commune_id)))
     com = a.communes[
-        (a.communes["year"] == year) & a.communes["commune_id"].astype(str).isin(peers)
+        (a.communes["year"] == year)
+        & a.communes["commune_id"].astype(str).isin(peers)
+        & (a.communes["status"] != "no_data")
     ]
     met = com.set_index(com["commune_id"].astype(str))["criteria_met"].astype(float)
     if str(commune_id) in met.index:
-        rows.append(
-            {
-                "key": "criteria_met",
-                "value": met[str(commune_id)],
-                "median": met.median(),
-                "rank": int(met.rank(ascending=False, method="min")[str(commune_id)]),
-                "n": len(met),
-            }
-        )
+        rank = met.rank(ascending=False, method="min")
+        rows.append(_compared("criteria_met", met, rank, str(commune_id)))
     return pd.DataFrame(rows, columns=["key", "value", "median", "rank", "n"])
+
+
+def _compared(key: str, values: pd.Series, rank: pd.Series, commune_id: str) -> dict:
+    alone = len(values) < 2
+    return {
+        "key": key,
+        "value": values[commune_id],
+        "median": np.nan if alone else values.median(),
+        "rank": pd.NA if alone else int(rank[commune_id]),
+        "n": len(values),
+    }
 
 
 def group_counts(criteria_rows: pd.DataFrame, cset: CriteriaSet) -> pd.DataFrame:

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..criteria.catalogue import CriteriaSet, commune_zones, threshold_grid
-from .scoring import DECIMALS, Assessment, _positions
+from .scoring import DECIMALS, Assessment, _positions, compare
 from .trend import linear_fit
 
 WINDOW = 3
@@ -85,9 +85,11 @@ def annotate(
     margin = np.where(measured, np.round(margin, 6), np.nan)
     projected = value + np.nan_to_num(slope)
 
+    ops = ind["rule"].astype(str).to_numpy()
+
     def fails(v, t):
-        with np.errstate(invalid="ignore"):
-            return np.where(up, v < t, np.where(down, v > t, False)) & ~np.isnan(t)
+        # the rule itself decides, strict ones included: "> 50" fails at 50
+        return (up | down) & ~compare(v, t, ops) & ~np.isnan(t) & ~np.isnan(v)
 
     met = (status == "met").to_numpy()
     at_risk = met & measured & fails(projected, next_thr)

@@ -15,6 +15,7 @@ from . import (
     set_diff,
     set_export,
     set_import,
+    set_read,
     summary,
     template,
     template_plan,
@@ -26,6 +27,7 @@ from .base import Command
 COMMANDS: list[Command] = [
     set_export.COMMAND,
     set_import.COMMAND,
+    set_read.COMMAND,
     set_diff.COMMAND,
     *browse.COMMANDS,
     template.COMMAND,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..assess.loaded import LoadedRun
 from ..atomic import atomic_dir, check_target_dir, read_manifest, write_manifest
-from ..i18n import pick, t
+from ..i18n import current_lang, t
 from ..provenance import run_time
 from ..reports.workbooks import write_assessment
 from . import manifest
@@ -31,7 +31,9 @@ def configure(o: Options) -> None:
 
 
 def produce(run: LoadedRun, target: Path) -> None:
-    write_assessment(run.assessment, target, run.cset, run.register)
+    write_assessment(
+        run.assessment, target, run.cset, run.register, inputs=run.provenance["inputs"]
+    )
 
 
 def run(args) -> int:
@@ -58,37 +60,19 @@ def run(args) -> int:
                 update_key=key,
             ),
         )
-    print_summary(loaded)
-    print(t("cli_written", path=args.out))
-    return 0
+    from ..reports import terminal
 
-
-def print_summary(loaded: LoadedRun) -> None:
-    """How many communes meet the set, and the criteria that block the most of them."""
-    communes = loaded.assessment.communes
     print(
-        t(
-            "cli_summary",
-            met=int((communes["status"] == "met").sum()),
-            total=len(communes),
-            set_id=loaded.cset.id,
+        terminal.assess_text(
+            loaded.assessment,
+            loaded.cset,
+            loaded.provenance["inputs"],
+            current_lang(),
+            terminal.width(),
         )
     )
-    if not len(communes):
-        return
-    latest = int(communes["year"].max())
-    crit = loaded.assessment.criteria
-    crit = crit[crit["year"] == latest]
-    blocking = (
-        crit[crit["status"].isin(["not_met", "incomplete"])]
-        .groupby("criterion", observed=True)
-        .size()
-        .sort_values(ascending=False, kind="stable")
-    )
-    if len(blocking):
-        names = {c.number: pick(c.name) for c in loaded.cset.criteria}
-        top = ", ".join(f"{c} {names[str(c)]} ({n})" for c, n in blocking.head(3).items())
-        print(t("cli_blocking", year=latest, criteria=top))
+    print(t("cli_written", path=args.out))
+    return 0
 
 
 def replay(r: Replay) -> None:

@@ -7,15 +7,8 @@ import sys
 
 import pandas as pd
 
-from ..criteria.catalogue import (
-    OP_SYMBOL,
-    CriteriaSet,
-    coverage,
-    fmt_number,
-    list_sets,
-    load_set,
-    unverified,
-)
+from ..criteria.catalogue import CriteriaSet, coverage, fmt_number, load_set, unverified
+from ..criteria.text import case_text
 from ..i18n import current_lang, pick, t
 from .base import Command, Options, data_options
 from .common import loaded_from_args
@@ -48,7 +41,7 @@ def criteria_table(
     for ind in unverified(cset) if only_unverified else cset.indicators:
         detail = ""
         if ind.rule.thresholds:
-            detail = "; ".join(_case_text(ind, c) for c in ind.rule.thresholds)
+            detail = "; ".join(case_text(ind, c, lang) for c in ind.rule.thresholds)
         ev = ind.evidence
         rows.append(
             {
@@ -73,33 +66,10 @@ def criteria_table(
     return pd.DataFrame(rows)
 
 
-def _case_text(ind, case) -> str:
-    where = f"{case.region or '*'}{f' g{case.group}' if case.group else ''}"
-    when = f" ({case.from_year}+)" if case.from_year else ""
-    if case.not_applicable is not None:
-        return f"{where} n/a{when} [{case.not_applicable.document}]"
-    value = fmt_number(case.value) if case.value is not None else "?"
-    kind = ind.case_evidence(case)["kind"] if case.value is not None else ""
-    return f"{where} {OP_SYMBOL[ind.rule.op]} {value}{when}" + (f" [{kind}]" if kind else "")
-
-
 def run_sets(args) -> int:
-    rows = []
-    for set_id in list_sets():
-        cset = load_set(set_id)
-        rows.append(
-            {
-                "set": set_id,
-                "level": cset.level,
-                "title": pick(cset.title),
-                "legal_basis": cset.legal_basis.number,
-                "parent": cset.lineage[1] if len(cset.lineage) > 1 else "",
-                "criteria": len(cset.criteria),
-                "indicators": len(cset.indicators),
-                "unverified": len(unverified(cset)),
-            }
-        )
-    print(pd.DataFrame(rows).to_string(index=False))
+    from ..reports import terminal
+
+    print(terminal.sets_text(current_lang(), terminal.width()))
     return 0
 
 
@@ -113,13 +83,9 @@ def run_criteria(args) -> int:
     elif args.format == "json":
         print(json.dumps(table.to_dict(orient="records"), ensure_ascii=False, indent=1))
     else:
-        print(f"{cset.id}: {pick(cset.title)} — {cset.legal_text()}")
-        with pd.option_context("display.max_colwidth", 60, "display.width", 200):
-            print(
-                table[
-                    ["criterion", "indicator", "name", "unit", "rule", "thresholds", "evidence"]
-                ].to_string(index=False)
-            )
+        from ..reports import terminal
+
+        print(terminal.criteria_text(cset, args.unverified, current_lang(), terminal.width()))
     if args.unverified or args.format == "table":
         stream = sys.stderr if args.format != "table" else sys.stdout
         print(
@@ -173,54 +139,23 @@ def _print_coverage(cset: CriteriaSet, form: str) -> int:
 
 
 def run_show(args) -> int:
-    from .. import fmt
-    from ..criteria.text import gap_text, requirement_text, value_text
+    from ..reports import terminal
 
     run = loaded_from_args(args)
-    cid = args.commune_id
+    cid = run.resolve(args.commune_id)
     year = run.checked_year(args.year, cid)
-    cset, a, lang = run.cset, run.assessment, current_lang()
-    row = a.rows("communes", cid, year).iloc[0]
     print(
-        f"{run.name(cid)} ({cid}), {year}: "
-        f"{fmt.commune_status(row, cset.status_label, lang)} — {pick(cset.title)}"
+        terminal.show_text(
+            run.assessment,
+            run.cset,
+            run.register,
+            cid,
+            year,
+            run.provenance["inputs"],
+            current_lang(),
+            terminal.width(),
+        )
     )
-    crit = a.rows("criteria", cid, year)
-    table = pd.DataFrame(
-        {
-            t("col_criterion_no"): crit["criterion"].astype(str),
-            t("col_criterion"): crit["name_vi" if lang == "vi" else "name_en"].astype(str),
-            t("col_status"): crit["status"].astype(str).map(lambda s: fmt.status(s, lang)),
-            t("show_col_indicators"): [
-                f"{m}/{n}" for m, n in zip(crit["indicators_met"], crit["indicators_total"])
-            ],
-        }
-    )
-    print(table.to_string(index=False))
-    ind = a.rows("indicators", cid, year)
-    ind = ind[ind["status"].isin(["not_met", "missing", "no_threshold"])]
-    if not len(ind):
-        return 0
-    print()
-    print(t("show_unmet", count=len(ind)))
-    names = {i.code: pick(i.name, lang) for i in cset.indicators}
-    status = ind["status"].astype(str)
-    unmet = pd.DataFrame(
-        {
-            t("col_code"): ind["indicator"].astype(str),
-            t("col_indicator"): ind["indicator"].astype(str).map(names).str.slice(0, 60),
-            t("col_value"): [
-                value_text(v, u, lang) or fmt.status(st, lang)
-                for v, u, st in zip(ind["value"], ind["unit"], status)
-            ],
-            t("col_requirement"): [
-                requirement_text(r, th, u, lang, st)
-                for r, th, u, st in zip(ind["rule"], ind["threshold"], ind["unit"], status)
-            ],
-            t("col_gap"): [gap_text(g, u, lang) for g, u in zip(ind["gap"], ind["unit"])],
-        }
-    )
-    print(unmet.to_string(index=False))
     return 0
 
 

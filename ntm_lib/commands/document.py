@@ -94,7 +94,11 @@ def runner(kind: str):
         out = _check(args.out, args.force or args.update, inputs)
         runs = load_runs(data, communes, args.set_ids)
         print_warnings(runs[-1].warnings)
-        params = _params(args, out) | {"year": runs[-1].checked_year(args.year, args.commune)}
+        commune = runs[-1].resolve(args.commune)  # a code, or a name
+        params = _params(args, out) | {
+            "commune": commune,
+            "year": runs[-1].checked_year(args.year, commune),
+        }
         record = manifest.build(
             f"document {kind}",
             params,

@@ -14,8 +14,8 @@ from ..atomic import check_target_file, read_sidecar, write_files
 from ..criteria.text import value_text
 from ..i18n import current_lang, t
 from ..provenance import run_time
-from ..reports.workbooks import localized_sheets
-from ..tables import write_csv, write_xlsx
+from ..reports.workbooks import write_noted_workbook
+from ..tables import write_csv
 from . import manifest
 from .base import Command, Options, Replay, data_options, out_options
 from .common import (
@@ -44,9 +44,11 @@ def rows_of(run: LoadedRun, commune: str, year: int, max_age: int) -> pd.DataFra
     return dossier(run.assessment, run.cset, commune, year, max_age)
 
 
-def write(rows: pd.DataFrame, path: Path) -> None:
+def write(rows: pd.DataFrame, path: Path, run: LoadedRun) -> None:
     if path.suffix.lower() == ".xlsx":
-        write_xlsx(localized_sheets({"dossier": rows}), path)
+        write_noted_workbook(
+            {"dossier": rows}, path, run.cset, run.provenance["inputs"], "xlsx_sheet_dossier"
+        )
     else:
         write_csv(rows, path)
 
@@ -55,11 +57,12 @@ def run(args) -> int:
     started = run_time()
     key, out = _target(args)
     loaded = loaded_from_args(args)
-    year = loaded.checked_year(args.year, args.commune)
-    rows = rows_of(loaded, args.commune, year, args.max_age)
-    print_dossier(rows, args.commune, year, args.max_age)
+    commune = loaded.resolve(args.commune)
+    year = loaded.checked_year(args.year, commune)
+    rows = rows_of(loaded, commune, year, args.max_age)
+    print_dossier(rows, loaded, commune, year, args.max_age)
     if out is not None:
-        params = _asked(args, out) | {"year": year}
+        params = _asked(args, out) | {"commune": commune, "year": year}
         record = manifest.build(
             NAME,
             params,
@@ -69,7 +72,7 @@ def run(args) -> int:
             started=started,
             update_key=key,
         )
-        write_files({out: lambda tmp: write(rows, Path(tmp))}, record)
+        write_files({out: lambda tmp: write(rows, Path(tmp), loaded)}, record)
         print(t("cli_written", path=str(out)))
     return 0
 
@@ -96,7 +99,11 @@ def _target(args) -> tuple[str | None, Path | None]:
     return key, check_target_file(args.out, args.force or args.update, input_paths(args))
 
 
-def print_dossier(rows: pd.DataFrame, commune: str, year: int, max_age: int) -> None:
+def print_dossier(
+    rows: pd.DataFrame, run: LoadedRun, commune: str, year: int, max_age: int
+) -> None:
+    from ..reports import terminal
+
     lang = current_lang()
     shown = rows.assign(
         name=rows["name_vi"] if lang == "vi" else rows["name_en"],
@@ -107,19 +114,17 @@ def print_dossier(rows: pd.DataFrame, commune: str, year: int, max_age: int) -> 
             for d, n in zip(rows["proof_document"], rows["proof_number"])
         ],
         check=rows["proof_status"].map(lambda s: t(f"proof_{s}", lang)),
+        proof_date=rows["proof_date"].map(lambda d: fmt.date(d, lang)),
     )
     cols = ["indicator", "name", "value", "verdict", "evidence", "proof_date", "check"]
-    with pd.option_context("display.max_colwidth", 45, "display.width", 220):
-        print(
-            shown[cols]
-            .rename(columns={c: t(f"dossier_col_{c}") for c in cols})
-            .to_string(index=False)
-        )
+    named = shown[cols].rename(columns={c: t(f"dossier_col_{c}") for c in cols})
+    print(terminal.frame_text(named, terminal.width()))
+    print(terminal.notes_text(run.cset, run.provenance["inputs"], lang, terminal.width()))
     counts = rows["proof_status"].value_counts()
     print(
         t(
             "dossier_summary",
-            commune=commune,
+            commune=f"{run.name(commune)} ({commune})",
             year=year,
             missing=int(counts.get("missing", 0)),
             stale=int(counts.get("stale", 0)),
@@ -133,8 +138,9 @@ def print_dossier(rows: pd.DataFrame, commune: str, year: int, max_age: int) -> 
 def replay(r: Replay) -> None:
     r.target.mkdir()
     params = r.parameters
-    rows = rows_of(loaded_for_replay(r), params["commune"], params["year"], params["max_age"])
-    write(rows, r.target / params["out"])
+    loaded = loaded_for_replay(r)
+    rows = rows_of(loaded, params["commune"], params["year"], params["max_age"])
+    write(rows, r.target / params["out"], loaded)
 
 
 COMMAND = Command(NAME, configure, run, replay)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..assess.merge import carry_over, concordance, merge
+from ..assess.merge import carry_over, concordance, merge, read_shares
 from ..atomic import check_target_files, write_files
 from ..criteria.catalogue import load_set
 from ..i18n import t
@@ -14,7 +14,7 @@ from ..intake.inputs import load_inputs
 from ..provenance import files, run_time
 from ..tables import write_csv
 from . import manifest
-from .base import Command, Options, Replay, data_options, resolved
+from .base import Command, Options, Replay, data_options, print_warnings, resolved
 from .common import input_paths, replayed_set, set_parameter
 
 NAME = "merge"
@@ -41,7 +41,8 @@ def produce(
 ) -> tuple[list[pd.DataFrame], dict]:
     cset = load_set(set_id)
     inputs = load_inputs(data, communes, cset)
-    share_rows = pd.read_csv(shares, dtype={"old_code": str, "new_code": str}) if shares else None
+    share_rows, warnings = read_shares(shares) if shares else (None, [])
+    print_warnings(warnings)
     merged = merge(inputs.data, inputs.register, cset, shares=share_rows)
     register = merged.register.assign(group=params["group"]) if params["group"] else merged.register
     frames = [merged.data, register, merged.flags]

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..assess.loaded import LoadedRun
-from ..assess.roadmap import Roadmap, make_roadmap, outlook_text
+from ..assess.roadmap import Roadmap, make_roadmap
 from ..atomic import atomic_dir, check_target_dir, write_manifest
-from ..i18n import t
+from ..i18n import current_lang, t
 from ..intake.plans import read_budget, read_plan
 from ..provenance import files, run_time
-from ..reports.workbooks import CSV_NAMES, localized_sheets
-from ..tables import write_csv, write_xlsx
+from ..reports.workbooks import CSV_NAMES, write_plan_workbook
+from ..tables import write_csv
 from . import manifest
 from .base import Command, Options, Replay, data_options, print_warnings, resolved
 from .common import input_paths, loaded_for_replay, loaded_from_args, set_parameter
@@ -38,7 +38,7 @@ def produce(run: LoadedRun, plan: str, budget: str, year: int, target: Path) -> 
     }
     for name, frame in tables.items():
         write_csv(frame, target / f"{CSV_NAMES.get(name, name)}.csv")
-    write_xlsx(localized_sheets(tables), target / "roadmap.xlsx")
+    write_plan_workbook(tables, target / "roadmap.xlsx", run.cset, run.provenance["inputs"])
     return result
 
 
@@ -57,10 +57,19 @@ def run(args) -> int:
             tmp,
             manifest.build(NAME, parameters, recorded, out, sets=[loaded.cset], started=started),
         )
-    names = loaded.register.set_index("commune_id")["name"]
-    for row in result.summary.to_dict(orient="records"):
-        commune = f"{names.get(row['commune_id'], '')} ({row['commune_id']})".strip()
-        print(t("cli_plan_outlook", commune=commune, outlook=outlook_text(row)))
+    from ..reports import terminal
+
+    print(
+        terminal.plan_text(
+            result.roadmap,
+            result.summary,
+            result.budget_use,
+            loaded.cset,
+            loaded.register,
+            current_lang(),
+            terminal.width(),
+        )
+    )
     print(t("cli_plan_written", path=args.out))
     return 0
 

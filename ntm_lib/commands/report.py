@@ -14,6 +14,7 @@ import contextlib
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 from ..assess.loaded import LoadedRun, load_run
@@ -173,13 +174,15 @@ class Request:
             entries += files([self.predecessors["communes"]], "predecessors_communes")
         return entries
 
-    def parameters(self, year: int | None) -> dict:
-        """The parameters as the manifest records them (and as a replay reads them)."""
+    def parameters(self, year: int | None, selected: list[str] | None = None) -> dict:
+        """The parameters as the manifest records them (and as a replay reads them): the
+        communes asked for by their codes once resolved (`selected`), as typed before."""
+        asked = selected if selected is not None else self.communes
         return {
             "set": set_parameter(self.set_id, self.out),
             "year": year,
             "lang": self.lang,
-            "communes": [str(c) for c in self.communes] if self.communes else None,
+            "communes": list(asked) if self.communes else None,
             "jobs": self.jobs,
             "summary": self.summary,
             "timeout": self.timeout,
@@ -262,7 +265,7 @@ def make_report(req: Request, executor=None) -> dict:
         _finish(req, made, outcomes, tmp)
         record = manifest.build(
             NAME,
-            req.parameters(year),
+            req.parameters(year, selected),
             req.recorded_inputs(),
             req.out,
             sets=[loaded.cset],
@@ -284,6 +287,12 @@ class Made:
     selected: list[str]
     plan_rows: object = None
     budget_rows: object = None
+
+    @cached_property
+    def names(self) -> dict[str, str]:
+        """Each commune's name (its files are named by it, beside its code)."""
+        reg = self.run.register
+        return dict(zip(reg["commune_id"], reg["name"]))
 
 
 def _update_key(req: Request) -> str:
@@ -369,8 +378,9 @@ def _pages(req: Request, made: Made, previous, tmp: Path, executor) -> tuple[lis
         made.year,
         inputs,
         None if req.custom else lambda ids: _shown(made, own, ids),
+        made.names,
     )
-    outcomes, carried = _carry(req, keep, inputs, made.year, folder, previous)
+    outcomes, carried = _carry(keep, inputs, made, folder, previous)
     with ThreadPoolExecutor(1) as background:
         results = background.submit(_results, req, made, tmp)
         outcomes += _make(req, made, own, inputs, todo, tmp, executor)
@@ -432,14 +442,14 @@ def _shown(made: Made, own: dict[str, str], ids: list[str]) -> dict[str, str]:
     return out
 
 
-def _carry(req, keep: dict, inputs: dict, year: int, folder: Path, previous) -> tuple[list, dict]:
+def _carry(keep: dict, inputs: dict, made: Made, folder: Path, previous) -> tuple[list, dict]:
     """The pages kept from the previous run, linked into `folder`, with their recorded hashes
     (their content was checked against them under the lock: atomic_dir)."""
     listed = (previous or {}).get("files") or {}
     outcomes, carried = [], {}
     for cid, (page, paths) in keep.items():
         reuse.carry(paths, folder)
-        outcomes.append(reuse.reused_outcome(page, inputs[cid], year))
+        outcomes.append(reuse.reused_outcome(page, inputs[cid], made.year, made.names.get(cid)))
         for path in paths:
             name = f"communes/{path.name}"
             if isinstance(listed.get(name), str):
@@ -487,7 +497,12 @@ def _results(req: Request, made: Made, tmp: Path) -> None:
     if req.communes:
         assessment = assessment.only(lambda f: f["commune_id"].isin(selected))
     write_assessment(
-        assessment, _mkdir(tmp / "results"), made.run.cset, made.run.register, req.lang
+        assessment,
+        _mkdir(tmp / "results"),
+        made.run.cset,
+        made.run.register,
+        req.lang,
+        inputs=req.recorded_inputs(),
     )
 
 
@@ -521,7 +536,8 @@ def _finish(req: Request, made: Made, outcomes: list, tmp: Path) -> None:
         req.lang,
         pages,
         with_no_data=not req.communes,
-        documents=_document_index(outcomes, made.year) if req.documents else None,
+        documents=_document_index(outcomes, made.year, made.run) if req.documents else None,
+        inputs=req.recorded_inputs(),
         changed={cid for cid, why in marks.items() if why in CHANGED},
     )
 
@@ -531,13 +547,14 @@ def _mkdir(path: Path) -> Path:
     return path
 
 
-def _document_index(outcomes, year: int) -> dict:
-    return {
-        o.commune_id: {
-            k: p.removeprefix("../") for k, p in batch.document_links(o.commune_id, year).items()
-        }
+def _document_index(outcomes, year: int, run) -> dict:
+    links = {
+        o.commune_id: batch.document_links(o.commune_id, year, run.name(o.commune_id))
         for o in outcomes
         if o.ok
+    }
+    return {
+        cid: {k: p.removeprefix("../") for k, p in found.items()} for cid, found in links.items()
     }
 
 

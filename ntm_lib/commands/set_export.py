@@ -6,7 +6,6 @@ from pathlib import Path
 
 from ..atomic import check_target_file, write_files
 from ..criteria.catalogue import load_set
-from ..criteria.spreadsheet import export_workbook
 from ..i18n import t
 from ..provenance import run_time
 from . import manifest
@@ -16,9 +15,21 @@ from .common import replayed_set, set_parameter
 NAME = "set export"
 
 
+FORMS = ("compact", "grid")
+
+
 def configure(o: Options) -> None:
     o.add("set_id")
+    o.add("--form", choices=FORMS, default="compact")
     out_options(o)
+
+
+def export(form: str, cset, path: Path) -> int:
+    """The set as a workbook to complete: one row per indicator (compact) or per cell (grid)."""
+    from ..criteria import authoring, spreadsheet
+
+    write = authoring.export_compact if form == "compact" else spreadsheet.export_workbook
+    return write(cset, path)
 
 
 def run(args) -> int:
@@ -28,20 +39,22 @@ def run(args) -> int:
     rows = {}
     record = manifest.build(
         NAME,
-        {"set": set_parameter(args.set_id, out.parent), "out": out.name},
+        {"set": set_parameter(args.set_id, out.parent), "form": args.form, "out": out.name},
         [],
         out.parent,
         sets=[cset],
         started=started,
     )
-    write_files({out: lambda tmp: rows.setdefault("n", export_workbook(cset, Path(tmp)))}, record)
+    write_files({out: lambda tmp: rows.setdefault("n", export(args.form, cset, Path(tmp)))}, record)
     print(t("cli_set_exported", rows=rows["n"], path=str(out)))
     return 0
 
 
 def replay(r: Replay) -> None:
     r.target.mkdir()
-    export_workbook(load_set(replayed_set(r)), r.target / r.parameters["out"])
+    export(
+        r.parameters.get("form", "grid"), load_set(replayed_set(r)), r.target / r.parameters["out"]
+    )
 
 
 COMMAND = Command(NAME, configure, run, replay)

@@ -7,8 +7,9 @@ from pathlib import Path
 from ..assess.district import communes_in
 from ..assess.loaded import load_run
 from ..atomic import atomic_dir, check_target_dir, read_manifest, write_manifest
+from ..criteria.catalogue import load_set
 from ..errors import NoDataError
-from ..i18n import t
+from ..i18n import current_lang, t
 from ..provenance import files, run_time
 from ..reports.batch import render_summary
 from . import manifest
@@ -41,8 +42,13 @@ def run(args) -> int:
         force=args.force,
         update=args.update,
     )
-    if page is not None:
-        print(t("cli_summary_done", path=str(page)))
+    if page is None:
+        return 0
+    from ..reports import terminal
+
+    inputs = files(resolved(args.data), "data") + files(resolved([args.communes]), "communes")
+    print(terminal.notes_text(load_set(args.set_id), inputs, current_lang(), terminal.width()))
+    print(t("cli_summary_done", path=str(page)))
     return 0
 
 

@@ -9,7 +9,7 @@ from ..criteria.catalogue import load_set
 from ..errors import InputError
 from ..i18n import t
 from ..intake.inputs import read_register
-from ..intake.template import write_template
+from ..intake.template import check_year, write_template
 from ..provenance import files, run_time
 from . import manifest
 from .base import Command, Options, Replay, out_options, resolved
@@ -27,6 +27,7 @@ def configure(o: Options) -> None:
 
 def produce(set_id: str, communes: str, year: int, path: Path) -> int:
     cset = load_set(set_id)
+    check_year(cset, year)
     register, problems = read_register(communes)
     if any(p.severity == "error" for p in problems):
         raise InputError(problems)
@@ -39,6 +40,7 @@ def run(args) -> int:
     out = check_target_file(args.out, args.force, [communes])
     rows = {}
     cset = load_set(args.set_id)
+    check_year(cset, args.year)
     record = manifest.build(
         NAME,
         {"set": set_parameter(args.set_id, out.parent), "year": args.year, "out": out.name},

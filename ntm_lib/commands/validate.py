@@ -42,7 +42,7 @@ def run(args) -> int:
     print_warnings(inputs.warnings)
     print(
         t(
-            "cli_valid",
+            "cli_valid" if len(years) != 1 else "cli_valid_one_year",
             rows=stats["rows"],
             communes=stats["communes"],
             years=", ".join(map(str, years)),

@@ -26,7 +26,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..atomic import MANIFEST, MARKER, SIDECAR_SUFFIX
+from ..atomic import MANIFEST, MARKER, SIDECAR_SUFFIX, sidecar
 from ..criteria.catalogue import load_set
 from ..errors import UsageError
 from ..i18n import t
@@ -67,7 +67,7 @@ def manifest_path(path: Path) -> tuple[Path, bool]:
         return path / MANIFEST, True
     if path.name.endswith(SIDECAR_SUFFIX):
         return path, False
-    return path.with_name(path.name + SIDECAR_SUFFIX), False
+    return sidecar(path), False
 
 
 def read(path: Path) -> dict:
@@ -269,10 +269,11 @@ def _normalised(path: Path) -> bytes:
 
 
 @contextlib.contextmanager
-def _as_recorded(parameters: dict, base: Path):
-    """Numbers read in the run's language, sets found in the run's folders of sets."""
+def _as_recorded(parameters: dict, base: Path, lang: bool = True):
+    """Sets found in the run's folders of sets; with `lang`, numbers read (and files written)
+    in the run's language."""
     before = {k: os.environ.get(k) for k in ("NTM_LANG", "NTM_SETS_DIR")}
-    if parameters.get("reading_lang"):
+    if lang and parameters.get("reading_lang"):
         os.environ["NTM_LANG"] = str(parameters["reading_lang"])
     dirs = [
         str((base / d).resolve()) for d in parameters.get("sets_dirs") or [] if isinstance(d, str)
@@ -316,18 +317,20 @@ def verify(
         raise UsageError(t("verify_manifest_damaged", path=str(mpath)))
     problems = _files_problems(manifest, base, whole)
     located = locate_inputs(manifest, base, Path(inputs_from) if inputs_from else None)
-    with _as_recorded(manifest["parameters"], base):
+    with _as_recorded(manifest["parameters"], base, lang=False):
         early = _inputs_problems(manifest, located) + _sets_problems(manifest, base)
-        custom, missing = _notebook(manifest, notebook)
-        if early or missing:
-            return problems + early + missing
-        roles: dict[str, list[str]] = {}
-        for item, found in located:
-            roles.setdefault(item["role"], []).append(str(found))
-        with tempfile.TemporaryDirectory() as tmp:
-            again = Path(tmp) / "again"
+    custom, missing = _notebook(manifest, notebook)
+    if early or missing:
+        return problems + early + missing
+    roles: dict[str, list[str]] = {}
+    for item, found in located:
+        roles.setdefault(item["role"], []).append(str(found))
+    with tempfile.TemporaryDirectory() as tmp:
+        again = Path(tmp) / "again"
+        # Numbers read in the run's language; what verify says, in the user's.
+        with _as_recorded(manifest["parameters"], base):
             command.replay(Replay(manifest["parameters"], roles, again, base, custom))
-            problems += _compare(manifest, base, again, whole)
+        problems += _compare(manifest, base, again, whole)
     return list(dict.fromkeys(problems))
 
 

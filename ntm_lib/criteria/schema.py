@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 OPS = (">=", ">", "<=", "<", "==")
 OP_SYMBOL = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
@@ -30,6 +30,10 @@ class Text(_Strict):
 EVIDENCE_LEVELS = ("official", "guidance", "secondary", "working")
 
 
+# Levels that claim a text says the value: the text and its words must be named.
+CITED_LEVELS = ("official", "guidance")
+
+
 class Evidence(_Strict):
     kind: Literal["official", "guidance", "secondary", "working"]
     note: Text | None = None
@@ -39,6 +43,16 @@ class Evidence(_Strict):
     url: str | None = None
     checked_by: str | None = None
     checked_on: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _cited(self):
+        if self.kind in CITED_LEVELS and not (
+            (self.document or "").strip() and (self.quote or "").strip()
+        ):
+            raise ValueError(
+                f"evidence of level {self.kind} needs the document and a verbatim quote"
+            )
+        return self
 
 
 class Basis(_Strict):
@@ -184,6 +198,25 @@ class Group(_Strict):
     criteria: list[str]
 
 
+class FileRecord(_Strict):
+    """A file a set was made from: its name (never a path) and its SHA-256."""
+
+    name: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class Origin(_Strict):
+    """How ntm made this set file (absent in a set written by hand): from which workbook,
+    read from which decision file, and who checked it when."""
+
+    made_by: str  # the command and ntm's version
+    made_on: dt.date
+    workbook: FileRecord
+    decision: FileRecord | None = None  # the decision file `ntm set read` read
+    checked_by: str | None = None
+    checked_on: dt.date | None = None
+
+
 class SetFile(_Strict):
     id: str
     title: Text
@@ -200,3 +233,4 @@ class SetFile(_Strict):
     region_override: RegionOverride | None = None
     criteria: list[CriterionSpec] = []
     overrides: list[OverrideSpec] = []
+    origin: Origin | None = None

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..i18n import pick
+from ..tables import print_setups
 from .catalogue import (
     NOT_APPLICABLE,
     STATES,
@@ -56,18 +56,6 @@ HEADERS = {key: header for key, header, _ in COLUMNS}
 OP_WORDS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "bằng"}
 # States as a person writes them in the workbook.
 STATE_WORDS = {"value": "có ngưỡng", "unknown": "chưa biết", "not_applicable": "không áp dụng"}
-INFO_FIELDS = [
-    ("id", "Mã bộ tiêu chí mới"),
-    ("parent", "Bộ tiêu chí gốc"),
-    ("title_vi", "Tên bộ tiêu chí"),
-    ("title_en", "Tên bộ tiêu chí (tiếng Anh)"),
-    ("province", "Tỉnh áp dụng"),
-    ("legal_number", "Số văn bản ban hành"),
-    ("legal_date", "Ngày ban hành (dd/mm/yyyy)"),
-    ("issuer_vi", "Cơ quan ban hành"),
-    ("issuer_en", "Cơ quan ban hành (tiếng Anh)"),
-    ("legal_url", "Đường dẫn văn bản"),
-]
 GUIDE = [
     "Bảng ngưỡng của bộ tiêu chí: mỗi dòng là một chỉ tiêu, một vùng (hoặc nhóm xã) và một năm.",
     "1. Sửa hoặc điền cột «Ngưỡng» theo văn bản chính thức; «Trạng thái» = có ngưỡng, chưa biết "
@@ -122,7 +110,7 @@ def cells(cset: CriteriaSet) -> pd.DataFrame:
                             "group": group or "",
                             "year": year,
                             "value": x.value if x.value == x.value else None,
-                            "state": STATES[x.state] if x.state != UNDECLARED else "unknown",
+                            "state": STATES[x.state],
                             "evidence": (
                                 x.evidence.get("kind", "") if x.state != UNDECLARED else ""
                             ),
@@ -144,55 +132,23 @@ def _date_text(value) -> str:
     return str(value or "")
 
 
-def export_workbook(cset: CriteriaSet, path: Path) -> int:
-    """Write the set's workbook to `path`; returns the number of grid rows."""
-    import xlsxwriter
+def _grid_value(key: str, value):
+    """A grid cell as the workbook shows it: states and comparisons in words; an undeclared
+    cell is written as not known (the import then declares it so)."""
+    if key == "state":
+        return STATE_WORDS.get(value, STATE_WORDS["unknown"])
+    if key == "op":
+        return OP_WORDS.get(value, value)
+    return value
 
-    grid = cells(cset)
-    wb = xlsxwriter.Workbook(
-        str(path),
-        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
-    )
-    wb.set_properties({"created": dt.datetime(2000, 1, 1)})
-    bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "text_wrap": True, "valign": "top"})
-    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
 
-    guide = wb.add_worksheet(GUIDE_SHEET)
-    guide.set_column(0, 0, 120, wrap)
-    for r, line in enumerate(GUIDE):
-        guide.write_string(r, 0, line)
-
-    info = wb.add_worksheet(INFO_SHEET)
-    info.set_column(0, 0, 34)
-    info.set_column(1, 1, 70)
-    lb = cset.legal_basis
-    values = {
-        "id": "",
-        "parent": cset.id,
-        "title_vi": pick(cset.title, "vi"),
-        "title_en": pick(cset.title, "en"),
-        "province": cset.province or "",
-        "legal_number": lb.number,
-        "legal_date": lb.date.strftime("%d/%m/%Y"),
-        "issuer_vi": lb.issuer.vi,
-        "issuer_en": lb.issuer.en,
-        "legal_url": lb.url or "",
-    }
-    for r, (key, label) in enumerate(INFO_FIELDS):
-        info.write_string(r, 0, label, bold)
-        info.write_string(r, 1, values[key])
-
-    sheet = wb.add_worksheet(GRID_SHEET)
+def _write_grid(wb, sheet, grid: pd.DataFrame, formats: dict) -> None:
     for c, (key, header, width) in enumerate(COLUMNS):
-        sheet.write_string(0, c, header, bold)
-        sheet.set_column(c, c, width, wrap if key in ("quote", "name_vi") else None)
+        sheet.write_string(0, c, header, formats["head"])
+        sheet.set_column(c, c, width, formats["wrap"] if key in ("quote", "name_vi") else None)
     for r, row in enumerate(grid.itertuples(index=False), start=1):
         for c, (key, _, _) in enumerate(COLUMNS):
-            value = getattr(row, key)
-            if key == "state":
-                value = STATE_WORDS.get(value, value)
-            elif key == "op":
-                value = OP_WORDS.get(value, value)
+            value = _grid_value(key, getattr(row, key))
             if value is None or value == "" or (isinstance(value, float) and value != value):
                 continue
             if isinstance(value, (int, float)) and key in ("value", "year", "group"):
@@ -213,5 +169,29 @@ def export_workbook(cset: CriteriaSet, path: Path) -> int:
             sheet.data_validation(1, c, last, c, {"validate": "list", "source": closed[key]})
     sheet.freeze_panes(1, 4)
     sheet.autofilter(0, 0, len(grid), len(COLUMNS) - 1)
+
+
+def export_workbook(cset: CriteriaSet, path: Path) -> int:
+    """Write the set's per-cell grid workbook to `path`; returns the number of grid rows."""
+    import xlsxwriter
+
+    from .authoring import _formats, _write_info, set_info
+
+    grid = cells(cset)
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+    )
+    wb.set_properties({"created": dt.datetime(2000, 1, 1)})
+    formats = _formats(wb)
+    guide = wb.add_worksheet(GUIDE_SHEET)
+    guide.set_column(0, 0, 120, formats["wrap"])
+    for r, line in enumerate(GUIDE):
+        guide.write_string(r, 0, line)
+    info, info_widths = _write_info(wb, formats, set_info(cset))
+    sheet = wb.add_worksheet(GRID_SHEET)
+    _write_grid(wb, sheet, grid, formats)
+    title = f"{cset.id} — {cset.title['vi']}"  # printed: A4, one page wide, titled
+    print_setups({guide: [120], info: info_widths, sheet: [w for *_, w in COLUMNS]}, title, "vi")
     wb.close()
     return len(grid)

@@ -19,6 +19,7 @@ import yaml
 
 from ..criteria.catalogue import CriteriaSet, fmt_number
 from ..errors import InputError, Problem, cap_problems
+from ..i18n import t
 from .inputs import MAX_SAME_PROBLEM, read_tables
 from .values import column_spec, fold, parse_numbers
 
@@ -75,7 +76,15 @@ def _amounts(table, f: pd.DataFrame, columns: list[str], problems: list[Problem]
         blank = text.str.strip() == ""
         value = value.where(~blank, 0.0)
         for row in value.index[value.isna()]:
-            problems.append(table.problem("value_not_number", int(row), col, value=text[row]))
+            problems.append(
+                table.problem(
+                    "value_not_number",
+                    int(row),
+                    col,
+                    value=text[row],
+                    examples=t("number_examples"),
+                )
+            )
         for row in value.index[value < 0]:
             problems.append(table.problem("value_negative", int(row), col, value=text[row]))
         out[col] = value

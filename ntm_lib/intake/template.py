@@ -7,14 +7,16 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..atomic import atomic_file
 from ..criteria.catalogue import NOT_APPLICABLE, CriteriaSet, commune_zones, units
 from ..criteria.catalogue import cell as threshold_cell
 from ..criteria.text import requirement_text
-from ..i18n import pick
-from ..tables import keep_text, make_zip_deterministic
+from ..errors import UsageError
+from ..i18n import pick, t
+from ..tables import keep_text, make_zip_deterministic, print_setup_openpyxl
 
 # Header labels are accepted back by the intake (locale/columns.yaml).
 HEADERS = [
@@ -28,14 +30,41 @@ HEADERS = [
     "Giá trị",
     "Ghi chú",
     "Nguồn số liệu",
+    # The evidence behind the value, read back by the intake (locale/columns.yaml) and
+    # checked by `ntm dossier`.
+    "Minh chứng",
+    "Số văn bản",
+    "Ngày văn bản",
+    "Nơi lưu",
 ]
+WIDTHS = [10, 16, 7, 11, 60, 14, 14, 12, 20, 20, 28, 14, 13, 20]
 INSTRUCTIONS = [
     "Mẫu nhập số liệu đánh giá tiêu chí nông thôn mới (ntm-assess).",
     "Điền cột «Giá trị» cho từng dòng; không sửa các cột mã (Mã xã, Năm, Mã chỉ tiêu).",
     "Tỷ lệ: nhập 95 hoặc 95% hoặc 95,5. Chỉ tiêu Đạt/Chưa đạt: chọn trong danh sách.",
     "Ghi nguồn số liệu (báo cáo, biên bản...) để người kiểm tra truy được.",
+    "Minh chứng (bốn cột cuối): tên văn bản chứng minh số liệu (báo cáo, biên bản, quyết "
+    "định...), số văn bản (ví dụ 128/BC-UBND), ngày văn bản (dd/mm/yyyy) và nơi lưu (ví dụ: "
+    "Văn phòng UBND xã). Hồ sơ công nhận cần minh chứng cho từng số liệu: lệnh ntm dossier "
+    "liệt kê số liệu chưa có minh chứng, không ghi ngày hoặc quá 24 tháng.",
     "Kiểm tra trước khi nộp: ntm validate <tệp này> --communes <danh sách xã> --set <bộ tiêu chí>",
 ]
+
+
+def check_year(cset: CriteriaSet, year: int) -> None:
+    """UsageError for a year outside the set's period: every row of such a workbook would be
+    refused when the data come back, so none is written."""
+    period = cset.period
+    if not period.start <= year <= period.end:
+        raise UsageError(
+            t(
+                "template_year_outside",
+                year=year,
+                set_id=cset.id,
+                start=period.start,
+                end=period.end,
+            )
+        )
 
 
 def template_rows(cset: CriteriaSet, register: pd.DataFrame, year: int) -> list[list]:
@@ -58,12 +87,15 @@ def template_rows(cset: CriteriaSet, register: pd.DataFrame, year: int) -> list[
                     ind.name["vi"],
                     pick(unit_labels[ind.unit]["label"], "vi"),
                     requirement_text(ind.rule.op, x.value, ind.unit, "vi", status),
-                    None,
-                    None,
-                    None,
                 ]
+                + [None] * (len(HEADERS) - 7)
             )
     return rows
+
+
+def t_title(cset: CriteriaSet) -> str:
+    """What every printed page of an entry workbook says at its top."""
+    return f"Nhập số liệu — {pick(cset.title, 'vi')}"
 
 
 def _save(wb, path: Path) -> None:
@@ -98,9 +130,14 @@ def write_template(cset: CriteriaSet, register: pd.DataFrame, year: int, path: P
         sheet.append(row)
         if row[3] in yes_no_codes:
             yes_no.add(f"H{n}")
-    for col, width in zip("ABCDEFGHIJ", [10, 16, 7, 11, 60, 14, 14, 12, 20, 20]):
-        sheet.column_dimensions[col].width = width
+    for n, width in enumerate(WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(n)].width = width
     sheet.freeze_panes = "A2"
+    date_column = get_column_letter(HEADERS.index("Ngày văn bản") + 1)
+    for row in range(2, len(rows) + 2):
+        sheet[f"{date_column}{row}"].number_format = "@"  # dd/mm/yyyy kept as typed
+    print_setup_openpyxl(sheet, f"{t_title(cset)} — {year}", landscape=True, lang="vi")
+    print_setup_openpyxl(guide, t_title(cset), lang="vi")
 
     _save(wb, path)
     return len(rows)
@@ -233,5 +270,8 @@ def write_plan_template(
             budget.append([cid, y] + [None] * 5)
     for sheet in sheets + [budget]:
         _style(sheet)
+    for sheet in [guide, *sheets, budget]:  # A4, one page wide, titled, numbered
+        landscape = sheet in sheets
+        print_setup_openpyxl(sheet, f"Kế hoạch — {pick(cset.title, 'vi')}", landscape, "vi")
     _save(wb, path)
     return len(unmet)

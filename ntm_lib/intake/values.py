@@ -1,7 +1,9 @@
-"""Officers' typed values to numbers: separators, percent signs, yes/no words, accents."""
+"""Officers' typed values to numbers: separators, percent signs, yes/no words, accents; and
+the characters no cell may hold."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 from importlib import resources
@@ -11,6 +13,43 @@ import pandas as pd
 import yaml
 
 from ..i18n import current_lang
+
+# C0/C1 controls (a tab, line feed or carriage return inside a cell is only white space) and
+# the characters that reorder text on screen.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Unicode noncharacters (U+FDD0-U+FDEF and the last two code points of every plane) and lone
+# surrogates: never meant for interchange, and U+FFFE/U+FFFF are not even XML, so a commune
+# name holding one would stop a Word document or a page half-written.
+NONCHARACTER = re.compile(
+    "[\ufdd0-\ufdef\ud800-\udfff"
+    + "".join(chr(p * 0x10000 + 0xFFFE) + chr(p * 0x10000 + 0xFFFF) for p in range(17))
+    + "]"
+)
+INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
+INVISIBLE_SPACE = re.compile(r"[\u00a0\u2007\u202f]")
+
+
+ODD = re.compile("|".join(p.pattern for p in (CONTROL, NONCHARACTER, INVISIBLE, INVISIBLE_SPACE)))
+
+
+def refused_character(text: str) -> str | None:
+    """The message key for a text holding a character no cell may hold, else None."""
+    if CONTROL.search(text):
+        return "cell_control_char"
+    if NONCHARACTER.search(text):
+        return "cell_noncharacter"
+    return None
+
+
+def any_odd_character(texts) -> bool:
+    """Whether any of `texts` holds a character to refuse or an invisible one to remove: one
+    search over them all, so that the usual clean table costs next to nothing."""
+    return ODD.search("\n".join(texts)) is not None
+
+
+def without_invisibles(text: str) -> str:
+    """No-break and figure spaces as spaces; zero-width characters removed."""
+    return INVISIBLE_SPACE.sub(" ", INVISIBLE.sub("", text))
 
 
 @lru_cache(maxsize=1)
@@ -144,6 +183,58 @@ def parse_cell_numbers(text: pd.Series) -> pd.Series:
     return pd.to_numeric(text.astype(str), errors="coerce").astype(float)
 
 
+def cell_numbers(
+    text: pd.Series, flag: pd.Series | None = None, convention: str | None = None
+) -> pd.Series:
+    """Numbers from cells: an Excel number cell as Excel holds it (no separator to guess), a
+    typed one by the convention of the language. NaN where a cell is not a number."""
+    typed = parse_numbers(text, convention)
+    if flag is None:
+        return typed
+    numeric = flag.isin(["number", "percent"]).to_numpy()
+    if not numeric.any():
+        return typed
+    return typed.where(~numeric, parse_cell_numbers(text))
+
+
+MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
+# How a code such as 1.10 or 10.1 reads once Excel has made it a date: the date cell itself
+# (2024-10-01 00:00:00), or the text a CSV export keeps (01/10, 1/10/2024, 1-Oct, Oct-1).
+ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?")
+DAY_MONTH = re.compile(
+    r"(\d{1,2})[/-](\d{1,2})(?:[/-](?:\d{2}|\d{4}))?|(\d{1,2})\.(\d{1,2})\.\d{4}"
+)
+NAMED_MONTH = re.compile(r"(\d{1,2})[- ]([a-z]{3})(?:[- ]\d{2,4})?|([a-z]{3})[- ](\d{1,2})")
+# Vietnamese Excel: 01-thg 10, 1 tháng 10
+VI_MONTH = re.compile(r"(\d{1,2})[-/ ]?th(?:g|ang)\.?[- ]?(\d{1,2})(?:[-/ ]\d{2,4})?")
+
+
+def _day_month(text: str) -> tuple[int, int] | None:
+    text = fold(text)
+    if m := VI_MONTH.fullmatch(text):
+        return int(m.group(1)), int(m.group(2))
+    if m := ISO_DATE.fullmatch(text):
+        return int(m.group(3)), int(m.group(2))
+    if m := DAY_MONTH.fullmatch(text):
+        a, b = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        return int(a), int(b)
+    if (m := NAMED_MONTH.fullmatch(text)) and (m.group(2) or m.group(3)) in MONTHS:
+        if m.group(1):
+            return int(m.group(1)), MONTHS[m.group(2)]
+        return int(m.group(4)), MONTHS[m.group(3)]
+    return None
+
+
+def codes_from_date(text: str) -> list[str]:
+    """The codes a date may have been before Excel turned it into one: day.month first (how
+    Vietnamese Excel reads 1.10), then month.day; [] if `text` is not a date."""
+    parts = _day_month(text)
+    if parts is None:
+        return []
+    day, month = parts
+    return list(dict.fromkeys([f"{day}.{month}", f"{month}.{day}"]))
+
+
 @per_distinct
 def is_blank(text: pd.Series) -> pd.Series:
     return text.astype(str).str.strip() == ""
@@ -158,3 +249,20 @@ def parse_yes_no(text: pd.Series) -> pd.Series:
     out = folded.map(words).astype(float)
     nums = parse_numbers.__wrapped__(text)
     return out.fillna(nums.where(nums.isin([0.0, 1.0])))
+
+
+# --- branch outputs (issue 26): a tick mark read as "Đạt" is said so
+TICK_MARKS = {"x"}  # yes words that are marks on a form, not words: read as yes, with a warning
+
+
+@per_distinct
+def is_tick_mark(text: pd.Series) -> pd.Series:
+    """Whether each cell is a tick mark ('x', 'X') rather than a word."""
+    return fold_series(text).isin(TICK_MARKS)
+
+
+def number_examples_key(unit_spec: dict) -> str:
+    """Which examples a 'not a number' message shows for a unit: a count's are whole."""
+    if unit_spec.get("kind") == "percent":
+        return "number_examples_percent"
+    return "number_examples_count" if "whole" in unit_spec.get("slips", []) else "number_examples"

@@ -20,7 +20,6 @@ import sys
 import threading
 import time
 import traceback
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from ..assess.loaded import LoadedRun
 from ..errors import NoDataError, NotebookTimeout, UsageError
 from ..i18n import t
 from ..shipped import shipped
+from . import naming
 from .fingerprint import fingerprint, shown_digest
 from .kernel import ensure_kernel
 from .process_state import PAGE_ENV
@@ -63,27 +63,13 @@ class Job:
 
     @property
     def stem(self) -> str:
-        return file_stem(self.commune_id, self.year)
+        return file_stem(self.commune_id, self.year, self.name)
 
 
-SAFE_CHARS = re.compile(r"[^A-Za-z0-9_-]")
-MAX_STEM = 40
-
-
-def file_stem(commune_id: str, year: int) -> str:
-    """A file name for a commune's report that is safe whatever the id holds (slashes, dots,
-    '#', '?', '%', spaces, letters of any script): restricted characters, a length cap, and a
-    short hash of the id whenever the name had to change, so that two ids never collide."""
-    cid = str(commune_id)
-    bare = "".join(
-        ch
-        for ch in unicodedata.normalize("NFKD", cid.replace("đ", "d").replace("Đ", "D"))
-        if not unicodedata.combining(ch)
-    )
-    base = SAFE_CHARS.sub("_", bare)[:MAX_STEM]
-    if base != cid:
-        base = f"{base}-{hashlib.sha256(cid.encode()).hexdigest()[:10]}"
-    return f"{base}-{year}"
+def file_stem(commune_id: str, year: int, name: str | None = None) -> str:
+    """A commune's file name, safe whatever the id holds, with its name beside its code
+    (reports/naming.py)."""
+    return naming.file_stem(commune_id, year, name)
 
 
 @contextlib.contextmanager
@@ -389,9 +375,9 @@ def render_summary(
 DOCUMENT_NAMES = {"plan": "ke-hoach", "report": "bao-cao"}
 
 
-def document_links(commune_id: str, year: int) -> dict[str, str]:
+def document_links(commune_id: str, year: int, name: str | None = None) -> dict[str, str]:
     """Where a commune's drafts are, relative to its report page."""
-    stem = file_stem(commune_id, year)
+    stem = file_stem(commune_id, year, name)
     return {kind: f"../documents/{stem}-{name}.docx" for kind, name in DOCUMENT_NAMES.items()}
 
 
@@ -417,8 +403,11 @@ def write_documents(
                 budget_rows=part["budget"],
                 closings=part["closings"],
             )
-            for kind, link in document_links(cid, year).items():
+            for kind, link in document_links(cid, year, ctx.commune["name"]).items():
                 write_document(kind, [ctx], folder / Path(link).name)
+
+
+MAX_STEM = 40  # a district's folder name
 
 
 def _slug(text: str) -> str:
@@ -448,10 +437,11 @@ def choose_communes(run: LoadedRun, year: int, asked: list[str] | None) -> list[
     available = list(com["commune_id"])
     if not asked:
         return available
-    missing = [str(c) for c in asked if str(c) not in set(available)]
+    asked = list(dict.fromkeys(run.resolve(str(c)) for c in asked))  # codes or names
+    missing = [c for c in asked if c not in set(available)]
     if missing:
         raise NoDataError(t("report_no_data", None, commune=", ".join(missing), year=year))
-    return [str(c) for c in asked]
+    return asked
 
 
 def make_jobs(
@@ -480,7 +470,7 @@ def make_jobs(
             "year": year,
             "output_dir": str(folder),
             "cache": str(slices[cid]),
-            "documents": document_links(cid, year) if documents else {},
+            "documents": document_links(cid, year, names.get(cid)) if documents else {},
         }
         out.append(
             Job(

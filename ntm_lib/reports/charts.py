@@ -1,11 +1,18 @@
 """Seaborn charts for the reports. Each function returns a matplotlib Figure (no pyplot state),
-labelled in the report's language with numbers in its convention."""
+labelled in the report's language with numbers in its convention.
+
+Every chart is drawn for the width it is shown at: WIDTH, a phone's column (360 CSS px), with
+text of FONT points (12.7 px at that size, over 11 px on any phone from 330 px up); a page
+never enlarges a chart, and a desktop shows it at that size. Long labels (group, criterion
+and commune names) are written above their bars, wrapped, rather than squeezed beside them.
+"""
 
 from __future__ import annotations
 
 import base64
 import contextlib
 import io
+import textwrap
 
 import matplotlib
 import numpy as np
@@ -38,30 +45,101 @@ STATUS_ORDER = [
     "not_applicable",
     "no_data",
 ]
+WIDTH = 3.75  # inches at 96 px an inch: 360 CSS px, a 390-px phone's column
+DPI = 96
+FONT = 9.5  # points, every text of every chart
+LABEL_CHARS = 44  # a wrapped label's line, in characters, at FONT across WIDTH
+LINE = FONT / 72 * 1.25  # inches a line of text takes
+LEGEND_ROW = FONT / 72 * 1.75  # inches a row of a legend takes (its key, its spacing)
 
 
 _THEMED = False
 
 
-def _figure(width: float, height: float, short_labels: int | None = None) -> Figure:
-    """A figure of `width` x `height` inches. Its layout is solved by constrained layout,
-    except where every tick label is short (`short_labels`: at most that many characters on
-    the y axis): fixed margins then fit, and drawing costs half as much."""
+def _theme() -> None:
     global _THEMED
     if not _THEMED:  # once per process: setting the theme costs more than drawing a chart
-        sns.set_theme(style="whitegrid", font_scale=0.9)
+        sns.set_theme(style="whitegrid")
         _THEMED = True
-    # Labels are data (commune names...): '$\hat$' must show as typed, never as mathtext.
-    matplotlib.rcParams["text.parse_math"] = False
-    matplotlib.rcParams["text.usetex"] = False
+    size = {
+        k: FONT
+        for k in (
+            "font.size",
+            "axes.labelsize",
+            "axes.titlesize",
+            "xtick.labelsize",
+            "ytick.labelsize",
+            "legend.fontsize",
+            "legend.title_fontsize",
+        )
+    }
+    # Labels are data (commune names...): '$\\hat$' must show as typed, never as mathtext.
+    matplotlib.rcParams.update(size | {"text.parse_math": False, "text.usetex": False})
+
+
+def _figure(height: float, short_labels: int | None = None, legend_rows: int = 0) -> Figure:
+    """A figure WIDTH x `height` inches. Its layout is solved by constrained layout, except
+    where every y tick label is short (`short_labels`: at most that many characters): fixed
+    margins then fit, and drawing costs half as much. `legend_rows` reserves room at the top
+    for a legend of that many rows (see `_legend`)."""
+    _theme()
+    height += legend_rows * LEGEND_ROW
     if short_labels is None:
-        return Figure(figsize=(width, height), dpi=96, layout="constrained")
-    fig = Figure(figsize=(width, height), dpi=96)
-    left = 0.45 + 0.085 * short_labels  # inches: tick labels, then the axis label
+        return Figure(figsize=(WIDTH, height), dpi=DPI, layout="constrained")
+    fig = Figure(figsize=(WIDTH, height), dpi=DPI)
+    left = 0.2 + 0.095 * short_labels  # inches: the tick labels
+    top = 0.12 + legend_rows * LEGEND_ROW
     fig.subplots_adjust(
-        left=left / width, right=1 - 0.15 / width, top=1 - 0.15 / height, bottom=0.62 / height
+        left=left / WIDTH, right=1 - 0.12 / WIDTH, top=1 - top / height, bottom=0.5 / height
     )
     return fig
+
+
+def _legend(fig: Figure, handles: list, columns: int = 2) -> None:
+    """The legend above the plot, across the chart's width: never over a bar."""
+    if handles:
+        fig.legend(
+            handles=handles,
+            loc="upper left",
+            ncols=columns,
+            frameon=False,
+            bbox_to_anchor=(0.01, 1.0),
+            handlelength=1.2,
+            columnspacing=1.0,
+            borderaxespad=0.2,
+        )
+
+
+def _rows(n: int, columns: int) -> int:
+    return -(-n // columns) if n else 0
+
+
+def wrap(text: str, width: int = LABEL_CHARS, lines: int = 2) -> str:
+    """A label over at most `lines` lines of `width` characters (the rest cut with '…')."""
+    return "\n".join(textwrap.wrap(str(text), width, max_lines=lines, placeholder="…")) or " "
+
+
+def _labelled_rows(ax, labels: list[str], bar: float = 0.16) -> np.ndarray:
+    """Room for one bar per label, each label written above its bar (wrapped), in inches from
+    the top; returns the bars' centres. The y axis runs downwards, without ticks."""
+    wrapped = [wrap(x) for x in labels]
+    centres, y = [], 0.06
+    for text in wrapped:
+        lines = text.count("\n") + 1
+        ax.text(0, y, text, va="top", ha="left", fontsize=FONT, transform=ax.get_yaxis_transform())
+        y += lines * LINE + bar / 2 + 0.02
+        centres.append(y)
+        y += bar / 2 + 0.1
+    ax.set_ylim(y, 0)
+    ax.set_yticks([])
+    ax.grid(axis="y", visible=False)
+    return np.array(centres)
+
+
+def labelled_height(labels: list[str], bar: float = 0.16) -> float:
+    """The inches `_labelled_rows` takes for `labels`."""
+    lines = sum(wrap(x).count("\n") + 1 for x in labels)
+    return 0.06 + lines * LINE + len(labels) * (bar + 0.12)
 
 
 @contextlib.contextmanager
@@ -79,26 +157,36 @@ def _number_axis(axis, lang: str, digits: int = 0) -> None:
     axis.set_major_formatter(FuncFormatter(lambda x, _: fmt.number(x, lang, digits)))
 
 
+def _bars_figure(labels: list[str], legend_rows: int = 0, bottom: float = 0.5):
+    """A figure and axes for horizontal bars labelled above (`_labelled_rows`), with fixed
+    margins so that one unit of the y axis is one inch: labels never run into bars."""
+    _theme()
+    top = 0.1 + legend_rows * LEGEND_ROW
+    body = labelled_height(labels)
+    height = top + body + bottom
+    fig = Figure(figsize=(WIDTH, height), dpi=DPI)
+    fig.subplots_adjust(
+        left=0.08 / WIDTH, right=1 - 0.2 / WIDTH, top=1 - top / height, bottom=bottom / height
+    )
+    ax = fig.add_subplot()
+    return fig, ax, _labelled_rows(ax, labels)
+
+
 def criteria_by_group(counts: pd.DataFrame, cset: CriteriaSet, lang: str) -> Figure:
     """Stacked horizontal bars: criteria met / not met / incomplete in each group."""
     names = {g.id: pick(g.name.model_dump(), lang) for g in cset.groups}
-    fig = _figure(7.5, 0.45 * len(counts) + 1.2)
-    ax = fig.add_subplot()
-    left = pd.Series(0, index=counts.index)
-    for status in STATUS_ORDER:
-        if status in counts.columns and counts[status].sum():
-            ax.barh(
-                [names[g] for g in counts.index],
-                counts[status],
-                left=left,
-                color=COLOURS[status],
-                label=fmt.status(status, lang),
-            )
-            left = left + counts[status]
-    ax.invert_yaxis()
+    shown = [s for s in STATUS_ORDER if s in counts.columns and counts[s].sum()]
+    fig, ax, y = _bars_figure([names[g] for g in counts.index], _rows(len(shown), 3))
+    left = np.zeros(len(counts))
+    handles = []
+    for status in shown:
+        ax.barh(y, counts[status], left=left, height=0.16, color=COLOURS[status])
+        handles.append(Patch(color=COLOURS[status], label=fmt.status(status, lang)))
+        left = left + counts[status].to_numpy()
+    ax.set_xlim(0, max(float(left.max()) if len(left) else 0, 1))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(t("chart_criteria_count", lang))
-    ax.legend(loc="lower right", frameon=True)
+    _legend(fig, handles, 3)
     return fig
 
 
@@ -106,30 +194,24 @@ def achievement_chart(ach: pd.DataFrame, lang: str) -> Figure:
     """Each measured indicator's achievement as a share of its threshold; the line marks 100%.
     Yes/no indicators are left out: they are either at 100% or at 0%."""
     ach = ach[ach["unit_kind"] != "yes_no"]
-    fig = _figure(
-        7.5,
-        0.24 * len(ach) + 1.4,
-        short_labels=int(ach["indicator"].astype(str).str.len().max() or 1),
-    )
-    ax = fig.add_subplot()
     data = ach.assign(
         pct=ach["share"] * 100, label=ach["indicator"].astype(str), st=ach["status"].astype(str)
     )
+    shown = [s for s in ("met", "not_met") if (data["st"] == s).any()]
+    fig = _figure(
+        0.21 * len(ach) + 0.75,
+        short_labels=int(data["label"].str.len().max() or 1),
+        legend_rows=1 if shown else 0,
+    )
+    ax = fig.add_subplot()
     # One bar per indicator: plain bars (seaborn's barplot would aggregate each one first).
     ax.barh(data["label"], data["pct"], color=[COLOURS.get(s, "#9e9e9e") for s in data["st"]])
-    ax.invert_yaxis()
-    ax.legend(
-        handles=[
-            Patch(color=COLOURS[s], label=fmt.status(s, lang))
-            for s in ("met", "not_met")
-            if (data["st"] == s).any()
-        ],
-        title="",
-        loc="lower right",
-    )
+    ax.set_ylim(len(data) - 0.5, -0.5)
+    _legend(fig, [Patch(color=COLOURS[s], label=fmt.status(s, lang)) for s in shown])
     ax.axvline(100, color="#333333", linewidth=1)
     low, high = data["pct"].min(), data["pct"].max()
     ax.set_xlim(max(0, min(low, 100) - 10) // 10 * 10, max(high, 100) + 5)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
     _number_axis(ax.xaxis, lang)
     ax.set_xlabel(t("chart_share_of_threshold", lang))
     ax.set_ylabel("")
@@ -138,69 +220,79 @@ def achievement_chart(ach: pd.DataFrame, lang: str) -> Figure:
 
 def trend_chart(trend: pd.DataFrame, lang: str) -> Figure:
     """Criteria met per year; years where the count fell are marked in red."""
-    fig = _figure(7.5, 3.2, short_labels=2)
-    ax = fig.add_subplot()
     years = trend["year"].astype(int)
-    ax.plot(
-        years,
-        trend["criteria_total"],
-        linestyle="--",
-        color="#757575",
-        label=t("chart_criteria_total", lang),
-    )
-    ax.plot(
-        years,
-        trend["criteria_met"],
-        marker="o",
-        color=COLOURS["met"],
-        label=t("chart_criteria_met", lang),
-    )
     fell = trend["criteria_met"].diff() < 0
+    handles = [
+        Line2D([], [], linestyle="--", color="#757575", label=t("chart_criteria_total", lang)),
+        Line2D([], [], marker="o", color=COLOURS["met"], label=t("chart_criteria_met", lang)),
+    ]
+    if fell.any():
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="",
+                color=COLOURS["not_met"],
+                label=t("chart_regression", lang),
+            )
+        )
+    fig = _figure(2.3, short_labels=2, legend_rows=_rows(len(handles), 2))
+    ax = fig.add_subplot()
+    ax.plot(years, trend["criteria_total"], linestyle="--", color="#757575")
+    ax.plot(years, trend["criteria_met"], marker="o", color=COLOURS["met"])
     ax.scatter(
-        years[fell],
-        trend.loc[fell, "criteria_met"],
-        s=90,
-        color=COLOURS["not_met"],
-        zorder=3,
-        label=t("chart_regression", lang),
+        years[fell], trend.loc[fell, "criteria_met"], s=70, color=COLOURS["not_met"], zorder=3
     )
+    _legend(fig, handles)
     ax.set_xticks(years.tolist())
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: str(int(x))))
+    ax.set_xlim(years.min() - 0.4, years.max() + 0.4)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(0, max(trend["criteria_total"].max(), 1) + 1)
     ax.set_ylabel(t("chart_criteria_count", lang))
-    ax.legend(loc="lower right")
     return fig
 
 
 def district_chart(communes: pd.DataFrame, lang: str) -> Figure:
-    """Criteria met by each commune (rows need name, criteria_met, criteria_total, status)."""
+    """Criteria met by each commune (rows need name, criteria_met, criteria_total, status), on
+    a grey bar of the criteria it is judged on: a commune meeting none still shows its scale."""
     data = communes.sort_values(["criteria_met", "name"], ascending=[False, True])
-    fig = _figure(7.5, 0.3 * len(data) + 1.2)
-    ax = fig.add_subplot()
-    ax.barh(
-        data["name"],
-        data["criteria_met"],
-        color=[COLOURS.get(s, "#9e9e9e") for s in data["status"]],
-    )
-    ax.invert_yaxis()
+    fig, ax, y = _bars_figure([str(n) for n in data["name"]])
+    total = data["criteria_total"].astype(float).to_numpy()
+    met = data["criteria_met"].astype(float).to_numpy()
+    ax.barh(y, total, height=0.16, color="#eeeeee")
+    ax.barh(y, met, height=0.16, color=[COLOURS.get(s, "#9e9e9e") for s in data["status"]])
+    for centre, m, n in zip(y, met, total):
+        ax.text(max(m, 0), centre, f" {int(m)}/{int(n)}", va="center", ha="left", fontsize=FONT)
+    ax.set_xlim(0, max(float(total.max()) if len(total) else 0, 1) * 1.12)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(t("chart_criteria_met", lang))
     return fig
 
 
-# Vector images: labels stay sharp at any width (a phone's 390 px), text stays text (a third
-# the size of a PNG, drawn in the reader's own fonts), ids are seeded so the same chart gives
-# the same bytes. As an <img>, an SVG never runs a script.
+# Vector images: labels stay sharp at any width, text stays text (a third the size of a PNG,
+# drawn in the reader's own fonts), ids are seeded so the same chart gives the same bytes. As
+# an <img>, an SVG never runs a script.
 SVG_STYLE = {"svg.fonttype": "none", "svg.hashsalt": "ntm-assess", "svg.id": None}
+
+
+def to_image(fig: Figure) -> tuple[str, int, int]:
+    """The figure as an inline SVG image, with the CSS pixels it was drawn for."""
+    buf = io.BytesIO()
+    with matplotlib.rc_context({k: v for k, v in SVG_STYLE.items() if k in matplotlib.rcParams}):
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+    width, height = (round(x * DPI) for x in fig.get_size_inches())
+    return (
+        "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode("ascii"),
+        width,
+        height,
+    )
 
 
 def to_data_uri(fig: Figure) -> str:
     """The figure as an inline SVG image (for pages that must load nothing from elsewhere)."""
-    buf = io.BytesIO()
-    with matplotlib.rc_context({k: v for k, v in SVG_STYLE.items() if k in matplotlib.rcParams}):
-        fig.savefig(buf, format="svg", metadata={"Date": None})
-    return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    return to_image(fig)[0]
 
 
 def gantt_chart(roadmap: pd.DataFrame, start_year: int, lang: str) -> Figure:
@@ -209,32 +301,31 @@ def gantt_chart(roadmap: pd.DataFrame, start_year: int, lang: str) -> Figure:
     rows = roadmap.reset_index(drop=True)
     funded_years = rows.loc[rows["funded"], "year_scheduled"].astype(int)
     last = int(max([start_year, *funded_years, *rows["target_year"].dropna().astype(int)]))
-    fig = _figure(7.5, 0.45 * len(rows) + 1.4)
-    ax = fig.add_subplot()
     labels = [
         f"{r.criterion} — {r.name_vi if lang == 'vi' else r.name_en}" for r in rows.itertuples()
     ]
-    for n, r in enumerate(rows.itertuples()):
+    fig, ax, y = _bars_figure(labels, legend_rows=2)
+    for centre, r in zip(y, rows.itertuples()):
         if r.funded:
             ax.barh(
-                n,
+                centre,
                 0.8,
                 left=int(r.year_scheduled) - 0.4,
+                height=0.16,
                 color=COLOURS["incomplete"] if r.late else COLOURS["met"],
             )
         else:
             ax.barh(
-                n,
+                centre,
                 last + 1 - start_year,
                 left=start_year - 0.4,
+                height=0.16,
                 color="none",
                 edgecolor=COLOURS["not_met"],
                 hatch="//",
             )
         if pd.notna(r.target_year):
-            ax.plot(int(r.target_year), n, marker="D", color="#212121", markersize=6)
-    ax.set_yticks(range(len(rows)), labels)
-    ax.invert_yaxis()
+            ax.plot(int(r.target_year), centre, marker="D", color="#212121", markersize=5)
     ax.set_xticks(range(start_year, last + 1))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: str(int(x))))
     ax.set_xlim(start_year - 0.6, last + 0.6)
@@ -249,7 +340,7 @@ def gantt_chart(roadmap: pd.DataFrame, start_year: int, lang: str) -> Figure:
         ),
         Line2D([], [], marker="D", linestyle="", color="#212121", label=t("col_target_year", lang)),
     ]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1, 1), fontsize=8)
+    _legend(fig, handles)
     return fig
 
 
@@ -257,35 +348,39 @@ def funding_chart(roadmap: pd.DataFrame, sources: list[str], lang: str) -> Figur
     """Money committed each year, by funding source (million VND)."""
     funded = roadmap[roadmap["funded"]]
     by_year = funded.groupby(funded["year_scheduled"].astype(int))[sources].sum()
-    fig = _figure(7.5, 3.2)
+    used = [s for s in sources if by_year[s].sum()]
+    fig = _figure(2.4, short_labels=6, legend_rows=_rows(len(used), 2))
     ax = fig.add_subplot()
     bottom = pd.Series(0.0, index=by_year.index)
-    palette = sns.color_palette("colorblind", len(sources))
-    for colour, source in zip(palette, sources):
-        ax.bar(
-            by_year.index,
-            by_year[source],
-            bottom=bottom,
-            color=colour,
-            label=t(f"source_{source}", lang),
-        )
+    palette = dict(zip(sources, sns.color_palette("colorblind", len(sources))))
+    handles = []
+    for source in used:
+        ax.bar(by_year.index, by_year[source], bottom=bottom, color=palette[source], width=0.6)
+        handles.append(Patch(color=palette[source], label=t(f"source_{source}", lang)))
         bottom = bottom + by_year[source]
     ax.set_xticks(by_year.index.tolist())
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: str(int(x))))
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
     _number_axis(ax.yaxis, lang)
-    ax.set_ylabel(t("col_cost", lang))
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1, 1))
+    ax.set_ylabel(t("million_vnd", lang))
+    _legend(fig, handles)
     return fig
 
 
 def status_heatmap(matrix: pd.DataFrame, lang: str) -> Figure:
-    """Commune × criterion, coloured by status."""
-    order = [s for s in STATUS_ORDER]
-    codes = matrix.apply(lambda col: col.map(lambda s: order.index(s) if s in order else 3))
-    fig = _figure(min(2.2 + 0.42 * matrix.shape[1], 11), 0.36 * len(matrix) + 1.6)
-    ax = fig.add_subplot()
+    """Commune × criterion, coloured by status: a row per commune, a column per criterion."""
     from matplotlib.colors import ListedColormap
 
+    order = list(STATUS_ORDER)
+    codes = matrix.apply(lambda col: col.map(lambda s: order.index(s) if s in order else 3))
+    shown = [s for s in order if (matrix == s).any().any()]
+    names = [wrap(n, 14, 1) for n in matrix.index.astype(str)]
+    fig = _figure(
+        0.22 * len(matrix) + 0.9,
+        short_labels=max((len(n) for n in names), default=1),
+        legend_rows=_rows(len(shown), 2),
+    )
+    ax = fig.add_subplot()
     sns.heatmap(
         codes.astype(float),
         ax=ax,
@@ -295,23 +390,21 @@ def status_heatmap(matrix: pd.DataFrame, lang: str) -> Figure:
         cbar=False,
         linewidths=0.5,
         linecolor="white",
+        yticklabels=names,
+        xticklabels=[str(c) for c in matrix.columns],
     )
     ax.set_xlabel(t("col_criterion_no", lang))
     ax.set_ylabel("")
-    ax.tick_params(axis="x", rotation=0)
-    handles = [
-        Patch(color=COLOURS[s], label=fmt.status(s, lang))
-        for s in order
-        if (matrix == s).any().any()
-    ]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1, 1), fontsize=8)
+    ax.tick_params(axis="x", rotation=90, labelsize=FONT)
+    ax.tick_params(axis="y", rotation=0, labelsize=FONT)
+    _legend(fig, [Patch(color=COLOURS[s], label=fmt.status(s, lang)) for s in shown])
     return fig
 
 
 def key_distribution(values: pd.DataFrame, names: dict, lang: str) -> Figure:
     """One panel per key indicator: each commune's value, the threshold as a line."""
     keys = list(dict.fromkeys(values["indicator"]))
-    fig = _figure(7.5, 1.35 * max(len(keys), 1) + 0.6)
+    fig = _figure(1.5 * max(len(keys), 1) + 0.3)
     axes = fig.subplots(len(keys), 1, squeeze=False)[:, 0]
     for ax, key in zip(axes, keys):
         rows = values[values["indicator"] == key]
@@ -322,13 +415,14 @@ def key_distribution(values: pd.DataFrame, names: dict, lang: str) -> Figure:
                 hue="status",
                 palette={s: COLOURS[s] for s in rows["status"].unique()},
                 ax=ax,
-                size=7,
+                size=6,
                 jitter=0.15,
                 legend=False,
             )
         for thr in rows["threshold"].dropna().unique():
             ax.axvline(thr, color="#212121", linestyle="--", linewidth=1)
-        ax.set_title(f"{key} — {names[key]}", fontsize=9, loc="left")
+        ax.set_title(wrap(f"{key} — {names[key]}"), fontsize=FONT, loc="left")
         ax.set_xlabel("")
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
         _number_axis(ax.xaxis, lang, 1)
     return fig

@@ -18,10 +18,22 @@ from ..assess.proof import MAX_AGE_MONTHS, dossier
 from ..assess.roadmap import outlook_text
 from ..criteria.text import gap_text, requirement_text, value_text
 from ..i18n import pick, t
+from ..illustrative import inputs_illustrative
 from ..intake.plans import SOURCES
 from . import charts
 from .context import Context
-from .html import badge, esc, evidence_flag, evidence_note, set_summary, table
+from .html import (
+    badge,
+    esc,
+    evidence_flag,
+    evidence_note,
+    file_ref,
+    illustrative_note,
+    print_header,
+    section,
+    set_summary,
+    table,
+)
 from .html import provenance_html as render_provenance
 from .slices import PEERS_SHOWN
 
@@ -44,32 +56,39 @@ def predecessors_html(ctx: Context) -> str:
         t(k, lang)
         for k in ("col_old_code", "index_col_commune", "col_year", "col_status", "report_set")
     ]
-    return (
-        f"<h2>{esc(t('report_predecessors', lang))}</h2>"
-        f'<p class="note">{esc(t("report_predecessors_note", lang))}</p>'
-        + table(headers, rows, "predecessors")
+    body = f'<p class="note">{esc(t("report_predecessors_note", lang))}</p>' + table(
+        headers, rows, "predecessors", roles=["key", "name", "", "verdict", "minor"]
     )
+    return section(t("report_predecessors", lang), body, "predecessors")
 
 
 def header_html(ctx: Context) -> str:
+    """The page's head: the commune, its verdict, the facts, the notes every verdict carries
+    (how provisional the thresholds are; illustrative data), and the printed pages' header."""
     lang, c = ctx.lang, ctx.commune
     row = views.commune_row(ctx.assessment, ctx.commune_id, ctx.year)
     status_text = fmt.commune_status(row, ctx.cset.status_label, lang)
-    facts = [
-        (t("report_commune", lang), esc(c["name"]) + f" ({esc(ctx.commune_id)})"),
-        (t("report_district", lang), esc(c["district"])),
+    facts = [(t("report_commune", lang), esc(c["name"]) + f" ({esc(ctx.commune_id)})")]
+    if views.has_district(c.get("district")):
+        facts.append((t("report_district", lang), esc(c["district"])))
+    facts += [
         (t("report_province", lang), esc(c["province"])),
         (t("report_year", lang), esc(ctx.year)),
         (t("report_set", lang), set_summary(ctx.cset, lang)),
     ]
     if ctx.cset.uses_groups and "group" in c.index and pd.notna(c["group"]):
-        facts.insert(4, (t("report_group", lang), esc(c["group"])))
-    warning = evidence_note(ctx.cset, lang)
+        facts.insert(len(facts) - 1, (t("report_group", lang), esc(c["group"])))
+    inputs = ctx.provenance.get("inputs", [])
+    running = f"{c['name']} ({ctx.commune_id}) · {ctx.year}"
+    if inputs_illustrative(inputs):
+        running += " · " + t("illustrative_short", lang)
     facts_html = "".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in facts)
     return (
-        f'<header class="report-header"><h1>{esc(t("report_title", lang, name=c["name"]))}</h1>'
+        print_header(running, lang)
+        + f'<header class="report-header"><h1>{esc(t("report_title", lang, name=c["name"]))}</h1>'
         f'<p class="overall st-{esc(row["status"])}" data-status="{esc(row["status"])}">'
-        f'{esc(status_text)}</p><dl class="facts">{facts_html}</dl>{warning}</header>'
+        f'{esc(status_text)}</p>{illustrative_note(inputs, lang)}<dl class="facts">{facts_html}'
+        f"</dl>{evidence_note(ctx.cset, lang)}</header>"
     )
 
 
@@ -91,8 +110,17 @@ def criteria_html(ctx: Context) -> str:
         t("col_status", lang),
         t("col_indicators_met", lang),
     ]
-    return f"<h2>{esc(t('report_criteria', lang))}</h2>" + table(
-        headers, rows, "criteria", [f"st-{r}" for r in crit["status"]]
+    # Four narrow columns: a table even on a phone (cards would make it three times as long).
+    return section(
+        t("report_criteria", lang),
+        table(
+            headers,
+            rows,
+            "criteria keep",
+            [f"st-{r}" for r in crit["status"]],
+            roles=["key", "name", "verdict", ""],
+        ),
+        "criteria",
     )
 
 
@@ -114,7 +142,7 @@ def indicators_html(ctx: Context) -> str:
                 esc(gap_text(r.gap, r.unit, lang)),
                 badge(r.status, lang) + fragile_flag(r, lang),
                 esc(r.source) + evidence_flag(str(r.evidence), lang),
-                esc(r.input_ref),
+                file_ref(r.input_ref),
             ]
         )
     headers = [
@@ -130,9 +158,14 @@ def indicators_html(ctx: Context) -> str:
             "col_input",
         )
     ]
-    return f"<h2>{esc(t('report_indicators', lang))}</h2>" + table(
-        headers, rows, "indicators", [f"st-{s}" for s in ind["status"]]
+    body = table(
+        headers,
+        rows,
+        "indicators",
+        [f"st-{s}" for s in ind["status"]],
+        roles=["key", "name", "", "", "", "verdict", "minor", "minor"],
     )
+    return section(t("report_indicators", lang), body, "indicators", fold=True)
 
 
 def documents_html(links: dict, lang: str) -> str:
@@ -165,52 +198,13 @@ def warning_html(ctx: Context) -> str:
     verdicts within measurement error of their threshold."""
     lang = ctx.lang
     mine = _mine(ctx)
-    title = f"<h2>{esc(t('report_warning', lang))}</h2>"
     risky = mine[mine["at_risk"]]
-    out = title
     if risky.empty:
-        out += f"<p>{esc(t('report_no_risk', lang))}</p>"
+        out = f"<p>{esc(t('report_no_risk', lang))}</p>"
     else:
-        rows = []
-        for r in risky.itertuples():
-            ind = ctx.cset.indicator(str(r.indicator))
-            rate = (
-                ""
-                if pd.isna(r.trend)
-                else (("+" if r.trend > 0 else "") + fmt.number(r.trend, lang))
-            )
-            rows.append(
-                [
-                    esc(r.indicator),
-                    esc(pick(ind.name, lang)),
-                    esc(value_text(r.value, r.unit, lang)),
-                    esc(requirement_text(r.rule, r.threshold, r.unit, lang)),
-                    esc(
-                        value_text(r.margin, r.unit, lang)
-                        if ind.unit_kind != "percent"
-                        else fmt.number(r.margin, lang) + " " + t("points", lang)
-                    ),
-                    esc(rate),
-                    esc(requirement_text(r.rule, r.next_threshold, r.unit, lang)),
-                    esc(t(f"risk_{r.risk}", lang)),
-                ]
-            )
-        headers = [
-            t(k, lang)
-            for k in (
-                "col_code",
-                "col_indicator",
-                "col_value",
-                "col_requirement",
-                "col_margin",
-                "col_rate",
-                "col_next_requirement",
-                "col_risk",
-            )
-        ]
-        out += (
+        out = (
             f'<p class="warning">{esc(t("report_risk_count", lang, count=len(risky)))}</p>'
-            + table(headers, rows, "warning")
+            + _risk_table(ctx, risky)
         )
     fragile = mine[mine["fragile"]]
     if len(fragile):
@@ -222,14 +216,54 @@ def warning_html(ctx: Context) -> str:
         out += (
             f'<p class="note">{esc(t("report_fragile", lang, count=len(fragile), items=items))}</p>'
         )
-    return out + f'<p class="note">{esc(t("report_warning_note", lang))}</p>'
+    out += f'<p class="note">{esc(t("report_warning_note", lang))}</p>'
+    return section(t("report_warning", lang), out, "warning-section", fold=len(risky) > 3)
+
+
+def _risk_table(ctx: Context, risky: pd.DataFrame) -> str:
+    lang = ctx.lang
+    rows = []
+    for r in risky.itertuples():
+        ind = ctx.cset.indicator(str(r.indicator))
+        rate = (
+            "" if pd.isna(r.trend) else (("+" if r.trend > 0 else "") + fmt.number(r.trend, lang))
+        )
+        rows.append(
+            [
+                esc(r.indicator),
+                esc(pick(ind.name, lang)),
+                esc(value_text(r.value, r.unit, lang)),
+                esc(requirement_text(r.rule, r.threshold, r.unit, lang)),
+                esc(
+                    value_text(r.margin, r.unit, lang)
+                    if ind.unit_kind != "percent"
+                    else fmt.number(r.margin, lang) + " " + t("points", lang)
+                ),
+                esc(rate),
+                esc(requirement_text(r.rule, r.next_threshold, r.unit, lang)),
+                esc(t(f"risk_{r.risk}", lang)),
+            ]
+        )
+    headers = [
+        t(k, lang)
+        for k in (
+            "col_code",
+            "col_indicator",
+            "col_value",
+            "col_requirement",
+            "col_margin",
+            "col_rate",
+            "col_next_requirement",
+            "col_risk",
+        )
+    ]
+    return table(headers, rows, "warning", roles=["key", "name", "", "", "", "", "", "verdict"])
 
 
 def proof_html(ctx: Context) -> str:
     """Minh chứng: the document behind each value, and the values without one (or too old)."""
     lang = ctx.lang
     rows = dossier(ctx.assessment, ctx.cset, ctx.commune_id, ctx.year)
-    title = f"<h2>{esc(t('report_proof', lang))}</h2>"
     counts = rows["proof_status"].value_counts()
     summary = t(
         "report_proof_summary",
@@ -255,6 +289,18 @@ def proof_html(ctx: Context) -> str:
         if documents
         else ""
     )
+    cls = "warning" if len(lacking) else "note"
+    return section(
+        t("report_proof", lang),
+        f'<p class="{cls}">{esc(summary)}</p>'
+        + listed
+        + (_proof_table(lacking, lang) if len(lacking) else ""),
+        "proof-section",
+        fold=True,
+    )
+
+
+def _proof_table(lacking: pd.DataFrame, lang: str) -> str:
     body = [
         [
             esc(r.indicator),
@@ -262,7 +308,7 @@ def proof_html(ctx: Context) -> str:
             esc(value_text(r.value, r.unit, lang)),
             badge(r.status, lang),
             esc(" ".join(x for x in (r.proof_document, r.proof_number) if x)),
-            esc(r.proof_date),
+            esc(fmt.date(r.proof_date, lang)),
             esc(r.proof_kept_at),
             f'<span class="proof-{esc(r.proof_status)}">'
             f"{esc(t(f'proof_{r.proof_status}', lang))}</span>",
@@ -282,13 +328,7 @@ def proof_html(ctx: Context) -> str:
             "col_proof_status",
         )
     ]
-    cls = "warning" if len(lacking) else "note"
-    return (
-        title
-        + f'<p class="{cls}">{esc(summary)}</p>'
-        + listed
-        + (table(headers, body, "proof") if body else "")
-    )
+    return table(headers, body, "proof", roles=["key", "name", "", "verdict", "", "", "", ""])
 
 
 def peers_html(ctx: Context) -> str:
@@ -298,9 +338,10 @@ def peers_html(ctx: Context) -> str:
         ctx.assessment, ctx.register, ctx.commune_id, ctx.year, ctx.plan_rows, ctx.closings
     )
     found = found.groupby("indicator", sort=False).head(PEERS_SHOWN)  # the quickest
-    title = f"<h2>{esc(t('report_peers', lang))}</h2>"
+    title = t("report_peers", lang)
     if found.empty:
-        return title + f"<p>{esc(t('report_no_peers', lang))}</p>"
+        kind = views.comparison_area(ctx.register, ctx.commune_id)[0]
+        return section(title, f"<p>{esc(t(f'report_no_peers_{kind}', lang))}</p>", "peers")
     rows = []
     for r in found.itertuples():
         ind = ctx.cset.indicator(str(r.indicator))
@@ -328,10 +369,12 @@ def peers_html(ctx: Context) -> str:
             "col_cost",
         )
     ]
-    return (
-        title
-        + f'<p class="note">{esc(t("report_peers_note", lang))}</p>'
-        + table(headers, rows, "peers")
+    return section(
+        title,
+        f'<p class="note">{esc(t("report_peers_note", lang))}</p>'
+        + table(headers, rows, "peers", roles=["key", "name", "", "", "", "", ""]),
+        "peers",
+        fold=True,
     )
 
 
@@ -339,9 +382,9 @@ def gaps_html(ctx: Context) -> str:
     lang = ctx.lang
     ind = views.indicator_view(ctx.assessment, ctx.cset, ctx.commune_id, ctx.year)
     ranked = views.gap_ranking(ind)
-    title = f"<h2>{esc(t('report_gaps', lang))}</h2>"
+    title = t("report_gaps", lang)
     if ranked.empty:
-        return title + f"<p>{esc(t('report_no_gaps', lang))}</p>"
+        return section(title, f"<p>{esc(t('report_no_gaps', lang))}</p>", "gaps-section")
     rows = [
         [
             str(n + 1),
@@ -351,6 +394,7 @@ def gaps_html(ctx: Context) -> str:
             esc(requirement_text(r.rule, r.threshold, r.unit, lang, r.status)),
             esc(gap_text(r.gap, r.unit, lang)),
             esc(fmt.percent(r.relative_gap, lang)),
+            badge(r.status, lang),
         ]
         for n, r in enumerate(ranked.itertuples())
     ]
@@ -364,21 +408,29 @@ def gaps_html(ctx: Context) -> str:
             "col_requirement",
             "col_gap",
             "col_relative_gap",
+            "col_status",
         )
     ]
-    return (
-        title
-        + f'<p class="note">{esc(t("report_gaps_note", lang))}</p>'
-        + table(headers, rows, "gaps")
+    return section(
+        title,
+        f'<p class="note">{esc(t("report_gaps_note", lang))}</p>'
+        + table(
+            headers,
+            rows,
+            "gaps",
+            ["st-not_met"] * len(rows),
+            roles=["", "key", "name", "", "", "", "", "verdict"],
+        ),
+        "gaps-section",
     )
 
 
 def regressions_html(ctx: Context) -> str:
     lang = ctx.lang
     lost = regressions(ctx.assessment.criteria, "criterion", ctx.commune_id, ctx.year)
-    title = f"<h2>{esc(t('report_trend', lang))}</h2>"
+    title = t("report_trend", lang)
     if lost.empty:
-        return title + f"<p>{esc(t('report_no_regressions', lang))}</p>"
+        return section(title, f"<p>{esc(t('report_no_regressions', lang))}</p>", "trend")
     items = "".join(
         '<li class="st-not_met">'
         + esc(
@@ -394,10 +446,11 @@ def regressions_html(ctx: Context) -> str:
         + "</li>"
         for r in lost.itertuples()
     )
-    return (
-        title
-        + f'<p class="warning">{esc(t("report_regressions", lang, count=len(lost)))}</p>'
-        + f"<ul>{items}</ul>"
+    return section(
+        title,
+        f'<p class="warning">{esc(t("report_regressions", lang, count=len(lost)))}</p>'
+        + f"<ul>{items}</ul>",
+        "trend",
     )
 
 
@@ -415,20 +468,30 @@ def progress_html(ctx: Context) -> str:
         ]
         for r in years.itertuples()
     ]
-    out = f"<h2>{esc(t('report_progress', lang))}</h2>" + table(
+    out = table(
         [
             t(k, lang)
             for k in ("col_year", "chart_criteria_met", "col_indicators_met_year", "col_status")
         ],
         rows,
-        "progress",
+        "progress keep",
+        roles=["key", "", "", "verdict"],
     )
     trends = indicator_trends(
         ctx.assessment, ctx.cset, ctx.register, until=ctx.year, commune_id=ctx.commune_id
     )
     unmet = trends[trends["status"].isin(["not_met", "missing"])]
     if unmet.empty:
-        return out + f"<p>{esc(t('report_no_unmet_trends', lang))}</p>"
+        out += f"<p>{esc(t('report_no_unmet_trends', lang))}</p>"
+    else:
+        out += _trends_table(ctx, unmet) + (
+            f'<p class="note">{esc(t("report_progress_note", lang, window=WINDOW))}</p>'
+        )
+    return section(t("report_progress", lang), out, "progress-section", fold=True)
+
+
+def _trends_table(ctx: Context, unmet: pd.DataFrame) -> str:
+    lang = ctx.lang
     body = []
     for r in unmet.itertuples():
         ind = ctx.cset.indicator(r.indicator)
@@ -446,6 +509,7 @@ def progress_html(ctx: Context) -> str:
             [
                 esc(r.indicator),
                 esc(pick(ind.name, lang)),
+                badge(r.status, lang),
                 esc(value_text(r.value, ind.unit, lang)),
                 esc(requirement_text(ind.rule.op, r.threshold, ind.unit, lang)),
                 esc(rate),
@@ -457,17 +521,15 @@ def progress_html(ctx: Context) -> str:
         for k in (
             "col_code",
             "col_indicator",
+            "col_status",
             "col_value",
             "col_requirement",
             "col_rate",
             "col_projection",
         )
     ]
-    return (
-        out
-        + table(headers, body, "trends")
-        + f'<p class="note">{esc(t("report_progress_note", lang, window=WINDOW))}</p>'
-    )
+    classes = [f"st-{s}" for s in unmet["status"]]
+    return table(headers, body, "trends", classes, roles=["key", "name", "verdict"])
 
 
 def roadmap_html(ctx: Context) -> str:
@@ -475,11 +537,33 @@ def roadmap_html(ctx: Context) -> str:
     if ctx.roadmap is None:
         return ""
     lang, road = ctx.lang, ctx.roadmap
-    title = f"<h2>{esc(t('report_roadmap', lang))}</h2>"
+    title = t("report_roadmap", lang)
     if road.roadmap.empty:
-        return title + f"<p>{esc(t('report_no_plan', lang))}</p>"
+        return section(title, f"<p>{esc(t('report_no_plan', lang))}</p>", "roadmap-section")
     outlook = outlook_text(road.summary.iloc[0], lang)
     outlook = f"{ctx.commune['name']}: {outlook}"
+    gantt = figure_html(
+        charts.gantt_chart(road.roadmap, ctx.year + 1, lang), t("report_chart_gantt", lang)
+    )
+    funding = ""
+    if road.roadmap["funded"].any():
+        funding = figure_html(
+            charts.funding_chart(road.roadmap, SOURCES, lang), t("report_chart_funding", lang)
+        )
+    return section(
+        title,
+        f'<p class="overall">{esc(outlook)}</p>'
+        + _roadmap_table(ctx)
+        + f'<p class="note">{esc(t("report_roadmap_note", lang))}</p>'
+        + gantt
+        + funding,
+        "roadmap-section",
+        fold=True,
+    )
+
+
+def _roadmap_table(ctx: Context) -> str:
+    lang, road = ctx.lang, ctx.roadmap
     rows = []
     for r in road.roadmap.itertuples():
         when = str(r.year_scheduled) if r.funded else t("roadmap_unfunded", lang)
@@ -516,34 +600,21 @@ def roadmap_html(ctx: Context) -> str:
         "st-met" if r.funded and not r.late else "st-not_met" if not r.funded else "st-incomplete"
         for r in road.roadmap.itertuples()
     ]
-    gantt = figure_html(
-        charts.gantt_chart(road.roadmap, ctx.year + 1, lang), t("report_chart_gantt", lang)
-    )
-    funding = ""
-    if road.roadmap["funded"].any():
-        funding = figure_html(
-            charts.funding_chart(road.roadmap, SOURCES, lang), t("report_chart_funding", lang)
-        )
-    return (
-        title
-        + f'<p class="overall">{esc(outlook)}</p>'
-        + table(headers, rows, "roadmap", classes)
-        + f'<p class="note">{esc(t("report_roadmap_note", lang))}</p>'
-        + gantt
-        + funding
-    )
+    roles = ["key", "name", "verdict", "", "", "", "", "", ""]
+    return table(headers, rows, "roadmap", classes, roles=roles)
 
 
 def district_html(ctx: Context) -> str:
+    """How the commune compares with the others of its district, or of its province when it
+    has no district (two tiers since July 2025); no rank among a single commune."""
     lang = ctx.lang
+    kind, area, _ = views.comparison_area(ctx.register, ctx.commune_id)
     comp = views.district_comparison(
         ctx.assessment, ctx.register, ctx.cset, ctx.commune_id, ctx.year
     )
-    title = (
-        f"<h2>{esc(t('report_district_comparison', lang, district=ctx.commune['district']))}</h2>"
-    )
-    if comp.empty:
-        return title
+    title = t(f"report_compared_{kind}", lang, area=area)
+    if comp.empty or (comp["n"] < 2).all():
+        return section(title, f"<p>{esc(t(f'report_compared_alone_{kind}', lang, area=area))}</p>")
     rows = []
     for r in comp.itertuples():
         if r.key == "criteria_met":
@@ -559,11 +630,14 @@ def district_html(ctx: Context) -> str:
                 value_text(r.value, ind.unit, lang),
                 value_text(r.median, ind.unit, lang),
             )
-        rows.append([esc(name), esc(value), esc(median), esc(f"{r.rank}/{r.n}")])
-    headers = [
-        t(k, lang) for k in ("col_indicator", "col_value", "col_median", "col_rank_in_district")
+        rank = "—" if pd.isna(r.rank) else f"{r.rank}/{r.n}"
+        rows.append([esc(name), esc(value), esc(median), esc(rank)])
+    headers = [t(k, lang) for k in ("col_indicator", "col_value")] + [
+        t(f"col_median_{kind}", lang),
+        t(f"col_rank_in_{kind}", lang),
     ]
-    return title + table(headers, rows, "district")
+    body = table(headers, rows, "district", roles=["name", "", "", ""])
+    return section(title, body, "district-section", fold=True)
 
 
 def provenance_html(ctx: Context) -> str:
@@ -571,11 +645,13 @@ def provenance_html(ctx: Context) -> str:
 
 
 def figure_html(fig, caption: str) -> str:
-    """A chart as an inline image with its caption: the page needs nothing from elsewhere."""
+    """A chart as an inline image with its caption: the page needs nothing from elsewhere. The
+    image keeps the size it was drawn at (charts.py draws for a phone's width), never larger."""
     if fig is None:
         return ""
+    uri, width, height = charts.to_image(fig)
     return (
-        f'<figure><img src="{charts.to_data_uri(fig)}" alt="{esc(caption)}">'
+        f'<figure><img src="{uri}" width="{width}" height="{height}" alt="{esc(caption)}">'
         f"<figcaption>{esc(caption)}</figcaption></figure>"
     )
 

@@ -14,11 +14,21 @@ from ..assess.scoring import Assessment
 from ..atomic import atomic_file
 from ..criteria.catalogue import CriteriaSet
 from ..i18n import pick, t
+from ..illustrative import inputs_illustrative
 from ..provenance import run_time
 from ..tables import write_xlsx
-from . import charts
+from . import charts, marks
 from .commune_report import figure_html
-from .html import badge, esc, evidence_note, set_summary, table
+from .html import (
+    badge,
+    esc,
+    evidence_note,
+    illustrative_note,
+    print_header,
+    section,
+    set_summary,
+    table,
+)
 from .html import provenance_html as render_provenance
 from .slices import read_slice
 from .workbooks import localized_sheets
@@ -70,9 +80,13 @@ def header_html(s: Summary) -> str:
     met = t("summary_met", s.lang, met=o["met"], total=o["communes"], label=label)
     mean = fmt.number(o["mean_criteria_met"], s.lang, 1)
     mean_text = t("summary_mean", s.lang, mean=mean, total=len(s.cset.criteria))
+    inputs = s.provenance.get("inputs", [])
+    running = title + (
+        " · " + t("illustrative_short", s.lang) if inputs_illustrative(inputs) else ""
+    )
     return (
-        f'<header class="report-header"><h1>{esc(title)}</h1>'
-        f'<p class="overall">{esc(met)}</p>'
+        print_header(running, s.lang) + f'<header class="report-header"><h1>{esc(title)}</h1>'
+        f'<p class="overall">{esc(met)}</p>{illustrative_note(inputs, s.lang)}'
         f"<p>{set_summary(s.cset, s.lang)}</p>"
         f"<p>{esc(mean_text)}</p>"
         f"{evidence_note(s.cset, s.lang)}</header>"
@@ -103,7 +117,7 @@ def warning_html(s: Summary) -> str:
         t(k, s.lang)
         for k in ("index_col_commune", "col_at_risk", "col_indicators_at_risk", "col_fragile")
     ]
-    return head + table(headers, body, "at-risk")
+    return head + table(headers, body, "at-risk", roles=["name", "", "", ""])
 
 
 def criteria_html(s: Summary) -> str:
@@ -133,7 +147,7 @@ def criteria_html(s: Summary) -> str:
     return (
         f"<h2>{esc(t('summary_hard_criteria', lang))}</h2>"
         f'<p class="note">{esc(t("summary_hard_note", lang))}</p>'
-        + table(headers, rows, "criteria-summary")
+        + table(headers, rows, "criteria-summary keep", roles=["key", "name", "", "", ""])
         + figure_html(charts.status_heatmap(matrix, lang), t("summary_heatmap", lang))
     )
 
@@ -141,7 +155,7 @@ def criteria_html(s: Summary) -> str:
 def gaps_html(s: Summary) -> str:
     lang = s.lang
     gaps = district.indicator_gaps(s.assessment, s.cset, s.communes, s.year)
-    title = f"<h2>{esc(t('summary_gaps', lang))}</h2>"
+    title = f"<h2>{esc(t('summary_gaps', lang, area=s.area))}</h2>"
     if gaps.empty:
         return title + f"<p>{esc(t('report_no_gaps', lang))}</p>"
     rows = [
@@ -157,7 +171,8 @@ def gaps_html(s: Summary) -> str:
         t(k, lang)
         for k in ("col_code", "col_indicator", "summary_col_not_met", "summary_col_total_gap")
     ]
-    return title + table(headers, rows, "gaps")
+    body = table(headers, rows, "gaps", roles=["key", "name", "", ""])
+    return section(t("summary_gaps", lang, area=s.area), body, "gaps-section", fold=True)
 
 
 def distribution_html(s: Summary) -> str:
@@ -190,7 +205,7 @@ def change_html(s: Summary) -> str:
         t("summary_col_change", lang),
         t("col_status", lang),
     ]
-    return title + table(headers, rows, "change")
+    return title + table(headers, rows, "change keep", roles=["name", "", "", "", "verdict"])
 
 
 def provenance_html(s: Summary) -> str:
@@ -210,4 +225,10 @@ def export_tables(s: Summary, folder: str | Path) -> Path:
         "change": district.change_since(a, s.register, c, y),
     }
     target = Path(folder) / "summary.xlsx"
-    return atomic_file(target, lambda tmp: write_xlsx(localized_sheets(sheets, s.lang), Path(tmp)))
+    inputs = s.provenance.get("inputs", [])
+    book = marks.notes_sheet(marks.notes(s.cset, inputs, s.lang), s.lang)
+    book |= localized_sheets(sheets, s.lang)
+    title = t("summary_title", s.lang, area=s.area, year=s.year)
+    if inputs_illustrative(inputs):
+        title += " — " + t("illustrative_short", s.lang)
+    return atomic_file(target, lambda tmp: write_xlsx(book, Path(tmp), title=title, lang=s.lang))

@@ -6,8 +6,9 @@ import html
 from collections.abc import Iterable
 
 from .. import fmt
-from ..criteria.catalogue import CriteriaSet, evidence_counts, unverified
+from ..criteria.catalogue import CriteriaSet, evidence_counts, origin_lines, unverified
 from ..i18n import pick, t
+from ..illustrative import inputs_illustrative
 
 
 def esc(x) -> str:
@@ -24,16 +25,79 @@ def table(
     css: str = "",
     row_classes: Iterable[str] | None = None,
     sortable: bool = False,
+    roles: Iterable[str] | None = None,
 ) -> str:
-    """A table from already-escaped cell HTML."""
-    head = "".join(f"<th>{h}</th>" for h in headers)
+    """A table from already-escaped cell HTML, with plain-text `headers`.
+
+    Every cell carries its column's header (`data-label`), so that below the stylesheet's
+    breakpoint each row reads as a card of labelled lines, with no sideways scrolling. `roles`
+    (one per column, "" for none) place a column in the card: `key` and `name` make its
+    title, `verdict` comes right after them, `minor` (sources, file rows, hashes) is small
+    print; in a wide layout they change nothing."""
+    headers = [str(h) for h in headers]
+    roles = list(roles) if roles is not None else [""] * len(headers)
+    labels = [f' data-label="{esc(h)}"' for h in headers]
+    kinds = [f' class="c-{esc(r)}"' if r else "" for r in roles]
+    head = "".join(f"<th{k}>{esc(h)}</th>" for h, k in zip(headers, kinds))
     row_classes = list(row_classes) if row_classes is not None else None
     body = []
     for n, row in enumerate(rows):
         cls = f' class="{row_classes[n]}"' if row_classes else ""
-        body.append(f"<tr{cls}>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>")
+        cells = "".join(
+            f"<td{kinds[j] if j < len(kinds) else ''}{labels[j] if j < len(labels) else ''}>"
+            f"{c}</td>"
+            for j, c in enumerate(row)
+        )
+        body.append(f"<tr{cls}>{cells}</tr>")
     attrs = f' class="ntm {css}"' + (' data-sortable="1"' if sortable else "")
     return f"<table{attrs}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def section(title: str, body: str, css: str = "", fold: bool = False) -> str:
+    """A report section under its heading. A long one (`fold`) is a <details> element, open
+    as written: the page's script folds it on a small screen, and opens every fold again to
+    print, so nothing is ever left out of a printed page."""
+    heading = f"<h2>{esc(title)}</h2>"
+    cls = f' class="section {esc(css)}"' if css else ' class="section"'
+    if not fold:
+        return f"<section{cls}>{heading}{body}</section>"
+    return (
+        f"<details{cls.replace('section', 'section fold', 1)} open>"
+        f"<summary>{heading}</summary>{body}</details>"
+    )
+
+
+def file_ref(text) -> str:
+    """A file row reference (indicators.csv:1046) that may break after its colon only."""
+    return esc(text).replace(":", ":<wbr>")
+
+
+def css_string(text) -> str:
+    """`text` as a CSS string literal: letters, digits and spaces as they are, every other
+    character escaped, so that no text can end the string, the rule or the <style> element."""
+    body = "".join(ch if ch.isalnum() or ch == " " else f"\\{ord(ch):x} " for ch in str(text))
+    return f'"{body}"'
+
+
+def print_header(text: str, lang: str) -> str:
+    """A running header for the printed page: `text` (the commune and year, say) on the left
+    of every A4 page, the page number on the right."""
+    page = css_string(t("print_page", lang) + " ")
+    style = "font-size: 8pt; color: #616161;"
+    return (
+        "<style>@page { @top-left { content: "
+        + css_string(text)
+        + f'; {style} }} @top-right {{ content: {page} counter(page) "/" counter(pages); '
+        + f"{style} }} }}</style>"
+    )
+
+
+def illustrative_note(inputs: list[dict], lang: str) -> str:
+    """The mark of outputs made from the bundled illustrative sample (recognised by its files'
+    hashes), or "" for anyone's own data."""
+    if not inputs_illustrative(inputs):
+        return ""
+    return f'<p class="illustrative">{esc(t("illustrative_note", lang))}</p>'
 
 
 def evidence_flag(level: str, lang: str) -> str:
@@ -113,8 +177,25 @@ def provenance_html(provenance: dict, lang: str) -> str:
         if checked
         else ""
     )
-    return (
-        f"<h2>{esc(t('report_provenance', lang))}</h2><p>{esc(meta)}</p>"
-        + table([t("col_file", lang), t("col_role", lang), "SHA-256"], rows, "provenance")
+    body = (
+        f"<p>{esc(meta)}</p>"
+        + table(
+            [t("col_file", lang), t("col_role", lang), "SHA-256"],
+            rows,
+            "provenance",
+            roles=["name", "", "minor"],
+        )
         + who
+        + set_origin_html(provenance["set"], lang)
     )
+    return section(t("report_provenance", lang), body, "provenance-section", fold=True)
+
+
+def set_origin_html(set_provenance: dict, lang: str) -> str:
+    """Where the set's files came from: shipped, or imported from which workbook and decision
+    file, checked by whom (criteria.evidence.origin_lines)."""
+    lines = origin_lines(set_provenance, lang) if set_provenance.get("origins") else []
+    if not lines:
+        return ""
+    items = "".join(f"<li>{esc(line)}</li>" for line in lines)
+    return f'<ul class="set-origin">{items}</ul>'

@@ -8,12 +8,13 @@ import jinja2
 from markupsafe import Markup
 
 from .. import __version__, fmt
+from ..assess.views import has_district
 from ..atomic import atomic_file
 from ..i18n import pick, t
+from ..illustrative import inputs_illustrative
 from . import charts
-from .html import evidence_note
+from .html import evidence_note, illustrative_note, print_header
 from .html_export import TEMPLATES, stylesheet
-
 
 CHART_MAX_COMMUNES = 100
 PAGE_ROWS = 200  # rows shown at first; the rest on demand, or found by the filter
@@ -30,43 +31,24 @@ def write_index(
     summaries: dict[str, str],
     with_no_data: bool = True,
     documents: dict[str, dict] | None = None,
+    inputs: list[dict] | None = None,
     changed: set[str] | None = None,
 ) -> None:
     """The index of a run. With `with_no_data` (a run over every commune), the register's
     communes without data that year are listed too, as such: none is silently left out.
-    `changed`: the communes whose page changed since the last run (`--update`), marked."""
+    `inputs` (the run's input files, provenance entries) mark a run on the bundled
+    illustrative sample as such. A commune without a district (two tiers since July 2025) is
+    listed with its province. `changed`: the communes whose page changed since the last run
+    (`--update`), marked."""
     com = assessment.communes[assessment.communes["year"] == year].copy()
     com["commune_id"] = com["commune_id"].astype(str)
     com = com.merge(register.astype({"commune_id": str}), on="commune_id", how="left")
-    by_id = {o.commune_id: o for o in outcomes}
-    rows = []
-    for r in com.itertuples():
-        outcome = by_id.get(r.commune_id)
-        if outcome is None and not (with_no_data and r.status == "no_data"):
-            continue
-        rows.append(
-            {
-                "id": r.commune_id,
-                "name": r.name,
-                "district": r.district,
-                "status": r.status,
-                "status_text": fmt.commune_status(r._asdict(), cset.status_label, lang),
-                "met": int(r.criteria_met),
-                "total": int(r.criteria_total),
-                "html": outcome.html if outcome and outcome.ok else "",
-                "error": outcome.error if outcome else "",
-                "changed": r.commune_id in (changed or ()),
-                "documents": [
-                    (t(f"document_{kind}", lang), path)
-                    for kind, path in (documents or {}).get(r.commune_id, {}).items()
-                ],
-            }
-        )
+    rows = _rows(com, cset, outcomes, lang, with_no_data, documents, changed or set())
     shown = com[com["commune_id"].isin({r["id"] for r in rows})]
     # One bar per commune: past a district's worth, a chart no phone can show (3,300 bars are
     # 3 MB and half a minute to draw); each district's summary (--summary) has its own.
     drawn = 0 < len(shown) <= CHART_MAX_COMMUNES
-    chart = charts.to_data_uri(charts.district_chart(shown, lang)) if drawn else ""
+    chart = charts.to_image(charts.district_chart(shown, lang)) if drawn else None
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
     page = env.get_template("index.html.j2").render(
         lang=lang,
@@ -87,5 +69,61 @@ def write_index(
         chart_left_out=len(shown) > CHART_MAX_COMMUNES,
         chart_max=CHART_MAX_COMMUNES,
         evidence_note=Markup(evidence_note(cset, lang)),
+        illustrative=Markup(illustrative_note(inputs or [], lang)),
+        area_header=t(_area_key(rows), lang),
+        print_header=Markup(
+            print_header(
+                t("index_title", lang, year=year)
+                + (
+                    " · " + t("illustrative_short", lang)
+                    if inputs_illustrative(inputs or [])
+                    else ""
+                ),
+                lang,
+            )
+        ),
     )
     atomic_file(path, lambda p: Path(p).write_text(page, encoding="utf-8"))
+
+
+def _area_key(rows: list[dict]) -> str:
+    """The area column's header: district, province, or both when the register mixes
+    communes with a district and communes without one."""
+    kinds = {r["area_kind"] for r in rows}
+    return {
+        frozenset({"district"}): "report_district",
+        frozenset({"province"}): "report_province",
+    }.get(frozenset(kinds), "index_col_area")
+
+
+def _rows(
+    com, cset, outcomes: list, lang: str, with_no_data: bool, documents, changed: set[str]
+) -> list[dict]:
+    """The index's rows: each commune reported (or failed), and with `with_no_data` those
+    without data that year."""
+    by_id = {o.commune_id: o for o in outcomes}
+    rows = []
+    for r in com.itertuples():
+        outcome = by_id.get(r.commune_id)
+        if outcome is None and not (with_no_data and r.status == "no_data"):
+            continue
+        rows.append(
+            {
+                "id": r.commune_id,
+                "name": r.name,
+                "area": r.district if has_district(r.district) else r.province,
+                "area_kind": "district" if has_district(r.district) else "province",
+                "status": r.status,
+                "status_text": fmt.commune_status(r._asdict(), cset.status_label, lang),
+                "met": int(r.criteria_met),
+                "total": int(r.criteria_total),
+                "html": outcome.html if outcome and outcome.ok else "",
+                "error": outcome.error if outcome else "",
+                "changed": r.commune_id in changed,
+                "documents": [
+                    (t(f"document_{kind}", lang), path)
+                    for kind, path in (documents or {}).get(r.commune_id, {}).items()
+                ],
+            }
+        )
+    return rows

@@ -34,10 +34,12 @@ class Page:
     duration_s: float
 
 
-def previous_pages(manifest: dict | None, year: int) -> dict[str, Page | str]:
+def previous_pages(
+    manifest: dict | None, year: int, names: dict[str, str]
+) -> dict[str, Page | str]:
     """The previous run's entries for `year`, by commune: a Page for a page it made, else the
-    reason it cannot be reused ("failed"; "missing" for an entry that does not name this run's
-    files or its inputs)."""
+    reason it cannot be reused ("failed"; "missing" for an entry that does not name the files
+    this run would write, by the commune's code and its name in `names`, or its inputs)."""
     out: dict[str, Page | str] = {}
     entries = (manifest or {}).get("communes")
     for entry in entries if isinstance(entries, list) else []:
@@ -49,7 +51,7 @@ def previous_pages(manifest: dict | None, year: int) -> dict[str, Page | str]:
         if entry.get("ok") is not True:
             out[cid] = "failed"
             continue
-        stem = file_stem(cid, year)
+        stem = file_stem(cid, year, names.get(cid))
         named = (
             entry.get("html") == f"communes/{stem}.html"
             and entry.get("ipynb") == f"communes/{stem}.ipynb"
@@ -92,11 +94,12 @@ def sort_pages(
     year: int,
     inputs: dict[str, dict[str, str]],
     shown_for: Callable[[list[str]], dict[str, str]] | None,
+    names: dict[str, str],
 ) -> tuple[dict[str, tuple[Page, list[Path]]], dict[str, str]]:
     """The pages of the previous run (its manifest, in `folder`) that are still right, with
     their files, and the reason each other page must be made. `shown_for(ids)` computes what
     those pages show of others now (None: a notebook whose page may read its whole slice)."""
-    pages = previous_pages(previous, year)
+    pages = previous_pages(previous, year, names)
     why = {cid: reason(pages.get(cid), own) for cid, own in inputs.items()}
     area = [cid for cid, r in why.items() if r == "area"]
     shown = shown_for(area) if shown_for and area else {}
@@ -104,7 +107,7 @@ def sort_pages(
         why[cid] = "" if shown.get(cid) == pages[cid].inputs.get("shown") else "data"
     keep = {}
     for cid in [c for c, r in why.items() if not r]:
-        files = page_files(folder, cid, year)
+        files = page_files(folder, cid, year, names.get(cid))
         if files is None:
             why[cid] = "missing"
         else:
@@ -112,7 +115,7 @@ def sort_pages(
     return keep, {cid: r for cid, r in why.items() if r}
 
 
-def page_files(folder: Path, commune_id: str, year: int) -> list[Path] | None:
+def page_files(folder: Path, commune_id: str, year: int, name: str | None) -> list[Path] | None:
     """The page and notebook of `commune_id` in the previous run `folder`, if both are regular
     files inside it, reached without a link; else None."""
     communes = folder / "communes"
@@ -121,7 +124,7 @@ def page_files(folder: Path, commune_id: str, year: int) -> list[Path] | None:
             return None
     except OSError:
         return None
-    stem = file_stem(commune_id, year)
+    stem = file_stem(commune_id, year, name)
     paths = [communes / f"{stem}.html", communes / f"{stem}.ipynb"]
     for path in paths:
         try:
@@ -151,8 +154,8 @@ def carry(paths: list[Path], target: Path) -> None:
             raise OSError(f"{path} changed while it was reused")
 
 
-def reused_outcome(page: Page, inputs: dict[str, str], year: int) -> Outcome:
-    stem = file_stem(page.commune_id, year)
+def reused_outcome(page: Page, inputs: dict[str, str], year: int, name: str | None) -> Outcome:
+    stem = file_stem(page.commune_id, year, name)
     inputs = inputs | {"shown": page.inputs.get("shown", inputs.get("shown", ""))}
     return Outcome(
         page.commune_id,

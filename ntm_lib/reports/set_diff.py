@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import __version__
-from ..criteria.catalogue import CriteriaSet
+from ..criteria.catalogue import CriteriaSet, provenance_of
 from ..i18n import pick, t
-from .html import esc, set_summary, table
+from .html import esc, set_origin_html, set_summary, table
 from .html_export import stylesheet
 
 
@@ -27,7 +27,8 @@ def diff_page(changes: pd.DataFrame, a: CriteriaSet, b: CriteriaSet, lang: str) 
         f'<meta name="generator" content="ntm-assess {esc(__version__)}">'
         f"<title>{esc(title)}</title><style>{stylesheet()}</style></head><body>"
         f'<main class="report"><h1>{esc(title)}</h1>'
-        f"<p>A: {set_summary(a, lang)}</p><p>B: {set_summary(b, lang)}</p>"
+        f"<p>A: {set_summary(a, lang)}</p>{set_origin_html(provenance_of(a), lang)}"
+        f"<p>B: {set_summary(b, lang)}</p>{set_origin_html(provenance_of(b), lang)}"
         f'<p class="overall">{esc(summary)}</p>'
         f'<div class="table-scroll">{table(headers, rows, "diff", sortable=True)}</div>'
         f'<p class="note">{esc(pick(b.title, lang))}</p></main></body></html>'

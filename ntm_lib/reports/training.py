@@ -276,7 +276,8 @@ def build_notebook(lang: str, source: Path = NOTEBOOKS / "training.yaml") -> nbf
         if "markdown" in spec:
             cell = nbformat.v4.new_markdown_cell(spec["markdown"][lang].rstrip("\n"))
         else:
-            cell = nbformat.v4.new_code_cell(spec["code"].replace("__LANG__", lang).rstrip("\n"))
+            code = spec["code"][lang] if isinstance(spec["code"], dict) else spec["code"]
+            cell = nbformat.v4.new_code_cell(code.replace("__LANG__", lang).rstrip("\n"))
         cell["id"] = f"cell-{n:02d}"
         if spec.get("tags"):
             cell.metadata["tags"] = list(spec["tags"])

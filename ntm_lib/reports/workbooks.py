@@ -27,6 +27,7 @@ from ..criteria.schema import EVIDENCE_LEVELS
 from ..i18n import catalogue as i18n_catalogue
 from ..i18n import current_lang, pick, t
 from ..tables import write_csv, write_xlsx
+from . import marks
 
 XLSX_SHEET_MAX_ROWS = 20_000
 
@@ -179,7 +180,22 @@ def _indicator_table(
     ind["status_text"] = _status_words(ind["status"], lang)
     ev_words = {k: t(f"evidence_{k}", lang) for k in EVIDENCE_LEVELS} | {"": ""}
     ind["evidence_text"] = ind["evidence"].astype(str).map(ev_words)
-    return ind
+    return _in_words(ind, lang)
+
+
+def _in_words(ind: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A yes/no indicator's value as «Đạt» / «Chưa đạt» (numbers stay numbers), the flags as
+    «Có» / «Không», and dates as the language writes them."""
+    yes_no = ind["unit"].astype(str).map(lambda u: units()[u]["kind"] == "yes_no")
+    words = ind["value"].map({1.0: fmt.status("met", lang), 0.0: fmt.status("not_met", lang)})
+    value = ind["value"].astype(object).where(~yes_no.to_numpy(), words)
+    flags = {True: t("xlsx_yes", lang), False: t("xlsx_no", lang)}
+    return ind.assign(
+        value=value.where(value.notna(), None),
+        fragile=ind["fragile"].map(flags),
+        at_risk=ind["at_risk"].map(flags),
+        proof_date=ind["proof_date"].astype(str).map(lambda d: fmt.date(d, lang)),
+    )
 
 
 def sheet_rows(a: Assessment) -> dict[str, int]:
@@ -197,44 +213,53 @@ def workbook_sheets(
     rows: dict[str, int],
     lang: str | None = None,
     max_rows: int = XLSX_SHEET_MAX_ROWS,
+    notes: list[str] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The sheets of the workbook, with their names and headers in `lang`: each table that
-    fits, and a notes sheet first for those that were left out (`rows`: every table's size)."""
+    fits, and a notes sheet first holding `notes` (illustrative data, provisional thresholds:
+    marks.notes) and the tables that were left out (`rows`: every table's size)."""
     lang = lang or current_lang()
     kept = {}
-    left = []
+    left = [{t("xlsx_col_note", lang): line} for line in notes or []]
     for name, size in rows.items():
         sheet = t(f"xlsx_sheet_{name}", lang)
         if size > max_rows or name not in tables:
             csv = "communes.csv" if name == "summary" else f"{name}.csv"
             left.append(
                 {
-                    t("xlsx_col_sheet", lang): sheet,
-                    t("xlsx_col_rows", lang): size,
                     t("xlsx_col_note", lang): t(
                         "xlsx_sheet_left_out", lang, rows=size, limit=max_rows, csv=csv
                     ),
+                    t("xlsx_col_sheet", lang): sheet,
+                    t("xlsx_col_rows", lang): size,
                 }
             )
             continue
         kept[sheet] = tables[name].rename(columns=lambda c: t(f"xlsx_col_{c}", lang))
-    notes = {t("xlsx_sheet_notes", lang): pd.DataFrame(left)} if left else {}
-    return notes | kept
+    front = {t("xlsx_sheet_notes", lang): pd.DataFrame(left)} if left else {}
+    return front | kept
 
 
 # The plan's outlook table keeps its file name, summary.csv.
 CSV_NAMES = {"plan_summary": "summary"}
 STATUS_COLUMNS = {"status", "status_now", "status_before", "verdict"}
-VALUE_WORDS = {"budget": {"source": "xlsx_col_{}"}}  # cells that are codes of headers
+# Cells that are codes with words of their own: (sheet, column) -> message key of each code.
+VALUE_WORDS = {"budget": {"source": "xlsx_col_{}"}, "roadmap": {"kind": "task_kind_{}"}}
+DATE_COLUMNS = {"proof_date"}  # ISO dates, written as the language writes them
+
+
+# A header that reads differently on one sheet: (sheet, column) -> message key. Every other
+# header is `xlsx_col_<column>`, the same on every sheet.
+SHEET_HEADERS = {("budget", "source"): "xlsx_col_budget_source"}
 
 
 def localized_sheets(
     tables: dict[str, pd.DataFrame],
     lang: str | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Tables as people read them, in `lang`: sheet names and headers in words (a header
-    known for that sheet first, then for every sheet; a code without words stays as it is),
-    statuses and yes/no as words, criterion names in the language only. The CSV files keep
+    """Tables as people read them, in `lang`: sheet names and headers in words (a code
+    without words stays as it is), statuses and yes/no as words, names in the language only
+    (an indicator's where the table is by indicator, else a criterion's). The CSV files keep
     the codes."""
     lang = lang or current_lang()
     catalogue = i18n_catalogue()
@@ -244,34 +269,45 @@ def localized_sheets(
 
     out = {}
     for name, frame in tables.items():
-        frame = frame.copy()
-        other = "name_en" if lang == "vi" else "name_vi"
-        if other in frame and ("name_vi" if lang == "vi" else "name_en") in frame:
-            frame = frame.drop(columns=other).rename(columns={f"name_{lang}": "criterion_name"})
+        frame = _one_language(frame.copy(), lang)
         for col in frame.columns:
-            values = frame[col]
-            if col in STATUS_COLUMNS or (name == "communes_x_criteria" and col != "commune"):
-                codes = values.astype(str)
-                frame[col] = codes.map(
-                    {
-                        c: fmt.status(c, lang) if f"status_{c}" in catalogue else c
-                        for c in codes.unique()
-                    }
-                )
-            elif pd.api.types.is_bool_dtype(values.dtype):
-                frame[col] = values.map(
-                    {True: word("xlsx_yes", "yes"), False: word("xlsx_no", "no")}
-                )
-            elif col in VALUE_WORDS.get(name, {}):
-                codes = values.astype(str)
-                frame[col] = codes.map(
-                    {c: word(VALUE_WORDS[name][col].format(c), c) for c in codes.unique()}
-                )
+            frame[col] = _cells_in_words(name, col, frame[col], lang, word)
         frame.columns = [
-            word(f"xlsx_col_{name}_{c}", word(f"xlsx_col_{c}", str(c))) for c in frame.columns
+            word(SHEET_HEADERS.get((name, c), f"xlsx_col_{c}"), str(c)) for c in frame.columns
         ]
         out[word(f"xlsx_sheet_{name}", name)] = frame
     return out
+
+
+def _one_language(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    other = "name_en" if lang == "vi" else "name_vi"
+    if other in frame and ("name_vi" if lang == "vi" else "name_en") in frame:
+        names = "indicator_name" if "indicator" in frame else "criterion_name"
+        frame = frame.drop(columns=other).rename(columns={f"name_{lang}": names})
+    return frame
+
+
+def _cells_in_words(name: str, col, values: pd.Series, lang: str, word) -> pd.Series:
+    """A column's cells as words: statuses, yes/no, and codes that name a header."""
+    catalogue = i18n_catalogue()
+    if col in STATUS_COLUMNS or (name == "communes_x_criteria" and col != "commune"):
+        codes = values.astype(str)
+        return codes.map(
+            {c: fmt.status(c, lang) if f"status_{c}" in catalogue else c for c in codes.unique()}
+        )
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.map({True: word("xlsx_yes", "yes"), False: word("xlsx_no", "no")})
+    if col in DATE_COLUMNS:
+        return values.map(lambda d: fmt.date(d, lang))
+    if col in VALUE_WORDS.get(name, {}):
+        codes = values.astype(str)
+        return codes.map({c: word(VALUE_WORDS[name][col].format(c), c) for c in codes.unique()})
+    if col == "field":  # a plan's field of work, by its name in the plan's outline
+        from ..intake.plans import work_fields
+
+        fields = work_fields()["fields"]
+        return values.map(lambda k: fields[k][lang] if k in fields else k)
+    return values
 
 
 def write_assessment(
@@ -281,17 +317,22 @@ def write_assessment(
     register: pd.DataFrame,
     lang: str | None = None,
     max_rows: int = XLSX_SHEET_MAX_ROWS,
+    inputs: list[dict] | None = None,
 ) -> list[Path]:
-    """indicators.csv, criteria.csv, communes.csv and assessment.xlsx in `folder`."""
+    """indicators.csv, criteria.csv, communes.csv and assessment.xlsx in `folder`. `inputs`
+    (the run's input files, provenance entries) say whether the data are the bundled
+    illustrative sample: every table then says so (marks.csv_columns), and the workbook's
+    first sheet too, beside the note on provisional thresholds."""
     lang = lang or current_lang()
     tables = {
         "indicators": assessment.indicators,
         "criteria": assessment.criteria,
         "communes": assessment.communes,
     }
+    extra = marks.csv_columns(assessment, inputs)
     written = []
     for name, frame in tables.items():
-        write_csv(frame, folder / f"{name}.csv")
+        write_csv(frame.assign(**extra[name]), folder / f"{name}.csv")
         written.append(folder / f"{name}.csv")
     rows = sheet_rows(assessment)
     people = people_tables(
@@ -308,10 +349,52 @@ def write_assessment(
         for s in ("not_met", "incomplete", "missing", "no_threshold", "no_data")
     }
     write_xlsx(
-        workbook_sheets(people, rows, lang, max_rows),
+        workbook_sheets(people, rows, lang, max_rows, marks.notes(cset, inputs, lang)),
         folder / "assessment.xlsx",
         status_column=status,
         status_colours=colours,
+        title=_title(cset, inputs, lang),
+        lang=lang,
     )
     written.append(folder / "assessment.xlsx")
     return written
+
+
+def _title(cset: CriteriaSet, inputs: list[dict] | None, lang: str) -> str:
+    """What every printed page of a result workbook says at its top."""
+    title = f"{t('xlsx_title_assessment', lang)} — {pick(cset.title, lang)}"
+    if marks.inputs_illustrative(inputs or []):
+        title += f" — {t('illustrative_short', lang)}"
+    return title
+
+
+def write_plan_workbook(
+    tables: dict[str, pd.DataFrame],
+    path: Path,
+    cset: CriteriaSet,
+    inputs: list[dict] | None = None,
+    lang: str | None = None,
+) -> None:
+    """roadmap.xlsx: the plan's tables in words, after a first sheet with the notes every
+    verdict carries (illustrative data, provisional thresholds)."""
+    write_noted_workbook(tables, path, cset, inputs, "xlsx_sheet_roadmap", lang)
+
+
+def write_noted_workbook(
+    tables: dict[str, pd.DataFrame],
+    path: Path,
+    cset: CriteriaSet,
+    inputs: list[dict] | None,
+    title_key: str,
+    lang: str | None = None,
+) -> None:
+    """Tables in words (`localized_sheets`) after a first sheet with the notes every verdict
+    carries, printed with `title_key`'s words and the set's title atop each page."""
+    lang = lang or current_lang()
+    sheets = marks.notes_sheet(marks.notes(cset, inputs, lang), lang) | localized_sheets(
+        tables, lang
+    )
+    title = f"{t(title_key, lang)} — {pick(cset.title, lang)}"
+    if marks.inputs_illustrative(inputs or []):
+        title += f" — {t('illustrative_short', lang)}"
+    write_xlsx(sheets, path, title=title, lang=lang)

@@ -175,7 +175,7 @@ def test_sample_plan_for_duc_chinh(tmp_path, capsys):
         )
         == 0
     )
-    assert "10912: có thể đạt chuẩn năm 2027" in capsys.readouterr().out
+    assert "Đức Chính (10912): có thể đạt chuẩn năm 2027" in capsys.readouterr().out
     with open(out / "roadmap.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert [(r["criterion"], r["year_scheduled"], r["late"]) for r in rows] == [
@@ -183,7 +183,12 @@ def test_sample_plan_for_duc_chinh(tmp_path, capsys):
         ("2", "2026", "False"),
         ("17", "2028", "True"),
     ]
-    assert load_workbook(out / "roadmap.xlsx").sheetnames == ["Lộ trình", "Triển vọng", "Ngân sách"]
+    assert load_workbook(out / "roadmap.xlsx").sheetnames == [
+        "Ghi chú",  # the notes every verdict carries: illustrative data, provisional thresholds
+        "Lộ trình",
+        "Triển vọng",
+        "Ngân sách",
+    ]
 
 
 def test_template_plan_round_trip(tmp_path, capsys):

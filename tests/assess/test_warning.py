@@ -222,3 +222,23 @@ def test_the_district_summary_counts_recognitions_at_risk_and_fragile(base_set):
     assert o["at_risk"] == 1 and o["fragile_verdicts"] == 1  # c2 A.1 at 50.5 against 50
     table = district.at_risk(a, register(("c1", "dbsh"), ("c2", "dbsh")), ["c1", "c2"], 2024)
     assert table.set_index("commune_id").loc["c1", "indicators"] == "B.1"
+
+
+def test_a_strict_rule_is_at_risk_when_the_trend_reaches_its_threshold(base_set):
+    """B.1 is '> 10' (strict): a count falling 14, 12 projects to 10, which fails a strict
+    rule; B.3 is '< 5': rising 3, 4 projects to 5, which fails too."""
+    a = assess(
+        base_set,
+        register(("c1", "dbsh")),
+        data(
+            ("c1", 2022, "B.1", 14),
+            ("c1", 2023, "B.1", 12),
+            ("c1", 2022, "B.3", 3),
+            ("c1", 2023, "B.3", 4),
+        ),
+    )
+    for code in ("B.1", "B.3"):
+        row = _row(a, "c1", 2023, code)
+        assert row["status"] == "met" and bool(row["at_risk"]), (code, row.to_dict())
+    at = assess(base_set, register(("c1", "dbsh")), data(("c1", 2023, "B.1", 10)))
+    assert _row(at, "c1", 2023, "B.1")["status"] == "not_met"  # equal fails a strict rule

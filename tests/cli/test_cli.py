@@ -75,7 +75,7 @@ def test_criteria_json_in_english(capsys):
     rows = json.loads(capsys.readouterr().out)
     income = next(r for r in rows if r["indicator"] == "10.1")
     assert income["name"] == "Average income per person in the commune"
-    assert "dbsh ≥ 64 (2022+) [secondary]" in income["thresholds"]
+    assert "dbsh ≥ 64 million VND/person/year (2022+) [secondary]" in income["thresholds"]
     assert "dbsh ≥ ? (2024+)" in income["thresholds"]
 
 
@@ -160,13 +160,15 @@ def test_assess_writes_tables_and_is_deterministic(tmp_path, capsys):
         "risk",
         "tolerance",
         "fragile",
+        "provisional",
+        "illustrative",
     ]
     assert all(r["input_ref"].startswith("indicators.csv:") for r in rows)
     first = {n: (out / n).read_bytes() for n in names}
     assert main(["assess"] + SAMPLE_ARGS + ["--out", str(out), "--force"]) == 0
     assert {n: (out / n).read_bytes() for n in names} == first
     wb = load_workbook(out / "assessment.xlsx", read_only=True)
-    assert wb.sheetnames == ["Tổng hợp", "Xã", "Tiêu chí", "Chỉ tiêu"]
+    assert wb.sheetnames == ["Ghi chú", "Tổng hợp", "Xã", "Tiêu chí", "Chỉ tiêu"]
 
 
 def test_the_workbook_officers_pass_on(tmp_path, monkeypatch):
@@ -206,7 +208,7 @@ def test_the_workbook_officers_pass_on(tmp_path, monkeypatch):
     monkeypatch.setenv("NTM_LANG", "en")
     assert main(["assess"] + SAMPLE_ARGS + ["--out", str(tmp_path / "en")]) == 0
     wb = load_workbook(tmp_path / "en" / "assessment.xlsx", read_only=True)
-    assert wb.sheetnames == ["Summary", "Communes", "Criteria", "Indicators"]
+    assert wb.sheetnames == ["Notes", "Summary", "Communes", "Criteria", "Indicators"]
 
 
 def test_existing_output_is_not_overwritten_without_force(tmp_path, capsys):

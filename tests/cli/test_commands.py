@@ -22,6 +22,17 @@ ON_DATA = [DATA, "--communes", REGISTER, "--set", "hd-2022-advanced"]
 ON_MODEL = [DATA, MODEL, "--communes", REGISTER, "--set", "hd-2022-model"]
 
 
+def decision_file(tmp: Path) -> str:
+    """A decision's Word file with its annex as one clean table (built like the tests of
+    tests/criteria/test_decision.py)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "criteria"))
+    from decisions import one_clean_table
+
+    return str(one_clean_table(tmp / "quyet-dinh.docx"))
+
+
 def filled_set_workbook(tmp: Path) -> str:
     """A set workbook exported by ntm, given the new id an officer types."""
     book = tmp / "bo-tieu-chi.xlsx"
@@ -38,6 +49,11 @@ def filled_set_workbook(tmp: Path) -> str:
 # command -> (its arguments, given a scratch folder; what `ntm verify` is given; the file whose
 # first byte is changed)
 CASES = {
+    "set read": (
+        lambda tmp: ["set", "read", decision_file(tmp), "--id", "xx-hp", "--out", f"{tmp}/r.xlsx"],
+        "r.xlsx",
+        "r.xlsx",
+    ),
     "set export": (
         lambda tmp: ["set", "export", "hd-2022-advanced", "--out", f"{tmp}/s.xlsx"],
         "s.xlsx",

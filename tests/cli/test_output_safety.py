@@ -314,7 +314,7 @@ SITUATIONS = [
             [],
         ),
         1,
-        "report_no_data",
+        "commune_not_found",  # not in the register: said so, with the nearest names
     ),
     (
         "a --district with no commune",
@@ -489,3 +489,35 @@ def test_messages_never_echo_control_characters(tmp_path, capsys):
     assert main(["validate", str(data), "--communes", REGISTER, "--set", "hd-2022-advanced"]) == 1
     err = capsys.readouterr().err
     assert "\x1b" not in err and "\x07" not in err and "\\x1b" in err
+
+
+@pytest.mark.parametrize("length", [200, 250])
+def test_names_near_the_filesystem_limit_can_be_written(tmp_path, length, capsys):
+    """ntm's lock, temporary folder and sidecar beside an --out must not make a name the
+    filesystem accepts too long."""
+    folder = tmp_path / ("k" * length)
+    assert main(ASSESS + ["--out", str(folder)]) == 0
+    assert main(ASSESS + ["--out", str(folder), "--force"]) == 0
+    book = tmp_path / ("b" * (length - 5) + ".xlsx")
+    args = ["template", "hd-2022-advanced", "--communes", REGISTER, "--year", "2025"]
+    assert main(args + ["--out", str(book)]) == 0
+    assert main(args + ["--out", str(book), "--force"]) == 0
+    assert main(["verify", str(book)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_full_disk_inside_a_workbook_writer_is_a_message(monkeypatch, capsys, tmp_path):
+    """XlsxWriter wraps the OSError of a full disk in an exception of its own."""
+    import errno
+
+    from xlsxwriter.exceptions import FileCreateError
+
+    import ntm_lib.cli as cli
+
+    def full(args):
+        raise FileCreateError(OSError(errno.ENOSPC, "No space left on device", "x.xlsx"))
+
+    monkeypatch.setitem(cli.REGISTRY, "sets", dataclasses.replace(cli.REGISTRY["sets"], run=full))
+    assert main(["sets"]) == 1
+    err = capsys.readouterr().err
+    assert "đầy" in err and "Traceback" not in err and "gửi" not in err

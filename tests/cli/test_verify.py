@@ -155,8 +155,8 @@ def test_the_roadmap_workbook_is_in_words(tmp_path, monkeypatch):
     from openpyxl import load_workbook
 
     for lang, sheets, yes in (
-        ("vi", ["Lộ trình", "Triển vọng", "Ngân sách"], "Có"),
-        ("en", ["Roadmap", "Outlook", "Budget"], "Yes"),
+        ("vi", ["Ghi chú", "Lộ trình", "Triển vọng", "Ngân sách"], "Có"),
+        ("en", ["Notes", "Roadmap", "Outlook", "Budget"], "Yes"),
     ):
         monkeypatch.setenv("NTM_LANG", lang)
         out = tmp_path / lang
@@ -189,7 +189,7 @@ def test_the_roadmap_workbook_is_in_words(tmp_path, monkeypatch):
             cells = {c for r in rows[1:] for c in r}
             assert not cells & {"met", "not_met", "incomplete", "state_budget"}
             assert not any(isinstance(c, bool) for c in cells)
-        road = list(wb[sheets[0]].iter_rows(values_only=True))
+        road = list(wb[sheets[1]].iter_rows(values_only=True))  # after the notes
         assert yes in {c for r in road[1:] for c in r}
         assert "status_now" in (out / "roadmap.csv").read_text(encoding="utf-8")
 

@@ -6,7 +6,7 @@ from conftest import SAMPLE
 from openpyxl import load_workbook
 
 from ntm_lib.cli import main
-from ntm_lib.criteria.catalogue import coverage, load_set
+from ntm_lib.criteria.catalogue import coverage, load_set, threshold_of
 from ntm_lib.criteria.diff import diff
 from ntm_lib.criteria.spreadsheet import COLUMNS, GRID_SHEET, INFO_SHEET, export_workbook
 from ntm_lib.errors import InputError
@@ -29,7 +29,7 @@ def imported(tmp_path, wb, name="filled.xlsx"):
     spec = read_set_workbook(path)
     folder = tmp_path / "sets"
     folder.mkdir(exist_ok=True)
-    (folder / f"{spec['id']}.yaml").write_text(set_yaml(spec, str(path)), encoding="utf-8")
+    (folder / f"{spec['id']}.yaml").write_text(set_yaml(spec), encoding="utf-8")
     return spec, load_set(str(folder / f"{spec['id']}.yaml"))
 
 
@@ -61,6 +61,8 @@ def test_a_changed_cell_shows_in_the_diff(tmp_path):
             row[COL["value"]].value = 97
             row[COL["evidence"]].value = "official"
             row[COL["document"]].value = "2582/QĐ-UBND"
+            row[COL["quote"]].value = "tỷ lệ người dân tham gia bảo hiểm y tế đạt 97%"
+            row[COL["url"]].value = None  # the old value's address goes with it
             row[COL["checked_by"]].value = "Phòng NN huyện"
             row[COL["checked_on"]].value = "01/11/2026"
     spec, changed = imported(tmp_path, wb)
@@ -80,7 +82,7 @@ def test_a_changed_cell_shows_in_the_diff(tmp_path):
 @pytest.mark.parametrize(
     "column, value, key, located",
     [
-        ("value", "nhiều", "set_import_value_needed", "value"),
+        ("value", "nhiều", "set_import_requirement_unreadable", "value"),
         ("region", "Miền Bắc", "set_import_bad_choice", "region"),
         ("year", "2030", "set_import_bad_year", "year"),
         ("evidence", "tin đồn", "set_import_bad_choice", "evidence"),
@@ -209,6 +211,81 @@ def test_set_commands_from_the_cli(tmp_path, capsys):
         == 0
     )
     rows = pd.read_csv(tmp_path / "d" / "diff.csv", dtype=str)
-    assert set(rows["indicator"]) == {"17.4"}
+    assert set(rows["indicator"].dropna()) == {"17.4"}  # and rows about the set as a whole
     page = (tmp_path / "d" / "diff.html").read_text(encoding="utf-8")
     assert "17.4" in page and "<script" not in page
+
+
+def _dbsh(ws, code):
+    return [
+        r
+        for r in ws.iter_rows(min_row=2)
+        if (r[COL["indicator"]].value, r[COL["region"]].value) == (code, "dbsh")
+    ]
+
+
+def _fraction(ws):
+    for r in _dbsh(ws, "17.4"):
+        r[COL["value"]].value, r[COL["quote"]].value = 0.8, None
+        r[COL["evidence"]].value, r[COL["document"]].value = "working", None
+
+
+def _set(code, year, value):
+    def edit(ws):
+        for r in _dbsh(ws, code):
+            if r[COL["year"]].value == year:
+                r[COL["value"]].value = value
+
+    return edit
+
+
+def _hidden(ws):
+    r = _dbsh(ws, "17.4")[3]
+    r[COL["value"]].value = 5
+    ws.row_dimensions[r[0].row].hidden = True
+
+
+def _twice(ws):
+    ws.append([c.value for c in _dbsh(ws, "17.4")[3]])
+    ws.cell(ws.max_row, COL["value"] + 1).value = 5
+
+
+def _stale(ws):
+    for r in _dbsh(ws, "17.4"):
+        r[COL["value"]].value, r[COL["evidence"]].value = 60, "official"
+
+
+def _bidi(ws):
+    for r in _dbsh(ws, "17.4"):
+        r[COL["name_vi"]].value = "Tỷ lệ \u202ehộ"
+
+
+@pytest.mark.parametrize(
+    "edit, key",
+    [
+        (_fraction, "set_import_fraction"),
+        (_set("10.1", 2025, 72_000_000), "value_in_dong"),
+        (_set("10.1", 2025, -72), "value_negative"),
+        (_hidden, "set_import_row_hidden"),
+        (_twice, "set_import_cell_twice"),
+        (_stale, "set_import_quote_mismatch"),
+        (lambda ws: ws.delete_rows(_dbsh(ws, "17.4")[3][0].row), "set_import_year_missing"),
+        (_bidi, "cell_control_char"),
+    ],
+    ids=["fraction", "dong", "negative", "hidden", "twice", "stale", "deleted", "bidi"],
+)
+def test_the_per_cell_grid_is_guarded_like_the_compact_form(tmp_path, edit, key):
+    """Each of these was accepted before (a threshold of 0.8 %, 72 million million đồng, 5 %
+    from a hidden row or a later twin, 60 % beside the quote of 50 %, a gap, a reversed name)."""
+    wb, _ = exported(tmp_path, "hd-2022-advanced", "xx-grid")
+    edit(wb[GRID_SHEET])
+    with pytest.raises(InputError) as err:
+        imported(tmp_path, wb)
+    assert key in {p.key for p in err.value.problems}, [p.message() for p in err.value.problems]
+
+
+def test_the_grid_reads_72_500_by_the_workbooks_convention(tmp_path):
+    wb, _ = exported(tmp_path, "hd-2022-advanced", "xx-comma")
+    _set("10.1", 2025, "72,500")(wb[GRID_SHEET])
+    _, cset = imported(tmp_path, wb)
+    assert threshold_of(cset, "10.1", "dbsh", 2025) == 72.5

@@ -7,6 +7,7 @@ import pytest
 import yaml
 from conftest import HERE, SAMPLE
 
+from ntm_lib.assess.scoring import score
 from ntm_lib.criteria.catalogue import load_set
 from ntm_lib.errors import InputError
 from ntm_lib.intake.inputs import load_inputs
@@ -22,18 +23,44 @@ def test_the_corpus_is_large_enough():
     assert all((BAD / c["file"]).is_file() for c in CASES)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["file"] for c in CASES])
-def test_bad_input(case, monkeypatch, tmp_path):
-    monkeypatch.setenv("NTM_LANG", case.get("lang", "vi"))
+def _args(case: dict, tmp_path: Path) -> tuple:
     path = BAD / case["file"]
     if case.get("register") == "self":
         data = tmp_path / "data.csv"
         data.write_text(REGISTER_DATA, encoding="utf-8")
-        args = ([data], path)
-    else:
-        args = ([path], SAMPLE / "communes.csv")
+        return [data], path
+    return [path], BAD / case["register"] if case.get("register") else SAMPLE / "communes.csv"
+
+
+def _scored_as_typed(case: dict, inputs, cset) -> None:
+    """Each value the case names is read, and scored, as typed; each verdict it names holds."""
+    a = score(cset, inputs.register, inputs.data)
+    for table in (inputs.data, a.indicators[a.indicators["value"].notna()]):
+        got = {
+            f"{c}/{i}": v
+            for c, i, v in zip(
+                table["commune_id"].astype(str), table["indicator"].astype(str), table["value"]
+            )
+        }
+        for key, expected in case.get("values", {}).items():
+            key = key if "/" in key else next(k for k in got if k.endswith("/" + key))
+            assert got[key] == pytest.approx(expected), key
+    ind = a.indicators
+    keys = ind["commune_id"].astype(str) + "/" + ind["indicator"].astype(str)
+    status = dict(zip(keys, ind["status"].astype(str)))
+    for key, expected in case.get("statuses", {}).items():
+        assert status[key] == expected, key
+    households = inputs.register.set_index("commune_id").get("households")
+    for commune, expected in case.get("households", {}).items():
+        assert households[commune] == expected
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["file"] for c in CASES])
+def test_bad_input(case, monkeypatch, tmp_path):
+    monkeypatch.setenv("NTM_LANG", case.get("lang", "vi"))
+    cset = load_set(case["set"]) if case.get("set") else SET
     try:
-        inputs = load_inputs(*args, SET)
+        inputs = load_inputs(*_args(case, tmp_path), cset)
         problems, failed = inputs.warnings, False
     except InputError as exc:
         problems, failed = exc.problems, True
@@ -45,9 +72,8 @@ def test_bad_input(case, monkeypatch, tmp_path):
         for lang in ("vi", "en"):
             text = p.message(lang)
             assert Path(p.file).name in text or case["file"] in text
-    if case["ok"] and case.get("values"):
-        got = dict(zip(inputs.data["indicator"].astype(str), inputs.data["value"]))
-        assert got == pytest.approx(case["values"])
+    if case["ok"]:
+        _scored_as_typed(case, inputs, cset)
 
 
 def test_a_200_mb_file_is_refused_before_reading(tmp_path):

@@ -704,12 +704,13 @@ def test_the_batch_writes_links_and_verifies_the_drafts(tmp_path):
         documents=True,
     )
     docs = sorted(p.name for p in (out / "documents").iterdir())
-    assert docs == ["10912-2025-bao-cao.docx", "10912-2025-ke-hoach.docx"]
-    page = (out / "communes" / "10912-2025.html").read_text(encoding="utf-8")
+    assert docs == ["10912_duc-chinh-2025-bao-cao.docx", "10912_duc-chinh-2025-ke-hoach.docx"]
+    page = (out / "communes" / "10912_duc-chinh-2025.html").read_text(encoding="utf-8")
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert "../documents/10912-2025-ke-hoach.docx" in page
-    assert "documents/10912-2025-bao-cao.docx" in index
-    assert {"documents/10912-2025-ke-hoach.docx", "documents/10912-2025-bao-cao.docx"} <= set(
-        manifest["files"]
-    )
+    assert "../documents/10912_duc-chinh-2025-ke-hoach.docx" in page
+    assert "documents/10912_duc-chinh-2025-bao-cao.docx" in index
+    assert {
+        "documents/10912_duc-chinh-2025-ke-hoach.docx",
+        "documents/10912_duc-chinh-2025-bao-cao.docx",
+    } <= set(manifest["files"])
     assert verify(out) == []

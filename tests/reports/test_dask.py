@@ -2,7 +2,7 @@
 process pool."""
 
 import pytest
-from conftest import SAMPLE
+from conftest import SAMPLE, report_stem
 
 from ntm_lib.commands.report import run_report
 from ntm_lib.reports.batch import exit_code
@@ -14,7 +14,7 @@ distributed = pytest.importorskip(
 DATA = [str(SAMPLE / "indicators.csv")]
 REGISTER = str(SAMPLE / "communes.csv")
 IDS = ["10894", "10912", "10933"]
-COMPARED = [f"communes/{c}-2025.html" for c in IDS] + [
+COMPARED = [f"communes/{report_stem(c, 2025)}.html" for c in IDS] + [
     "index.html",
     "results/indicators.csv",
     "results/communes.csv",

@@ -63,8 +63,8 @@ def test_sigkill_of_the_main_process_keeps_the_previous_results(tmp_path):
 
     manifest = run_report([DATA], REGISTER, SET, out, communes=["10912"], jobs=1, force=True)
     assert exit_code(manifest) == 0
-    assert (out / "communes" / "10912-2025.html").is_file()
-    assert not (out / "communes" / "10894-2025.html").exists()
+    assert (out / "communes" / "10912_duc-chinh-2025.html").is_file()
+    assert not (out / "communes" / "10894_cam-hung-2025.html").exists()
     assert not list(tmp_path.glob(".out.*")), "leftovers of the killed run are cleaned up"
 
 

@@ -115,7 +115,7 @@ def test_the_lesson_runs_anywhere_and_teaches_every_criterion(lang, tmp_path):
     overview = overview[: overview.index("</table>")]
     for c in cset.criteria:
         assert f"{c.number}. {c.name[lang]}" in overview, c.number
-    assert all(f"<td>{i.code}</td>" in overview for i in cset.indicators)
+    assert all(f'">{i.code}</td>' in overview for i in cset.indicators)
     assert html.count('<details class="answer">') == 2
     answers = html[html.index('<details class="answer">') :]
     assert "Đức Chính" in answers and "10912 (" not in answers
@@ -132,6 +132,7 @@ def test_district_summary(tmp_path, assessed):
     assert f"{met}/{len(latest)} xã đạt chuẩn NTM nâng cao." in html
     wb = load_workbook(tmp_path / "summary" / "summary.xlsx", read_only=True)
     assert wb.sheetnames == [
+        "Ghi chú",
         "Tiêu chí",
         "Xã x tiêu chí",
         "Chỉ tiêu còn thiếu",
@@ -157,4 +158,4 @@ def test_district_summary(tmp_path, assessed):
         "Không áp dụng",
         "Chưa có ngưỡng",
     }
-    assert f"<td>{criteria['Tiêu chí'].iloc[0]}</td>" in html
+    assert f">{criteria['Tiêu chí'].iloc[0]}</td>" in html

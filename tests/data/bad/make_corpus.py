@@ -29,7 +29,12 @@ def case(
     lang: str = "vi",
     register: str | None = None,
     values: dict | None = None,
+    **more,
 ) -> None:
+    """One file and what it must produce. `values` ('indicator' or 'commune/indicator': the
+    value read and scored); `register`: 'self' (the file is the register) or another file of
+    the corpus; more: `set` (a set id), `statuses` ('commune/indicator': the verdict),
+    `households` (commune: households read from a register)."""
     path = HERE / name
     if isinstance(content, Workbook):
         buf = io.BytesIO()
@@ -48,7 +53,13 @@ def case(
         entry["register"] = register
     if values:
         entry["values"] = values
+    entry.update(more)
     CASES.append(entry)
+
+
+def helper_file(name: str, content: str | bytes) -> None:
+    """A file a case uses (a register), not a case itself."""
+    (HERE / name).write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
 
 
 OLE_HEAD = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -379,7 +390,7 @@ def main() -> None:
     case(
         "fraction_lower_is_better.csv",
         HEAD + "10912,2024,9.1,0.015\n",
-        "a fraction for a 'lower is better' share (poverty rate)",
+        "a fraction (0.015) for a share required at 100 % (housing): refused",
         [("value_fraction", 2, "value")],
     )
     case(
@@ -615,6 +626,10 @@ def main() -> None:
         [("row_hidden", 3, None)],
     )
 
+    no_false_refusals()
+    messages_that_help()
+    hostile_files()
+
     (HERE / "cases.yaml").write_text(
         "# Written by make_corpus.py: the problems (key, row, column) each file must produce.\n"
         "# ok: true means the file is usable and produces only these warnings.\n"
@@ -622,6 +637,254 @@ def main() -> None:
         encoding="utf-8",
     )
     print(f"{len(CASES)} cases written to {HERE}")
+
+
+REGISTER_HEAD = "commune_id,name,district,province,region"
+
+
+def no_false_refusals() -> None:
+    """What officers legitimately type, refused once as 'fractions' or misread: each must be
+    read, and scored, as typed."""
+    case(
+        "zero_shares.csv",
+        HEAD + '10912,2024,14.1,0\n10912,2024,17.4,0\n10912,2024,2.1,0\n10912,2024,17.2,"0%"\n',
+        "real 0 % shares (plain and with their sign) are never fractions",
+        ok=True,
+        values={"14.1": 0, "17.4": 0, "2.1": 0, "17.2": 0},
+        statuses={"10912/14.1": "not_met", "10912/17.4": "not_met"},
+    )
+    case(
+        "small_shares_with_sign.csv",
+        HEAD + '10912,2024,14.4,"0,5%"\n10912,2024,8.2,"0,8%"\n10912,2024,17.3,"0,3 %"\n',
+        "small real shares typed with their % sign, as the README asks, in one file",
+        ok=True,
+        values={"14.4": 0.5, "8.2": 0.8, "17.3": 0.3},
+    )
+    wb = book(("commune_id", "year", "indicator", "value"))
+    for code, share in (("14.4", 0.005), ("8.2", 0), ("17.3", 0.003), ("17.4", 0.0)):
+        wb.active.append(["10912", 2024, code, share])
+        wb.active.cell(wb.active.max_row, 4).number_format = "0.0%"
+    case(
+        "percent_cells_small.xlsx",
+        wb,
+        "Excel cells formatted as percentages, 0 % and 0,5 %: percentages, not fractions",
+        ok=True,
+        values={"14.4": 0.5, "8.2": 0, "17.3": 0.3, "17.4": 0},
+    )
+    case(
+        "poverty_below_one.csv",
+        HEAD + '10912,2024,11.1,"0,9"\n10900,2024,11.1,"0,4"\n10894,2024,11.1,"1,2"\n',
+        "poverty rates below 1 % (common in advanced communes): plausible, scored as typed",
+        ok=True,
+        values={"10912/11.1": 0.9, "10900/11.1": 0.4, "10894/11.1": 1.2},
+        statuses={"10912/11.1": "met", "10894/11.1": "met"},
+    )
+    case(
+        "poverty_lone_below_one.csv",
+        HEAD + '10912,2024,11.1,"0,9"\n',
+        "a lone poverty rate of 0,9: plausible (the threshold is 2 %)",
+        ok=True,
+        values={"11.1": 0.9},
+    )
+    case(
+        "stunting_small.csv",
+        HEAD + '10912,2024,15.3,"0,8"\n',
+        "a small stunting rate (a lower-is-better share with thresholds of 14,5-26,5 %)",
+        ok=True,
+        values={"15.3": 0.8},
+        set="vn-2021-ntm",
+    )
+    helper_file(
+        "register_households_grouped.csv",
+        REGISTER_HEAD + ",households\n"
+        "10912,Đức Chính,Cẩm Giàng,Hải Dương,dbsh,3.102\n"
+        "10900,Cẩm Văn,Cẩm Giàng,Hải Dương,dbsh,2.845\n",
+    )
+    case(
+        "data_for_grouped_register.csv",
+        HEAD + "10912,2024,17.4,55\n",
+        "register households typed with Vietnamese grouping (3.102) are 3102 households",
+        [("value_ambiguous", 2, "households"), ("value_ambiguous", 3, "households")],
+        ok=True,
+        register="register_households_grouped.csv",
+        values={"17.4": 55},
+        households={"10912": 3102, "10900": 2845},
+    )
+    case(
+        "title_above_semicolon_header.csv",
+        "Báo cáo số liệu NTM, năm 2024\n" + HEAD.replace(",", ";") + "10912;2024;17.4;55,5\n",
+        "a title row (with a comma) above a semicolon-separated header: read, with a warning",
+        [("header_not_first_row", 2, None)],
+        ok=True,
+        values={"17.4": 55.5},
+    )
+    good = io.BytesIO()
+    book(("commune_id", "year", "indicator", "value"), ("10912", 2024, "17.4", 55)).save(good)
+    case(
+        "workbook_named_csv.csv",
+        good.getvalue(),
+        "an Excel workbook saved under a .csv name: read for what it is",
+        ok=True,
+        values={"17.4": 55},
+    )
+    case(
+        "duplicate_register_row_same.csv",
+        REGISTER_HEAD + "\n10912,Đức Chính,Cẩm Giàng,Hải Dương,dbsh\n"
+        "10912,Đức Chính,Cẩm Giàng,Hải Dương,dbsh\n",
+        "the same register row twice: one commune, with a warning naming both rows",
+        [("commune_duplicate_same", 3, "commune_id")],
+        ok=True,
+        register="self",
+    )
+
+
+def messages_that_help() -> None:
+    """Real slips still refused, and unhelpful messages made to name the cell and the way out."""
+    case(
+        "fraction_column.csv",
+        HEAD + '10912,2024,14.1,"0,95"\n10900,2024,14.1,"0,97"\n10894,2024,14.1,"0,92"\n',
+        "a whole column of 0,95-style values for a ≥ 95 % indicator: fractions, each refused",
+        [("value_fraction", r, "value") for r in (2, 3, 4)],
+    )
+    case(
+        "fraction_among_percentages.csv",
+        HEAD + '10912,2024,14.1,95\n10900,2024,14.1,97\n10894,2024,14.1,"0,96"\n',
+        "one 0,96 among 95 and 97: times 100 it is among them, a fraction",
+        [("value_fraction", 4, "value")],
+    )
+    case(
+        "poverty_fraction_column.csv",
+        HEAD + '10912,2024,11.1,"0,012"\n10900,2024,11.1,"0,015"\n',
+        "poverty rates all below a hundredth of the 2 % threshold: fractions",
+        [("value_fraction", 2, "value"), ("value_fraction", 3, "value")],
+    )
+    wb = book(
+        ("commune_id", "year", "indicator", "value"),
+        ("10912", 2024, dt.datetime(2024, 1, 10), 68),
+    )
+    case(
+        "indicator_code_as_date.xlsx",
+        wb,
+        "the code 10.1 turned by Excel into the date 10/01: named with the likely code",
+        [("indicator_is_date", 2, "indicator")],
+    )
+    case(
+        "indicator_code_as_date_text.csv",
+        HEAD + "10912,2024,17/04,55\n",
+        "the code 17.4 exported by Excel as 17/04: named with the likely code",
+        [("indicator_is_date", 2, "indicator")],
+    )
+    helper_file(
+        "register_zero_padded.csv", REGISTER_HEAD + "\n00912,Đức Chính,Cẩm Giàng,Hải Dương,dbsh\n"
+    )
+    case(
+        "leading_zeros_lost.csv",
+        HEAD + "912,2024,17.4,55\n",
+        "a code whose leading zeros Excel dropped: named with the register's code 00912",
+        [("commune_not_in_register_zeros", 2, "commune_id")],
+        register="register_zero_padded.csv",
+    )
+    case(
+        "register_only_header.csv",
+        REGISTER_HEAD + "\n",
+        "a register with only its header: said to be empty",
+        [("register_empty", None, None), ("commune_not_in_register", 2, "commune_id")],
+        register="self",
+    )
+    case(
+        "duplicate_register_rows.csv",
+        REGISTER_HEAD + "\n10912,Đức Chính,Cẩm Giàng,Hải Dương,dbsh\n"
+        "10900,Cẩm Văn,Cẩm Giàng,Hải Dương,dbsh\n10912,Cẩm Vũ,Cẩm Giàng,Hải Dương,dbsh\n",
+        "one commune code on two different rows: refused at the second, naming the first",
+        [("commune_duplicate", 4, "commune_id")],
+        register="self",
+    )
+    case(
+        "mixed_encodings.csv",
+        (HEAD.replace("value", "value,note") + "10912,2024,17.4,55,Đã xác nhận\n").encode()
+        + cp1258("10912,2024,17.3,60,Đã xác nhận\n"),
+        "a CSV file pieced together in two encodings: the row not in UTF-8 is named",
+        [("file_mixed_encoding", 3, None)],
+    )
+    case(
+        "noncharacter_in_name.csv",
+        REGISTER_HEAD + "\n10912,Đức Chính\ufffe,Cẩm Giàng,Hải Dương,dbsh\n",
+        "a Unicode noncharacter in a commune name: refused with its cell",
+        [("cell_noncharacter", 2, "name")],
+        register="self",
+    )
+    case(
+        "noncharacter_in_note.csv",
+        HEAD.replace("value", "value,note") + "10912,2024,17.4,55,ghi chú\ufdd0\n",
+        "a noncharacter (U+FDD0) in a note: refused with its cell",
+        [("cell_noncharacter", 2, "note")],
+    )
+    wb = book(("commune_id", "year", "indicator", "value"), ('=A1&""', 2024, "17.4", 55))
+    case(
+        "formula_in_commune_code.xlsx",
+        wb,
+        "a formula never computed outside the value column: named, not read as empty",
+        [("cell_formula", 2, "commune_id")],
+    )
+
+
+def hostile_files() -> None:
+    """Workbooks that are not what they seem, whatever their name."""
+    case(
+        "encrypted_old_binary.xls",
+        OLE_HEAD
+        + b"\x00" * 504
+        + "Workbook".encode("utf-16-le")
+        + b"\x00" * 104
+        + b"\x09\x08\x10\x00\x00\x06\x05\x00"
+        + b"\x00" * 12
+        + b"\x2f\x00\x36\x00"
+        + b"\x01" * 54,
+        "an old .xls with a password: named password-protected, not just old",
+        [("file_encrypted", None, None)],
+    )
+    case(
+        "encrypted_named_xls.xls",
+        OLE_HEAD + b"\x00" * 504 + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 512,
+        "a password-protected workbook named .xls: named password-protected",
+        [("file_encrypted", None, None)],
+    )
+    case(
+        "old_binary_named_xls.xls",
+        OLE_HEAD + b"\x00" * 504 + "Workbook".encode("utf-16-le") + b"\x00" * 512,
+        "an old .xls under its own name: named as an old workbook, not as binary text",
+        [("file_old_excel", None, None)],
+    )
+    case(
+        "zip_bomb_under_limit.xlsx",
+        repeated_rows_bomb(100),
+        "a workbook inflating to 100 MB of repeated rows, under the size limit: refused by its "
+        "ratio before it is parsed",
+        [("file_unpacks_too_large", None, None)],
+    )
+
+
+def repeated_rows_bomb(megabytes: int) -> bytes:
+    """A valid workbook whose sheet repeats one row until it is `megabytes` of XML."""
+    import zipfile
+
+    good = io.BytesIO()
+    book(("commune_id", "year", "indicator", "value")).save(good)
+    src, out = zipfile.ZipFile(good), io.BytesIO()
+    row = b'<row r="2"><c r="A2" t="inlineStr"><is><t>10912</t></is></c></row>' * 1000
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename != "xl/worksheets/sheet1.xml":
+                dst.writestr(info.filename, data)
+                continue
+            head, tail = data.split(b"</sheetData>")
+            with dst.open(info.filename, "w", force_zip64=True) as fh:
+                fh.write(head.replace(b"<sheetData/>", b"<sheetData>"))
+                for _ in range(megabytes * 1024 * 1024 // len(row)):
+                    fh.write(row)
+                fh.write(b"</sheetData>" + tail)
+    return out.getvalue()
 
 
 if __name__ == "__main__":
