@@ -71,19 +71,15 @@ def write_index(
         evidence_note=Markup(evidence_note(cset, lang)),
         illustrative=Markup(illustrative_note(inputs or [], lang)),
         area_header=t(_area_key(rows), lang),
-        print_header=Markup(
-            print_header(
-                t("index_title", lang, year=year)
-                + (
-                    " · " + t("illustrative_short", lang)
-                    if inputs_illustrative(inputs or [])
-                    else ""
-                ),
-                lang,
-            )
-        ),
+        print_header=Markup(_print_header(year, inputs or [], lang)),
     )
     atomic_file(path, lambda p: Path(p).write_text(page, encoding="utf-8"))
+
+
+def _print_header(year: int, inputs: list[dict], lang: str) -> str:
+    """The printed pages' running header: the title, and the illustrative mark."""
+    mark = " · " + t("illustrative_short", lang) if inputs_illustrative(inputs) else ""
+    return print_header(t("index_title", lang, year=year) + mark, lang)
 
 
 def _area_key(rows: list[dict]) -> str:

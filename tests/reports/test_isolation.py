@@ -2,7 +2,7 @@
 that changes process-wide state cannot change another commune's page."""
 
 import pytest
-from conftest import SAMPLE, notebook_with
+from conftest import SAMPLE, notebook_with, report_stem
 
 from ntm_lib.commands.report import run_report
 
@@ -52,5 +52,5 @@ def test_a_notebook_that_changes_the_process_changes_no_later_page(tmp_path, poi
     assert all(c["ok"] for c in batch["communes"][1:]), batch["communes"]
     for cid in IDS[1:]:
         run_report(DATA, REGISTER, SET, tmp_path / cid, communes=[cid], jobs=1, notebook=poisoning)
-        page = f"communes/{cid}-2025.html"
+        page = f"communes/{report_stem(cid, 2025)}.html"
         assert (tmp_path / "batch" / page).read_bytes() == (tmp_path / cid / page).read_bytes(), cid

@@ -72,6 +72,12 @@ def made_again(record: dict) -> dict[str, str]:
     return {c["commune_id"]: c["reason"] for c in record["communes"] if not c["reused"]}
 
 
+def page_of(out: Path, commune: str, suffix: str) -> Path:
+    """A commune's file of 2023 (named by its code and its name)."""
+    (found,) = (out / "communes").glob(f"{commune}_*-2023{suffix}")
+    return found
+
+
 def pages(out: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted((out / "communes").glob("*.html"))}
 
@@ -211,7 +217,7 @@ def test_a_manifest_naming_files_elsewhere_reuses_nothing_from_there(inputs, tmp
     correct(inputs, IDS[1], "2023", "3.1", "1")  # something to update (else nothing is read)
     update = report(inputs, out, communes=IDS[:2], update=True)
     assert made_again(update) == {IDS[0]: "missing", IDS[1]: "data"}
-    page = out / "communes" / f"{IDS[0]}-2023.html"
+    page = page_of(out, IDS[0], ".html")
     assert page.stat().st_ino != outside.stat().st_ino and b"not a page" not in page.read_bytes()
     assert outside.read_text() == "not a page"
 
@@ -220,7 +226,7 @@ def test_a_manifest_naming_files_elsewhere_reuses_nothing_from_there(inputs, tmp
 def test_a_page_that_is_a_link_or_a_special_file_is_made_again(inputs, tmp_path, kind):
     out = tmp_path / "run"
     report(inputs, out, communes=IDS[:2])
-    page = out / "communes" / f"{IDS[0]}-2023.ipynb"
+    page = page_of(out, IDS[0], ".ipynb")
     kept = tmp_path / "elsewhere.ipynb"
     shutil.move(page, kept)
     if kind == "link":
