@@ -251,6 +251,12 @@ def make_report(req: Request, executor=None) -> dict:
     previous = read_manifest(req.out) if req.update else None
     if previous is not None and _nothing_to_do(previous, key, req.out):
         return previous | {"up_to_date": True}
+    with pool.prestarted(req.jobs, wanted=executor is None and not req.scheduler):
+        return _made(req, key, previous, started, executor)
+
+
+def _made(req: Request, key: str, previous: dict | None, started: str, executor) -> dict:
+    """The run itself, into a temporary folder that replaces --out when complete."""
     loaded = load_run(req.data, req.communes_path, req.set_id)
     year = loaded.checked_year(req.year)
     selected = batch.choose_communes(loaded, year, req.communes)

@@ -260,6 +260,20 @@ def _settle() -> None:
         _settled = True
 
 
+def warm_worker() -> None:
+    """In a fresh worker of our pool, before its first job (reports.pool.prestart): what every
+    page imports and builds once (papermill, the report's modules, nbconvert's exporter), done
+    while the parent still reads and scores the data."""
+    import papermill  # noqa: F401
+
+    from .html_export import exporter
+    from .process_state import warm_imports
+
+    warm_imports()
+    exporter()
+    ensure_kernel()
+
+
 def _engine():
     """The papermill engine for this worker and how to discard its state after a failure:
     the worker's own shell in a process of the pool (nothing else runs there), a warm kernel

@@ -12,7 +12,6 @@ from ..assess.views import has_district
 from ..atomic import atomic_file
 from ..i18n import pick, t
 from ..illustrative import inputs_illustrative
-from . import charts
 from .html import evidence_note, illustrative_note, print_header
 from .html_export import TEMPLATES, stylesheet
 
@@ -48,7 +47,7 @@ def write_index(
     # One bar per commune: past a district's worth, a chart no phone can show (3,300 bars are
     # 3 MB and half a minute to draw); each district's summary (--summary) has its own.
     drawn = 0 < len(shown) <= CHART_MAX_COMMUNES
-    chart = charts.to_image(charts.district_chart(shown, lang)) if drawn else None
+    chart = _chart(shown, lang) if drawn else None
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
     page = env.get_template("index.html.j2").render(
         lang=lang,
@@ -74,6 +73,12 @@ def write_index(
         print_header=Markup(_print_header(year, inputs or [], lang)),
     )
     atomic_file(path, lambda p: Path(p).write_text(page, encoding="utf-8"))
+
+
+def _chart(shown, lang: str) -> tuple[str, int, int]:
+    from . import charts  # seaborn and matplotlib: only for an index that has a chart
+
+    return charts.to_image(charts.district_chart(shown, lang))
 
 
 def _print_header(year: int, inputs: list[dict], lang: str) -> str:

@@ -25,7 +25,7 @@ from tqdm import tqdm
 
 from ..errors import UsageError
 from ..i18n import t
-from .batch import Job, Outcome, fmt_seconds, init_worker, render_commune
+from .batch import Job, Outcome, fmt_seconds, init_worker, render_commune, warm_worker
 
 GRACE_S = 30.0  # beyond a job's own timeout, before the parent kills its worker
 POLL_S = 1.0
@@ -40,6 +40,35 @@ def default_executor(jobs: int) -> ProcessPoolExecutor:
         initializer=init_worker,
         initargs=(os.getpid(),),
     )
+
+
+_ready: dict[int, ProcessPoolExecutor] = {}  # a pool started ahead (prestarted), by size
+
+
+@contextlib.contextmanager
+def prestarted(jobs: int, wanted: bool = True):
+    """A pool of ours started now, its first worker importing what a page needs while the
+    caller reads and scores the data (a worker's start-up is seconds: most of an update that
+    makes one page). The first round of `run_jobs` takes it; unused, it is stopped at the end
+    of the block."""
+    if wanted and jobs not in _ready:
+        pool = default_executor(jobs)
+        pool.submit(warm_worker)
+        _ready[jobs] = pool
+    try:
+        yield
+    finally:
+        left = _ready.pop(jobs, None) if wanted else None
+        if left is not None:
+            _stop(left, kill=True)
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """The pool started ahead, if it has room for `workers`, else a new one."""
+    for size in sorted(_ready):
+        if size >= workers:
+            return _ready.pop(size)
+    return default_executor(workers)
 
 
 def run_jobs(
@@ -122,7 +151,7 @@ def timed_out(job: Job) -> Outcome:
 def _round(waiting: deque, workers: int, record: Callable) -> list[tuple[Job, bool]]:
     """Jobs from `waiting` on a fresh pool, `workers` at a time, until none is left or a
     worker dies or is stuck; returns the jobs then in flight (and whether each was stuck)."""
-    pool = default_executor(workers)
+    pool = _pool(workers)
     flight: dict = {}
     try:
         while waiting or flight:
