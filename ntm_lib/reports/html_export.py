@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
 from importlib import resources
@@ -48,10 +47,25 @@ class PageExporter(HTMLExporter):
     def from_notebook_node(self, nb, resources=None, **kw):
         self.register_filter("highlight_code", lambda source, *a, **k: source)
         html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-        return _with_alt(html), resources
+        return _with_alt(_characters(html)), resources
 
 
 NO_ALT = re.compile(r"<img(?![^>]*\salt=)")
+
+
+CHAR_REF = re.compile(r"&#(?:(\d+)|[xX]([0-9a-fA-F]+));")
+
+
+def _characters(html: str) -> str:
+    """Letters beyond ASCII as themselves, not as numeric references (markdown's headings write
+    «Thuật» as «Thu&#7853;t»; nbconvert's last pass, left out, wrote them back). ASCII ones stay
+    references: «&#60;» is never turned into markup."""
+
+    def char(m: re.Match) -> str:
+        code = int(m.group(1)) if m.group(1) else int(m.group(2), 16)
+        return chr(code) if 127 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else m.group()
+
+    return CHAR_REF.sub(char, html)
 
 
 def _with_alt(html: str) -> str:
@@ -76,10 +90,10 @@ def exporter() -> HTMLExporter:
 
 
 def notebook_to_html(notebook: str | Path, target: str | Path, title: str, lang: str) -> Path:
-    # Just written by papermill, which validated it: read as it is (the exporter validates the
-    # notebook once more before it runs its preprocessors).
+    # Just written by papermill, which validated it: read by nbformat's own v4 reader (lines
+    # joined into text, as nbformat.read gives them), without validating it once more.
     with open(notebook, encoding="utf-8") as fh:
-        nb = nbformat.from_dict(json.load(fh))
+        nb = nbformat.v4.reads(fh.read())
     resources = {"ntm": {"lang": lang, "title": title, "css": stylesheet(), "version": __version__}}
     body, _ = exporter().from_notebook_node(nb, resources=resources)
     return atomic_file(target, lambda tmp: Path(tmp).write_text(body, encoding="utf-8"))
