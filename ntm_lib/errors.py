@@ -94,7 +94,10 @@ class Problem:
         if self.column is not None:
             parts.append(t("loc_column", lang, column=self.header or self.column))
         if self.context.get("commune_id"):
-            parts.append(t("loc_commune", lang, commune=self.context["commune_id"]))
+            commune = self.context["commune_id"]
+            if self.context.get("commune_name"):
+                commune = f"{commune} ({self.context['commune_name']})"
+            parts.append(t("loc_commune", lang, commune=commune))
         if self.context.get("indicator"):
             parts.append(t("loc_indicator", lang, indicator=self.context["indicator"]))
         return ", ".join(parts)

@@ -22,11 +22,11 @@ XLSX_TIMESTAMP = "2000-01-01T00:00:00Z"
 
 
 FORMULA_START = re.compile(r"^[=+\-@\t\r]")
-# A cell of comparison signs alone (a rule: '==', '>=', '<=') has nothing a spreadsheet could
-# compute or call: it is written as it is. (LibreOffice, evaluating formulas on import, shows
-# '==' as an error cell, Err:520; Excel keeps it as text. Either way nothing runs, and a
-# program reading the file gets the rule.) Anything with an operand stays guarded.
-OPERATORS_ONLY = re.compile(r"^(?:==|[<>]=?|=)$")
+# A lone '=' (the equality sign of a rule) has nothing a spreadsheet could compute or call, and
+# LibreOffice and Excel both show it as text: it is written as it is. Rules are written as
+# signs (≥, ≤, =: reports.workbooks.rule_signs), never as '==', which LibreOffice evaluates
+# to Err:520.
+OPERATORS_ONLY = re.compile(r"^=$")
 XLSX_CHUNK = 10_000
 
 
@@ -72,10 +72,14 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     adjacent columns: each distinct run is formatted once, by pandas itself, and the lines
     are assembled from them. Where that cannot be proved identical (a cell holding a line
     break, a column of mixed Python objects) the table goes through pandas whole.
+
+    The file starts with a UTF-8 byte order mark: Excel and LibreOffice, opening a CSV file
+    with a double click, read Vietnamese letters right only with it (pandas and ntm's own
+    intake skip it).
     """
     # Bytes, not text: one Vietnamese letter makes a Python string two bytes a character.
     with open(path, "wb") as fh:
-        fh.write(_csv(frame.head(0)).encode())
+        fh.write(UTF8_BOM + _csv(frame.head(0)).encode())
         pieces = _csv_pieces(frame) if len(frame.columns) > 1 else None
         if pieces is None:
             fh.write(_csv(frame, header=False).encode())
@@ -87,6 +91,7 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 CSV_CHUNK = 100_000
+UTF8_BOM = b"\xef\xbb\xbf"
 # A text column with more distinct values than this share of a sample is free text (a row
 # reference, a note): it stands alone, and is printed as it is when nothing in it needs quotes.
 FREE_TEXT_SHARE = 0.5

@@ -11,7 +11,16 @@ from ntm_lib.tables import spreadsheet_safe, write_csv
 
 
 def _pandas_bytes(frame: pd.DataFrame) -> bytes:
-    return spreadsheet_safe(frame).to_csv(index=False, lineterminator="\n").encode()
+    return (
+        b"\xef\xbb\xbf" + spreadsheet_safe(frame).to_csv(index=False, lineterminator="\n").encode()
+    )
+
+
+def test_a_csv_file_opens_in_excel_with_its_vietnamese_and_reads_back_clean(tmp_path):
+    frame = pd.DataFrame({"commune_name": ["Đức Chính", "Tuệ Tĩnh"], "n": [1, 2]})
+    write_csv(frame, tmp_path / "x.csv")
+    assert (tmp_path / "x.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # Excel: UTF-8
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "x.csv"), frame)
 
 
 def _tables() -> dict[str, pd.DataFrame]:

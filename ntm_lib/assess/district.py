@@ -27,11 +27,11 @@ def communes_in(
         reg = reg[reg["district"].map(fold) == fold(district)]
     if province:
         reg = reg[reg["province"].map(fold) == fold(province)]
-    return sorted(reg["commune_id"].astype(str))
+    return sorted(reg["commune_id"])
 
 
 def _of(frame: pd.DataFrame, communes: list[str], year: int) -> pd.DataFrame:
-    out = frame[(frame["year"] == year) & frame["commune_id"].astype(str).isin(communes)].copy()
+    out = frame[(frame["year"] == year) & frame["commune_id"].isin(communes)].copy()
     out["commune_id"] = out["commune_id"].astype(str)
     return out
 
@@ -63,7 +63,7 @@ def at_risk(a: Assessment, register: pd.DataFrame, communes: list[str], year: in
         .groupby("commune_id")["indicator"]
         .agg(lambda s: ", ".join(s.astype(str)))
     )
-    names = register.astype({"commune_id": str}).set_index("commune_id")["name"]
+    names = register.set_index("commune_id")["name"]
     out = pd.DataFrame(
         {
             "commune_id": com["commune_id"],
@@ -116,7 +116,7 @@ def status_matrix(
     crit["criterion"] = crit["criterion"].astype(str)
     matrix = crit.pivot(index="commune_id", columns="criterion", values="status")
     matrix = matrix.reindex(columns=[c.number for c in cset.criteria])
-    names = register.set_index(register["commune_id"].astype(str))["name"]
+    names = register.set_index(register["commune_id"])["name"]
     matrix.index = [names.get(c, c) for c in matrix.index]
     return matrix.loc[sorted(matrix.index, key=_collate)]
 
@@ -160,7 +160,7 @@ def key_values(
     """Values of the set's key indicators for each commune, with their thresholds."""
     ind = _of(a.indicators, communes, year)
     ind = ind[ind["indicator"].astype(str).isin(cset.key_indicators)]
-    names = register.set_index(register["commune_id"].astype(str))["name"]
+    names = register.set_index(register["commune_id"])["name"]
     return pd.DataFrame(
         {
             "commune": ind["commune_id"].map(names),
@@ -178,7 +178,7 @@ def change_since(
     """Each commune's criteria met and status this year and the year before."""
     now = _of(a.communes, communes, year).set_index("commune_id")
     before = _of(a.communes, communes, year - 1).set_index("commune_id")
-    names = register.set_index(register["commune_id"].astype(str))["name"]
+    names = register.set_index(register["commune_id"])["name"]
     out = pd.DataFrame(
         {
             "commune": [names.get(c, c) for c in now.index],

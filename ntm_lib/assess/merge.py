@@ -43,7 +43,7 @@ def method_of(cset: CriteriaSet, code: str) -> str:
 
 
 def _weights(register: pd.DataFrame) -> tuple[pd.Series, str]:
-    reg = register.set_index(register["commune_id"].astype(str))
+    reg = register.set_index(register["commune_id"])
     for column in ("households", "population"):
         if column in reg and pd.to_numeric(reg[column], errors="coerce").notna().any():
             return pd.to_numeric(reg[column], errors="coerce"), column
@@ -79,8 +79,42 @@ def merge(
     shares: pd.DataFrame | None = None,
     crosswalk: pd.DataFrame | None = None,
 ) -> Merged:
-    cw = official_crosswalk() if crosswalk is None else crosswalk
-    olds = set(register["commune_id"].astype(str))
+    olds = set(register["commune_id"])
+    cw = _crosswalk(official_crosswalk() if crosswalk is None else crosswalk, olds, shares)
+    weight, weight_name = _weights(register)
+    flags: list[dict] = [
+        {"new_code": "", "year": None, "indicator": "", "reason": "no_successor", "old_codes": code}
+        for code in sorted(olds - set(cw["old_code"]))
+    ]
+    d = data[
+        ~data["indicator"].astype(str).isin([i.code for i in cset.indicators if i.value_from])
+    ].copy()
+    d["commune_id"] = d["commune_id"].astype(str)
+    d["indicator"] = d["indicator"].astype(str)
+    for col in ("numerator", "denominator"):
+        if col not in d:
+            d[col] = np.nan
+    by_key = {k: g for k, g in d.groupby(["commune_id", "year", "indicator"])}
+    rows = []
+    for new_code, parts, year, code in _cells(cw, sorted(d["year"].unique()), cset):
+        found = [by_key.get((o, year, code)) for o in parts["old_code"]]
+        if any(f is not None for f in found):
+            kind = cset.indicator(code).unit_kind
+            args = (weight, weight_name, method_of(cset, code), kind, flags)
+            rows.append(_roll(new_code, year, code, parts, found, *args))
+    merged = pd.DataFrame(
+        rows, columns=["commune_id", "year", "indicator", "value", "note", "source"]
+    )
+    return Merged(
+        merged,
+        _new_register(cw, register, weight, weight_name),
+        pd.DataFrame(flags, columns=["new_code", "year", "indicator", "reason", "old_codes"]),
+    )
+
+
+def _crosswalk(cw: pd.DataFrame, olds: set[str], shares: pd.DataFrame | None) -> pd.DataFrame:
+    """The crosswalk's rows of the new communes that any of `olds` went into, each with the
+    share of its old commune (1 when it went whole; from `shares` when split, else NaN)."""
     cw = cw[cw["new_code"].isin(cw.loc[cw["old_code"].isin(olds), "new_code"])].copy()
     share_of = (
         {}
@@ -91,60 +125,16 @@ def merge(
         1.0 if w else share_of.get((o, n), np.nan)
         for o, n, w in zip(cw["old_code"], cw["new_code"], cw["whole"])
     ]
-    weight, weight_name = _weights(register)
-    flags: list[dict] = []
-    for code in sorted(olds - set(cw["old_code"])):
-        flags.append(
-            {
-                "new_code": "",
-                "year": None,
-                "indicator": "",
-                "reason": "no_successor",
-                "old_codes": code,
-            }
-        )
+    return cw
 
-    d = data[
-        ~data["indicator"].astype(str).isin([i.code for i in cset.indicators if i.value_from])
-    ].copy()
-    d["commune_id"] = d["commune_id"].astype(str)
-    d["indicator"] = d["indicator"].astype(str)
-    for col in ("numerator", "denominator"):
-        if col not in d:
-            d[col] = np.nan
-    rows = []
-    years = sorted(d["year"].unique())
+
+def _cells(cw: pd.DataFrame, years: list, cset: CriteriaSet):
+    """(new commune, its parts, year, indicator) for every cell a merged commune may have."""
     codes = [i.code for i in cset.indicators if not i.value_from]
-    by_key = {k: g for k, g in d.groupby(["commune_id", "year", "indicator"])}
     for new_code, parts in cw.groupby("new_code"):
-        part_codes = list(parts["old_code"])
         for year in years:
             for code in codes:
-                found = [by_key.get((o, year, code)) for o in part_codes]
-                if all(f is None for f in found):
-                    continue
-                rows.append(
-                    _roll(
-                        new_code,
-                        year,
-                        code,
-                        parts,
-                        found,
-                        weight,
-                        weight_name,
-                        method_of(cset, code),
-                        cset.indicator(code).unit_kind,
-                        flags,
-                    )
-                )
-    merged = pd.DataFrame(
-        rows, columns=["commune_id", "year", "indicator", "value", "note", "source"]
-    )
-    return Merged(
-        merged,
-        _new_register(cw, register, weight, weight_name),
-        pd.DataFrame(flags, columns=["new_code", "year", "indicator", "reason", "old_codes"]),
-    )
+                yield new_code, parts, year, code
 
 
 def _roll(new_code, year, code, parts, found, weight, weight_name, method, kind, flags) -> dict:
@@ -202,7 +192,7 @@ def _roll(new_code, year, code, parts, found, weight, weight_name, method, kind,
 def _new_register(
     cw: pd.DataFrame, register: pd.DataFrame, weight: pd.Series, weight_name: str
 ) -> pd.DataFrame:
-    reg = register.set_index(register["commune_id"].astype(str))
+    reg = register.set_index(register["commune_id"])
     rows = []
     for new_code, parts in cw.groupby("new_code"):
         olds = [o for o in parts["old_code"] if o in reg.index]

@@ -54,7 +54,7 @@ def same_gap(
     """For each indicator `commune_id` does not meet in `year`: the peers (district first, then
     province) that closed the same gap, quickest first, with what it cost where a plan says.
     `done`: `closings(a, year)` computed beforehand (for a batch, over all its communes)."""
-    reg = register.astype({"commune_id": str}).set_index("commune_id")
+    reg = register.set_index("commune_id")
     cid = str(commune_id)
     mine = a.indicators[
         (a.indicators["commune_id"] == cid)

@@ -66,6 +66,57 @@ def indicator_trends(
     if ind.empty:
         return pd.DataFrame()
     last_year = int(ind["year"].max())
+    last, y, years = _last_and_window(ind, last_year, window)
+    n = (~np.isnan(y)).sum(axis=1)  # years with a value
+    slope, intercept = linear_fit(y, years)
+
+    codes = last.index.get_level_values("indicator").astype(str)
+    communes = last.index.get_level_values("commune_id").astype(str)
+    by_code = {i.code: i for i in cset.indicators}
+    ops = np.array([by_code[c].rule.op for c in codes], dtype=object)
+    kinds = np.array([by_code[c].unit_kind for c in codes], dtype=object)
+    toward = _toward(ops, slope)
+    future = list(range(last_year + 1, last_year + horizon + 1))
+    thr_future = _future_thresholds(cset, register, communes, codes, future)
+    projected = intercept[:, None] + slope[:, None] * np.asarray(future, dtype=float)[None, :]
+    hits = compare(np.round(projected, 6), thr_future, ops[:, None]) & toward[:, None]
+    first = np.where(hits.any(axis=1), np.argmax(hits, axis=1), -1)
+    year_hit = np.where(first >= 0, np.asarray(future)[np.maximum(first, 0)], -1)
+
+    status = last["status"].astype(str).to_numpy()
+    note = _projection_notes(status, kinds, n, slope, toward, first)
+    projected_year = np.where(note == "met", last_year, np.where(note == "projected", year_hit, -1))
+    direction = np.select(
+        [n < 2, slope == 0, toward], ["unknown", "flat", "improving"], "worsening"
+    )
+    return pd.DataFrame(
+        {
+            "commune_id": communes,
+            "indicator": codes,
+            "year": last_year,
+            "value": last["value"].to_numpy(dtype=float),
+            "threshold": last["threshold"].to_numpy(dtype=float),
+            "status": status,
+            "years_used": n,
+            "slope_per_year": slope,
+            "direction": np.where(kinds == "yes_no", "unknown", direction),
+            "projected_year": pd.array(
+                np.where(projected_year >= 0, projected_year, None), dtype="Int64"
+            ),
+            "projection_note": note,
+        }
+    )
+
+
+def _toward(ops: np.ndarray, slope: np.ndarray) -> np.ndarray:
+    """Whether each row's trend moves toward meeting its rule (never for an equality)."""
+    up, down = np.isin(ops, [">=", ">"]), np.isin(ops, ["<=", "<"])
+    return np.where(up, slope > 0, np.where(down, slope < 0, False))
+
+
+def _last_and_window(ind: pd.DataFrame, last_year: int, window: int):
+    """(the last year's rows indexed by commune and indicator, their values over the window's
+    years [row, year], those years)."""
     years = sorted(y for y in ind["year"].unique() if y > last_year - window)
     ind = ind[ind["year"].isin(years)]
     values = ind.pivot_table(
@@ -77,34 +128,22 @@ def indicator_trends(
         dropna=False,
     ).reindex(columns=years)
     last = ind[ind["year"] == last_year].set_index(["commune_id", "indicator"])
-    values = values.reindex(last.index)
-    y = values.to_numpy(dtype=float)
-    n = (~np.isnan(y)).sum(axis=1)  # years with a value
-    slope, intercept = linear_fit(y, years)
+    return last, values.reindex(last.index).to_numpy(dtype=float), years
 
-    codes = last.index.get_level_values("indicator").astype(str)
-    by_code = {i.code: i for i in cset.indicators}
-    ops = np.array([by_code[c].rule.op for c in codes], dtype=object)
-    kinds = np.array([by_code[c].unit_kind for c in codes], dtype=object)
-    better_up = np.isin(ops, [">=", ">"])
-    better_down = np.isin(ops, ["<=", "<"])
-    toward = np.where(better_up, slope > 0, np.where(better_down, slope < 0, False))
 
-    future = list(range(last_year + 1, last_year + horizon + 1))
+def _future_thresholds(cset, register, communes, codes, future: list[int]) -> np.ndarray:
+    """Each row's threshold in each future year, in its commune's zone: [row, future year]."""
     zone_of = commune_zones(register)
-    communes = last.index.get_level_values("commune_id").astype(str)
     zones = sorted(set(zone_of), key=str)
     table = np.round(threshold_grid(cset, zones, future).values, DECIMALS)
     i_idx = pd.Index([i.code for i in cset.indicators]).get_indexer(codes)
     z_idx = np.array([zones.index(z) for z in zone_of.reindex(communes)])
-    thr_future = table[i_idx, z_idx, :]  # [row, future year]
-    projected = intercept[:, None] + slope[:, None] * np.asarray(future, dtype=float)[None, :]
-    hits = compare(np.round(projected, 6), thr_future, ops[:, None]) & toward[:, None]
-    first = np.where(hits.any(axis=1), np.argmax(hits, axis=1), -1)
-    year_hit = np.where(first >= 0, np.asarray(future)[np.maximum(first, 0)], -1)
+    return table[i_idx, z_idx, :]
 
-    status = last["status"].astype(str).to_numpy()
-    note = np.select(
+
+def _projection_notes(status, kinds, n, slope, toward, first) -> np.ndarray:
+    """Why each row has a projected year, or why not: the first reason that holds."""
+    return np.select(
         [
             status == "met",
             np.isin(status, ["not_applicable", "no_threshold"]),
@@ -126,25 +165,4 @@ def indicator_trends(
             "beyond_horizon",
         ],
         default="projected",
-    )
-    projected_year = np.where(note == "met", last_year, np.where(note == "projected", year_hit, -1))
-    direction = np.select(
-        [n < 2, slope == 0, toward], ["unknown", "flat", "improving"], default="worsening"
-    )
-    return pd.DataFrame(
-        {
-            "commune_id": communes,
-            "indicator": codes,
-            "year": last_year,
-            "value": last["value"].to_numpy(dtype=float),
-            "threshold": last["threshold"].to_numpy(dtype=float),
-            "status": status,
-            "years_used": n,
-            "slope_per_year": slope,
-            "direction": np.where(kinds == "yes_no", "unknown", direction),
-            "projected_year": pd.array(
-                np.where(projected_year >= 0, projected_year, None), dtype="Int64"
-            ),
-            "projection_note": note,
-        }
     )

@@ -34,9 +34,7 @@ def resolve_commune(register: pd.DataFrame, text: str, lang: str | None = None) 
     """The code of the commune `text` names: a code as it is; else the one commune whose name
     is `text` (accents and case as typed, then ignoring accents). UsageError listing the
     communes when several match; NoDataError, with the nearest names, when none does."""
-    reg = register.assign(
-        commune_id=register["commune_id"].astype(str), name=register["name"].astype(str)
-    )
+    reg = register.assign(name=register["name"].astype(str))
     text = str(text).strip()
     if text in set(reg["commune_id"]):
         return text

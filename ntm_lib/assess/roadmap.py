@@ -214,7 +214,7 @@ def status_outlook(
     com = a.communes[a.communes["year"] == year]
     com = com.set_index(com["commune_id"].astype(str))
     for cid in communes:
-        mine = crit[crit["commune_id"].astype(str) == cid]
+        mine = crit[crit["commune_id"] == cid]
         unmet = [
             str(c) for c in mine.loc[mine["status"].isin(["not_met", "incomplete"]), "criterion"]
         ]

@@ -149,6 +149,76 @@ def _positions(column: pd.Series, labels) -> np.ndarray:
     return index.get_indexer(column.astype(object)).astype(np.int64)
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """Where each commune-year sits in the [commune-year, indicator] matrices: every register
+    commune in every year of the data, ordered by (commune_id, year), as a dense grid over
+    (commune, year) that needs no sorting or hashing of pairs of keys."""
+
+    communes: np.ndarray  # the register's ids, sorted
+    years: list[int]
+    commune: np.ndarray  # per commune-year: its commune's position
+    year: np.ndarray  # per commune-year: its year's position
+    has_data: np.ndarray  # per commune-year: whether any data row is there
+    row_pair: np.ndarray  # per data row: its commune-year
+
+    @classmethod
+    def of(cls, register: pd.DataFrame, data: pd.DataFrame) -> _Layout:
+        communes = np.sort(register["commune_id"].unique().astype(object))
+        years = np.sort(data["year"].unique()).tolist()
+        row_pair = _positions(data["commune_id"], communes) * len(years) + np.searchsorted(
+            years, data["year"].to_numpy()
+        )
+        has_data = np.bincount(row_pair, minlength=len(communes) * len(years)) > 0
+        commune, year = np.divmod(np.arange(len(has_data)), max(len(years), 1))
+        return cls(communes, years, commune, year, has_data, row_pair)
+
+    def year_values(self) -> np.ndarray:
+        return np.asarray(self.years, dtype=np.int64)[self.year]
+
+
+def _values(lay: _Layout, data: pd.DataFrame, cset: CriteriaSet) -> tuple[np.ndarray, ...]:
+    """(values, the data row of each value or -1), [commune-year, indicator]; an indicator
+    whose value comes from another takes that one's (`value_from`)."""
+    codes = [i.code for i in cset.indicators]
+    i_idx = _positions(data["indicator"], codes)
+    shape = (len(lay.has_data), len(codes))
+    values = np.full(shape, np.nan)
+    values[lay.row_pair, i_idx] = data["value"].to_numpy(dtype=float)
+    row_of = np.full(shape, -1, dtype=np.int64)
+    row_of[lay.row_pair, i_idx] = np.arange(len(data))
+    for j, ind in enumerate(cset.indicators):
+        if ind.value_from:
+            src = codes.index(ind.value_from)
+            values[:, j] = values[:, src]
+            row_of[:, j] = row_of[:, src]
+    return values, row_of
+
+
+def _thresholds(cset: CriteriaSet, register: pd.DataFrame, lay: _Layout) -> tuple[np.ndarray, ...]:
+    """(threshold, state, evidence), [commune-year, indicator]. Thresholds vary by region and,
+    in sets that have them, by commune group: one zone each."""
+    zone_of = commune_zones(register).reindex(lay.communes)
+    zones = sorted(set(zone_of), key=str)
+    grid = threshold_grid(cset, zones, lay.years)
+    z_of_commune = np.array([zones.index(z) for z in zone_of])
+    cells = (slice(None), z_of_commune[lay.commune], lay.year)
+    thr = np.round(grid.values, DECIMALS)[cells].T
+    return thr, grid.state[cells].T, grid.evidence[cells].T
+
+
+def _commune_status(lay: _Layout, crit_status: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(criteria met, criteria applicable, status) of every commune-year."""
+    criteria_met = (crit_status == MET).sum(axis=1)
+    criteria_total = (crit_status != NOT_APPLICABLE).sum(axis=1)
+    status = np.select(
+        [~lay.has_data, criteria_met == criteria_total, (crit_status == NOT_MET).any(axis=1)],
+        [NO_DATA, MET, NOT_MET],
+        default=INCOMPLETE,
+    )
+    return criteria_met, criteria_total, status
+
+
 def score(
     cset: CriteriaSet, register: pd.DataFrame, data: pd.DataFrame, years: list[int] | None = None
 ) -> Assessment:
@@ -158,102 +228,70 @@ def score(
     commune is never silently left out of a count.
     """
     inds = cset.indicators
-    codes = [i.code for i in inds]
     if years is not None:
         data = data[data["year"].isin(years)]
-    # Commune-years with at least one data row, ordered by (commune_id, year): a dense
-    # presence grid over (commune, year) avoids sorting or hashing pairs of keys.
-    communes = np.sort(register["commune_id"].unique().astype(object))
-    c_codes = _positions(data["commune_id"], communes)
-    year_list = np.sort(data["year"].unique()).tolist()
-    y_codes = np.searchsorted(year_list, data["year"].to_numpy())
-    key = c_codes * len(year_list) + y_codes
-    has_data = np.bincount(key, minlength=len(communes) * len(year_list)) > 0
-    present = np.ones_like(has_data)
-    pair_keys = np.flatnonzero(present)
-    p_idx = (np.cumsum(present) - 1)[key]
-    pair_commune, pair_year_idx = np.divmod(pair_keys, max(len(year_list), 1))
-    pairs = pd.DataFrame(
-        {
-            "commune_id": communes[pair_commune],
-            "year": np.asarray(year_list, dtype=np.int64)[pair_year_idx],
-        }
-    )
-    i_idx = _positions(data["indicator"], codes)
-    n_pairs, n_inds = len(pairs), len(codes)
-
-    values = np.full((n_pairs, n_inds), np.nan)
-    values[p_idx, i_idx] = data["value"].to_numpy(dtype=float)
-    row_of = np.full((n_pairs, n_inds), -1, dtype=np.int64)
-    row_of[p_idx, i_idx] = np.arange(len(data))
-    for j, ind in enumerate(inds):
-        if ind.value_from:
-            src = codes.index(ind.value_from)
-            values[:, j] = values[:, src]
-            row_of[:, j] = row_of[:, src]
-
-    # Thresholds vary by region and, in sets that have them, by commune group: one zone each.
-    zone_of = commune_zones(register).reindex(communes)
-    zones = sorted(set(zone_of), key=str)
-    grid = threshold_grid(cset, zones, year_list)
-    z_of_commune = np.array([zones.index(z) for z in zone_of])
-    cells = (slice(None), z_of_commune[pair_commune], pair_year_idx)
-    thr = np.round(grid.values, DECIMALS)[cells].T  # [pair, indicator]
-    state = grid.state[cells].T
-    evidence = grid.evidence[cells].T
+    lay = _Layout.of(register, data)
+    values, row_of = _values(lay, data, cset)
+    thr, state, evidence = _thresholds(cset, register, lay)
     # An unknown threshold, declared or not, leaves the indicator undecided; only a cited
     # legal text makes it not applicable.
     unknown = np.isin(state, [UNKNOWN, UNDECLARED])
-    not_applicable = state == NA_STATE
-
-    ops = [i.rule.op for i in inds]
-    status, gap = verdicts(values, thr, ops, unknown, not_applicable)
+    status, gap = verdicts(values, thr, [i.rule.op for i in inds], unknown, state == NA_STATE)
 
     crit_numbers = [c.number for c in cset.criteria]
-    member = np.zeros((n_inds, len(crit_numbers)), dtype=np.float32)
-    member[np.arange(n_inds), [crit_numbers.index(i.criterion) for i in inds]] = 1
+    member = np.zeros((len(inds), len(crit_numbers)), dtype=np.float32)
+    member[np.arange(len(inds)), [crit_numbers.index(i.criterion) for i in inds]] = 1
     crit_status, n_met, n_applicable = criteria_verdicts(status, member)
-    applicable = crit_status != NOT_APPLICABLE
-    criteria_met = (crit_status == MET).sum(axis=1)
-    criteria_total = applicable.sum(axis=1)
-    commune_status = np.select(
-        [
-            ~has_data[pair_keys],
-            criteria_met == criteria_total,
-            (crit_status == NOT_MET).any(axis=1),
-        ],
-        [NO_DATA, MET, NOT_MET],
-        default=INCOMPLETE,
+    met, total, commune_status = _commune_status(lay, crit_status)
+    commune_rows = pd.DataFrame(
+        {
+            "commune_id": lay.communes[lay.commune],
+            "year": lay.year_values(),
+            "set_id": cset.id,
+            "criteria_met": met,
+            "criteria_total": total,
+            "status": STATUS[commune_status],
+        }
+    )
+    return Assessment(
+        cset.id,
+        _indicator_rows(cset, lay, data, (values, row_of, thr, status, gap, evidence)),
+        _criteria_rows(cset, lay, crit_status, n_met, n_applicable),
+        commune_rows,
     )
 
-    # Long tables. Repeated strings are categoricals built from codes: no hashing, no copies.
-    def cat(index: np.ndarray, labels) -> pd.Categorical:
-        """labels[index] as a categorical; labels may repeat (units, rules, sources)."""
-        label_codes, uniques = pd.factorize(np.asarray(labels, dtype=object))
-        return pd.Categorical.from_codes(
-            label_codes[index], categories=pd.Index(uniques, dtype=object)
-        )
 
-    rows_pair = np.repeat(np.arange(n_pairs), n_inds)
-    cols_ind = np.tile(np.arange(n_inds), n_pairs)
+# Long tables. Repeated strings are categoricals built from codes: no hashing, no copies.
+def _cat(index: np.ndarray, labels) -> pd.Categorical:
+    """labels[index] as a categorical; labels may repeat (units, rules, sources)."""
+    label_codes, uniques = pd.factorize(np.asarray(labels, dtype=object))
+    return pd.Categorical.from_codes(label_codes[index], categories=pd.Index(uniques, dtype=object))
+
+
+def _indicator_rows(cset: CriteriaSet, lay: _Layout, data: pd.DataFrame, cells) -> pd.DataFrame:
+    """The indicators table from the [commune-year, indicator] matrices `cells`: values, data
+    rows, thresholds, statuses, gaps and evidence levels."""
+    values, row_of, thr, status, gap, evidence = cells
+    inds = cset.indicators
+    rows_pair = np.repeat(np.arange(len(lay.has_data)), len(inds))
+    cols_ind = np.tile(np.arange(len(inds)), len(lay.has_data))
     row_flat = row_of.ravel()
     refs = data["input_ref"].to_numpy(dtype=object)
-    pair_c = pair_commune[rows_pair]
-    indicator_rows = pd.DataFrame(
+    rows = pd.DataFrame(
         {
-            "commune_id": cat(pair_c, communes),
-            "year": pairs["year"].to_numpy()[rows_pair],
-            "set_id": cat(np.zeros(len(rows_pair), dtype=np.int8), [cset.id]),
-            "criterion": cat(cols_ind, [i.criterion for i in inds]),
-            "indicator": cat(cols_ind, codes),
+            "commune_id": _cat(lay.commune[rows_pair], lay.communes),
+            "year": lay.year_values()[rows_pair],
+            "set_id": _cat(np.zeros(len(rows_pair), dtype=np.int8), [cset.id]),
+            "criterion": _cat(cols_ind, [i.criterion for i in inds]),
+            "indicator": _cat(cols_ind, [i.code for i in inds]),
             "value": values.ravel(),
-            "unit": cat(cols_ind, [i.unit for i in inds]),
-            "rule": cat(cols_ind, ops),
+            "unit": _cat(cols_ind, [i.unit for i in inds]),
+            "rule": _cat(cols_ind, [i.rule.op for i in inds]),
             "threshold": thr.ravel(),
-            "status": cat(status.ravel(), STATUS),
+            "status": _cat(status.ravel(), STATUS),
             "gap": gap.ravel(),
-            "source": cat(cols_ind, [i.source_text() for i in inds]),
-            "evidence": cat(evidence.ravel(), list(EVIDENCE_LEVELS) + [""]),
+            "source": _cat(cols_ind, [i.source_text() for i in inds]),
+            "evidence": _cat(evidence.ravel(), list(EVIDENCE_LEVELS) + [""]),
             "verified": evidence.ravel() == EVIDENCE_LEVELS.index("official"),
             "input_ref": (
                 np.where(row_flat >= 0, refs[np.maximum(row_flat, 0)], "")
@@ -266,37 +304,25 @@ def score(
         source = data[col] if col in data else pd.Series("", index=data.index)
         codes, labels = distinct(source)
         labels = np.append(labels.to_numpy(dtype=object), "")
-        indicator_rows[col] = cat(
-            np.where(
-                row_flat >= 0, codes[np.maximum(row_flat, 0)] if len(codes) else 0, len(labels) - 1
-            ),
-            labels,
-        )
+        where = codes[np.maximum(row_flat, 0)] if len(codes) else 0
+        rows[col] = _cat(np.where(row_flat >= 0, where, len(labels) - 1), labels)
+    return rows
 
-    n_crit = len(crit_numbers)
-    rows_pair_c = np.repeat(np.arange(n_pairs), n_crit)
-    cols_crit = np.tile(np.arange(n_crit), n_pairs)
-    criteria_rows = pd.DataFrame(
+
+def _criteria_rows(cset: CriteriaSet, lay: _Layout, crit_status, n_met, n_applicable):
+    n_crit = len(cset.criteria)
+    rows_pair = np.repeat(np.arange(len(lay.has_data)), n_crit)
+    cols = np.tile(np.arange(n_crit), len(lay.has_data))
+    return pd.DataFrame(
         {
-            "commune_id": cat(pair_commune[rows_pair_c], communes),
-            "year": pairs["year"].to_numpy()[rows_pair_c],
-            "set_id": cat(np.zeros(len(rows_pair_c), dtype=np.int8), [cset.id]),
-            "criterion": cat(cols_crit, crit_numbers),
-            "name_vi": cat(cols_crit, [c.name["vi"] for c in cset.criteria]),
-            "name_en": cat(cols_crit, [c.name["en"] for c in cset.criteria]),
-            "status": cat(crit_status.ravel(), STATUS),
+            "commune_id": _cat(lay.commune[rows_pair], lay.communes),
+            "year": lay.year_values()[rows_pair],
+            "set_id": _cat(np.zeros(len(rows_pair), dtype=np.int8), [cset.id]),
+            "criterion": _cat(cols, [c.number for c in cset.criteria]),
+            "name_vi": _cat(cols, [c.name["vi"] for c in cset.criteria]),
+            "name_en": _cat(cols, [c.name["en"] for c in cset.criteria]),
+            "status": _cat(crit_status.ravel(), STATUS),
             "indicators_met": n_met.ravel(),
             "indicators_total": n_applicable.ravel(),
         }
     )
-    commune_rows = pd.DataFrame(
-        {
-            "commune_id": pairs["commune_id"].to_numpy(),
-            "year": pairs["year"].to_numpy(),
-            "set_id": cset.id,
-            "criteria_met": criteria_met,
-            "criteria_total": criteria_total,
-            "status": STATUS[commune_status],
-        }
-    )
-    return Assessment(cset.id, indicator_rows, criteria_rows, commune_rows)

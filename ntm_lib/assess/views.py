@@ -14,7 +14,7 @@ from .scoring import Assessment
 
 
 def _one(frame: pd.DataFrame, commune_id: str, year: int | None = None) -> pd.DataFrame:
-    mask = frame["commune_id"].astype(str) == str(commune_id)
+    mask = frame["commune_id"] == str(commune_id)
     if year is not None:
         mask &= frame["year"] == year
     return frame[mask]
@@ -98,7 +98,7 @@ def has_district(value) -> bool:
 def comparison_area(register: pd.DataFrame, commune_id: str) -> tuple[str, str, set[str]]:
     """Where a commune is compared: ("district", its district, the district's communes), or for
     a commune without a district ("province", its province, the province's communes)."""
-    reg = register.assign(commune_id=register["commune_id"].astype(str)).set_index("commune_id")
+    reg = register.set_index("commune_id")
     row = reg.loc[str(commune_id)]
     province = row.get("province", "")
     same_province = reg["province"] == province if "province" in reg else True
@@ -116,9 +116,7 @@ def district_comparison(
     among those communes (1 = best; none when it is the only one with a value) and how many
     communes were compared."""
     peers = comparison_area(register, commune_id)[2]
-    ind = a.indicators[
-        (a.indicators["year"] == year) & a.indicators["commune_id"].astype(str).isin(peers)
-    ]
+    ind = a.indicators[(a.indicators["year"] == year) & a.indicators["commune_id"].isin(peers)]
     rows = []
     for code in cset.key_indicators:
         sel = ind[ind["indicator"] == code]
@@ -131,7 +129,7 @@ def district_comparison(
         rows.append(_compared(code, values, rank, str(commune_id)))
     com = a.communes[
         (a.communes["year"] == year)
-        & a.communes["commune_id"].astype(str).isin(peers)
+        & a.communes["commune_id"].isin(peers)
         & (a.communes["status"] != "no_data")
     ]
     met = com.set_index(com["commune_id"].astype(str))["criteria_met"].astype(float)

@@ -55,50 +55,32 @@ def annotate(
     i_idx = _positions(ind["indicator"], codes)
     commune = ind["commune_id"].astype("category")
     c_idx = commune.cat.codes.to_numpy().astype(np.int64)
+    y_idx = np.searchsorted(years, ind["year"].to_numpy())
     value = ind["value"].to_numpy(dtype=float)
     thr = ind["threshold"].to_numpy(dtype=float)
     status = ind["status"]
     up = ind["rule"].isin([">=", ">"]).to_numpy()
     down = ind["rule"].isin(["<=", "<"]).to_numpy()
     measured = np.array([by_code[c].unit_kind != "yes_no" for c in codes] + [False])[i_idx]
-
-    # Trend per commune and indicator, year by year: one [pair, year] matrix.
-    pair_idx = c_idx * (len(codes) + 1) + np.where(i_idx < 0, len(codes), i_idx)
-    pair_idx, pairs = pd.factorize(pair_idx)
-    y_idx = np.searchsorted(years, ind["year"].to_numpy())
-    grid = np.full((len(pairs), len(years)), np.nan)
-    grid[pair_idx, y_idx] = value
-    slope = _slopes(grid, years, window)[pair_idx, y_idx]
-
-    # Next year's threshold for the commune's zone, else this year's.
-    zone_of = commune_zones(register)
-    zones = sorted(set(zone_of), key=str)
-    z_of = pd.Series(range(len(zones)), index=pd.Index(zones, dtype=object))
-    zone_of_cat = zone_of.reindex(pd.Index(commune.cat.categories.astype(object))).to_numpy()
-    zone_idx = z_of.reindex(zone_of_cat).to_numpy()[c_idx]
-    nxt = [y + 1 for y in years]
-    table = np.round(threshold_grid(cset, zones, nxt).values, DECIMALS)
-    next_thr = table[i_idx, zone_idx.astype(int), y_idx]
+    slope = _trend(value, c_idx, i_idx, y_idx, len(codes), years, window)
+    next_thr = _next_thresholds(cset, register, commune, (c_idx, i_idx, y_idx), years)
     next_thr = np.where(np.isnan(next_thr), thr, next_thr)
 
     margin = np.where(up, value - thr, np.where(down, thr - value, np.nan))
     margin = np.where(measured, np.round(margin, 6), np.nan)
     projected = value + np.nan_to_num(slope)
-
     ops = ind["rule"].astype(str).to_numpy()
 
     def fails(v, t):
         # the rule itself decides, strict ones included: "> 50" fails at 50
         return (up | down) & ~compare(v, t, ops) & ~np.isnan(t) & ~np.isnan(v)
 
-    met = (status == "met").to_numpy()
-    at_risk = met & measured & fails(projected, next_thr)
+    at_risk = (status == "met").to_numpy() & measured & fails(projected, next_thr)
     falling = fails(projected, thr)  # the trend alone would take it below
     rising = fails(value, next_thr)  # next year's threshold alone would
     risk_code = np.where(
         ~at_risk, 0, np.where(falling & ~rising, 1, np.where(rising & ~falling, 2, 3))
     )
-
     tol = _tolerances(i_idx, thr, [by_code[c] for c in codes])
     with np.errstate(invalid="ignore"):
         fragile = (
@@ -107,7 +89,6 @@ def annotate(
             & (np.abs(value - thr) <= tol + 1e-9)
             & (tol > 0)
         )
-
     indicators = ind.assign(
         margin=margin,
         trend=np.where(measured, slope, np.nan),
@@ -117,12 +98,39 @@ def annotate(
         tolerance=np.where(measured, tol, np.nan),
         fragile=fragile,
     )
+    return Assessment(a.set_id, indicators, a.criteria, _flag_counts(a.communes, indicators))
+
+
+def _trend(value, c_idx, i_idx, y_idx, n_codes: int, years: list[int], window: int):
+    """Each row's yearly trend over the window, per commune and indicator: one [pair, year]
+    matrix (an unknown indicator, position -1, gets a pair of its own)."""
+    pair_idx = c_idx * (n_codes + 1) + np.where(i_idx < 0, n_codes, i_idx)
+    pair_idx, pairs = pd.factorize(pair_idx)
+    grid = np.full((len(pairs), len(years)), np.nan)
+    grid[pair_idx, y_idx] = value
+    return _slopes(grid, years, window)[pair_idx, y_idx]
+
+
+def _next_thresholds(cset, register, commune: pd.Series, at, years: list[int]) -> np.ndarray:
+    """Each row's threshold in the next year, for its commune's zone (NaN where none)."""
+    c_idx, i_idx, y_idx = at
+    zone_of = commune_zones(register)
+    zones = sorted(set(zone_of), key=str)
+    z_of = pd.Series(range(len(zones)), index=pd.Index(zones, dtype=object))
+    zone_of_cat = zone_of.reindex(pd.Index(commune.cat.categories.astype(object))).to_numpy()
+    zone_idx = z_of.reindex(zone_of_cat).to_numpy()[c_idx]
+    table = np.round(threshold_grid(cset, zones, [y + 1 for y in years]).values, DECIMALS)
+    return table[i_idx, zone_idx.astype(int), y_idx]
+
+
+def _flag_counts(communes: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+    """The communes table with each commune-year's count of indicators at risk and fragile."""
     flags = indicators.groupby(["commune_id", "year"], observed=True)[["at_risk", "fragile"]].sum()
-    communes = a.communes.merge(
+    out = communes.merge(
         flags.reset_index().astype({"commune_id": str}), on=["commune_id", "year"], how="left"
     )
-    communes[["at_risk", "fragile"]] = communes[["at_risk", "fragile"]].fillna(0).astype(int)
-    return Assessment(a.set_id, indicators, a.criteria, communes)
+    out[["at_risk", "fragile"]] = out[["at_risk", "fragile"]].fillna(0).astype(int)
+    return out
 
 
 def _tolerances(i_idx: np.ndarray, thr: np.ndarray, inds: list) -> np.ndarray:

@@ -94,7 +94,7 @@ def what_if(
 ) -> WhatIf:
     """Score as is and with the changes; report every verdict that flips."""
     if communes is not None:
-        data = data[data["commune_id"].astype(str).isin([str(c) for c in communes])]
+        data = data[data["commune_id"].isin([str(c) for c in communes])]
     before = score(cset, register, data, years=years)
     changed_set = with_thresholds(cset, thresholds) if thresholds else cset
     changed_data = with_values(data, values) if values else data

@@ -48,18 +48,7 @@ def run(args) -> int:
     loaded = loaded_from_args(args, years=args.year)
     with atomic_dir(out, force=replace, inputs=inputs) as tmp:
         produce(loaded, tmp)
-        write_manifest(
-            tmp,
-            manifest.build(
-                NAME,
-                parameters,
-                loaded.provenance["inputs"],
-                out,
-                sets=[loaded.cset],
-                started=started,
-                update_key=key,
-            ),
-        )
+        write_manifest(tmp, manifest.of_run(NAME, parameters, loaded, out, started, update_key=key))
     from ..reports import terminal
 
     print(

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..i18n import cli_help
+from ..errors import UsageError
+from ..i18n import cli_help, t
 
 MAX_PRINTED_PROBLEMS = 100
 
@@ -27,6 +28,17 @@ class Replay:
     target: Path  # a new folder; single-file outputs go in it under their recorded names
     folder: Path  # where the manifest is: recorded relative paths start there
     notebook: Path | None = None  # a custom report notebook the verifier named
+
+    @property
+    def output(self) -> Path:
+        """Where a single-file command writes its file again: under `target`, by the plain
+        name the manifest records. The manifest comes with the folder verified, so a name
+        with a folder in it ('/home/x/f.xlsx', '../f.csv') is refused, never followed."""
+        name = self.parameters.get("out")
+        plain = isinstance(name, str) and name not in ("", ".", "..")
+        if not plain or Path(name).name != name or "\0" in name:
+            raise UsageError(t("verify_out_not_a_name", value=repr(name)))
+        return self.target / name
 
 
 @dataclass(frozen=True)

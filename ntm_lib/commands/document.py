@@ -161,7 +161,7 @@ def replayer(kind: str):
             (r.inputs.get("budget") or [None])[0],
             (r.inputs.get("template") or [None])[0],
             r.inputs.get("text", []),
-            r.target / r.parameters["out"],
+            r.output,
         )
 
     return replay

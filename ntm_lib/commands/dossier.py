@@ -14,7 +14,7 @@ from ..atomic import check_target_file, read_sidecar, write_files
 from ..criteria.text import value_text
 from ..i18n import current_lang, t
 from ..provenance import run_time
-from ..reports.workbooks import write_noted_workbook
+from ..reports.workbooks import rule_signs, write_noted_workbook
 from ..tables import write_csv
 from . import manifest
 from .base import Command, Options, Replay, data_options, out_options
@@ -45,6 +45,7 @@ def rows_of(run: LoadedRun, commune: str, year: int, max_age: int) -> pd.DataFra
 
 
 def write(rows: pd.DataFrame, path: Path, run: LoadedRun) -> None:
+    rows = rule_signs(rows)
     if path.suffix.lower() == ".xlsx":
         write_noted_workbook(
             {"dossier": rows}, path, run.cset, run.provenance["inputs"], "xlsx_sheet_dossier"
@@ -140,7 +141,7 @@ def replay(r: Replay) -> None:
     params = r.parameters
     loaded = loaded_for_replay(r)
     rows = rows_of(loaded, params["commune"], params["year"], params["max_age"])
-    write(rows, r.target / params["out"], loaded)
+    write(rows, r.output, loaded)
 
 
 COMMAND = Command(NAME, configure, run, replay)

@@ -51,6 +51,23 @@ def build(
     } | extra
 
 
+def of_run(
+    command: str,
+    parameters: dict,
+    loaded,
+    base: Path,
+    started: str,
+    more_inputs=(),
+    update_key: str | None = None,
+) -> dict:
+    """The manifest of a command run on a loaded run (its inputs and its set), with
+    `more_inputs` (a plan, a budget) recorded beside them, and the `update_key` the command
+    computed before it read them (else computed here)."""
+    inputs = loaded.provenance["inputs"] + list(more_inputs)
+    extra = {"update_key": update_key} if update_key else {}
+    return build(command, parameters, inputs, base, sets=[loaded.cset], started=started, **extra)
+
+
 # What a manifest records that does not change the outputs (how many workers, how long one
 # may run, when the run started).
 VOLATILE = ("jobs", "timeout")

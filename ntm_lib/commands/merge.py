@@ -105,7 +105,7 @@ def replay(r: Replay) -> None:
         params,
         (r.inputs.get("shares") or [None])[0],
     )
-    for path, frame in zip(outputs(r.target / params["out"], params["new_set"]), frames):
+    for path, frame in zip(outputs(r.output, params["new_set"]), frames):
         write_csv(frame, path)
 
 

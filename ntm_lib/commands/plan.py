@@ -50,13 +50,10 @@ def run(args) -> int:
     loaded = loaded_from_args(args)
     year = loaded.checked_year(args.year)
     parameters = {"set": set_parameter(args.set_id, out), "year": year}
-    recorded = loaded.provenance["inputs"] + files([plan], "plan") + files([budget], "budget")
+    more = files([plan], "plan") + files([budget], "budget")
     with atomic_dir(out, force=args.force, inputs=inputs) as tmp:
         result = produce(loaded, plan, budget, year, tmp)
-        write_manifest(
-            tmp,
-            manifest.build(NAME, parameters, recorded, out, sets=[loaded.cset], started=started),
-        )
+        write_manifest(tmp, manifest.of_run(NAME, parameters, loaded, out, started, more))
     from ..reports import terminal
 
     print(

@@ -52,9 +52,7 @@ def run(args) -> int:
 
 def replay(r: Replay) -> None:
     r.target.mkdir()
-    export(
-        r.parameters.get("form", "grid"), load_set(replayed_set(r)), r.target / r.parameters["out"]
-    )
+    export(r.parameters.get("form", "grid"), load_set(replayed_set(r)), r.output)
 
 
 COMMAND = Command(NAME, configure, run, replay)

@@ -51,7 +51,7 @@ def replay(r: Replay) -> None:
     r.target.mkdir()
     # The set is checked as it was, beside its siblings in the folder it was written to.
     spec = read_set_workbook(r.inputs["workbook"][0], where=r.folder)
-    (r.target / r.parameters["out"]).write_text(set_yaml(spec), encoding="utf-8")
+    (r.output).write_text(set_yaml(spec), encoding="utf-8")
 
 
 COMMAND = Command(NAME, configure, run, replay)

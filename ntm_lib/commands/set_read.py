@@ -67,7 +67,7 @@ def run(args) -> int:
 def replay(r: Replay) -> None:
     r.target.mkdir()
     p = r.parameters
-    produce(r.inputs["decision"][0], p["id"], p.get("parent"), p.get("annex"), r.target / p["out"])
+    produce(r.inputs["decision"][0], p["id"], p.get("parent"), p.get("annex"), r.output)
 
 
 COMMAND = Command(NAME, configure, run, replay)

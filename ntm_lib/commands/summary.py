@@ -84,18 +84,7 @@ def run_summary(
     parameters = asked | {"year": year}
     with atomic_dir(out, force=force or update, inputs=inputs) as tmp:
         render_summary(tmp, loaded, year, district, province, lang)
-        write_manifest(
-            tmp,
-            manifest.build(
-                NAME,
-                parameters,
-                loaded.provenance["inputs"],
-                out,
-                sets=[loaded.cset],
-                started=started,
-                update_key=key,
-            ),
-        )
+        write_manifest(tmp, manifest.of_run(NAME, parameters, loaded, out, started, update_key=key))
     return out / "summary.html"
 
 

@@ -67,7 +67,7 @@ def replay(r: Replay) -> None:
         replayed_set(r),
         r.inputs["communes"][0],
         r.parameters["year"],
-        r.target / r.parameters["out"],
+        r.output,
     )
 
 

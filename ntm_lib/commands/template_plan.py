@@ -53,7 +53,7 @@ def run(args) -> int:
 
 def replay(r: Replay) -> None:
     r.target.mkdir()
-    produce(loaded_for_replay(r), r.parameters["year"], r.target / r.parameters["out"])
+    produce(loaded_for_replay(r), r.parameters["year"], r.output)
 
 
 COMMAND = Command(NAME, configure, run, replay)

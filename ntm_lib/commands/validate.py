@@ -60,6 +60,7 @@ def record(p: Problem) -> dict:
         "column": p.header or p.column,
         "field": p.column,
         "commune": p.context.get("commune_id"),
+        "commune_name": p.context.get("commune_name"),
         "indicator": p.context.get("indicator"),
         "key": p.key,
         "params": {k: str(v) for k, v in p.params.items()},

@@ -298,11 +298,9 @@ def _write_review(wb, fmt: dict, review: list[dict]):
     return sheet, [w for *_, w in REVIEW_COLUMNS]
 
 
-def write_authoring(
-    path: Path, info: dict, zones: list, rows: list[dict], review: list[dict] | None = None
-) -> None:
-    """Write an authoring workbook: guide, «Thông tin», «Chỉ tiêu» and, when there is
-    anything to check, «Cần kiểm tra». Text is never a formula or a link."""
+def open_workbook(path: Path, guide_lines: list[str]):
+    """(workbook, formats, guide sheet): a set workbook begun with its guide, every text a
+    text (never a formula, a link or a number) and a fixed creation date (same bytes)."""
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(
@@ -313,8 +311,17 @@ def write_authoring(
     fmt = _formats(wb)
     guide = wb.add_worksheet(GUIDE_SHEET)
     guide.set_column(0, 0, 120, fmt["wrap"])
-    for r, line in enumerate(GUIDE):
+    for r, line in enumerate(guide_lines):
         guide.write_string(r, 0, line)
+    return wb, fmt, guide
+
+
+def write_authoring(
+    path: Path, info: dict, zones: list, rows: list[dict], review: list[dict] | None = None
+) -> None:
+    """Write an authoring workbook: guide, «Thông tin», «Chỉ tiêu» and, when there is
+    anything to check, «Cần kiểm tra». Text is never a formula or a link."""
+    wb, fmt, guide = open_workbook(path, GUIDE)
     printed = {guide: [120]}
     written = [_write_info(wb, fmt, info), _write_rows(wb, fmt, zones, rows)]
     if review:

@@ -19,6 +19,7 @@ from .authoring import date_text
 from .grid import STATES, cell
 from .model import CriteriaSet, Indicator
 from .regions import region_ids
+from .schema import OP_SYMBOL
 
 KEY = ["indicator", "region", "group", "year"]
 COLUMNS = ["indicator", "region", "group", "year", "field", "a", "b"]
@@ -65,7 +66,7 @@ def _indicator_fields(ind: Indicator) -> dict:
         "name_vi": ind.name["vi"],
         "name_en": ind.name["en"],
         "unit": ind.unit,
-        "op": ind.rule.op,
+        "op": OP_SYMBOL[ind.rule.op],
         "relative_to": f"{_text(rel.factor)} × {rel.indicator}" if rel else "",
         "tolerance": _text(ind.tolerance) if ind.tolerance else "",
         "value_from": ind.value_from or "",

@@ -131,7 +131,7 @@ def commune_zones(register: pd.DataFrame) -> pd.Series:
         (r, None if pd.isna(g) else int(g), c or None)
         for r, g, c in zip(register["region"], groups, cats)
     ]
-    return pd.Series(zones, index=register["commune_id"].astype(str).to_numpy(), dtype=object)
+    return pd.Series(zones, index=register["commune_id"].to_numpy(), dtype=object)
 
 
 @dataclass(frozen=True)

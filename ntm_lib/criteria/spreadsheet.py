@@ -173,21 +173,10 @@ def _write_grid(wb, sheet, grid: pd.DataFrame, formats: dict) -> None:
 
 def export_workbook(cset: CriteriaSet, path: Path) -> int:
     """Write the set's per-cell grid workbook to `path`; returns the number of grid rows."""
-    import xlsxwriter
-
-    from .authoring import _formats, _write_info, set_info
+    from .authoring import _write_info, open_workbook, set_info
 
     grid = cells(cset)
-    wb = xlsxwriter.Workbook(
-        str(path),
-        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
-    )
-    wb.set_properties({"created": dt.datetime(2000, 1, 1)})
-    formats = _formats(wb)
-    guide = wb.add_worksheet(GUIDE_SHEET)
-    guide.set_column(0, 0, 120, formats["wrap"])
-    for r, line in enumerate(GUIDE):
-        guide.write_string(r, 0, line)
+    wb, formats, guide = open_workbook(path, GUIDE)
     info, info_widths = _write_info(wb, formats, set_info(cset))
     sheet = wb.add_worksheet(GRID_SHEET)
     _write_grid(wb, sheet, grid, formats)

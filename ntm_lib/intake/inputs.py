@@ -15,7 +15,13 @@ import pandas as pd
 from ..criteria.catalogue import CriteriaSet
 from ..errors import InputError, Problem, cap_problems
 from .indicator_data import PROOF_COLUMNS, proof_date, read_data
-from .register import DOCUMENT_COLUMNS, category_lookup, read_register, region_lookup
+from .register import (
+    DOCUMENT_COLUMNS,
+    category_lookup,
+    named_communes,
+    read_register,
+    region_lookup,
+)
 from .table import MAX_SAME_PROBLEM, Table, read_tables
 from .values import fold, fold_series
 
@@ -93,7 +99,7 @@ def load_inputs(
     problems += found
     if data.empty and not found:
         problems.append(Problem(", ".join(map(str, data_paths)), "data_empty"))
-    problems = cap_problems(problems, MAX_SAME_PROBLEM)
+    problems = named_communes(cap_problems(problems, MAX_SAME_PROBLEM), register)
     if any(p.severity == "error" for p in problems):
         raise InputError(problems)
     data["year"] = data["year"].astype(int)

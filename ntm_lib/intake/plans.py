@@ -21,7 +21,8 @@ from ..criteria.catalogue import CriteriaSet, fmt_number
 from ..errors import InputError, Problem, cap_problems
 from ..i18n import t
 from .inputs import MAX_SAME_PROBLEM, read_tables
-from .values import column_spec, fold, parse_numbers
+from .register import named_communes
+from .values import cell_numbers, column_spec, fold
 
 SOURCES = [
     "state_budget",
@@ -72,7 +73,9 @@ def _amounts(table, f: pd.DataFrame, columns: list[str], problems: list[Problem]
     out = pd.DataFrame(index=f.index)
     for col in columns:
         text = f[col] if col in f else pd.Series("", index=f.index)
-        value = parse_numbers(text)
+        # An Excel number cell is read as Excel holds it: 2.125 stays 2.125 (a typed "2.125"
+        # would be 2125 by the Vietnamese convention).
+        value = cell_numbers(text, table.flag(col, f.index))
         blank = text.str.strip() == ""
         value = value.where(~blank, 0.0)
         for row in value.index[value.isna()]:
@@ -238,7 +241,7 @@ def read_plan(paths, cset: CriteriaSet, register: pd.DataFrame, data_year: int) 
     """Plan rows (tasks) with their criterion or field resolved; raises InputError listing every
     problem. `kind` is "criterion" for a task tied to an indicator or a criterion, "general" for
     one of a field of work."""
-    known = set(register["commune_id"].astype(str))
+    known = set(register["commune_id"])
     frames, problems = [], []
     for path in paths if isinstance(paths, (list, tuple)) else [paths]:
         tables, found = read_tables(Path(path), "plan")
@@ -247,7 +250,7 @@ def read_plan(paths, cset: CriteriaSet, register: pd.DataFrame, data_year: int) 
             frames.append(_plan_table(table, cset, known, data_year, problems))
     errors = [p for p in problems if p.severity == "error"]
     if errors:
-        raise InputError(cap_problems(problems, MAX_SAME_PROBLEM))
+        raise InputError(named_communes(cap_problems(problems, MAX_SAME_PROBLEM), register))
     plan = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PLAN_COLUMNS)
     plan.attrs["warnings"] = [p for p in problems if p.severity != "error"]
     return plan
@@ -259,7 +262,7 @@ def fold_map(text: pd.Series, words: dict) -> pd.Series:
 
 def read_budget(paths, register: pd.DataFrame) -> pd.DataFrame:
     """Yearly budget per commune and source (million VND)."""
-    known = set(register["commune_id"].astype(str))
+    known = set(register["commune_id"])
     frames, problems = [], []
     for path in paths if isinstance(paths, (list, tuple)) else [paths]:
         tables, found = read_tables(Path(path), "budget")
@@ -299,5 +302,5 @@ def read_budget(paths, register: pd.DataFrame) -> pd.DataFrame:
             Problem(str(paths), "budget_duplicate", params={"commune": cid, "year": year})
         )
     if [p for p in problems if p.severity == "error"]:
-        raise InputError(cap_problems(problems, MAX_SAME_PROBLEM))
+        raise InputError(named_communes(cap_problems(problems, MAX_SAME_PROBLEM), register))
     return budget

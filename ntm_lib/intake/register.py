@@ -164,3 +164,17 @@ def read_register(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
     dup, found = _duplicates(register, str(path))
     problems += found
     return register.loc[~dup, cols].reset_index(drop=True), problems
+
+
+def named_communes(problems: list[Problem], register: pd.DataFrame) -> list[Problem]:
+    """The problems with the name of the commune they are about, as the register has it: an
+    officer knows «Đức Chính» before «10912»."""
+    if "name" not in register:
+        return problems
+    names = dict(zip(register["commune_id"], register["name"].astype(str)))
+    return [
+        replace(p, context=p.context | {"commune_name": names[p.context["commune_id"]]})
+        if names.get(p.context.get("commune_id"), "").strip()
+        else p
+        for p in problems
+    ]

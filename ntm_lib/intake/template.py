@@ -240,7 +240,7 @@ def write_plan_template(
     """Plan rows for every unmet indicator of `year`, a row per field of work for the general
     tasks, and an empty budget for the next years. Rows left untouched are read back as no
     task (intake.plans)."""
-    names = register.set_index(register["commune_id"].astype(str))["name"]
+    names = register.set_index(register["commune_id"])["name"]
     unmet = indicators[
         (indicators["year"] == year) & indicators["status"].isin(["not_met", "missing"])
     ]

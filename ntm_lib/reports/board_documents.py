@@ -55,9 +55,7 @@ class DocumentOptions:
 
 
 def _mine(frame: pd.DataFrame, ctx: Context, year: int | None = None) -> pd.DataFrame:
-    return frame[
-        (frame["commune_id"].astype(str) == ctx.commune_id) & (frame["year"] == (year or ctx.year))
-    ]
+    return frame[(frame["commune_id"] == ctx.commune_id) & (frame["year"] == (year or ctx.year))]
 
 
 def _lower_first(text: str) -> str:

@@ -190,7 +190,7 @@ def fragile_flag(row, lang: str) -> str:
 
 def _mine(ctx: Context) -> pd.DataFrame:
     ind = ctx.assessment.indicators
-    return ind[(ind["commune_id"].astype(str) == ctx.commune_id) & (ind["year"] == ctx.year)]
+    return ind[(ind["commune_id"] == ctx.commune_id) & (ind["year"] == ctx.year)]
 
 
 def warning_html(ctx: Context) -> str:

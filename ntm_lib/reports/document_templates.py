@@ -325,18 +325,7 @@ def status_tables(b: Builder) -> None:
     b.tag("{%p endif %}")
     b.tag("{%p if s.unmet %}")
     b.p("Các chỉ tiêu chưa đạt hoặc chưa đủ số liệu ({{ s.label }}):", keep=True)
-    b.table(
-        ["Chỉ tiêu", "Nội dung", "Hiện trạng", "Yêu cầu", "Còn thiếu"],
-        [
-            "{{ r.indicator }}",
-            "{{ r.name }}",
-            "{{ r.value }}",
-            "{{ r.requirement }}",
-            "{{ r.gap }}",
-        ],
-        [17, 58, 30, 30, 30],
-        "s.unmet",
-    )
+    _unmet_table(b)
     b.tag("{%p endif %}")
     b.tag("{%p endfor %}")
 
@@ -553,18 +542,7 @@ def build_report(path: Path) -> Path:
     b.tag("{%p for s in sets %}")
     b.tag("{%p if s.unmet %}")
     b.p("Các chỉ tiêu còn phải thực hiện ({{ s.label }}):", keep=True)
-    b.table(
-        ["Chỉ tiêu", "Nội dung", "Hiện trạng", "Yêu cầu", "Còn thiếu"],
-        [
-            "{{ r.indicator }}",
-            "{{ r.name }}",
-            "{{ r.value }}",
-            "{{ r.requirement }}",
-            "{{ r.gap }}",
-        ],
-        [17, 58, 30, 30, 30],
-        "s.unmet",
-    )
+    _unmet_table(b)
     b.tag("{%p else %}")
     b.p("Không còn chỉ tiêu chưa đạt ({{ s.label }}).")
     b.tag("{%p endif %}")
@@ -633,6 +611,22 @@ def listing() -> dict[str, list[list[str]]]:
 def build_all(folder: Path = DOCUMENTS) -> list[Path]:
     built = [BUILDERS[kind](folder / name) for kind, name in TEMPLATES.items()]
     return built + ([write_listing(folder / FIELDS.name)] if SAMPLE.is_dir() else [])
+
+
+def _unmet_table(b) -> None:
+    """The table of a set's unmet indicators (`s.unmet`), in the plan and in the report."""
+    b.table(
+        ["Chỉ tiêu", "Nội dung", "Hiện trạng", "Yêu cầu", "Còn thiếu"],
+        [
+            "{{ r.indicator }}",
+            "{{ r.name }}",
+            "{{ r.value }}",
+            "{{ r.requirement }}",
+            "{{ r.gap }}",
+        ],
+        [17, 58, 30, 30, 30],
+        "s.unmet",
+    )
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ def write_index(
     (`--update`), marked."""
     com = assessment.communes[assessment.communes["year"] == year].copy()
     com["commune_id"] = com["commune_id"].astype(str)
-    com = com.merge(register.astype({"commune_id": str}), on="commune_id", how="left")
+    com = com.merge(register, on="commune_id", how="left")
     rows = _rows(com, cset, outcomes, lang, with_no_data, documents, changed or set())
     shown = com[com["commune_id"].isin({r["id"] for r in rows})]
     # One bar per commune: past a district's worth, a chart no phone can show (3,300 bars are

@@ -198,11 +198,9 @@ def show_text(
 ) -> str:
     """`ntm show`: one commune's verdict, its criteria, and the indicators not met or not
     decided, with the notes every verdict carries."""
-    com = a.communes[
-        (a.communes["commune_id"].astype(str) == commune_id) & (a.communes["year"] == year)
-    ]
+    com = a.communes[(a.communes["commune_id"] == commune_id) & (a.communes["year"] == year)]
     row = com.iloc[0]
-    name = register.set_index(register["commune_id"].astype(str)).at[commune_id, "name"]
+    name = register.set_index(register["commune_id"]).at[commune_id, "name"]
     head = (
         f"{name} ({commune_id}), {year}: "
         f"{fmt.commune_status(row, cset.status_label, lang)} — {pick(cset.title, lang)}"
@@ -217,9 +215,7 @@ def show_text(
 
 
 def _criteria_grid(a: Assessment, commune_id: str, year: int, lang, total: int) -> str:
-    crit = a.criteria[
-        (a.criteria["commune_id"].astype(str) == commune_id) & (a.criteria["year"] == year)
-    ]
+    crit = a.criteria[(a.criteria["commune_id"] == commune_id) & (a.criteria["year"] == year)]
     rows = [
         [
             str(r.criterion),
@@ -240,7 +236,7 @@ def _unmet_grid(
     a: Assessment, cset: CriteriaSet, commune_id: str, year: int, lang, total: int
 ) -> str:
     ind = a.indicators[
-        (a.indicators["commune_id"].astype(str) == commune_id)
+        (a.indicators["commune_id"] == commune_id)
         & (a.indicators["year"] == year)
         & a.indicators["status"].isin(["not_met", "missing", "no_threshold"])
     ]
@@ -314,7 +310,7 @@ def plan_text(
     whole year's budget holds."""
     from ..assess.roadmap import outlook_text
 
-    names = register.set_index(register["commune_id"].astype(str))["name"]
+    names = register.set_index(register["commune_id"])["name"]
     lines = []
     for row in summary.to_dict(orient="records"):
         cid = str(row["commune_id"])
@@ -322,8 +318,8 @@ def plan_text(
         if row["status_now"] != "met" and pd.isna(row["earliest_status_year"]):
             text = _blocked_text(
                 row,
-                roadmap[roadmap["commune_id"].astype(str) == cid],
-                budget[budget["commune_id"].astype(str) == cid],
+                roadmap[roadmap["commune_id"] == cid],
+                budget[budget["commune_id"] == cid],
                 cset,
                 lang,
             )

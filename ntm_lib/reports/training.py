@@ -91,13 +91,13 @@ def criteria_overview_html(ctx: Context) -> str:
     indicator requires of the lesson's commune in its year, with the commune's verdict."""
     lang, cset = ctx.lang, ctx.cset
     ind = ctx.assessment.indicators
-    mine = ind[(ind["commune_id"].astype(str) == ctx.commune_id) & (ind["year"] == ctx.year)]
+    mine = ind[(ind["commune_id"] == ctx.commune_id) & (ind["year"] == ctx.year)]
     by_code = {str(r.indicator): r for r in mine.itertuples()}
     crit = ctx.assessment.criteria
     crit_status = {
         str(r.criterion): str(r.status)
         for r in crit[
-            (crit["commune_id"].astype(str) == ctx.commune_id) & (crit["year"] == ctx.year)
+            (crit["commune_id"] == ctx.commune_id) & (crit["year"] == ctx.year)
         ].itertuples()
     }
     group_of = {c: g for g in cset.groups for c in g.criteria}
@@ -141,7 +141,7 @@ def criterion_html(ctx: Context, number: str) -> str:
     lang = ctx.lang
     ind = ctx.assessment.indicators
     rows = ind[
-        (ind["commune_id"].astype(str) == ctx.commune_id)
+        (ind["commune_id"] == ctx.commune_id)
         & (ind["year"] == ctx.year)
         & (ind["criterion"].astype(str) == number)
     ]
@@ -157,7 +157,7 @@ def criterion_html(ctx: Context, number: str) -> str:
     ]
     crit = ctx.assessment.criteria
     status = crit[
-        (crit["commune_id"].astype(str) == ctx.commune_id)
+        (crit["commune_id"] == ctx.commune_id)
         & (crit["year"] == ctx.year)
         & (crit["criterion"].astype(str) == number)
     ]["status"].iloc[0]
@@ -173,7 +173,7 @@ def criterion_html(ctx: Context, number: str) -> str:
 
 def _answer_html(w, ctx: Context) -> str:
     lang = ctx.lang
-    names = ctx.register.astype({"commune_id": str}).set_index("commune_id")["name"]
+    names = ctx.register.set_index("commune_id")["name"]
     titles = {c.number: pick(c.name, lang) for c in ctx.cset.criteria}
     crit = ", ".join(
         f"{r.criterion} {titles.get(str(r.criterion), '')} "

@@ -23,7 +23,7 @@ import pandas as pd
 from .. import fmt
 from ..assess.scoring import Assessment
 from ..criteria.catalogue import CriteriaSet, units
-from ..criteria.schema import EVIDENCE_LEVELS
+from ..criteria.schema import EVIDENCE_LEVELS, OP_SYMBOL
 from ..i18n import catalogue as i18n_catalogue
 from ..i18n import current_lang, pick, t
 from ..tables import write_csv, write_xlsx
@@ -128,7 +128,7 @@ def people_tables(
     from ..criteria.text import requirement_text
 
     want = set(PEOPLE_COLUMNS) if only is None else set(only)
-    reg = register.astype({"commune_id": str}).set_index("commune_id")
+    reg = register.set_index("commune_id")
     names = reg["name"].astype(str)
     tables = {}
     com = a.communes.assign(commune_id=a.communes["commune_id"].astype(str))
@@ -310,6 +310,14 @@ def _cells_in_words(name: str, col, values: pd.Series, lang: str, word) -> pd.Se
     return values
 
 
+def rule_signs(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with its `rule` column as signs (≥, >, ≤, <, =), as a person writes a rule: the
+    code '==' would read as a broken formula in LibreOffice (Err:520)."""
+    if "rule" not in frame.columns:
+        return frame
+    return frame.assign(rule=frame["rule"].map(lambda r: OP_SYMBOL.get(r, r)))
+
+
 def write_assessment(
     assessment: Assessment,
     folder: Path,
@@ -332,7 +340,7 @@ def write_assessment(
     extra = marks.csv_columns(assessment, inputs)
     written = []
     for name, frame in tables.items():
-        write_csv(frame.assign(**extra[name]), folder / f"{name}.csv")
+        write_csv(rule_signs(frame).assign(**extra[name]), folder / f"{name}.csv")
         written.append(folder / f"{name}.csv")
     rows = sheet_rows(assessment)
     people = people_tables(

@@ -185,3 +185,19 @@ def test_a_half_filled_row_is_still_an_error(tmp_path, base_set):
     with pytest.raises(InputError) as info:
         _plan(tmp_path, base_set, "c1,A,,,,,,100,100,0,0,0,0\n")
     assert "chưa ghi giải pháp" in str(info.value)
+
+
+def test_amounts_in_excel_number_cells_are_read_as_excel_holds_them(tmp_path, base_set):
+    """2.125 (million đồng) in a number cell is 2.125; typed as text, «2.125» is 2125 by the
+    Vietnamese convention, as the officer would read it."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADER.split(","))
+    ws.append(["c1", "A", "", "", "Fix A", "UBND xã", 2025, 2.125, 2.125, 0, 0, 0, 0])
+    ws.append(["c1", "B", "", "", "Fix B", "UBND xã", 2025, "2.125", "2.125", 0, 0, 0, 0])
+    wb.save(tmp_path / "plan.xlsx")
+    plan = read_plan([str(tmp_path / "plan.xlsx")], base_set, REG, 2024)
+    assert plan["cost"].tolist() == [2.125, 2125.0]
+    assert plan[SOURCES[0]].tolist() == [2.125, 2125.0]

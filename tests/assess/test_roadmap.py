@@ -176,7 +176,7 @@ def test_sample_plan_for_duc_chinh(tmp_path, capsys):
         == 0
     )
     assert "Đức Chính (10912): có thể đạt chuẩn năm 2027" in capsys.readouterr().out
-    with open(out / "roadmap.csv", encoding="utf-8") as fh:
+    with open(out / "roadmap.csv", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert [(r["criterion"], r["year_scheduled"], r["late"]) for r in rows] == [
         ("KM", "2027", "False"),

@@ -49,7 +49,7 @@ def test_threshold_change_flips_a_known_number_of_sample_communes():
 
     met = score(cset, inputs.register, inputs.data, years=[2025]).communes
     met = set(met.loc[met["status"] == "met", "commune_id"].astype(str))
-    with open(SAMPLE / "indicators.csv", encoding="utf-8") as fh:
+    with open(SAMPLE / "indicators.csv", encoding="utf-8-sig") as fh:
         raw = [r for r in csv.DictReader(fh) if r["year"] == "2025" and r["indicator"] == "17.4"]
     values = dict(
         zip((r["commune_id"] for r in raw), parse_numbers(pd.Series([r["value"] for r in raw])))

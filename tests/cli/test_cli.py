@@ -102,7 +102,7 @@ def test_validate_bad_data_exits_1_with_messages(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 1
     assert (
-        "bad.csv, dòng 2, cột «value», xã 10912, chỉ tiêu 17.4: "
+        "bad.csv, dòng 2, cột «value», xã 10912 (Đức Chính), chỉ tiêu 17.4: "
         "tỷ lệ «150» nằm ngoài khoảng 0-100%." in err
     )
     assert "bad.csv, dòng 3, cột «indicator»" in err
@@ -131,7 +131,7 @@ def test_assess_writes_tables_and_is_deterministic(tmp_path, capsys):
         "manifest.json",
     }
     names = ["indicators.csv", "criteria.csv", "communes.csv", "assessment.xlsx"]
-    with open(out / "indicators.csv", encoding="utf-8") as fh:
+    with open(out / "indicators.csv", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert list(rows[0]) == [
         "commune_id",
@@ -224,7 +224,7 @@ def test_existing_output_is_not_overwritten_without_force(tmp_path, capsys):
 def test_year_filter(tmp_path):
     out = tmp_path / "run"
     assert main(["assess"] + SAMPLE_ARGS + ["--year", "2025", "--out", str(out)]) == 0
-    with open(out / "communes.csv", encoding="utf-8") as fh:
+    with open(out / "communes.csv", encoding="utf-8-sig") as fh:
         years = {r["year"] for r in csv.DictReader(fh)}
     assert years == {"2025"}
 

@@ -170,6 +170,34 @@ def test_written_verified_then_tampered(name, tmp_path, capsys):
     assert Path(tampered).name in capsys.readouterr().err
 
 
+SINGLE_FILES = sorted(n for n, (_, verified, tampered) in CASES.items() if verified == tampered)
+
+
+@pytest.mark.parametrize("name", SINGLE_FILES)
+@pytest.mark.parametrize("where", ["absolute", "relative"])
+def test_verify_never_writes_where_a_received_sidecar_says(name, where, tmp_path, capsys):
+    """The sidecar comes with the file verified: an `out` pointing elsewhere is refused, and
+    the file it names is left as it was."""
+    args, verified, _ = CASES[name]
+    work = tmp_path / "received"
+    work.mkdir()
+    assert main(args(work)) == 0, capsys.readouterr().err
+    victim = tmp_path / "victim" / Path(verified).name
+    victim.parent.mkdir()
+    victim.write_text("USER DATA")
+    sidecar = work / f"{verified}.ntm.json"
+    manifest = json.loads(sidecar.read_text(encoding="utf-8"))
+    up = "../" * len(Path(verified).parts)
+    named = str(victim) if where == "absolute" else f"{up}victim/{victim.name}"
+    manifest["parameters"]["out"] = named
+    sidecar.write_text(json.dumps(manifest), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["verify", str(work / verified)]) == 2
+    assert repr(named) in capsys.readouterr().err
+    assert victim.read_text() == "USER DATA"
+    assert sorted(p.name for p in victim.parent.iterdir()) == [victim.name]
+
+
 def test_single_files_carry_their_manifest_beside_them(tmp_path):
     assert main(CASES["merge"][0](tmp_path)) == 0
     manifest = json.loads((tmp_path / "m.csv.ntm.json").read_text(encoding="utf-8"))

@@ -92,7 +92,7 @@ def test_tue_tinh_from_its_three_predecessors(tmp_path, capsys):
         == 0
     )
     baseline = tmp_path / "merged.vn-2026-ntm.csv"
-    with open(baseline, encoding="utf-8") as fh:
+    with open(baseline, encoding="utf-8-sig") as fh:
         rows = [r for r in csv.DictReader(fh) if r["commune_id"] == "10909"]
     assert sorted(r["indicator"] for r in rows) == ["3.1", "6.1", "8.1", "8.2"]
     assert all(r["year"] == "2026" and "10912" in r["source"] for r in rows)
@@ -114,7 +114,7 @@ def test_tue_tinh_from_its_three_predecessors(tmp_path, capsys):
     assert exit_code(manifest) == 0, manifest["communes"]
     html = (out / "communes" / "10909_tue-tinh-2026.html").read_text(encoding="utf-8")
     assert "Các xã trước sáp nhập (2025)" in html
-    with open(SAMPLE / "communes.csv", encoding="utf-8") as fh:
+    with open(SAMPLE / "communes.csv", encoding="utf-8-sig") as fh:
         names = {r["commune_id"]: r["name"] for r in csv.DictReader(fh)}
     for old in ("10900", "10909", "10912"):
         assert re.search(

@@ -66,7 +66,7 @@ def test_units_comparators_levels_and_quotes(tmp_path):
     level = waste[waste["field"] == "evidence"].iloc[0]
     assert (level["a"], level["b"]) == ("secondary", "official")
     op = rows[(rows["indicator"] == "11.1") & (rows["field"] == "op")]
-    assert (op.iloc[0]["a"], op.iloc[0]["b"]) == ("<=", "<")
+    assert (op.iloc[0]["a"], op.iloc[0]["b"]) == ("≤", "<")  # as a person writes a rule
     assert "unit" in set(rows.loc[rows["indicator"] == "13.1", "field"])
 
 

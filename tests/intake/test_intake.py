@@ -183,7 +183,8 @@ def test_messages_in_english(tmp_path, base_set, monkeypatch):
     monkeypatch.setenv("NTM_LANG", "en")
     problems = _problems(tmp_path, "commune_id,year,indicator,value\nc1,2024,A.1,abc\n", base_set)
     assert problems[0].message() == (
-        f"ERROR: {tmp_path / 'data.csv'}, row 2, column 'value', commune c1, indicator A.1: "
+        f"ERROR: {tmp_path / 'data.csv'}, row 2, column 'value', "
+        "commune c1 (Đức Chính), indicator A.1: "
         "value 'abc' is not a number "
         "(valid examples: 95, 95%, 95.5)."
     )

@@ -89,7 +89,9 @@ def test_no_formula_in_the_workbook_and_csv_cells_are_neutralised(hostile_run):
         sheets = [n for n in zf.namelist() if n.startswith("xl/worksheets/")]
         assert sheets and not any(b"<f>" in zf.read(n) or b"<f " in zf.read(n) for n in sheets)
     for name in ("indicators.csv", "criteria.csv", "communes.csv"):
-        for row in csv.reader(io.StringIO((out / "results" / name).read_text(encoding="utf-8"))):
+        for row in csv.reader(
+            io.StringIO((out / "results" / name).read_text(encoding="utf-8-sig"))
+        ):
             for cell in row:
                 if re.fullmatch(r"==|[<>]=?", cell):
                     continue  # a rule's comparison signs: nothing to compute or call

@@ -31,11 +31,11 @@ def assessed(tmp_path_factory):
         )
         == 0
     )
-    with open(out / "communes.csv", encoding="utf-8") as fh:
+    with open(out / "communes.csv", encoding="utf-8-sig") as fh:
         communes = list(csv.DictReader(fh))
-    with open(out / "indicators.csv", encoding="utf-8") as fh:
+    with open(out / "indicators.csv", encoding="utf-8-sig") as fh:
         indicators = list(csv.DictReader(fh))
-    with open(out / "criteria.csv", encoding="utf-8") as fh:
+    with open(out / "criteria.csv", encoding="utf-8-sig") as fh:
         criteria = list(csv.DictReader(fh))
     return communes, indicators, criteria
 

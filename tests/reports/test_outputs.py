@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from conftest import SAMPLE
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from ntm_lib import fmt
 from ntm_lib.assess.pipeline import assess
@@ -37,12 +38,12 @@ def sample():
 
 
 def test_the_guard_leaves_a_rules_signs_and_stops_real_formulas(tmp_path):
-    cells = ["==", ">=", "<=", ">", "<", '=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0"]
-    cells += ["-2+3", "@SUM(1,2)", "=1+1", "==1", "\tx"]
+    cells = ["=", "≥", ">=", "<=", ">", "<", '=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0"]
+    cells += ["-2+3", "@SUM(1,2)", "=1+1", "==1", "==", "\tx"]
     safe = spreadsheet_safe(pd.DataFrame({"c": cells}))["c"].tolist()
-    assert safe[:5] == ["==", ">=", "<=", ">", "<"]  # a rule word is not a formula
-    assert all(s.startswith("'") for s in safe[5:]), safe
-    write_csv(pd.DataFrame({"rule": [">=", "=="] * 3000, "n": range(6000)}), tmp_path / "r.csv")
+    assert safe[:6] == ["=", "≥", ">=", "<=", ">", "<"]  # a sign alone is not a formula
+    assert all(s.startswith("'") for s in safe[6:]), safe  # '==' is: LibreOffice's Err:520
+    write_csv(pd.DataFrame({"rule": ["≥", "="] * 3000, "n": range(6000)}), tmp_path / "r.csv")
     assert "'" not in (tmp_path / "r.csv").read_text()  # the fast path writes them as they are
 
 
@@ -54,6 +55,17 @@ def test_libreoffice_reads_no_guarded_cell_as_a_formula(tmp_path, libreoffice):
     kinds = [(c.value, c.data_type) for c in sheet["A"][1:]]
     assert all(kind == "s" for _, kind in kinds), kinds
     assert kinds[0][0] == ">="
+
+
+def test_the_rule_column_opens_as_signs_in_libreoffice(tmp_path, libreoffice, sample):
+    cset, register, a = sample
+    write_assessment(a, tmp_path, cset, register, lang="vi")
+    libreoffice(tmp_path / "indicators.csv", "xlsx")
+    sheet = load_workbook(tmp_path / "indicators.xlsx").active
+    header = [c.value for c in sheet[1]]
+    rules = {c.value for c in sheet[get_column_letter(header.index("rule") + 1)][1:]}
+    assert rules and rules <= {"≥", ">", "≤", "<", "="}, rules  # no error cell, no code
+    assert "=" in rules  # the sample has yes/no indicators: their rule is equality
 
 
 # --- communes by name
