@@ -6,7 +6,7 @@ NTM := $(VENV)/bin/ntm
 SAMPLE := data/sample
 OUT := outputs/sample
 
-.PHONY: setup setup-test report assess test test-fast lint locale sample notebooks lab bench bench-assess bench-reports clean
+.PHONY: setup setup-test report assess test test-fast lint locale sample notebooks lab bench bench-large bench-assess bench-reports clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,11 @@ sample: setup
 ## bench: every benchmark in one table, each figure beside its reference and goal (~10 min)
 bench: setup-test
 	$(PY) benchmarks/bench.py
+
+## bench-large: the same, with the largest sizes (30,000 communes assessed; the whole country,
+## 3,300 communes x 5 years, reported and updated): about half an hour
+bench-large: setup-test
+	$(PY) benchmarks/bench.py --large
 
 ## bench-assess: `ntm assess` end to end on a million input rows and more (time, CPU, memory)
 bench-assess: setup

@@ -3,14 +3,16 @@
 Machines are shared and noisy: a figure is never a machine-wide CPU count. In-process work
 is timed with `time.process_time()` (this process alone); a command is run as a child and
 timed by `wait4`, which counts the child and every process it waited for (report workers,
-their kernels), and nothing else. Each side runs at least three times;
-min and median are printed, and each figure stands beside its reference measured in the same
-run, so that ratios stay meaningful when the machine is busy.
+their kernels), and nothing else. Each side runs at least three times, interleaved with its
+reference (ours, reference, ours, reference...: a busy spell slows both alike); min and median
+are printed. A goal on a figure is judged on its min (what the machine does undisturbed), a
+goal on a ratio on the median of the rounds' ratios.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -27,8 +29,9 @@ REPEAT = 3
 class Run:
     wall: float
     cpu: float
-    peak_mb: float = 0.0
+    peak_mb: float = 0.0  # the command's own process
     err: str = ""  # what the command printed on stderr
+    workers_mb: float = 0.0  # the largest of the processes it started
 
 
 @dataclass
@@ -46,9 +49,18 @@ class Row:
 
     @property
     def ratio(self) -> float:
-        """How many times the reference's cost ours is (medians): 2.0 = twice as slow."""
+        """How many times the reference's cost ours is (the median of the rounds' ratios, the
+        runs being interleaved; medians of each side otherwise): 2.0 = twice as slow."""
+        if len(self.ours) == len(self.ref):
+            pairs = [(r / o if self.rate else o / r) for o, r in zip(self.ours, self.ref)]
+            return statistics.median(pairs)
         ours, ref = statistics.median(self.ours), statistics.median(self.ref)
         return ref / ours if self.rate else ours / ref
+
+    @property
+    def best(self) -> float:
+        """The best run: the least (the most, for a throughput)."""
+        return max(self.ours) if self.rate else min(self.ours)
 
     @property
     def median(self) -> float:
@@ -76,11 +88,19 @@ def _fig(x: float) -> str:
 
 def timed(func, repeat: int = REPEAT) -> list[Run]:
     """`func()` run `repeat` times in this process: wall and this process's CPU seconds."""
-    runs = []
+    return interleaved({"f": func}, repeat)["f"]
+
+
+def interleaved(funcs: dict, repeat: int = REPEAT) -> dict[str, list[Run]]:
+    """Each of `funcs` run once per round, in turn, for `repeat` rounds: its wall and this
+    process's CPU seconds, or the Run it returns itself (a command run as a child)."""
+    runs: dict[str, list[Run]] = {name: [] for name in funcs}
     for _ in range(repeat):
-        w0, c0 = time.perf_counter(), time.process_time()
-        func()
-        runs.append(Run(time.perf_counter() - w0, time.process_time() - c0))
+        for name, func in funcs.items():
+            w0, c0 = time.perf_counter(), time.process_time()
+            result = func()
+            own = Run(time.perf_counter() - w0, time.process_time() - c0)
+            runs[name].append(result if isinstance(result, Run) else own)
     return runs
 
 
@@ -98,8 +118,31 @@ def child(args: list[str], **kwargs) -> Run:
         if proc.returncode != 0:
             raise SystemExit(f"{' '.join(map(str, args[:4]))}... failed:\n{text[-2000:]}")
     # ru_maxrss would carry this process's own peak across fork and exec: a command's peak
-    # memory is the VmHWM it prints itself (see bench_assess.RUN).
-    return Run(wall, usage.ru_utime + usage.ru_stime, err=text)
+    # memory is the VmHWM it prints itself (PEAK, run with `command`).
+    run = Run(wall, usage.ru_utime + usage.ru_stime, err=text)
+    found = re.search(r"PEAK_KB (\d+) (\d+)", text)
+    if found:
+        run.peak_mb = int(found.group(1)) / 1024
+        run.workers_mb = int(found.group(2)) / 1024
+    return run
+
+
+# `ntm` run as a child that prints, at its end, its own peak resident memory (VmHWM: this
+# process's, not inherited) and the largest of its children's (report workers).
+PEAK = """
+import re, resource, sys
+from ntm_lib.cli import main
+code = main(sys.argv[1:])
+status = open("/proc/self/status").read()
+children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print("PEAK_KB", re.search(r"VmHWM:\\s+(\\d+)", status).group(1), children, file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def command(args: list[str], **kwargs) -> Run:
+    """`ntm ARGS...` as a child: wall, CPU (its tree), its peak memory and its workers'."""
+    return child([sys.executable, "-c", PEAK, *args], **kwargs)
 
 
 def synthetic(folder: Path, communes: int, years: int) -> Path:

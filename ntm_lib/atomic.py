@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 from pathlib import Path, PurePosixPath
 
 from .errors import EditedError, UsageError
@@ -90,14 +91,17 @@ def _listing(folder: Path) -> list[str]:
 
 
 def owned(folder: Path) -> bool:
-    """True when ntm wrote `folder` and it holds nothing else: its manifest is ntm's and every
-    file is one the manifest lists (manifests of older versions list none: trusted as a whole)."""
+    """True when ntm wrote `folder` and it holds nothing else: its manifest is ntm's, lists
+    only files inside the folder, and every file is one it lists (manifests of older versions
+    list none: trusted as a whole)."""
     manifest = read_manifest(folder)
     if manifest is None:
         return False
     listed = manifest.get("files")
     if listed is None:
         return True
+    if not isinstance(listed, dict) or not all(map(inside_name, listed)):
+        return False
     extra = set(_listing(folder)) - set(listed) - {MANIFEST, MARKER}
     if "dirs" in manifest:  # a folder a person made inside, even empty, is theirs
         known = set(manifest["dirs"]) | {p for name in listed for p in _parents(name)}
@@ -117,17 +121,39 @@ def _parents(name: str) -> list[str]:
     return [p.as_posix() for p in PurePosixPath(name).parents if p.as_posix() != "."]
 
 
+def inside_name(name) -> bool:
+    """A plain relative path, without `..`: a name that stays inside the folder it is read in."""
+    return (
+        isinstance(name, str)
+        and bool(name)
+        and not os.path.isabs(name)
+        and ".." not in Path(name).parts
+        and "\0" not in name
+    )
+
+
 def edited(folder: Path, listed: dict[str, str]) -> str | None:
-    """The first file of `listed` (name -> SHA-256) that a person changed since ntm wrote it."""
+    """The first file of `listed` (name -> SHA-256) that a person changed since ntm wrote it:
+    only regular files inside `folder` are read (a link or a device is never opened)."""
     for name, digest in sorted(listed.items()):
+        if not inside_name(name):
+            continue
         path = folder / name
-        if path.is_file() and not path.is_symlink() and sha256(path) != digest:
+        try:
+            regular = stat.S_ISREG(os.lstat(path).st_mode)
+        except OSError:
+            continue
+        if regular and sha256(path) != digest:
             return str(path)
     return None
 
 
-def check_target_dir(target: str | Path, force: bool = False, inputs=()) -> Path:
-    """Refuse (UsageError, exit 2) a target folder that this run must not write or replace."""
+def check_target_dir(
+    target: str | Path, force: bool = False, inputs=(), edits: bool = True
+) -> Path:
+    """Refuse (UsageError, exit 2) a target folder that this run must not write or replace
+    (`edits=False`: not yet for files a person edited, which takes reading every file: a
+    command checks that once, under the lock, before it replaces anything)."""
     target = _abs(target)
     if target.is_symlink():
         raise UsageError(t("out_symlink", path=str(target)))
@@ -141,7 +167,7 @@ def check_target_dir(target: str | Path, force: bool = False, inputs=()) -> Path
             raise UsageError(t("cli_out_exists", path=str(target)))
         if not owned(target):
             raise UsageError(t("out_not_ours", path=str(target)))
-        changed = edited(target, (read_manifest(target) or {}).get("files") or {})
+        changed = edits and edited(target, (read_manifest(target) or {}).get("files") or {})
         if changed:
             raise UsageError(t("out_edited", path=changed, folder=str(target)))
     return target
@@ -154,6 +180,11 @@ def sidecar(path: Path) -> Path:
     if len(name.encode()) > NAME_MAX:
         name = hashlib.sha256(path.name.encode()).hexdigest()[:16] + SIDECAR_SUFFIX
     return path.with_name(name)
+
+
+def read_sidecar(path: str | Path) -> dict | None:
+    """The sidecar manifest of the single file `path` (ntm's), or None."""
+    return _ours(sidecar(_abs(path)))
 
 
 def check_target_file(target: str | Path, force: bool = False, inputs=()) -> Path:
@@ -307,18 +338,21 @@ def recover(target: Path) -> None:
             shutil.rmtree(leftover)
 
 
-def file_hashes(folder: Path) -> dict[str, str]:
+def file_hashes(folder: Path, known: dict[str, str] | None = None) -> dict[str, str]:
+    """Every file of `folder` with its SHA-256 (those in `known` as it says: files carried
+    over from a folder whose hashes were just checked)."""
     out = {}
     for rel in _listing(folder):
         if rel in (MANIFEST, MARKER):
             continue
-        out[rel] = sha256(folder / rel)
+        out[rel] = (known or {}).get(rel) or sha256(folder / rel)
     return out
 
 
-def write_manifest(folder: Path, manifest: dict) -> dict:
+def write_manifest(folder: Path, manifest: dict, known: dict[str, str] | None = None) -> dict:
     """manifest.json in `folder`, listing every other file of the folder with its SHA-256."""
-    manifest = manifest | {"tool": TOOL, "files": file_hashes(folder), "dirs": _folders(folder)}
+    files = file_hashes(folder, known)
+    manifest = manifest | {"tool": TOOL, "files": files, "dirs": _folders(folder)}
     text = json.dumps(manifest, ensure_ascii=False, indent=1)
     atomic_file(folder / MANIFEST, lambda p: Path(p).write_text(text, encoding="utf-8"))
     return manifest

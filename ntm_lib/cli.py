@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import errno
 import gettext
 import os
 import sys
@@ -19,7 +18,7 @@ from . import __version__
 from .commands import COMMANDS, REGISTRY
 from .commands.base import MAX_PRINTED_PROBLEMS, Options
 from .criteria.catalogue import absolute_sets_dirs
-from .errors import InputError, NtmError, printable
+from .errors import InputError, NtmError, os_message, printable
 from .i18n import LANGUAGES, cli_command_help, cli_texts, current_lang, t
 from .intake.sheets import SettingError, max_bytes
 
@@ -165,7 +164,7 @@ def _report(exc: BaseException) -> int:
         _error(t("cli_interrupted"))
         return 130
     elif isinstance(exc, OSError):
-        _error(_os_message(exc))
+        _error(os_message(exc))
         return 1
     else:
         log = _log_traceback()
@@ -193,11 +192,3 @@ def _print_problems(problems, summary_key: str = "cli_invalid") -> None:
         print(t("cli_more_problems", count=len(problems) - MAX_PRINTED_PROBLEMS), file=sys.stderr)
     errors = [p for p in problems if p.severity == "error"]
     print(t(summary_key, count=len(errors)), file=sys.stderr)
-
-
-def _os_message(exc: OSError) -> str:
-    if exc.errno == errno.ENOSPC:
-        return t("os_disk_full", path=exc.filename or "")
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return t("os_cannot_write", path=exc.filename or "", error=exc.strerror)
-    return t("os_error", path=exc.filename or "", error=exc.strerror or str(exc))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import re
 from dataclasses import dataclass, field
 
@@ -20,6 +21,15 @@ UNPRINTABLE = re.compile(
 def printable(text: str) -> str:
     """`text` with every control or invisible character written as a visible escape."""
     return UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def os_message(exc: OSError) -> str:
+    """A file error as a one-line message: a full disk, a permission, or what the system said."""
+    if exc.errno == errno.ENOSPC:
+        return t("os_disk_full", path=exc.filename or "")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return t("os_cannot_write", path=exc.filename or "", error=exc.strerror)
+    return t("os_error", path=exc.filename or "", error=exc.strerror or str(exc))
 
 
 class NtmError(Exception):
@@ -46,6 +56,13 @@ class NoDataError(NtmError):
 
 class NotebookTimeout(NtmError):
     """A commune's notebook ran longer than --timeout."""
+
+
+class PreviousKeptError(NtmError):
+    """A run that failed in part (or could not finish) did not replace the complete results
+    it would have: they are kept as they were."""
+
+    exit_code = 1
 
 
 class CriteriaSetError(NtmError):

@@ -28,5 +28,9 @@ def is_illustrative(hashes: Iterable[str]) -> bool:
 
 
 def inputs_illustrative(inputs: Iterable[dict]) -> bool:
-    """True when a run's inputs (provenance entries with a `sha256`) include the sample."""
-    return is_illustrative(item.get("sha256", "") for item in inputs)
+    """True when a run's inputs (provenance entries with a `sha256`, or a page's entries that
+    say `illustrative`) include the sample."""
+    inputs = list(inputs)
+    return any(item.get("illustrative") is True for item in inputs) or is_illustrative(
+        item.get("sha256", "") for item in inputs
+    )

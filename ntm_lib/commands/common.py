@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..assess.loaded import LoadedRun, load_run
-from ..provenance import relative_path
+from ..criteria.catalogue import load_set
+from ..i18n import t
+from ..provenance import files, relative_path
+from . import manifest
 from .base import Replay, print_warnings, resolved
 
 
@@ -39,3 +42,24 @@ def input_paths(args, *extra: str | None) -> list[str]:
 
 def loaded_for_replay(r: Replay, years: list[int] | None = None) -> LoadedRun:
     return load_run(r.inputs.get("data", []), r.inputs["communes"][0], replayed_set(r), years=years)
+
+
+def data_files(args) -> list[dict]:
+    """The data and register files of a command's arguments as provenance entries."""
+    return files(resolved(args.data), "data") + files(resolved([args.communes]), "communes")
+
+
+def request_key(command: str, parameters: dict, inputs: list[dict], base: Path, set_ids) -> str:
+    """The update key (manifest.update_key) of a command as it was asked (a year not given
+    stays so: the data decides it, and the data's hash is in the key)."""
+    sets = [load_set(s) for s in ([set_ids] if isinstance(set_ids, str) else set_ids)]
+    return manifest.update_key(command, parameters, inputs, base, sets=sets)
+
+
+def up_to_date(previous: dict | None, key: str, base: Path, shown: Path) -> bool:
+    """`--update`: the outputs in `base` are those this command would write again (their
+    manifest `previous` records the same key, every file is there); says so."""
+    if manifest.unchanged(previous, key, base):
+        print(t("cli_up_to_date", path=str(shown)))
+        return True
+    return False

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from ..assess.loaded import LoadedRun, load_runs
-from ..atomic import check_target_file, write_files
+from ..atomic import check_target_file, read_sidecar, write_files
 from ..errors import EditedError, UsageError, printable
 from ..i18n import t
 from ..intake.plans import read_budget, read_plan
@@ -17,7 +17,7 @@ from ..provenance import files, run_time
 from ..reports.context import plan_files
 from . import manifest
 from .base import Command, Options, Replay, out_options, print_warnings, resolved
-from .common import replayed_set, set_parameter
+from .common import replayed_set, request_key, set_parameter, up_to_date
 
 KINDS = ("plan", "report")
 HEAD = ("issuer_parent", "issuer", "signer_title", "signer_name", "number", "place")
@@ -37,6 +37,7 @@ def configure(o: Options) -> None:
         o.add(f"--{option.replace('_', '-')}")
     o.add("--date", metavar="YYYY-MM-DD")
     out_options(o)
+    o.add("--update", action="store_true")
 
 
 def produce(
@@ -83,23 +84,21 @@ def runner(kind: str):
             resolved([p])[0] if p else None for p in (args.plan, args.budget, args.template)
         )
         texts = resolved(args.texts or [])
-        out = _check(args.out, args.force, data + [communes, plan, budget, template, *texts])
+        inputs = data + [communes, plan, budget, template, *texts]
+        shown = Path(args.out).absolute()
+        recorded = _recorded(data, communes, plan, budget, template, texts)
+        asked = _params(args, shown) | {"year": args.year}
+        key = request_key(f"document {kind}", asked, recorded, shown.parent, args.set_ids)
+        if args.update and up_to_date(read_sidecar(shown), key, shown.parent, shown):
+            return 0
+        out = _check(args.out, args.force or args.update, inputs)
         runs = load_runs(data, communes, args.set_ids)
         print_warnings(runs[-1].warnings)
         commune = runs[-1].resolve(args.commune)  # a code, or a name
-        params = {
-            "sets": [set_parameter(s, out.parent) for s in args.set_ids],
+        params = _params(args, out) | {
             "commune": commune,
             "year": runs[-1].checked_year(args.year, commune),
-            "date": args.date,
-            "out": out.name,
-        } | {k: getattr(args, k) for k in HEAD}
-        recorded = (
-            runs[-1].provenance["inputs"]
-            + (plan_files(plan, budget) if plan else [])
-            + (files([template], "template") if template else [])
-            + files(texts, "text")
-        )
+        }
         record = manifest.build(
             f"document {kind}",
             params,
@@ -107,6 +106,7 @@ def runner(kind: str):
             out.parent,
             sets=[r.cset for r in runs],
             started=started,
+            update_key=key,
         )
         drafts = []
         write_files(
@@ -123,6 +123,27 @@ def runner(kind: str):
         return 0
 
     return run
+
+
+def _params(args, out: Path) -> dict:
+    return {
+        "sets": [set_parameter(s, out.parent) for s in args.set_ids],
+        "commune": args.commune,
+        "year": args.year,
+        "date": args.date,
+        "out": out.name,
+    } | {k: getattr(args, k) for k in HEAD}
+
+
+def _recorded(data, communes, plan, budget, template, texts) -> list[dict]:
+    """The files a document is drafted from, as provenance entries."""
+    return (
+        files(data, "data")
+        + files([communes], "communes")
+        + (plan_files(plan, budget) if plan else [])
+        + (files([template], "template") if template else [])
+        + files(texts, "text")
+    )
 
 
 def replayer(kind: str):

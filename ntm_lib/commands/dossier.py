@@ -10,7 +10,7 @@ import pandas as pd
 from .. import fmt
 from ..assess.loaded import LoadedRun
 from ..assess.proof import DOSSIER_BASIS, dossier
-from ..atomic import check_target_file, write_files
+from ..atomic import check_target_file, read_sidecar, write_files
 from ..criteria.text import value_text
 from ..i18n import current_lang, t
 from ..provenance import run_time
@@ -18,7 +18,15 @@ from ..reports.workbooks import rule_signs, write_noted_workbook
 from ..tables import write_csv
 from . import manifest
 from .base import Command, Options, Replay, data_options, out_options
-from .common import input_paths, loaded_for_replay, loaded_from_args, set_parameter
+from .common import (
+    data_files,
+    input_paths,
+    loaded_for_replay,
+    loaded_from_args,
+    request_key,
+    set_parameter,
+    up_to_date,
+)
 
 NAME = "dossier"
 
@@ -29,6 +37,7 @@ def configure(o: Options) -> None:
     o.add("--year", type=int)
     o.add("--max-age", type=int, default=24, metavar="MONTHS")
     out_options(o, required=False)
+    o.add("--update", action="store_true")
 
 
 def rows_of(run: LoadedRun, commune: str, year: int, max_age: int) -> pd.DataFrame:
@@ -47,20 +56,14 @@ def write(rows: pd.DataFrame, path: Path, run: LoadedRun) -> None:
 
 def run(args) -> int:
     started = run_time()
-    out = check_target_file(args.out, args.force, input_paths(args)) if args.out else None
+    key, out = _target(args)
     loaded = loaded_from_args(args)
     commune = loaded.resolve(args.commune)
     year = loaded.checked_year(args.year, commune)
     rows = rows_of(loaded, commune, year, args.max_age)
     print_dossier(rows, loaded, commune, year, args.max_age)
     if out is not None:
-        params = {
-            "set": set_parameter(args.set_id, out.parent),
-            "commune": commune,
-            "year": year,
-            "max_age": args.max_age,
-            "out": out.name,
-        }
+        params = _asked(args, out) | {"commune": commune, "year": year}
         record = manifest.build(
             NAME,
             params,
@@ -68,10 +71,33 @@ def run(args) -> int:
             out.parent,
             sets=[loaded.cset],
             started=started,
+            update_key=key,
         )
         write_files({out: lambda tmp: write(rows, Path(tmp), loaded)}, record)
         print(t("cli_written", path=str(out)))
     return 0
+
+
+def _asked(args, out: Path) -> dict:
+    return {
+        "set": set_parameter(args.set_id, out.parent),
+        "commune": args.commune,
+        "year": args.year,
+        "max_age": args.max_age,
+        "out": out.name,
+    }
+
+
+def _target(args) -> tuple[str | None, Path | None]:
+    """The update key of the file to write, and the file (None without --out, or when
+    `--update` finds it written as asked: it is then left as it is, and the dossier printed)."""
+    if not args.out:
+        return None, None
+    out = Path(args.out).absolute()
+    key = request_key(NAME, _asked(args, out), data_files(args), out.parent, args.set_id)
+    if args.update and up_to_date(read_sidecar(out), key, out.parent, out):
+        return key, None
+    return key, check_target_file(args.out, args.force or args.update, input_paths(args))
 
 
 def print_dossier(

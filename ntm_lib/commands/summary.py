@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..assess.district import communes_in
 from ..assess.loaded import load_run
-from ..atomic import atomic_dir, check_target_dir, write_manifest
+from ..atomic import atomic_dir, check_target_dir, read_manifest, write_manifest
 from ..criteria.catalogue import load_set
 from ..errors import NoDataError
 from ..i18n import current_lang, t
@@ -14,7 +14,7 @@ from ..provenance import files, run_time
 from ..reports.batch import render_summary
 from . import manifest
 from .base import Command, Options, Replay, data_options, resolved
-from .common import replayed_set, set_parameter
+from .common import replayed_set, request_key, set_parameter, up_to_date
 
 NAME = "summary"
 
@@ -26,6 +26,7 @@ def configure(o: Options) -> None:
     area.add("--district")
     area.add("--province")
     o.add("--lang", dest="report_lang", choices=["vi", "en"])
+    o.add("--update", action="store_true")
 
 
 def run(args) -> int:
@@ -39,7 +40,10 @@ def run(args) -> int:
         province=args.province,
         lang=args.report_lang or args.lang or "vi",
         force=args.force,
+        update=args.update,
     )
+    if page is None:
+        return 0
     from ..reports import terminal
 
     inputs = files(resolved(args.data), "data") + files(resolved([args.communes]), "communes")
@@ -59,27 +63,28 @@ def run_summary(
     province: str | None = None,
     lang: str = "vi",
     force: bool = False,
-) -> Path:
+    update: bool = False,
+) -> Path | None:
     """The summary of `district` (or `province`, or the register's whole area) into `out`;
-    returns its page."""
+    returns its page (None: with `update`, nothing changed and nothing was written)."""
     started = run_time()
     data_paths, communes_path = resolved(data_paths), resolved([communes_path])[0]
     inputs = data_paths + [communes_path]
-    out = check_target_dir(out, force, inputs)
+    out = check_target_dir(out, force or update, inputs, edits=not update)
+    asked = {"set": set_parameter(set_id, out), "district": district, "province": province}
+    asked |= {"lang": lang, "year": year}
+    entries = files(data_paths, "data") + files([communes_path], "communes")
+    key = request_key(NAME, asked, entries, out, set_id)
+    if update and up_to_date(read_manifest(out), key, out, out / "summary.html"):
+        return None
     loaded = load_run(data_paths, communes_path, set_id)
     year = loaded.checked_year(year)
     if not communes_in(loaded.register, district, province):
         raise NoDataError(t("summary_no_communes", None, area=district or province))
-    parameters = {
-        "set": set_parameter(set_id, out),
-        "year": year,
-        "district": district,
-        "province": province,
-        "lang": lang,
-    }
-    with atomic_dir(out, force=force, inputs=inputs) as tmp:
+    parameters = asked | {"year": year}
+    with atomic_dir(out, force=force or update, inputs=inputs) as tmp:
         render_summary(tmp, loaded, year, district, province, lang)
-        write_manifest(tmp, manifest.of_run(NAME, parameters, loaded, out, started))
+        write_manifest(tmp, manifest.of_run(NAME, parameters, loaded, out, started, update_key=key))
     return out / "summary.html"
 
 

@@ -11,30 +11,27 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-import json
 import multiprocessing
+import multiprocessing.connection
 import os
 import re
-import shutil
 import signal
 import sys
 import threading
 import time
 import traceback
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-
-from tqdm import tqdm
 
 from ..assess.loaded import LoadedRun
 from ..errors import NoDataError, NotebookTimeout, UsageError
 from ..i18n import t
 from ..shipped import shipped
 from . import naming
+from .fingerprint import fingerprint, shown_digest
 from .kernel import ensure_kernel
-from .slices import write_run
+from .process_state import PAGE_ENV
+from .slices import read_slice, write_run
 
 NOTEBOOKS = shipped("notebooks")
 NOTEBOOK = NOTEBOOKS / "commune_assessment.ipynb"
@@ -45,6 +42,10 @@ DEFAULT_TIMEOUT = 300.0
 
 @dataclass(frozen=True)
 class Job:
+    """One commune's page to make. `inputs` are the digests it is made from (reports.
+    fingerprint); with `view`, the worker adds what the page shows of others (`shown`).
+    `env`: the variables of the run a page depends on, set around it on any worker."""
+
     commune_id: str
     year: int
     name: str
@@ -52,8 +53,13 @@ class Job:
     folder: str
     parameters: dict
     kernel: str
-    fingerprint: str
-    timeout: float | None = None
+    inputs: dict = field(default_factory=dict)
+    timeout: float | None = DEFAULT_TIMEOUT
+    view: bool = False
+    env: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_timeout(self.timeout)
 
     @property
     def stem(self) -> str:
@@ -110,58 +116,128 @@ class Outcome:
     html: str = ""
     ipynb: str = ""
     reused: bool = False
+    inputs: dict = field(default_factory=dict)  # the digests the page was made from
+    reason: str = ""  # why it was made again (reports.reuse.REASONS); "" reused or first run
+
+
+def page_env() -> dict[str, str | None]:
+    return {k: os.environ.get(k) for k in PAGE_ENV}
+
+
+@contextlib.contextmanager
+def environment(env: dict[str, str | None]):
+    """`env` set in this process for a block (None: unset), then put back."""
+    before = {k: os.environ.get(k) for k in env}
+    try:
+        _set_env(env)
+        yield
+    finally:
+        _set_env(before)
+
+
+def _set_env(env: dict[str, str | None]) -> None:
+    for key, value in env.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
 
 def render_commune(job: Job) -> Outcome:
     """Run the notebook for one commune and export it; never raises."""
-    import papermill
-
-    from .html_export import notebook_to_html
-
-    engine, discard = _engine()
-    ensure_kernel()  # on a cluster worker too: the kernel is this worker's own Python
     start = time.perf_counter()
-    folder = Path(job.folder)
-    ipynb, html = folder / f"{job.stem}.ipynb", folder / f"{job.stem}.html"
-    try:
-        with deadline(job.timeout):
-            papermill.execute_notebook(
-                job.notebook,
-                str(ipynb),
-                parameters=job.parameters,
-                kernel_name=job.kernel,
-                engine_name=engine,
-                progress_bar=False,
-                cwd=str(Path(job.notebook).parent),
-                execution_timeout=job.timeout,
-                # written once at the end, not after every cell
-                request_save_on_cell_execute=False,
+    with environment(job.env):
+        try:
+            _execute(job)
+            inputs = _with_view(job)
+        except _fresh_process_needed():
+            os._exit(TAINTED_EXIT)  # the pool runs this job again in a fresh process
+        except BaseException as exc:  # noqa: BLE001 - one commune's failure must not stop the run
+            _engine()[1]()  # the next commune gets a fresh shell or kernel
+            ipynb = Path(job.folder) / f"{job.stem}.ipynb"
+            return Outcome(
+                job.commune_id,
+                job.year,
+                False,
+                time.perf_counter() - start,
+                "",
+                error=_describe(exc, job.timeout),
+                ipynb=f"communes/{ipynb.name}" if ipynb.exists() else "",
+                inputs=job.inputs,
             )
-        title = t("report_title", job.parameters["lang"], name=job.name) + f" ({job.year})"
-        notebook_to_html(ipynb, html, title, job.parameters["lang"])
-    except BaseException as exc:  # noqa: BLE001 - one commune's failure must not stop the run
-        discard()  # the next commune gets a fresh shell or kernel
-        error = _describe(exc, job.timeout)
-        return Outcome(
-            job.commune_id,
-            job.year,
-            False,
-            time.perf_counter() - start,
-            job.fingerprint,
-            error=error,
-            ipynb=f"communes/{ipynb.name}" if ipynb.exists() else "",
-        )
     outcome = Outcome(
         job.commune_id,
         job.year,
         True,
         time.perf_counter() - start,
-        job.fingerprint,
-        html=f"communes/{html.name}",
-        ipynb=f"communes/{ipynb.name}",
+        fingerprint(inputs),
+        html=f"communes/{job.stem}.html",
+        ipynb=f"communes/{job.stem}.ipynb",
+        inputs=inputs,
     )
     _settle()
     return outcome
+
+
+TAINTED_EXIT = 70
+
+
+def _fresh_process_needed() -> tuple:
+    """What ends a worker of our pool rather than the job: a process the last notebook left
+    in a state that cannot be undone (shell_engine.ProcessTainted)."""
+    if not _DEDICATED:
+        return ()
+    from .shell_engine import ProcessTainted
+
+    return (ProcessTainted,)
+
+
+def _execute(job: Job) -> None:
+    """The commune's notebook run (papermill), then exported as its page (nbconvert)."""
+    import papermill
+
+    from .html_export import notebook_to_html
+
+    engine = _engine()[0]
+    ensure_kernel()  # on a cluster worker too: the kernel is this worker's own Python
+    folder = Path(job.folder)
+    ipynb, html = folder / f"{job.stem}.ipynb", folder / f"{job.stem}.html"
+    with deadline(job.timeout):
+        papermill.execute_notebook(
+            job.notebook,
+            str(ipynb),
+            parameters=job.parameters,
+            kernel_name=job.kernel,
+            engine_name=engine,
+            progress_bar=False,
+            cwd=str(Path(job.notebook).parent),
+            execution_timeout=job.timeout,
+            # written once at the end, not after every cell
+            request_save_on_cell_execute=False,
+        )
+    title = t("report_title", job.parameters["lang"], name=job.name) + f" ({job.year})"
+    notebook_to_html(ipynb, html, title, job.parameters["lang"])
+
+
+def _with_view(job: Job) -> dict:
+    """The job's inputs, with what its page shows of others when the worker is to say."""
+    if not job.view:
+        return job.inputs
+    return job.inputs | {"shown": shown_digest(_slice(job.parameters["cache"]), job.commune_id)}
+
+
+_last_slice: tuple = (None, None)
+
+
+def _slice(path: str) -> dict:
+    """A slice, read once for the consecutive communes of a district (by its path, size and
+    time: a later run's slice under the same name is read anew)."""
+    global _last_slice
+    st = os.stat(path)
+    key = (path, st.st_size, st.st_mtime_ns)
+    if _last_slice[0] != key:
+        _last_slice = (key, read_slice(path))
+    return _last_slice[1]
 
 
 _DEDICATED = False  # True in a process of our own pool (set by its initializer)
@@ -182,6 +258,20 @@ def _settle() -> None:
         gc.collect()
         gc.freeze()
         _settled = True
+
+
+def warm_worker() -> None:
+    """In a fresh worker of our pool, before its first job (reports.pool.prestart): what every
+    page imports and builds once (papermill, the report's modules, nbconvert's exporter), done
+    while the parent still reads and scores the data."""
+    import papermill  # noqa: F401
+
+    from .html_export import exporter
+    from .process_state import warm_imports
+
+    warm_imports()
+    exporter()
+    ensure_kernel()
 
 
 def _engine():
@@ -208,21 +298,6 @@ def _describe(exc: BaseException, timeout: float | None = None) -> str:
     return "".join(traceback.format_exception_only(type(exc), exc)).strip()
 
 
-def _fingerprint(*parts) -> str:
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def default_executor(jobs: int) -> Executor:
-    # spawn: workers start clean, with the environment of this run (a fork server would keep
-    # the environment of the first run of the process), without the parent's threads.
-    return ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=init_worker,
-        initargs=(os.getpid(),),
-    )
-
-
 def init_worker(parent: int) -> None:
     """In a process of the pool: notebooks run in its own shell; it exits with its parent."""
     global _DEDICATED
@@ -230,17 +305,38 @@ def init_worker(parent: int) -> None:
     follow_parent(parent)
 
 
-def follow_parent(parent: int, every: float = 0.5) -> None:
-    """In a worker: exit as soon as the run that started it is gone (killed with -9, it could
-    not say so); the worker's kernel follows, as a kernel watches its own parent."""
+def follow_parent(parent: int, every: float = 0.1) -> None:
+    """In a worker: end the moment the run that started it is gone (killed with -9, it could
+    not say so). On Linux the kernel kills the worker when its parent dies (PR_SET_PDEATHSIG),
+    even in the middle of a long computation; elsewhere a thread waits on the parent's
+    sentinel (or polls every `every` seconds)."""
+    _die_with_parent()
+    if os.getppid() != parent:  # gone before we could ask
+        os._exit(1)
+    process = multiprocessing.parent_process()
+    sentinel = getattr(process, "sentinel", None)
 
     def watch():
-        while True:
+        if sentinel is not None:
+            multiprocessing.connection.wait([sentinel])
+            os._exit(1)
+        while os.getppid() == parent:
             time.sleep(every)
-            if os.getppid() != parent:
-                os._exit(1)
+        os._exit(1)
 
     threading.Thread(target=watch, name="ntm-follow-parent", daemon=True).start()
+
+
+def _die_with_parent() -> None:
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+PR_SET_PDEATHSIG = 1
 
 
 def render_summary(
@@ -300,27 +396,29 @@ def document_links(commune_id: str, year: int, name: str | None = None) -> dict[
 
 
 def write_documents(
-    folder: Path, outcomes: list, run: LoadedRun, year: int, slices: dict[str, Path]
+    folder: Path, outcomes: list, run: LoadedRun, year: int, plan_rows=None, budget_rows=None
 ) -> None:
-    """The board's plan and annual report, drafted for every commune whose report succeeded."""
+    """The board's plan and annual report, drafted for every commune whose report succeeded
+    (each reads its district's slice, as its page does)."""
     from .board_documents import write_document
     from .context import commune_context
-    from .slices import read_slice
+    from .slices import district_parts
 
     folder.mkdir(parents=True, exist_ok=True)
-    for outcome in outcomes:
-        part = read_slice(slices[outcome.commune_id])
-        ctx = commune_context(
-            run,
-            outcome.commune_id,
-            year,
-            "vi",
-            plan_rows=part["plan_rows"],
-            budget_rows=part["budget"],
-            closings=part["closings"],
-        )
-        for kind, link in document_links(outcome.commune_id, year, ctx.commune["name"]).items():
-            write_document(kind, [ctx], folder / Path(link).name)
+    wanted = {o.commune_id for o in outcomes}
+    for _, part in district_parts(run, year, plan_rows, budget_rows, wanted=wanted, verdicts=False):
+        for cid in sorted(wanted.intersection(part["ids"])):
+            ctx = commune_context(
+                run,
+                cid,
+                year,
+                "vi",
+                plan_rows=part["plan_rows"],
+                budget_rows=part["budget"],
+                closings=part["closings"],
+            )
+            for kind, link in document_links(cid, year, ctx.commune["name"]).items():
+                write_document(kind, [ctx], folder / Path(link).name)
 
 
 MAX_STEM = 40  # a district's folder name
@@ -345,21 +443,6 @@ def slugs(names: list[str]) -> dict[str, str]:
     }
 
 
-@contextlib.contextmanager
-def dask_executor(address: str):
-    """A concurrent.futures executor on an existing Dask cluster (optional: ntm-assess[dask]).
-    Workers must see the same files at the same paths and have ntm-assess installed."""
-    try:
-        from distributed import Client
-    except ImportError as exc:
-        raise UsageError(t("report_dask_missing", None)) from exc
-    client = Client(address, set_as_default=False)
-    try:
-        yield client.get_executor(pure=False)
-    finally:
-        client.close()
-
-
 def choose_communes(run: LoadedRun, year: int, asked: list[str] | None) -> list[str]:
     """The communes to report: those asked for (each must have data in `year`), else every
     commune with data that year."""
@@ -380,18 +463,20 @@ def make_jobs(
     communes: list[str],
     year: int,
     folder: Path,
-    base: list,
     notebook: Path,
     parameters: dict,
     slices: dict[str, Path],
     timeout: float | None,
+    inputs: dict[str, dict],
     documents: bool = False,
 ) -> list[Job]:
-    """One job per commune; `base` is what every page depends on (for its fingerprint) and
-    `parameters` the notebook parameters they share. With `documents`, each page links its
-    commune's drafts."""
+    """One job per commune: `parameters` are the notebook parameters they share, `inputs`
+    each page's digests (reports.fingerprint); the shipped notebook's pages also say what
+    they show of others (`view`). With `documents`, each page links its commune's drafts."""
     kernel = ensure_kernel()
     names = run.register.set_index("commune_id")["name"].to_dict()
+    env = page_env()
+    view = Path(notebook) == NOTEBOOK
     out = []
     for cid in communes:
         params = parameters | {
@@ -410,36 +495,13 @@ def make_jobs(
                 str(folder),
                 params,
                 kernel,
-                _fingerprint(base, cid),
-                timeout,
+                inputs=inputs[cid],
+                timeout=timeout,
+                view=view,
+                env=env,
             )
         )
     return out
-
-
-def run_jobs(
-    todo: list[Job], jobs: int, executor: Executor | None = None, scheduler: str | None = None
-) -> list[Outcome]:
-    """Every job on the executor given, a Dask cluster (`scheduler`), or a pool of ours."""
-    if scheduler and executor is None and todo:
-        with dask_executor(scheduler) as cluster_executor:
-            return _run_all(todo, jobs, cluster_executor)
-    return _run_all(todo, jobs, executor)
-
-
-def reuse(
-    previous: dict, out: Path, todo: list[Job], folder: Path
-) -> tuple[list[Outcome], list[Job]]:
-    """The pages of an earlier run (its manifest `previous`, in `out`) that are still right,
-    copied into `folder`; and the jobs left to run."""
-    reused, left = [], []
-    for job in todo:
-        found = _reuse(previous, out, job, folder)
-        if found:
-            reused.append(found)
-        else:
-            left.append(job)
-    return reused, left
 
 
 def summaries(
@@ -456,99 +518,21 @@ def summaries(
     return out
 
 
-def check_options(jobs: int | None, timeout: float | None) -> None:
-    if jobs is not None and jobs < 1:
+def check_options(jobs, timeout) -> None:
+    """The batch's options, wherever they come from (the command line, a caller, a manifest
+    replayed): a whole number of workers, at least 1; a finite, positive timeout."""
+    if jobs is not None and (not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1):
         raise UsageError(t("cli_jobs_invalid", None, value=jobs))
-    if timeout is not None and not 0 < timeout < float("inf"):
+    check_timeout(timeout)
+
+
+def check_timeout(timeout) -> None:
+    """None (no limit, for a caller's own jobs) or a number of seconds, finite and positive."""
+    if timeout is None:
+        return
+    number = isinstance(timeout, (int, float)) and not isinstance(timeout, bool)
+    if not number or not 0 < timeout < float("inf"):
         raise UsageError(t("cli_timeout_invalid", None, value=timeout))
-
-
-def _reuse(previous: dict, out: Path, job: Job, folder: Path) -> Outcome | None:
-    """The earlier run's report for this job, copied over, if it succeeded on the same inputs.
-    Only this job's own page and notebook, regular files inside `out`, are ever copied,
-    whatever the old manifest names."""
-    names = {"html": f"communes/{job.stem}.html", "ipynb": f"communes/{job.stem}.ipynb"}
-    for entry in previous.get("communes", []):
-        if not isinstance(entry, dict) or entry.get("commune_id") != job.commune_id:
-            continue
-        same = (
-            entry.get("year") == job.year
-            and entry.get("ok") is True
-            and entry.get("fingerprint") == job.fingerprint
-            and all(entry.get(k) == v and _regular(out, v) for k, v in names.items())
-        )
-        if not same:
-            continue
-        for rel in names.values():
-            shutil.copy2(out / rel, folder / Path(rel).name)
-        duration = entry.get("duration_s")
-        return Outcome(
-            job.commune_id,
-            job.year,
-            True,
-            float(duration) if isinstance(duration, (int, float)) else 0.0,
-            job.fingerprint,
-            html=names["html"],
-            ipynb=names["ipynb"],
-            reused=True,
-        )
-    return None
-
-
-def _regular(out: Path, rel: str) -> bool:
-    """A regular file inside `out`, not a link, a device or a folder."""
-    path = out / rel
-    return path.is_file() and not path.is_symlink() and path.resolve().is_relative_to(out.resolve())
-
-
-def _run_all(todo: list[Job], jobs: int, executor: Executor | None) -> list[Outcome]:
-    """Run every job; a worker that dies breaks its pool, so the unfinished jobs get one more
-    round in a fresh pool before they are reported as failed."""
-    if not todo:
-        return []
-    outcomes: list[Outcome] = []
-    bar = tqdm(total=len(todo), unit="xã", desc="ntm report", file=sys.stderr, disable=None)
-    pending = list(todo)
-    try:
-        for _ in range(2):
-            own = executor is None
-            pool = executor or default_executor(min(jobs, len(pending)))
-            futures = {pool.submit(render_commune, job): job for job in pending}
-            pending = []
-            try:
-                for future in as_completed(futures):
-                    try:
-                        outcome = future.result()
-                    except BrokenProcessPool:
-                        pending.append(futures[future])
-                        continue
-                    outcomes.append(outcome)
-                    bar.update(1)
-                    failed = sum(not o.ok for o in outcomes)
-                    bar.set_postfix(
-                        done=len(outcomes) - failed,
-                        failed=failed,
-                        remaining=len(todo) - len(outcomes),
-                    )
-            finally:
-                if own:
-                    pool.shutdown(wait=True, cancel_futures=True)
-            if not pending or not own:
-                break
-        for job in pending:
-            outcomes.append(
-                Outcome(
-                    job.commune_id,
-                    job.year,
-                    False,
-                    0.0,
-                    job.fingerprint,
-                    error=t("report_worker_died", job.parameters["lang"]),
-                )
-            )
-    finally:
-        bar.close()
-    return outcomes
 
 
 def exit_code(manifest: dict) -> int:

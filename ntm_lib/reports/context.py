@@ -93,9 +93,11 @@ def prepare(
 ) -> Context:
     """The report notebook's context, from its parameters."""
     commune_id = str(commune_id)
+    own = None  # the digest of the commune's own data a page from a slice names
     if cache:  # a district's slice, written by `ntm report`
         part = read_slice(cache)
         run, plan_rows, budget_rows = part["run"], part["plan_rows"], part["budget"]
+        own = part.get("digests", {}).get(commune_id)
         year = run.checked_year(int(year) if year else None, commune_id)
         closings = part["closings"] if part["year"] == year else None
     else:
@@ -110,7 +112,7 @@ def prepare(
     if predecessors and predecessors.get("set"):
         before = predecessor_verdicts(run.register, commune_id, predecessors, lang)
         run = run.with_inputs(files(predecessors["data"], "predecessors"))
-    return commune_context(
+    ctx = commune_context(
         run,
         commune_id,
         year,
@@ -120,6 +122,9 @@ def prepare(
         closings=closings,
         predecessors=before,
     )
+    if own:
+        ctx.provenance["commune_data"] = own
+    return ctx
 
 
 def plan_files(plan: str, budget: str | None) -> list[dict]:

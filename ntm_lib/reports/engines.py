@@ -9,25 +9,37 @@ in their own modules, which import nothing of papermill's at load time.
 
 from __future__ import annotations
 
+import os
+
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import Engine, NBClientEngine
 from papermill.log import logger
 
-from .papermill_engine import _ready_client, _warm_kernel
-from .shell_engine import LANGUAGE_INFO, _get_shell, _reset, run_cell
+from .papermill_engine import _ready_client, _warm_kernel, discard_kernel
+from .process_state import PAGE_ENV
+from .shell_engine import LANGUAGE_INFO, before_notebook, run_cell
 
-# Between notebooks, drop every name the last one made, keeping IPython's own (the names
-# `%reset -f` also keeps) and the imported modules: a fraction of %reset's cost, which also
-# clears the history and the output cache a batch never uses.
+# Between notebooks, in the kernel: drop every name the last one made, keeping IPython's own
+# (the names `%reset -f` also keeps) and the imported modules (a fraction of %reset's cost,
+# which also clears the history and the output cache a batch never uses); set the job's page
+# variables (a kernel keeps the environment it started with); put the process back as the
+# first notebook found it (process_state).
 RESET = (
-    "(lambda ip: [ip.user_ns.pop(k) for k in "
-    "[k for k in ip.user_ns if k not in ip.user_ns_hidden]])(get_ipython())"
+    "__import__('ntm_lib.reports.process_state', fromlist=['_'])"
+    ".between_notebooks(get_ipython(), {env!r})"
 )
+
+
+class KernelTainted(Exception):
+    """The kernel could not be put back as it was: it is replaced."""
 
 
 class _ResettingClient(PapermillNotebookClient):
     def papermill_execute_cells(self):
-        self.wait_for_reply(self.kc.execute(RESET, silent=True, store_history=False))
+        code = RESET.format(env={k: os.environ.get(k) for k in PAGE_ENV})
+        reply = self.wait_for_reply(self.kc.execute(code, silent=True, store_history=False))
+        if (reply or {}).get("content", {}).get("status") != "ok":
+            raise KernelTainted()
         super().papermill_execute_cells()
 
 
@@ -43,6 +55,24 @@ class WarmKernelEngine(NBClientEngine):
         start_timeout=60,
         execution_timeout=None,
         **kwargs,
+    ):
+        streams = {"log_output": log_output, "stdout_file": stdout_file, "stderr_file": stderr_file}
+        try:
+            return cls._execute(nb_man, kernel_name, execution_timeout, start_timeout, **streams)
+        except KernelTainted:
+            discard_kernel()
+            return cls._execute(nb_man, kernel_name, execution_timeout, start_timeout, **streams)
+
+    @classmethod
+    def _execute(
+        cls,
+        nb_man,
+        kernel_name,
+        execution_timeout,
+        start_timeout,
+        log_output=False,
+        stdout_file=None,
+        stderr_file=None,
     ):
         km = _warm_kernel(kernel_name)
         client = _ResettingClient(
@@ -65,8 +95,7 @@ class WarmKernelEngine(NBClientEngine):
 class ShellEngine(Engine):
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
-        shell = _get_shell()
-        _reset(shell)
+        shell = before_notebook()
         for index, cell in enumerate(nb_man.nb.cells):
             nb_man.cell_start(cell, index)
             try:

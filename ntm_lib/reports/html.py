@@ -146,11 +146,24 @@ def sha_short(digest: str) -> str:
 
 
 def provenance_html(provenance: dict, lang: str) -> str:
-    """Input and criteria-set files with their SHA-256, the version and the run time."""
+    """Input and criteria-set files with their SHA-256 (a page of a batch names its input
+    files, and the SHA-256 of its commune's own data in them), the version and the run time."""
     rows = [
-        [esc(f["name"]), esc(t("role_" + f["role"], lang)), sha_short(f["sha256"])]
+        [
+            esc(f["name"]),
+            esc(t("role_" + f["role"], lang)),
+            sha_short(f["sha256"]) if f.get("sha256") else "—",
+        ]
         for f in provenance["inputs"]
     ]
+    if provenance.get("commune_data"):
+        rows.append(
+            [
+                esc(t("provenance_commune_data", lang)),
+                esc(t("role_commune_data", lang)),
+                sha_short(provenance["commune_data"]),
+            ]
+        )
     rows += [
         [esc(f"{set_id}.yaml"), esc(t("role_set", lang)), sha_short(digest)]
         for set_id, digest in sorted(provenance["set"]["files"].items())

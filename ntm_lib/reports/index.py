@@ -12,9 +12,11 @@ from ..assess.views import has_district
 from ..atomic import atomic_file
 from ..i18n import pick, t
 from ..illustrative import inputs_illustrative
-from . import charts
 from .html import evidence_note, illustrative_note, print_header
 from .html_export import TEMPLATES, stylesheet
+
+CHART_MAX_COMMUNES = 100
+PAGE_ROWS = 200  # rows shown at first; the rest on demand, or found by the filter
 
 
 def write_index(
@@ -29,18 +31,23 @@ def write_index(
     with_no_data: bool = True,
     documents: dict[str, dict] | None = None,
     inputs: list[dict] | None = None,
+    changed: set[str] | None = None,
 ) -> None:
     """The index of a run. With `with_no_data` (a run over every commune), the register's
     communes without data that year are listed too, as such: none is silently left out.
     `inputs` (the run's input files, provenance entries) mark a run on the bundled
     illustrative sample as such. A commune without a district (two tiers since July 2025) is
-    listed with its province."""
+    listed with its province. `changed`: the communes whose page changed since the last run
+    (`--update`), marked."""
     com = assessment.communes[assessment.communes["year"] == year].copy()
     com["commune_id"] = com["commune_id"].astype(str)
     com = com.merge(register, on="commune_id", how="left")
-    rows = _rows(com, cset, outcomes, lang, with_no_data, documents)
+    rows = _rows(com, cset, outcomes, lang, with_no_data, documents, changed or set())
     shown = com[com["commune_id"].isin({r["id"] for r in rows})]
-    chart = charts.to_image(charts.district_chart(shown, lang)) if len(shown) else None
+    # One bar per commune: past a district's worth, a chart no phone can show (3,300 bars are
+    # 3 MB and half a minute to draw); each district's summary (--summary) has its own.
+    drawn = 0 < len(shown) <= CHART_MAX_COMMUNES
+    chart = _chart(shown, lang) if drawn else None
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
     page = env.get_template("index.html.j2").render(
         lang=lang,
@@ -56,22 +63,28 @@ def write_index(
         n_met=sum(r["status"] == "met" for r in rows),
         version=__version__,
         summaries=summaries,
+        n_changed=len(changed or ()),
+        page_rows=PAGE_ROWS,
+        chart_left_out=len(shown) > CHART_MAX_COMMUNES,
+        chart_max=CHART_MAX_COMMUNES,
         evidence_note=Markup(evidence_note(cset, lang)),
         illustrative=Markup(illustrative_note(inputs or [], lang)),
         area_header=t(_area_key(rows), lang),
-        print_header=Markup(
-            print_header(
-                t("index_title", lang, year=year)
-                + (
-                    " · " + t("illustrative_short", lang)
-                    if inputs_illustrative(inputs or [])
-                    else ""
-                ),
-                lang,
-            )
-        ),
+        print_header=Markup(_print_header(year, inputs or [], lang)),
     )
     atomic_file(path, lambda p: Path(p).write_text(page, encoding="utf-8"))
+
+
+def _chart(shown, lang: str) -> tuple[str, int, int]:
+    from . import charts  # seaborn and matplotlib: only for an index that has a chart
+
+    return charts.to_image(charts.district_chart(shown, lang))
+
+
+def _print_header(year: int, inputs: list[dict], lang: str) -> str:
+    """The printed pages' running header: the title, and the illustrative mark."""
+    mark = " · " + t("illustrative_short", lang) if inputs_illustrative(inputs) else ""
+    return print_header(t("index_title", lang, year=year) + mark, lang)
 
 
 def _area_key(rows: list[dict]) -> str:
@@ -84,7 +97,9 @@ def _area_key(rows: list[dict]) -> str:
     }.get(frozenset(kinds), "index_col_area")
 
 
-def _rows(com, cset, outcomes: list, lang: str, with_no_data: bool, documents) -> list[dict]:
+def _rows(
+    com, cset, outcomes: list, lang: str, with_no_data: bool, documents, changed: set[str]
+) -> list[dict]:
     """The index's rows: each commune reported (or failed), and with `with_no_data` those
     without data that year."""
     by_id = {o.commune_id: o for o in outcomes}
@@ -105,6 +120,7 @@ def _rows(com, cset, outcomes: list, lang: str, with_no_data: bool, documents) -
                 "total": int(r.criteria_total),
                 "html": outcome.html if outcome and outcome.ok else "",
                 "error": outcome.error if outcome else "",
+                "changed": r.commune_id in changed,
                 "documents": [
                     (t(f"document_{kind}", lang), path)
                     for kind, path in (documents or {}).get(r.commune_id, {}).items()

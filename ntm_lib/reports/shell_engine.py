@@ -7,8 +7,10 @@ signatures both ways) cost a fifth of a report, measured (benchmarks/bench_repor
 the cells run in an IPython shell of the worker itself: magics, display, the inline matplotlib
 backend and tracebacks behave as in a kernel, and every output is recorded as the nbformat
 output a kernel would have sent, in the order it came. Before each notebook the namespace is
-emptied and the execution counter starts again at 1, so a notebook runs from its parameters
-alone and its output does not depend on which worker ran it.
+emptied, the execution counter starts again at 1, a shell whose settings the last notebook
+changed (display formatters, transformers, magics, %config) is replaced, and the process is
+put back as the first notebook found it (process_state): a notebook runs from its parameters
+alone and its output does not depend on which worker ran it, nor on what ran before.
 
 Only for the main thread of a dedicated worker process (standard streams and the working
 folder are the process's own); threads (a Dask worker) use the warm-kernel engine. Registered
@@ -30,6 +32,7 @@ from nbformat import NotebookNode
 from traitlets.config import Config
 
 from ..errors import NotebookTimeout
+from .process_state import Snapshot, warm_imports
 
 # Registered with papermill as an entry point (pyproject.toml, "papermill.engine").
 ENGINE_NAME = "ntm-shell"
@@ -164,10 +167,63 @@ class _Shell(InteractiveShell):
 
 
 _shell: _Shell | None = None
+_settings: tuple | None = None  # the shell's settings as made
+_snapshot: Snapshot | None = None  # the process before its first notebook
+
+
+class ProcessTainted(BaseException):
+    """The last notebook left the process in a state that cannot be undone: the next one must
+    run in a fresh process."""
+
+
+def before_notebook() -> _Shell:
+    """The shell for the next notebook: its names emptied, its settings as made, the process
+    put back as the first notebook found it. ProcessTainted when that cannot be done."""
+    global _snapshot
+    shell = _get_shell()
+    if _settings_of(shell) != _settings:
+        discard_shell()
+        shell = _get_shell()
+    _reset(shell)
+    if _snapshot is None:
+        warm_imports()
+        _snapshot = Snapshot()
+    problems = _snapshot.restore()
+    if problems:
+        raise ProcessTainted(", ".join(problems))
+    return shell
+
+
+def _settings_of(shell: InteractiveShell) -> tuple:
+    """What a notebook could change in the shell itself, as identities and values."""
+    from matplotlib_inline.config import InlineBackend
+
+    display = shell.display_formatter
+    inline = InlineBackend.instance()
+    manager = shell.input_transformer_manager
+    return (
+        tuple(display.active_types),
+        tuple((k, f.enabled, _printers(f)) for k, f in display.formatters.items()),
+        tuple(shell.ast_transformers),
+        tuple(shell.input_transformers_post),
+        tuple(manager.cleanup_transforms) + tuple(manager.line_transforms),
+        tuple((k, tuple(v)) for k, v in shell.events.callbacks.items()),
+        tuple((k, tuple(sorted(v.items()))) for k, v in shell.magics_manager.magics.items()),
+        (shell.ast_node_interactivity, shell.autocall, shell.automagic, shell.InteractiveTB.mode),
+        (tuple(inline.figure_formats), repr(inline.print_figure_kwargs), repr(inline.rc)),
+        (inline.close_figures, shell.display_pub, shell.displayhook),
+    )
+
+
+def _printers(formatter) -> tuple:
+    """A formatter's printers by type name (IPython moves a deferred printer, named by its
+    type's module and name, among the others the first time it meets that type)."""
+    named = {(t.__module__, t.__name__): f for t, f in formatter.type_printers.items()}
+    return tuple(sorted((named | dict(formatter.deferred_printers)).items(), key=repr))
 
 
 def _get_shell() -> _Shell:
-    global _shell
+    global _shell, _settings
     if _shell is None:
         config = Config()
         config.HistoryManager.enabled = False  # nothing written to ~/.ipython
@@ -179,6 +235,7 @@ def _get_shell() -> _Shell:
         shell.outputs = shell.display_pub.outputs = shell.displayhook.outputs = outputs
         _enable_inline_figures(shell)
         _shell = shell
+        _settings = _settings_of(shell)
     return _shell
 
 
@@ -197,7 +254,10 @@ def discard_shell() -> None:
     """Drop the shell (after a failure): the next notebook gets a new one."""
     global _shell
     if _shell is not None:
+        from matplotlib_inline.config import InlineBackend
+
         _Shell.clear_instance()
+        InlineBackend.clear_instance()
         _shell = None
 
 

@@ -5,19 +5,132 @@ and compares with), the gaps closed up to the report's year in the district and,
 of the province, the quickest PEERS_SHOWN per indicator (all a page can name when its district
 has none), and the register, plan and budget rows of those communes. A report then costs the
 same in a district of ten communes as in a province of ten thousand.
+
+The run is split once (rows grouped by district in one pass), not filtered per district. A
+slice's provenance names the input files without their hashes (a hash of a whole file changes
+with every other commune's data) and carries each of its communes' own-data digest, which the
+page names instead (reports.fingerprint).
 """
 
 from __future__ import annotations
 
 import pickle
+from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..assess.loaded import LoadedRun
 from ..assess.peers import closings
+from ..assess.scoring import Assessment
+from ..illustrative import inputs_illustrative
 
 PEERS_SHOWN = 3  # per indicator, the quickest; the table behind it has them all
+
+
+def page_provenance(provenance: dict) -> dict:
+    """The run's provenance as a page names it: each input file by role and name (and whether
+    it is the bundled illustrative sample), the set, the version."""
+    inputs = [
+        {"role": i["role"], "name": i["name"], "illustrative": inputs_illustrative([i])}
+        for i in provenance["inputs"]
+    ]
+    return provenance | {"inputs": inputs}
+
+
+class _Grouped:
+    """A frame's rows sorted by the group (district) of their commune, kept in their order
+    within it: each group's rows are one contiguous block, taken without copying."""
+
+    def __init__(self, frame: pd.DataFrame, group_of: dict[str, int], groups: int) -> None:
+        codes, ids = pd.factorize(frame["commune_id"], sort=False)
+        lookup = np.array([group_of.get(str(c), -1) for c in ids] + [-1], dtype=np.int64)
+        keys = lookup[codes]  # code -1 (no id) takes the last entry: -1
+        order = np.argsort(keys, kind="stable")
+        self.frame = frame.take(order)
+        self.bounds = np.searchsorted(keys[order], np.arange(groups + 1))
+
+    def __getitem__(self, k: int) -> pd.DataFrame:
+        return self.frame.iloc[self.bounds[k] : self.bounds[k + 1]].reset_index(drop=True)
+
+
+def _peers(done: pd.DataFrame, group_of: dict[str, int], reg: pd.DataFrame, groups: int):
+    """For each district (by number): the gaps its communes closed, then for each indicator the
+    PEERS_SHOWN quickest closings elsewhere in its province."""
+    near = _Grouped(done, group_of, groups)
+    province_of = dict(zip(reg["commune_id"], reg["province"].astype(str)))
+    quick = done.assign(
+        _g=done["commune_id"].map(group_of).astype(np.int64),
+        _p=done["commune_id"].map(province_of),
+        _i=pd.factorize(done["indicator"], sort=True)[0],
+    ).sort_values(["_p", "_i", "years", "met_in", "commune_id"], kind="stable")
+    by_province = {
+        p: (rows.drop(columns=["_g", "_p", "_i"]), rows["_g"].to_numpy(), rows["_i"].to_numpy())
+        for p, rows in quick.groupby("_p", sort=False)
+    }
+    return near, by_province
+
+
+def _quickest_elsewhere(province: tuple | None, group: int) -> pd.DataFrame | None:
+    """The PEERS_SHOWN quickest closings per indicator of a province (its rows sorted by
+    indicator then speed, their districts, their indicators' numbers) outside the district
+    `group`."""
+    if province is None:
+        return None
+    rows, districts, indicators = province
+    rest = np.flatnonzero(districts != group)
+    codes = indicators[rest]
+    starts = np.r_[0, np.flatnonzero(np.diff(codes)) + 1] if len(codes) else np.zeros(0, int)
+    rank = np.arange(len(codes)) - np.repeat(starts, np.diff(np.r_[starts, len(codes)]))
+    return rows.iloc[rest[rank < PEERS_SHOWN]]
+
+
+def district_parts(
+    run: LoadedRun,
+    year: int,
+    plan_rows: pd.DataFrame | None = None,
+    budget: pd.DataFrame | None = None,
+    digests: dict[str, str] | None = None,
+    wanted: set[str] | None = None,
+    verdicts: bool = True,
+) -> Iterator[tuple[int, dict]]:
+    """(number, slice) of each district, in order; with `wanted`, only the districts that hold
+    one of those communes. `digests`: each commune's own-data digest, for its page to name.
+    Without `verdicts`, the slices leave out the assessment (what their digest needs: faster)."""
+    reg = run.register
+    groups = list(reg.groupby(["province", "district"], sort=True, dropna=False))
+    group_of = {cid: k for k, (_, members) in enumerate(groups) for cid in members["commune_id"]}
+    tables = [
+        _Grouped(getattr(run.assessment, name), group_of, len(groups)) if verdicts else None
+        for name in ("indicators", "criteria", "communes")
+    ]
+    near, by_province = _peers(closings(run.assessment, year), group_of, reg, len(groups))
+    provenance = page_provenance(run.provenance)
+    for k, ((province, _), members) in enumerate(groups):
+        ids = set(members["commune_id"])
+        if wanted is not None and not ids & wanted:
+            continue
+        wide = _quickest_elsewhere(by_province.get(str(province)), k)
+        peers = near[k] if wide is None else pd.concat([near[k], wide[near[k].columns]])
+        known = ids | set(peers["commune_id"])
+        part = {
+            "run": LoadedRun(
+                run.cset,
+                reg[reg["commune_id"].isin(known)].reset_index(drop=True),
+                Assessment(run.assessment.set_id, *(t[k] for t in tables)) if verdicts else None,
+                provenance,
+            ),
+            "ids": sorted(ids),
+            "year": year,
+            "closings": peers.reset_index(drop=True),
+            "plan_rows": None
+            if plan_rows is None
+            else plan_rows[plan_rows["commune_id"].isin(known)],
+            "budget": None if plan_rows is None else budget[budget["commune_id"].isin(ids)],
+            "digests": {cid: (digests or {}).get(cid, "") for cid in ids},
+        }
+        yield k, part
 
 
 def write_slices(
@@ -26,43 +139,17 @@ def write_slices(
     year: int,
     plan_rows: pd.DataFrame | None = None,
     budget: pd.DataFrame | None = None,
+    digests: dict[str, str] | None = None,
+    wanted: set[str] | None = None,
 ) -> dict[str, Path]:
-    """Each commune's slice file, by commune id."""
+    """Each commune's slice file, by commune id (with `wanted`, only their districts')."""
     folder.mkdir(parents=True, exist_ok=True)
-    reg = run.register
-    where = reg.set_index("commune_id")[["district", "province"]]
-    done = closings(run.assessment, year)
-    done = done.assign(
-        district=done["commune_id"].map(where["district"]),
-        province=done["commune_id"].map(where["province"]),
-    )
-    quickest = done.sort_values(["indicator", "years", "met_in", "commune_id"], kind="stable")
     out = {}
-    groups = reg.groupby(["province", "district"], sort=True, dropna=False)
-    for k, ((province, district), members) in enumerate(groups):
-        ids = set(members["commune_id"])
-        near = done[done["district"] == district]
-        wide = quickest[(quickest["province"] == province) & (quickest["district"] != district)]
-        peers = pd.concat([near, wide.groupby("indicator", sort=False).head(PEERS_SHOWN)])
-        known = ids | set(peers["commune_id"])
-        part = {
-            "run": LoadedRun(
-                run.cset,
-                reg[reg["commune_id"].isin(known)].reset_index(drop=True),
-                run.assessment.only(lambda f: f["commune_id"].isin(ids)),
-                run.provenance,
-            ),
-            "year": year,
-            "closings": peers.drop(columns=["district", "province"]).reset_index(drop=True),
-            "plan_rows": None
-            if plan_rows is None
-            else plan_rows[plan_rows["commune_id"].isin(known)],
-            "budget": None if plan_rows is None else budget[budget["commune_id"].isin(ids)],
-        }
+    for k, part in district_parts(run, year, plan_rows, budget, digests, wanted):
         path = folder / f"{k}.pkl"
         with open(path, "wb") as fh:
             pickle.dump(part, fh, protocol=5)
-        out |= {cid: path for cid in ids}
+        out |= {cid: path for cid in part["ids"]}
     return out
 
 

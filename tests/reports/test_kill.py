@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from conftest import SAMPLE, notebook_with
 
 from ntm_lib.commands.report import run_report
@@ -193,3 +194,183 @@ def test_a_timeout_swallowed_once_still_ends_the_notebook(monkeypatch):
                 swallowed.append(True)
             time.sleep(5)
     assert swallowed and time.monotonic() - start < 3
+
+
+def test_a_notebook_that_always_kills_its_worker_takes_only_its_commune_down(tmp_path):
+    """The pool is rebuilt, the jobs in flight with it run again one by one, and only the one
+    that kills its worker again fails (a crash, the kernel's OOM killer)."""
+    notebook = notebook_with(
+        tmp_path,
+        "import os, signal\nif commune_id == '10897':\n    os.kill(os.getpid(), signal.SIGKILL)",
+        "killer",
+    )
+    ids = ["10894", "10897", "10900", "10903", "10909"]
+    manifest = run_report(
+        [DATA], REGISTER, SET, tmp_path / "out", communes=ids, jobs=2, notebook=notebook
+    )
+    by_id = {c["commune_id"]: c for c in manifest["communes"]}
+    assert not by_id["10897"]["ok"] and "dừng đột ngột" in by_id["10897"]["error"]
+    assert all(by_id[c]["ok"] for c in ids if c != "10897"), manifest["communes"]
+    assert all((tmp_path / "out" / by_id[c]["html"]).is_file() for c in ids if c != "10897")
+
+
+def test_workers_stop_within_a_second_of_their_parents_death(tmp_path):
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ntm_lib",
+            "report",
+            DATA,
+            "--communes",
+            REGISTER,
+            "--set",
+            SET,
+            "--out",
+            str(out),
+            "--jobs",
+            "2",
+        ],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and proc.poll() is None:
+        if list(tmp_path.glob(".out.ntm-tmp-*/communes/*.html")):
+            break
+        time.sleep(0.2)
+    assert proc.poll() is None and len(_orphans(proc.pid)) > 1, "workers are running"
+    os.kill(proc.pid, signal.SIGKILL)
+    killed = time.monotonic()
+    proc.wait()
+    while _orphans(proc.pid) and time.monotonic() - killed < 10:
+        time.sleep(0.05)
+    # The kernel ends them (PR_SET_PDEATHSIG); a busy machine may take a moment to reap them.
+    assert not _orphans(proc.pid) and time.monotonic() - killed < 2.0
+
+
+def test_a_run_with_failures_keeps_the_results_it_would_replace(tmp_path, monkeypatch):
+    from ntm_lib.errors import PreviousKeptError
+
+    out = tmp_path / "out"
+    first = run_report([DATA], REGISTER, SET, out, communes=["10894", "10897"], jobs=1)
+    assert exit_code(first) == 0
+    before = {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    notebook = notebook_with(
+        tmp_path, "if commune_id == '10897':\n    raise RuntimeError('broken on purpose')", "b"
+    )
+    for mode in ({"force": True}, {"update": True}):
+        with pytest.raises(PreviousKeptError) as caught:
+            run_report(
+                [DATA],
+                REGISTER,
+                SET,
+                out,
+                communes=["10894", "10897"],
+                jobs=1,
+                notebook=notebook,
+                **mode,
+            )
+        assert "10897" in str(caught.value) and "broken on purpose" in str(caught.value)
+        assert {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} == before
+        assert not list(tmp_path.glob(".out.*")), "nothing left beside it"
+    replaced = run_report(
+        [DATA],
+        REGISTER,
+        SET,
+        out,
+        communes=["10894", "10897"],
+        jobs=1,
+        notebook=notebook,
+        force=True,
+        allow_failures=True,
+    )
+    assert exit_code(replaced) == 1 and "broken on purpose" in (out / "index.html").read_text()
+
+
+def test_a_full_disk_keeps_the_earlier_results_and_says_so(tmp_path, monkeypatch, capsys):
+    import errno
+
+    from ntm_lib.cli import main
+    from ntm_lib.commands import report
+
+    out = tmp_path / "out"
+    assert exit_code(run_report([DATA], REGISTER, SET, out, communes=["10894"], jobs=1)) == 0
+    before = {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(out / "index.html"))
+
+    monkeypatch.setattr(report, "write_manifest", full)
+    argv = [
+        "report",
+        DATA,
+        "--communes",
+        REGISTER,
+        "--set",
+        SET,
+        "--out",
+        str(out),
+        "--commune",
+        "10894",
+        "--jobs",
+        "1",
+        "--force",
+    ]
+    assert main(argv) == 1
+    said = capsys.readouterr().err
+    assert "ổ đĩa đã đầy" in said and "được giữ nguyên" in said
+    assert {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} == before
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-1", "0", "1e400"])
+def test_the_timeout_is_finite_and_positive_at_the_command_line(tmp_path, value, capsys):
+    from ntm_lib.cli import main
+
+    argv = [
+        "report",
+        DATA,
+        "--communes",
+        REGISTER,
+        "--set",
+        SET,
+        "--out",
+        str(tmp_path / "o"),
+        f"--timeout={value}",
+    ]
+    assert main(argv) == 2
+    assert "--timeout" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("nan"), -1, 0, "300", True])
+def test_the_timeout_is_checked_at_every_door(tmp_path, value):
+    """The library's doors too: a report, a batch job, a manifest replayed by ntm verify."""
+    from ntm_lib.errors import UsageError
+    from ntm_lib.reports import batch
+
+    with pytest.raises(UsageError):
+        run_report([DATA], REGISTER, SET, tmp_path / "o", communes=["10894"], timeout=value)
+    with pytest.raises(UsageError):
+        batch.check_options(1, value)
+    with pytest.raises(UsageError):
+        batch.Job("10894", 2025, "x", "nb.ipynb", str(tmp_path), {"lang": "vi"}, "k", timeout=value)
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_replayed_manifest_with_an_endless_timeout_is_refused(tmp_path):
+    import json
+
+    from ntm_lib.commands.verify import verify
+    from ntm_lib.errors import UsageError
+
+    out = tmp_path / "out"
+    run_report([DATA], REGISTER, SET, out, communes=["10894"], jobs=1)
+    path = out / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest["parameters"]["timeout"] = float("inf")
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(UsageError):
+        verify(out)

@@ -92,11 +92,17 @@ def test_report_of_a_commune_that_does_not(report_run, sample_statuses):
     assert re.search(f"<td[^>]*>{re.escape(code)}</td>", gaps_table[: gaps_table.index("</table>")])
 
 
-def test_report_shows_provenance_hashes(report_run):
-    out, _, met, _, latest = report_run
+def test_report_names_what_it_was_made_from(report_run):
+    """The page names its input files and the SHA-256 of its commune's own data in them (the
+    manifest records each file's): not a hash that changes with any other commune's data."""
+    out, manifest, met, _, latest = report_run
     html = _html(out, met, int(latest["year"].iloc[0]))
+    entry = next(c for c in manifest["communes"] if c["commune_id"] == met)
+    assert entry["inputs"]["commune"] in html
     for path in DATA + [REGISTER]:
-        assert sha256(path) in html
+        assert Path(path).name in html
+        assert sha256(path) not in html
+    assert [i["sha256"] for i in manifest["inputs"]] == [sha256(DATA[0]), sha256(REGISTER)]
 
 
 def test_report_has_no_code_and_loads_nothing_from_elsewhere(report_run):
@@ -254,7 +260,10 @@ def test_report_with_roadmap_and_progress(tmp_path):
     assert "<h2>Tiến độ</h2>" in html and "<h2>Lộ trình thực hiện</h2>" in html
     assert "Đức Chính: có thể đạt chuẩn năm 2027 theo lộ trình." in html
     assert "Hỗ trợ mô hình sản xuất hàng hóa tập trung" in html
-    assert sha256(SAMPLE / "plan.csv") in html and sha256(SAMPLE / "budget.csv") in html
+    assert "plan.csv" in html and "budget.csv" in html  # named; their hashes in the manifest
+    recorded = {i["name"]: i["sha256"] for i in manifest["inputs"]}
+    assert recorded["plan.csv"] == sha256(SAMPLE / "plan.csv")
+    assert recorded["budget.csv"] == sha256(SAMPLE / "budget.csv")
     assert html.count("<img") == 5  # groups, achievement, trend, Gantt, funding mix
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="summary/cam-giang/summary.html"' in index

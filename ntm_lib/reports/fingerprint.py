@@ -1,0 +1,135 @@
+"""What each page of a batch is made from, as digests: the ground on which `--update` reuses a
+page, the reasons it gives for rebuilding one, and the page data a page's provenance names.
+
+A commune's page depends on
+- `commune`: its own rows (verdicts of every indicator, criterion and year, its register row,
+  its plan and budget rows): `commune_digests`, for every commune at once;
+- `shown`: what it shows of other communes (its district's medians and ranks, the peers that
+  closed the same gap and what they spent): `shown_digest`, from the functions the page itself
+  calls. `area` (the digest of the whole district slice the page reads, `area_digest`) decides
+  cheaply whether `shown` can have changed at all: when it did not, `shown` is the same;
+- `set`, `options` (year, language, what the page links or names) and `code` (the notebook, this
+  package's files and the versions of the libraries that draw the page): one each per run.
+
+Rows are hashed by pandas (`hash_pandas_object`, by value: a categorical by its text), then per
+commune with SHA-256 in their order, which is the order the page shows them in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..provenance import package_versions, sha256
+
+PARTS = ("code", "set", "options", "commune", "area", "shown")
+# The parts a page's fingerprint is the hash of (`area` only decides when `shown` is computed).
+PAGE_PARTS = ("code", "set", "options", "commune", "shown")
+TABLES = ("indicators", "criteria", "communes")
+
+
+def digest(value) -> str:
+    """SHA-256 of a JSON value (keys sorted)."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def fingerprint(inputs: dict[str, str]) -> str:
+    """A page's fingerprint: the hash of the parts that decide its content."""
+    return digest([inputs.get(k, "") for k in PAGE_PARTS])
+
+
+def row_hashes(frame: pd.DataFrame | None) -> bytes:
+    """The frame's columns and its rows' hashes, in order (b"" for None)."""
+    if frame is None:
+        return b""
+    head = "\x1f".join(map(str, frame.columns)).encode() + b"\x1e"
+    rows = pd.util.hash_pandas_object(frame, index=False).to_numpy() if len(frame) else []
+    return head + np.asarray(rows, dtype=np.uint64).tobytes()
+
+
+def frame_digest(frame: pd.DataFrame | None) -> str:
+    return hashlib.sha256(row_hashes(frame)).hexdigest()
+
+
+def _by_commune(frame: pd.DataFrame) -> Iterable[tuple[str, np.ndarray]]:
+    """Each commune's row hashes, in row order."""
+    hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    codes, ids = pd.factorize(frame["commune_id"], sort=False)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(ids) + 1))
+    for k, cid in enumerate(ids):
+        yield str(cid), hashes[order[bounds[k] : bounds[k + 1]]]
+
+
+def commune_digests(
+    run, plan_rows: pd.DataFrame | None = None, budget: pd.DataFrame | None = None, extra=None
+) -> dict[str, str]:
+    """Each registered commune's own rows, as one digest (`extra`: what every page also reads
+    of the inputs as a whole, a predecessor register say)."""
+    frames = [(name, getattr(run.assessment, name)) for name in TABLES]
+    frames += [("register", run.register), ("plan", plan_rows), ("budget", budget)]
+    seed = digest(extra).encode()
+    hashers = {str(cid): hashlib.sha256(seed) for cid in run.register["commune_id"]}
+    for name, frame in frames:
+        if frame is None:
+            continue
+        head = (name + "\x1f" + "\x1f".join(map(str, frame.columns))).encode()
+        for h in hashers.values():
+            h.update(head)
+        for cid, rows in _by_commune(frame):
+            if cid in hashers:
+                hashers[cid].update(len(rows).to_bytes(8, "little") + rows.tobytes())
+    return {cid: h.hexdigest() for cid, h in hashers.items()}
+
+
+def area_digest(part: dict, own: dict[str, str]) -> str:
+    """The whole slice a page reads: its district's communes (by their own digests), the other
+    communes it names (register and plan rows) and the gaps closed around it."""
+    h = hashlib.sha256(str(part["year"]).encode())
+    for cid in sorted(part["ids"]):
+        h.update(own.get(cid, "-").encode())
+    for frame in (part["run"].register, part["closings"], part["plan_rows"]):
+        h.update(row_hashes(frame))
+    return h.hexdigest()
+
+
+def shown_digest(part: dict, commune_id: str) -> str:
+    """What the page of `commune_id` shows of other communes, computed by the functions its
+    sections call (reports.commune_report: district_html, peers_html)."""
+    from ..assess.peers import same_gap
+    from ..assess.views import district_comparison
+    from .slices import PEERS_SHOWN
+
+    run, year = part["run"], part["year"]
+    compared = district_comparison(run.assessment, run.register, run.cset, commune_id, year)
+    peers = same_gap(
+        run.assessment, run.register, commune_id, year, part["plan_rows"], part["closings"]
+    )
+    peers = peers.groupby("indicator", sort=False).head(PEERS_SHOWN)
+    return hashlib.sha256(row_hashes(compared) + b"\x1d" + row_hashes(peers)).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def package_digest() -> str:
+    """This package's own files (code, templates, messages, notebooks): a page made by other
+    code is made again, even under the same version number (a developer's checkout)."""
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            h.update(path.relative_to(root).as_posix().encode() + b"\0")
+            h.update(sha256(path).encode())
+    return h.hexdigest()
+
+
+def code_digest(notebook: Path) -> str:
+    """The notebook, this package and the libraries that draw a page."""
+    return digest([sha256(notebook), package_digest(), package_versions(), sys.version])

@@ -1,0 +1,219 @@
+"""Running a batch's jobs: on a process pool of ours, on a Dask cluster, or on any
+concurrent.futures executor given.
+
+A worker of our pool that dies (a notebook that crashes it, the kernel's OOM killer, a signal)
+breaks the pool and every job then in flight with it. Only as many jobs as there are workers
+are ever in flight, so those are the only suspects: each is run again alone, in a fresh pool
+of one worker, and only the one that kills its worker again is failed; the others, and every
+job not yet started, go on in a fresh pool. A job that outlives its --timeout by GRACE_S
+(stuck where the worker's own alarm cannot reach it) has its workers killed the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import sys
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, as_completed, wait
+from concurrent.futures.process import BrokenProcessPool
+
+from tqdm import tqdm
+
+from ..errors import UsageError
+from ..i18n import t
+from .batch import Job, Outcome, fmt_seconds, init_worker, render_commune, warm_worker
+
+GRACE_S = 30.0  # beyond a job's own timeout, before the parent kills its worker
+POLL_S = 1.0
+
+
+def default_executor(jobs: int) -> ProcessPoolExecutor:
+    # spawn: workers start clean, with the environment of this run (a fork server would keep
+    # the environment of the first run of the process), without the parent's threads.
+    return ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=init_worker,
+        initargs=(os.getpid(),),
+    )
+
+
+_ready: dict[int, ProcessPoolExecutor] = {}  # a pool started ahead (prestarted), by size
+
+
+@contextlib.contextmanager
+def prestarted(jobs: int, wanted: bool = True):
+    """A pool of ours started now, its first worker importing what a page needs while the
+    caller reads and scores the data (a worker's start-up is seconds: most of an update that
+    makes one page). The first round of `run_jobs` takes it; unused, it is stopped at the end
+    of the block."""
+    if wanted and jobs not in _ready:
+        pool = default_executor(jobs)
+        pool.submit(warm_worker)
+        _ready[jobs] = pool
+    try:
+        yield
+    finally:
+        left = _ready.pop(jobs, None) if wanted else None
+        if left is not None:
+            _stop(left, kill=True)
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """The pool started ahead, if it has room for `workers`, else a new one."""
+    for size in sorted(_ready):
+        if size >= workers:
+            return _ready.pop(size)
+    return default_executor(workers)
+
+
+def run_jobs(
+    todo: list[Job], jobs: int, executor: Executor | None = None, scheduler: str | None = None
+) -> list[Outcome]:
+    """Every job on the executor given, a Dask cluster (`scheduler`), or a pool of ours."""
+    if not todo:
+        return []
+    outcomes: list[Outcome] = []
+    with _progress(len(todo)) as done:
+
+        def record(outcome: Outcome) -> None:
+            outcomes.append(outcome)
+            done(outcome)
+
+        if executor is not None:
+            _on_executor(todo, executor, record)
+        elif scheduler:
+            with dask_executor(scheduler) as cluster:
+                _on_executor(todo, cluster, record)
+        else:
+            _on_own_pools(todo, jobs, record)
+    return outcomes
+
+
+@contextlib.contextmanager
+def _progress(total: int):
+    bar = tqdm(total=total, unit="xã", desc="ntm report", file=sys.stderr, disable=None)
+    counts = {"ok": 0, "failed": 0}
+
+    def done(outcome: Outcome) -> None:
+        counts["ok" if outcome.ok else "failed"] += 1
+        bar.update(1)
+        bar.set_postfix(
+            done=counts["ok"],
+            failed=counts["failed"],
+            remaining=total - counts["ok"] - counts["failed"],
+        )
+
+    try:
+        yield done
+    finally:
+        bar.close()
+
+
+def died(job: Job, error: BaseException | None = None) -> Outcome:
+    """The outcome of a job whose worker died under it."""
+    message = t("report_worker_died", job.parameters["lang"])
+    if error is not None and not isinstance(error, BrokenProcessPool):
+        message += f" ({type(error).__name__}: {error})"[:300]
+    return Outcome(job.commune_id, job.year, False, 0.0, "", error=message, inputs=job.inputs)
+
+
+def _on_executor(todo: list[Job], executor: Executor, record: Callable) -> None:
+    """On an executor not ours (a cluster's): a job whose worker is lost (Dask gives up on
+    it after its own retries) fails alone; the others are the executor's to run."""
+    futures = {executor.submit(render_commune, job): job for job in todo}
+    for future in as_completed(futures):
+        try:
+            record(future.result())
+        except Exception as exc:  # noqa: BLE001 - the executor's way of saying a worker died
+            record(died(futures[future], exc))
+
+
+def _on_own_pools(todo: list[Job], jobs: int, record: Callable) -> None:
+    waiting = deque(todo)
+    while waiting:
+        suspects = _round(waiting, min(jobs, len(waiting)), record)
+        for job, overdue in _alone([job for job, _ in suspects], record):
+            record(timed_out(job) if overdue else died(job))
+
+
+def timed_out(job: Job) -> Outcome:
+    """The outcome of a job stuck beyond its timeout, where its worker's alarm could not end
+    it: the parent killed the worker."""
+    message = t("report_timeout", job.parameters["lang"], seconds=fmt_seconds(job.timeout))
+    return Outcome(job.commune_id, job.year, False, 0.0, "", error=message, inputs=job.inputs)
+
+
+def _round(waiting: deque, workers: int, record: Callable) -> list[tuple[Job, bool]]:
+    """Jobs from `waiting` on a fresh pool, `workers` at a time, until none is left or a
+    worker dies or is stuck; returns the jobs then in flight (and whether each was stuck)."""
+    pool = _pool(workers)
+    flight: dict = {}
+    try:
+        while waiting or flight:
+            while waiting and len(flight) < workers:
+                job = waiting.popleft()
+                flight[pool.submit(render_commune, job)] = (job, time.monotonic())
+            done, _ = wait(flight, timeout=POLL_S, return_when=FIRST_COMPLETED)
+            broken = _collect(done, flight, record)
+            stuck = [job for job, started in flight.values() if _overdue(job, started)]
+            if broken or stuck:
+                rest = [job for job, _ in flight.values()]
+                return [(job, False) for job in broken] + [(job, job in stuck) for job in rest]
+    finally:
+        _stop(pool, kill=bool(flight))
+    return []
+
+
+def _collect(done, flight: dict, record: Callable) -> list[Job]:
+    """Record the finished jobs; return those a dying worker took down."""
+    broken = []
+    for future in done:
+        job, _ = flight.pop(future)
+        try:
+            record(future.result())
+        except BrokenProcessPool:
+            broken.append(job)
+    return broken
+
+
+def _overdue(job: Job, started: float) -> bool:
+    return job.timeout is not None and time.monotonic() - started > job.timeout + GRACE_S
+
+
+def _alone(suspects: list[Job], record: Callable) -> list[tuple[Job, bool]]:
+    """Run each suspect alone in a pool of one worker; return those that killed it again (or
+    were stuck again), each with whether it was stuck."""
+    guilty: list[tuple[Job, bool]] = []
+    queue = deque(suspects)
+    while queue:
+        guilty += _round(queue, 1, record)
+    return guilty
+
+
+def _stop(pool: ProcessPoolExecutor, kill: bool) -> None:
+    """Shut a pool down; with `kill`, its workers first (a broken or stuck pool)."""
+    if kill:
+        for process in list(getattr(pool, "_processes", {}).values()):
+            with contextlib.suppress(Exception):
+                process.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def dask_executor(address: str):
+    """A concurrent.futures executor on an existing Dask cluster (optional: ntm-assess[dask]).
+    Workers must see the same files at the same paths and have ntm-assess installed."""
+    try:
+        from distributed import Client
+    except ImportError as exc:
+        raise UsageError(t("report_dask_missing", None)) from exc
+    client = Client(address, set_as_default=False)
+    try:
+        yield client.get_executor(pure=False)
+    finally:
+        client.close()

@@ -1,0 +1,170 @@
+"""What `ntm report --update` reuses from the run folder it replaces, and why it makes the rest.
+
+The folder's manifest is read as untrusted input: an entry is used only when it is well formed,
+names exactly the page and notebook this run would write for its commune (names computed here,
+never taken from the manifest) and both are regular files inside the folder (no link, no
+device, no folder reached through a link). A page is reused when its inputs (reports.
+fingerprint: code, set, options, its commune's own data and what it shows of others) are those
+recorded; its files are then linked (or copied) into the new run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .batch import Outcome, file_stem
+from .fingerprint import PARTS, fingerprint
+
+# Why a page is made again, in the order they are judged.
+REASONS = ("new", "failed", "missing", "code", "set", "options", "data")
+HEX = set("0123456789abcdef")
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page the previous run made, as its manifest records it (checked)."""
+
+    commune_id: str
+    inputs: dict[str, str]
+    duration_s: float
+
+
+def previous_pages(
+    manifest: dict | None, year: int, names: dict[str, str]
+) -> dict[str, Page | str]:
+    """The previous run's entries for `year`, by commune: a Page for a page it made, else the
+    reason it cannot be reused ("failed"; "missing" for an entry that does not name the files
+    this run would write, by the commune's code and its name in `names`, or its inputs)."""
+    out: dict[str, Page | str] = {}
+    entries = (manifest or {}).get("communes")
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict) or entry.get("year") != year:
+            continue
+        cid = entry.get("commune_id")
+        if not isinstance(cid, str):
+            continue
+        if entry.get("ok") is not True:
+            out[cid] = "failed"
+            continue
+        stem = file_stem(cid, year, names.get(cid))
+        named = (
+            entry.get("html") == f"communes/{stem}.html"
+            and entry.get("ipynb") == f"communes/{stem}.ipynb"
+        )
+        if not named or not _digests(entry.get("inputs")):
+            out[cid] = "missing"
+            continue
+        duration = entry.get("duration_s")
+        duration = float(duration) if isinstance(duration, (int, float)) else 0.0
+        out[cid] = Page(cid, dict(entry["inputs"]), duration)
+    return out
+
+
+def _digests(inputs) -> bool:
+    return isinstance(inputs, dict) and all(
+        k in PARTS and isinstance(v, str) and len(v) == 64 and set(v) <= HEX
+        for k, v in inputs.items()
+    )
+
+
+def reason(page: Page | str | None, inputs: dict[str, str]) -> str:
+    """Why the page with these `inputs` must be made again: "" when the previous `page` is
+    still right, "area" when only its district's slice changed (then what it shows of others
+    decides), else one of REASONS."""
+    if page is None:
+        return "new"
+    if isinstance(page, str):
+        return page
+    for part in ("code", "set", "options"):
+        if page.inputs.get(part) != inputs[part]:
+            return part
+    if page.inputs.get("commune") != inputs["commune"]:
+        return "data"
+    return "" if page.inputs.get("area") == inputs["area"] else "area"
+
+
+def sort_pages(
+    previous: dict | None,
+    folder: Path,
+    year: int,
+    inputs: dict[str, dict[str, str]],
+    shown_for: Callable[[list[str]], dict[str, str]] | None,
+    names: dict[str, str],
+) -> tuple[dict[str, tuple[Page, list[Path]]], dict[str, str]]:
+    """The pages of the previous run (its manifest, in `folder`) that are still right, with
+    their files, and the reason each other page must be made. `shown_for(ids)` computes what
+    those pages show of others now (None: a notebook whose page may read its whole slice)."""
+    pages = previous_pages(previous, year, names)
+    why = {cid: reason(pages.get(cid), own) for cid, own in inputs.items()}
+    area = [cid for cid, r in why.items() if r == "area"]
+    shown = shown_for(area) if shown_for and area else {}
+    for cid in area:
+        why[cid] = "" if shown.get(cid) == pages[cid].inputs.get("shown") else "data"
+    keep = {}
+    for cid in [c for c, r in why.items() if not r]:
+        files = page_files(folder, cid, year, names.get(cid))
+        if files is None:
+            why[cid] = "missing"
+        else:
+            keep[cid] = (pages[cid], files)
+    return keep, {cid: r for cid, r in why.items() if r}
+
+
+def page_files(folder: Path, commune_id: str, year: int, name: str | None) -> list[Path] | None:
+    """The page and notebook of `commune_id` in the previous run `folder`, if both are regular
+    files inside it, reached without a link; else None."""
+    communes = folder / "communes"
+    try:
+        if not stat.S_ISDIR(os.lstat(communes).st_mode):
+            return None
+    except OSError:
+        return None
+    stem = file_stem(commune_id, year, name)
+    paths = [communes / f"{stem}.html", communes / f"{stem}.ipynb"]
+    for path in paths:
+        try:
+            if not stat.S_ISREG(os.lstat(path).st_mode):
+                return None
+        except OSError:
+            return None
+    return paths
+
+
+def carry(paths: list[Path], target: Path) -> None:
+    """The previous run's files into the new run's folder: a hard link where the filesystem
+    allows (the old folder is removed once the new one is in place), else a copy. A file that
+    turns out not to be the regular file checked is refused."""
+    for path in paths:
+        before = os.lstat(path)
+        new = target / path.name
+        try:
+            os.link(path, new, follow_symlinks=False)
+        except OSError:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+            with os.fdopen(fd, "rb") as src, open(new, "xb") as dst:
+                shutil.copyfileobj(src, dst)
+        after = os.lstat(new)
+        if not stat.S_ISREG(after.st_mode) or after.st_size != before.st_size:
+            new.unlink()
+            raise OSError(f"{path} changed while it was reused")
+
+
+def reused_outcome(page: Page, inputs: dict[str, str], year: int, name: str | None) -> Outcome:
+    stem = file_stem(page.commune_id, year, name)
+    inputs = inputs | {"shown": page.inputs.get("shown", inputs.get("shown", ""))}
+    return Outcome(
+        page.commune_id,
+        year,
+        True,
+        page.duration_s,
+        fingerprint(inputs),
+        html=f"communes/{stem}.html",
+        ipynb=f"communes/{stem}.ipynb",
+        reused=True,
+        inputs=inputs,
+    )

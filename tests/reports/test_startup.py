@@ -1,0 +1,30 @@
+"""A process that makes pages does not build, at start-up, a grammar it never uses; every
+validation that uses it still answers as before."""
+
+import subprocess
+import sys
+
+PROBE = """
+import sys
+{prelude}
+import jsonschema, nbformat, papermill  # noqa
+from ntm_lib.reports import html_export  # noqa
+print(sorted(m for m in sys.modules if m == "lark" or m.startswith("lark.")) == [])
+checker = jsonschema.FormatChecker()
+print([checker.conforms(v, "iri") for v in ("http://example.com/ä", "not an iri :::", "x:y")])
+"""
+
+
+def _run(prelude: str) -> list[str]:
+    code = PROBE.format(prelude=prelude)
+    return subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout.split("\n")
+
+
+def test_the_grammar_is_built_only_when_a_check_needs_it():
+    deferred = _run("import ntm_lib.reports")
+    assert deferred[0] == "True", "lark not imported at start-up"
+    plain = _run("")
+    assert plain[0] == "False", "without the deferral, importing nbformat builds it"
+    assert deferred[1] == plain[1], "the same answers"
