@@ -507,13 +507,22 @@ def make_jobs(
 def summaries(
     folder: Path, run: LoadedRun, year: int, communes: list[str], lang: str
 ) -> dict[str, str]:
-    """Each reported district's summary page under `folder`/summary, by district name."""
-    reg = run.register
-    districts = sorted(set(reg.loc[reg["commune_id"].isin(communes), "district"]))
-    folders = slugs(districts)
+    """Each reported area's summary page under `folder`/summary, by its name: a commune's
+    district, or its province when it has none (two tiers since July 2025)."""
+    reg = run.register[run.register["commune_id"].isin(communes)]
+    areas = {}
+    for district, province in zip(reg["district"].fillna(""), reg["province"].fillna("")):
+        if str(district).strip():
+            areas.setdefault(str(district), (str(district), None))
+        else:
+            areas.setdefault(str(province), (None, str(province)))
+    folders = slugs(sorted(areas))
     out = {}
-    for name in districts:
-        page = render_summary(folder / "summary" / folders[name], run, year, name, None, lang)
+    for name in sorted(areas):
+        district, province = areas[name]
+        page = render_summary(
+            folder / "summary" / folders[name], run, year, district, province, lang
+        )
         out[name] = str(page.relative_to(folder))
     return out
 

@@ -248,6 +248,29 @@ def test_a_commune_without_a_district_is_compared_within_its_province(tmp_path, 
     assert comparison_area(reg, "10894")[0] == "district"
 
 
+def test_communes_without_a_district_are_summarised_by_their_province(
+    tmp_path, sample, monkeypatch
+):
+    from types import SimpleNamespace
+
+    from ntm_lib.reports import batch
+
+    _, reg, _ = _two_tier(tmp_path, sample)
+    made = []
+
+    def render(folder, run, year, district, province, lang):
+        made.append((district, province))
+        folder.mkdir(parents=True)
+        (folder / "summary.html").write_text("")
+        return folder / "summary.html"
+
+    monkeypatch.setattr(batch, "render_summary", render)
+    links = batch.summaries(tmp_path, SimpleNamespace(register=reg), 2025, ["10912", "10894"], "vi")
+    district = reg.loc[reg["commune_id"] == "10894", "district"].iloc[0]
+    assert sorted(made, key=str) == sorted([(None, "Hải Phòng"), (district, None)], key=str)
+    assert set(links) == {"Hải Phòng", district} and "" not in links
+
+
 def test_the_reports_district_section_never_says_district_for_such_a_commune(tmp_path, sample):
     from ntm_lib.reports.commune_report import Context, district_html, peers_html
 
