@@ -19,7 +19,8 @@ from jinja2 import TemplateSyntaxError, meta
 from jinja2.exceptions import SecurityError, UndefinedError
 
 from ..i18n import t
-from .template_sandbox import MAX_MEMORY, TIMEOUT, TemplateLimit
+from . import template_sandbox
+from .template_sandbox import TemplateLimit
 
 SNIPPET = 60  # characters of a paragraph shown in a message
 _BLOCKS = frozenset({"for", "if", "with", "filter", "autoescape", "set"})
@@ -58,6 +59,7 @@ class Part:
 
 
 def _snippet(text: str, focus: str = "") -> str:
+    text = " ".join(text.split())
     if len(text) <= SNIPPET:
         return text
     start = max(text.find(focus) - SNIPPET // 3, 0) if focus and focus in text else 0
@@ -108,7 +110,8 @@ def check(path: Path, parts: list[Part], paragraphs, env, fields: dict) -> None:
         unknown = meta.find_undeclared_variables(tree) - set(fields) - set(env.globals)
         if unknown:
             name, lineno = _first_use(env, part.source, unknown)
-            raise DocumentError(_unknown_field(path, part, lineno, name, name, fields))
+            typed = _typed(part.visible(lineno) if lineno else "", name, top=True)
+            raise DocumentError(_unknown_field(path, part, lineno, name, typed, fields))
 
 
 def _first_use(env, source: str, names: set[str]) -> tuple[str, int | None]:
@@ -157,10 +160,9 @@ def limit_message(exc: BaseException, path: Path, place: str) -> str:
     if isinstance(exc, RecursionError):
         kind, limit = "depth", 0
     elif isinstance(exc, MemoryError):
-        kind, limit = "memory", MAX_MEMORY
+        kind, limit = "memory", template_sandbox.MAX_MEMORY
     else:
         kind, limit = exc.kind, exc.limit
-        limit = {"time": TIMEOUT, "memory": MAX_MEMORY}.get(kind, limit)
     shown = f"{limit:,}".replace(",", ".")
     return t(f"template_limit_{kind}", path=str(path), limit=shown, place=place)
 
@@ -211,9 +213,11 @@ def _open_block(env, source: str) -> tuple[str, int] | None:
     return stack[-1] if stack else None
 
 
-def _typed(text: str, name: str) -> str:
-    """The field as typed around `name` (`commune.nmae`, `r.yeer`), else `name`."""
-    match = re.search(r"[\w.\[\]]*\b" + re.escape(name) + r"\b", text) if name else None
+def _typed(text: str, name: str, top: bool = False) -> str:
+    """The field as typed around `name`: what leads to a missing attribute (`commune.nmae`,
+    `r.yeer`), what follows a missing `top` level name (`comune.name`); else `name`."""
+    lead, tail = ("", r"(\.\w+)*") if top else (r"[\w.\[\]]*", "")
+    match = re.search(lead + r"\b" + re.escape(name) + r"\b" + tail, text) if name else None
     return match.group().strip(".") if match else name
 
 
@@ -235,8 +239,9 @@ def nearest_fields(typed: str, fields: dict, n: int = 5) -> list[str]:
     """The known fields nearest to what was typed: by the whole name, else by its last part."""
     paths = field_paths(fields)
     close = difflib.get_close_matches(typed, paths, n, 0.75)
-    if close:
-        return close
+    if close:  # the best, and those nearly as near
+        best = difflib.SequenceMatcher(None, typed, close[0]).ratio()
+        return [p for p in close if difflib.SequenceMatcher(None, typed, p).ratio() >= best - 0.05]
     leaf = typed.rsplit(".", 1)[-1]
     leaves = {p.rsplit(".", 1)[-1].removesuffix("[]") for p in paths}
     near = set(difflib.get_close_matches(leaf, sorted(leaves), 3, 0.6))

@@ -14,16 +14,18 @@ rendered in process: they are ntm's code.
 
 from __future__ import annotations
 
-import functools
 import re
 
-from jinja2 import StrictUndefined, nodes
+from jinja2 import StrictUndefined, nodes, pass_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.utils import _PassArg  # how a filter asks for its context (Jinja 3)
 from jinja2.visitor import NodeTransformer
 
-# A real plan loops over a few hundred roadmap rows, criteria and indicators (some 20,000 steps
-# for the sample's plan): the budget is a hundred times that, a few seconds of work at most.
-MAX_STEPS = 2_000_000
+# A real plan loops over a few hundred roadmap rows, criteria and indicators: the sample's plan
+# takes some 400 steps, with every list twenty times longer some 7,000. The budget is over a
+# hundred times that, and a few seconds of work at most (a call, the dearest step, costs more).
+MAX_STEPS = 1_000_000
+CALL_STEPS = 4  # a call through the sandbox costs as much as a few loop steps
 MAX_STRING = 1_000_000  # characters (or items) one expression may produce
 MAX_RENDERED = 32_000_000  # characters of XML a whole document may render to (≈ 3,000 pages)
 TIMEOUT = 60  # seconds a board's template may take (a plan takes about one)
@@ -104,20 +106,36 @@ class Sandbox(ImmutableSandboxedEnvironment):
         return _Metered().visit(super()._parse(source, name, filename))
 
     def _bounded_filter(self, name: str, function):
-        @functools.wraps(function)
-        def bounded(*args, **kwargs):
+        """`function` charged and held to MAX_STRING. It takes the context, so Jinja never
+        folds it into a constant while compiling: a filter runs only when rendering, where the
+        bounds (and, for a board's template, the child process) hold."""
+        passed = getattr(function, "jinja_pass_arg", None)
+
+        @pass_context
+        def bounded(context, *args, **kwargs):
             self.charge()
-            if name in _SIZED_FILTERS and any(
-                isinstance(a, int) and abs(a) > MAX_STRING for a in (*args, *kwargs.values())
-            ):
-                raise TemplateLimit("string", MAX_STRING)
-            if name == "format" and any(
-                isinstance(a, str) and _WIDE_FORMAT.search(a) for a in args
-            ):
-                raise TemplateLimit("string", MAX_STRING)
-            return self.sized(function(*args, **kwargs))
+            self._check_filter(name, args, kwargs)
+            first = {
+                _PassArg.context: (context,),
+                _PassArg.eval_context: (context.eval_ctx,),
+                _PassArg.environment: (context.environment,),
+            }.get(passed, ())
+            return self.sized(function(*first, *args, **kwargs))
 
         return bounded
+
+    def _check_filter(self, name: str, args: tuple, kwargs: dict) -> None:
+        """Refuse, before it runs, a filter that would make more than MAX_STRING."""
+        numbers = (a for a in (*args[1:], *kwargs.values()) if isinstance(a, (int, float)))
+        if name in _SIZED_FILTERS and any(abs(a) > MAX_STRING for a in numbers):
+            raise TemplateLimit("string", MAX_STRING)
+        if name == "format" and args and isinstance(args[0], str):
+            self._check_str_call(args[0], "format", ())
+        if name == "replace" and args and isinstance(args[0], str):
+            self._check_str_call(args[0], "replace", (*args[1:], *kwargs.values()))
+        if name == "join" and args and isinstance(args[0], (list, tuple)):
+            separator = args[1] if len(args) > 1 else kwargs.get("d", "")
+            self._check_str_call(str(separator), "join", (args[0],))
 
     def getattr(self, obj, attribute):
         self.charge()
@@ -128,7 +146,7 @@ class Sandbox(ImmutableSandboxedEnvironment):
         return super().getitem(obj, argument)
 
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's signature
-        __self.charge()
+        __self.charge(CALL_STEPS)
         owner, method = getattr(__obj, "__self__", None), getattr(__obj, "__name__", "")
         if isinstance(owner, str):
             __self._check_str_call(owner, method, args)
