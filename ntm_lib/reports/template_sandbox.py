@@ -61,8 +61,10 @@ class Sandbox(ImmutableSandboxedEnvironment):
 
     intercepted_binops = frozenset(["+", "*", "**", "%"])
 
-    def __init__(self, **options):
-        super().__init__(**options)
+    def __init__(self, finalize=None, **options):
+        finalize = finalize or (lambda value: value)
+        super().__init__(finalize=lambda value: self.produced(finalize(value)), **options)
+        self.output = 0
         self.steps = MAX_STEPS
         self.rendered = 0
         self.globals["range"] = self.range
@@ -79,8 +81,21 @@ class Sandbox(ImmutableSandboxedEnvironment):
             raise TemplateLimit("steps", MAX_STEPS)
 
     def sized(self, value):
-        if _length(value) > MAX_STRING:
+        """`value` held to MAX_STRING, and charged a step per thousand characters made."""
+        length = _length(value)
+        if length > MAX_STRING:
             raise TemplateLimit("string", MAX_STRING)
+        self.charge(length // 1000)
+        return value
+
+    def produced(self, value):
+        """Every value a template writes out (also into a `set` block, which no yield shows)
+        counted against MAX_RENDERED, and charged like a string made."""
+        if isinstance(value, str):
+            self.output += len(value)
+            if self.output > MAX_RENDERED:
+                raise TemplateLimit("rendered", MAX_RENDERED)
+            self.charge(len(value) // 1000)
         return value
 
     def charged(self, iterable):

@@ -264,3 +264,12 @@ def test_filters_are_bounded_before_they_run(tmp_path, case):
     # Each would allocate about 800 GB: refused before, not stopped by the memory limit after.
     message = _refusal(tmp_path, paragraphs=[FILTERS[case]])
     assert "chuỗi quá dài" in message
+
+
+def test_output_into_a_set_block_is_bounded(tmp_path):
+    # No yield shows what a `set` block gathers: each value written is counted.
+    loop = "{% for i in range(900000) %}{{ s }}{% endfor %}"
+    text = "{% set s = 'x' * 999999 %}{% set b %}" + loop + "{% endset %}{{ b | length }}"
+    start = time.monotonic()
+    message = _refusal(tmp_path, paragraphs=[text])
+    assert "văn bản điền ra quá lớn" in message and time.monotonic() - start < 30
