@@ -4,7 +4,10 @@ A draft is a Word template with fields and loops (docxtpl: Jinja in .docx) fille
 data (reports.board_documents). The shipped templates are built by code
 (reports.document_templates); a board may give its own copy. A template is input like any
 file a person hands over, so it is rendered in a sandboxed Jinja environment (no attribute of
-Python's internals, no import, no file) and refused, before anything is written, when it carries
+Python's internals, no import, no file; its work bounded, a board's own template filled in a
+child process limited in memory and time: reports.template_sandbox), its faults refused with
+their paragraph or table cell (reports.template_errors), and refused, before anything is
+written, when it carries
 macros, ActiveX or OLE objects, links Word would follow by itself (external relationships, fields
 that include other files, imported chunks) or Jinja macros, imports and includes.
 
