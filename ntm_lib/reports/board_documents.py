@@ -537,7 +537,8 @@ def write_document(kind: str, contexts, out, options: DocumentOptions | None = N
     options = options or DocumentOptions()
     fields = document_fields(kind, contexts, options)
     template = Path(options.template) if options.template else template_path(kind)
-    path = atomic_file(out, lambda tmp: render(template, fields, Path(tmp)))
+    own = options.template is not None
+    path = atomic_file(out, lambda tmp: render(template, fields, Path(tmp), own=own))
     return Draft(Path(path), fields["doc"]["warnings"])
 
 

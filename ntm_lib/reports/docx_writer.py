@@ -4,7 +4,10 @@ A draft is a Word template with fields and loops (docxtpl: Jinja in .docx) fille
 data (reports.board_documents). The shipped templates are built by code
 (reports.document_templates); a board may give its own copy. A template is input like any
 file a person hands over, so it is rendered in a sandboxed Jinja environment (no attribute of
-Python's internals, no import, no file) and refused, before anything is written, when it carries
+Python's internals, no import, no file; its work bounded, a board's own template filled in a
+child process limited in memory and time: reports.template_sandbox), its faults refused with
+their paragraph or table cell (reports.template_errors), and refused, before anything is
+written, when it carries
 macros, ActiveX or OLE objects, links Word would follow by itself (external relationships, fields
 that include other files, imported chunks) or Jinja macros, imports and includes.
 
@@ -34,7 +37,6 @@ DOCUMENTS = Path(str(resources.files("ntm_lib").joinpath("reports/templates/docu
 MAX_ENTRIES = 2000
 MAX_INFLATED = 200 * 1024 * 1024
 MAX_RATIO = 200
-MAX_OUTPUT = 1_000_000  # characters a template expression may produce
 
 
 class DocumentError(NtmError):
@@ -154,62 +156,99 @@ def check_docx(path: Path, template: bool = False) -> None:
 
 
 def _environment():
-    """Jinja for templates: sandboxed (no underscore attributes, no mutation of the data, ranges
-    bounded), every undefined field an error, every output cleaned and XML-escaped."""
-    from jinja2 import StrictUndefined
-    from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+    """Jinja for templates: sandboxed (no underscore attributes, no mutation of the data, the
+    work bounded: reports.template_sandbox), every undefined field an error, every output
+    cleaned and XML-escaped."""
+    from .template_sandbox import environment
 
-    class Sandbox(ImmutableSandboxedEnvironment):
-        intercepted_binops = frozenset(["*", "**", "%"])
-
-        def call_binop(self, context, operator, left, right):
-            if operator == "**" and (abs(_number(right)) > 64 or abs(_number(left)) > 1e6):
-                raise SecurityError("power too large")
-            if operator == "*" and isinstance(left, (str, list, tuple)):
-                left, right = right, left
-            if operator == "*" and isinstance(right, (str, list, tuple)):
-                if len(right) * max(_number(left), 0) > MAX_OUTPUT:
-                    raise SecurityError("repetition too large")
-            if operator == "%" and isinstance(left, str) and re.search(r"\d{5,}", left):
-                raise SecurityError("format width too large")
-            return super().call_binop(context, operator, left, right)
-
-    return Sandbox(
-        undefined=StrictUndefined,
-        autoescape=True,
-        finalize=lambda v: clean_text(v) if isinstance(v, str) else v,
-    )
+    return environment(lambda v: clean_text(v) if isinstance(v, str) else v)
 
 
-def _number(value) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return 0.0
-
-
-def render(template: Path, fields: dict, path: Path) -> Path:
+def render(template: Path, fields: dict, path: Path, own: bool = False) -> Path:
     """Fill `template` with `fields` into the .docx `path` (deterministic bytes for the same
-    template and fields)."""
-    from docxtpl import DocxTemplate
-    from jinja2 import TemplateError
-    from jinja2.sandbox import SecurityError
+    template and fields). A board's `own` template is checked first (tags left open, syntax,
+    unknown fields: refused with their place) and filled in a child process bounded in memory
+    and time (reports.template_sandbox.isolated)."""
+    from .template_errors import limit_message
+    from .template_sandbox import TemplateLimit, isolated
 
     check_docx(template, template=True)
-    doc = DocxTemplate(str(template))
+    fields = clean(fields)
+    if not own:
+        _fill(template, fields, path)
+    else:
+        _check_template(template, fields)
+        try:
+            isolated(_fill, template, fields, path)
+        except TemplateLimit as exc:
+            place = t("template_place_unknown")
+            raise DocumentError(limit_message(exc, template, place)) from None
+    make_zip_deterministic(Path(path))
+    return Path(path)
+
+
+def _template_class():
+    """DocxTemplate whose faults are located (template_errors) in the part being rendered."""
+    from docxtpl import DocxTemplate
+
+    from .template_errors import Part, fault
+
+    class Located(DocxTemplate):
+        def render_xml_part(self, src_xml, part, context, jinja_env=None):
+            try:
+                return super().render_xml_part(src_xml, part, context, jinja_env)
+            except Exception as exc:  # noqa: BLE001 - every fault of a template, located
+                source = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)  # as docxtpl numbers lines
+                raise fault(exc, self.path, Part(str(part.partname), source), jinja_env,
+                            context) from None  # fmt: skip
+
+    return Located
+
+
+def _fill(template: Path, fields: dict, path: Path) -> None:
+    from .template_errors import fault
+
+    doc = _template_class()(str(template))
+    doc.path = Path(template)
+    env = _environment()
     try:
-        doc.render(clean(fields), jinja_env=_environment(), autoescape=True)
-    except SecurityError as exc:
-        raise DocumentError(t("docx_template_unsafe", path=str(template), reason=str(exc))) from exc
-    except TemplateError as exc:
-        raise DocumentError(
-            t("docx_template_error", path=str(template), reason=clean_text(str(exc)))
-        ) from exc
+        doc.render(fields, jinja_env=env, autoescape=True)
+    except DocumentError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - properties and footnotes are templates too
+        raise fault(exc, Path(template), None, env, fields) from None
     core = doc.docx.core_properties
     core.author, core.last_modified_by, core.revision = "ntm-assess", "ntm-assess", 1
     doc.save(str(path))
-    make_zip_deterministic(Path(path))
-    return Path(path)
+
+
+def _check_template(template: Path, fields: dict) -> None:
+    """A board's template checked before it is filled (template_errors.check)."""
+    from docx.oxml.ns import qn
+
+    from .template_errors import Part, check
+
+    doc = _template_class()(str(template))
+    doc.init_docx()
+    parts = [("/word/document.xml", doc.docx._element.body, doc.get_xml())]
+    for uri in (doc.HEADER_URI, doc.FOOTER_URI):
+        for _, part in doc.get_headers_footers(uri):
+            parts.append((str(part.partname), part.element, doc.get_part_xml(part)))
+    paragraphs = [
+        (name, "".join(node.text or "" for node in p.iter(qn("w:t"))), _in_cell(p))
+        for name, element, _ in parts
+        for p in element.iter(qn("w:p"))
+    ]
+    sources = [
+        Part(name, re.sub(r"<w:p([ >])", r"\n<w:p\1", doc.patch_xml(xml))) for name, _, xml in parts
+    ]
+    check(Path(template), sources, paragraphs, _environment(), fields)
+
+
+def _in_cell(paragraph) -> bool:
+    from docx.oxml.ns import qn
+
+    return any(a.tag == qn("w:tc") for a in paragraph.iterancestors())
 
 
 # ---------------------------------------------------------------------------------------------
