@@ -151,8 +151,7 @@ def fault(exc: BaseException, path: Path, part: Part | None, env, fields: dict):
         typed = _typed(part.visible(lineno) if lineno else "", name)
         return DocumentError(_unknown_field(path, part, lineno, name, typed, fields))
     key = "template_unsafe" if isinstance(exc, SecurityError) else "template_eval_error"
-    reason = f"{type(exc).__name__}: {exc}"
-    return DocumentError(t(key, path=str(path), place=part.where(lineno), reason=reason))
+    return DocumentError(t(key, path=str(path), place=part.where(lineno)))
 
 
 def limit_message(exc: BaseException, path: Path, place: str) -> str:
@@ -186,7 +185,7 @@ def _syntax(exc: TemplateSyntaxError, path: Path, part: Part, env) -> str:
     if tag:
         return t("template_unclosed_tag", path=str(path), tag=_snippet(tag), place=where,
                  close=_CLOSE[tag[:2]])  # fmt: skip
-    return t("template_syntax", path=str(path), place=where, reason=message)
+    return t("template_syntax", path=str(path), place=where)
 
 
 def _open_block(env, source: str) -> tuple[str, int] | None:

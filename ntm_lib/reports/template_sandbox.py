@@ -2,9 +2,11 @@
 
 A board's template is input like any file a person hands over: it may loop without end by
 mistake (a `range` in a `range`), or build a string without end. So every render carries a
-budget: every loop step, call and field lookup is charged against MAX_STEPS; every string or
-list an expression makes is held to MAX_STRING; the rendered XML to MAX_RENDERED. Exceeding one
-is a `TemplateLimit` (the kind and the limit), which the caller turns into a located refusal.
+budget: every loop step, call and field lookup is charged against MAX_STEPS, and every thousand
+characters a string holds; every string or list an expression makes is held to MAX_STRING; what
+the template writes (values and text, also into a `set` block) to MAX_RENDERED. Filters are
+never run while a template is compiled, so the bounds hold for all their work. Exceeding one is
+a `TemplateLimit` (the kind and the limit), which the caller turns into a located refusal.
 
 What the budget cannot see (a single call of C code that allocates, a filter chain over long
 strings) is bounded by `isolated`: a board's own template is rendered in a child process with a
@@ -38,7 +40,8 @@ _WIDE_FORMAT = re.compile(r"%[-+ #0]*(\d{5,}|\*)|\{[^{}]*:[^{}]*(\d{5,}|\{)")
 
 
 class TemplateLimit(SecurityError):
-    """A template went past one of its bounds: `kind` is steps, string, rendered or depth."""
+    """A template went past one of its bounds: `kind` is steps, string, rendered, or (for the
+    child process) time or memory."""
 
     def __init__(self, kind: str, limit: int):
         super().__init__(f"template limit: {kind} > {limit}")
@@ -106,7 +109,10 @@ class Sandbox(ImmutableSandboxedEnvironment):
 
     def range(self, *args):
         numbers = range(*args)
-        self.charge(len(numbers))
+        try:
+            self.charge(len(numbers))
+        except OverflowError:  # longer than an index can say
+            self.charge(MAX_STEPS + 1)
         return numbers
 
     def lipsum(self, n=5, html=True, min=20, max=100):  # noqa: A002 - Jinja's own names

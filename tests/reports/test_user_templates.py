@@ -75,6 +75,7 @@ LOOPS = {
     "a huge lipsum": "{{ lipsum(n=1000000) }}",
     "a cycler in nested loops": "{% set c = cycler('a', 'b') %}{% for i in range(5000) %}{% for j in range(5000) %}{{ c.next() }}{% endfor %}{% endfor %}",  # noqa: E501
     "a range summed": "{{ range(100000000) | sum }}",
+    "a range past any index": "{{ range(10 ** 60) | length }}",
 }  # fmt: skip
 
 
