@@ -12,6 +12,9 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e .
+	@# Compiled once, as an installed wheel is: every worker would compile it again where
+	@# PYTHONDONTWRITEBYTECODE is set (a second of each process's start).
+	$(PY) -m compileall -q ntm_lib >/dev/null
 	@# The notebooks' kernel, for JupyterLab; `ntm report` also resolves it by itself.
 	$(PY) -m ipykernel install --sys-prefix --name ntm-assess --display-name "Python 3 (ntm-assess)" >/dev/null
 	touch $@

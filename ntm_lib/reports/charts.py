@@ -1,10 +1,10 @@
-"""Seaborn charts for the reports. Each function returns a matplotlib Figure (no pyplot state),
-labelled in the report's language with numbers in its convention.
-
-Every chart is drawn for the width it is shown at: WIDTH, a phone's column (360 CSS px), with
-text of FONT points (12.7 px at that size, over 11 px on any phone from 330 px up); a page
-never enlarges a chart, and a desktop shows it at that size. Long labels (group, criterion
-and commune names) are written above their bars, wrapped, rather than squeezed beside them.
+"""Seaborn charts for the pages that are drawn once, not per commune: the roadmap and its
+funding (a commune with a plan), a district's status map and key indicators. Each function
+returns a matplotlib Figure (no pyplot state), labelled in the report's language with numbers
+in its convention, at the width and text size of `chart_style`. Long labels (criterion names)
+are written above their bars, wrapped, rather than squeezed beside them. The charts every page
+carries are written as SVG directly (`svg_charts`): drawn through matplotlib they would cost
+more than the rest of the page.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import io
-import textwrap
 
 import matplotlib
 import numpy as np
@@ -24,34 +23,8 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from .. import fmt
-from ..criteria.catalogue import CriteriaSet
-from ..i18n import pick, t
-
-COLOURS = {
-    "met": "#2e7d32",
-    "not_met": "#c62828",
-    "incomplete": "#f9a825",
-    "missing": "#9e9e9e",
-    "not_applicable": "#e0e0e0",
-    "no_threshold": "#b39ddb",
-    "no_data": "#757575",
-}
-STATUS_ORDER = [
-    "met",
-    "not_met",
-    "incomplete",
-    "missing",
-    "no_threshold",
-    "not_applicable",
-    "no_data",
-]
-WIDTH = 3.75  # inches at 96 px an inch: 360 CSS px, a 390-px phone's column
-DPI = 96
-FONT = 9.5  # points, every text of every chart
-LABEL_CHARS = 44  # a wrapped label's line, in characters, at FONT across WIDTH
-LINE = FONT / 72 * 1.25  # inches a line of text takes
-LEGEND_ROW = FONT / 72 * 1.75  # inches a row of a legend takes (its key, its spacing)
-
+from ..i18n import t
+from .chart_style import COLOURS, DPI, FONT, LEGEND_ROW, LINE, STATUS_ORDER, WIDTH, wrap
 
 _THEMED = False
 
@@ -114,11 +87,6 @@ def _rows(n: int, columns: int) -> int:
     return -(-n // columns) if n else 0
 
 
-def wrap(text: str, width: int = LABEL_CHARS, lines: int = 2) -> str:
-    """A label over at most `lines` lines of `width` characters (the rest cut with '…')."""
-    return "\n".join(textwrap.wrap(str(text), width, max_lines=lines, placeholder="…")) or " "
-
-
 def _labelled_rows(ax, labels: list[str], bar: float = 0.16) -> np.ndarray:
     """Room for one bar per label, each label written above its bar (wrapped), in inches from
     the top; returns the bars' centres. The y axis runs downwards, without ticks."""
@@ -170,105 +138,6 @@ def _bars_figure(labels: list[str], legend_rows: int = 0, bottom: float = 0.5):
     )
     ax = fig.add_subplot()
     return fig, ax, _labelled_rows(ax, labels)
-
-
-def criteria_by_group(counts: pd.DataFrame, cset: CriteriaSet, lang: str) -> Figure:
-    """Stacked horizontal bars: criteria met / not met / incomplete in each group."""
-    names = {g.id: pick(g.name.model_dump(), lang) for g in cset.groups}
-    shown = [s for s in STATUS_ORDER if s in counts.columns and counts[s].sum()]
-    fig, ax, y = _bars_figure([names[g] for g in counts.index], _rows(len(shown), 3))
-    left = np.zeros(len(counts))
-    handles = []
-    for status in shown:
-        ax.barh(y, counts[status], left=left, height=0.16, color=COLOURS[status])
-        handles.append(Patch(color=COLOURS[status], label=fmt.status(status, lang)))
-        left = left + counts[status].to_numpy()
-    ax.set_xlim(0, max(float(left.max()) if len(left) else 0, 1))
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel(t("chart_criteria_count", lang))
-    _legend(fig, handles, 3)
-    return fig
-
-
-def achievement_chart(ach: pd.DataFrame, lang: str) -> Figure:
-    """Each measured indicator's achievement as a share of its threshold; the line marks 100%.
-    Yes/no indicators are left out: they are either at 100% or at 0%."""
-    ach = ach[ach["unit_kind"] != "yes_no"]
-    data = ach.assign(
-        pct=ach["share"] * 100, label=ach["indicator"].astype(str), st=ach["status"].astype(str)
-    )
-    shown = [s for s in ("met", "not_met") if (data["st"] == s).any()]
-    fig = _figure(
-        0.21 * len(ach) + 0.75,
-        short_labels=int(data["label"].str.len().max() or 1),
-        legend_rows=1 if shown else 0,
-    )
-    ax = fig.add_subplot()
-    # One bar per indicator: plain bars (seaborn's barplot would aggregate each one first).
-    ax.barh(data["label"], data["pct"], color=[COLOURS.get(s, "#9e9e9e") for s in data["st"]])
-    ax.set_ylim(len(data) - 0.5, -0.5)
-    _legend(fig, [Patch(color=COLOURS[s], label=fmt.status(s, lang)) for s in shown])
-    ax.axvline(100, color="#333333", linewidth=1)
-    low, high = data["pct"].min(), data["pct"].max()
-    ax.set_xlim(max(0, min(low, 100) - 10) // 10 * 10, max(high, 100) + 5)
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
-    _number_axis(ax.xaxis, lang)
-    ax.set_xlabel(t("chart_share_of_threshold", lang))
-    ax.set_ylabel("")
-    return fig
-
-
-def trend_chart(trend: pd.DataFrame, lang: str) -> Figure:
-    """Criteria met per year; years where the count fell are marked in red."""
-    years = trend["year"].astype(int)
-    fell = trend["criteria_met"].diff() < 0
-    handles = [
-        Line2D([], [], linestyle="--", color="#757575", label=t("chart_criteria_total", lang)),
-        Line2D([], [], marker="o", color=COLOURS["met"], label=t("chart_criteria_met", lang)),
-    ]
-    if fell.any():
-        handles.append(
-            Line2D(
-                [],
-                [],
-                marker="o",
-                linestyle="",
-                color=COLOURS["not_met"],
-                label=t("chart_regression", lang),
-            )
-        )
-    fig = _figure(2.3, short_labels=2, legend_rows=_rows(len(handles), 2))
-    ax = fig.add_subplot()
-    ax.plot(years, trend["criteria_total"], linestyle="--", color="#757575")
-    ax.plot(years, trend["criteria_met"], marker="o", color=COLOURS["met"])
-    ax.scatter(
-        years[fell], trend.loc[fell, "criteria_met"], s=70, color=COLOURS["not_met"], zorder=3
-    )
-    _legend(fig, handles)
-    ax.set_xticks(years.tolist())
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: str(int(x))))
-    ax.set_xlim(years.min() - 0.4, years.max() + 0.4)
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylim(0, max(trend["criteria_total"].max(), 1) + 1)
-    ax.set_ylabel(t("chart_criteria_count", lang))
-    return fig
-
-
-def district_chart(communes: pd.DataFrame, lang: str) -> Figure:
-    """Criteria met by each commune (rows need name, criteria_met, criteria_total, status), on
-    a grey bar of the criteria it is judged on: a commune meeting none still shows its scale."""
-    data = communes.sort_values(["criteria_met", "name"], ascending=[False, True])
-    fig, ax, y = _bars_figure([str(n) for n in data["name"]])
-    total = data["criteria_total"].astype(float).to_numpy()
-    met = data["criteria_met"].astype(float).to_numpy()
-    ax.barh(y, total, height=0.16, color="#eeeeee")
-    ax.barh(y, met, height=0.16, color=[COLOURS.get(s, "#9e9e9e") for s in data["status"]])
-    for centre, m, n in zip(y, met, total):
-        ax.text(max(m, 0), centre, f" {int(m)}/{int(n)}", va="center", ha="left", fontsize=FONT)
-    ax.set_xlim(0, max(float(total.max()) if len(total) else 0, 1) * 1.12)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel(t("chart_criteria_met", lang))
-    return fig
 
 
 # Vector images: labels stay sharp at any width, text stays text (a third the size of a PNG,

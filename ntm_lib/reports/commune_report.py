@@ -20,7 +20,7 @@ from ..criteria.text import gap_text, requirement_text, value_text
 from ..i18n import pick, t
 from ..illustrative import inputs_illustrative
 from ..intake.plans import SOURCES
-from . import charts
+from . import svg_charts
 from .context import Context
 from .html import (
     badge,
@@ -36,6 +36,7 @@ from .html import (
 )
 from .html import provenance_html as render_provenance
 from .slices import PEERS_SHOWN
+from .svg import Drawing
 
 
 def predecessors_html(ctx: Context) -> str:
@@ -542,6 +543,8 @@ def roadmap_html(ctx: Context) -> str:
         return section(title, f"<p>{esc(t('report_no_plan', lang))}</p>", "roadmap-section")
     outlook = outlook_text(road.summary.iloc[0], lang)
     outlook = f"{ctx.commune['name']}: {outlook}"
+    from . import charts  # seaborn: only for a page with a plan
+
     gantt = figure_html(
         charts.gantt_chart(road.roadmap, ctx.year + 1, lang), t("report_chart_gantt", lang)
     )
@@ -646,10 +649,15 @@ def provenance_html(ctx: Context) -> str:
 
 def figure_html(fig, caption: str) -> str:
     """A chart as an inline image with its caption: the page needs nothing from elsewhere. The
-    image keeps the size it was drawn at (charts.py draws for a phone's width), never larger."""
+    image keeps the size it was drawn at (every chart is drawn for a phone), never larger."""
     if fig is None:
         return ""
-    uri, width, height = charts.to_image(fig)
+    if isinstance(fig, Drawing):
+        uri, width, height = fig.image()
+    else:
+        from .charts import to_image  # a matplotlib Figure: seaborn is already imported
+
+        uri, width, height = to_image(fig)
     return (
         f'<figure><img src="{uri}" width="{width}" height="{height}" alt="{esc(caption)}">'
         f"<figcaption>{esc(caption)}</figcaption></figure>"
@@ -658,7 +666,7 @@ def figure_html(fig, caption: str) -> str:
 
 def groups_chart_html(ctx: Context) -> str:
     crit = views.criteria_view(ctx.assessment, ctx.commune_id, ctx.year)
-    fig = charts.criteria_by_group(views.group_counts(crit, ctx.cset), ctx.cset, ctx.lang)
+    fig = svg_charts.criteria_by_group(views.group_counts(crit, ctx.cset), ctx.cset, ctx.lang)
     return figure_html(fig, t("report_chart_groups", ctx.lang))
 
 
@@ -667,7 +675,7 @@ def achievement_chart_html(ctx: Context) -> str:
     achieved = views.achievement(ind)
     if not (achieved["unit_kind"] != "yes_no").any():
         return ""  # nothing measured against a known threshold
-    fig = charts.achievement_chart(achieved, ctx.lang)
+    fig = svg_charts.achievement_chart(achieved, ctx.lang)
     return figure_html(fig, t("report_chart_achievement", ctx.lang))
 
 
@@ -675,4 +683,4 @@ def trend_chart_html(ctx: Context) -> str:
     tr = views.trend(ctx.assessment, ctx.commune_id, until=ctx.year)
     if len(tr) < 2:
         return ""
-    return figure_html(charts.trend_chart(tr, ctx.lang), t("report_trend", ctx.lang))
+    return figure_html(svg_charts.trend_chart(tr, ctx.lang), t("report_trend", ctx.lang))

@@ -14,6 +14,7 @@ from ..i18n import pick, t
 from ..illustrative import inputs_illustrative
 from .html import evidence_note, illustrative_note, print_header
 from .html_export import TEMPLATES, stylesheet
+from .svg_charts import district_chart
 
 CHART_MAX_COMMUNES = 100
 PAGE_ROWS = 200  # rows shown at first; the rest on demand, or found by the filter
@@ -76,9 +77,7 @@ def write_index(
 
 
 def _chart(shown, lang: str) -> tuple[str, int, int]:
-    from . import charts  # seaborn and matplotlib: only for an index that has a chart
-
-    return charts.to_image(charts.district_chart(shown, lang))
+    return district_chart(shown, lang).image()
 
 
 def _print_header(year: int, inputs: list[dict], lang: str) -> str:

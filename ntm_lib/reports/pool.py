@@ -18,7 +18,14 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, as_completed, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    as_completed,
+    wait,
+)
 from concurrent.futures.process import BrokenProcessPool
 
 from tqdm import tqdm
@@ -42,7 +49,8 @@ def default_executor(jobs: int) -> ProcessPoolExecutor:
     )
 
 
-_ready: dict[int, ProcessPoolExecutor] = {}  # a pool started ahead (prestarted), by size
+# A pool started ahead (prestarted), by size, with its first worker's warm-up.
+_ready: dict[int, tuple[ProcessPoolExecutor, Future]] = {}
 
 
 @contextlib.contextmanager
@@ -53,21 +61,25 @@ def prestarted(jobs: int, wanted: bool = True):
     of the block."""
     if wanted and jobs not in _ready:
         pool = default_executor(jobs)
-        pool.submit(warm_worker)
-        _ready[jobs] = pool
+        _ready[jobs] = (pool, pool.submit(warm_worker))
     try:
         yield
     finally:
         left = _ready.pop(jobs, None) if wanted else None
         if left is not None:
-            _stop(left, kill=True)
+            _stop(left[0], kill=True)
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
-    """The pool started ahead, if it has room for `workers`, else a new one."""
+    """The pool started ahead, if it has room for `workers`, once its first worker is warm
+    (a job given sooner would start a second, cold worker: slower than waiting, for an
+    update that makes one page), else a new one."""
     for size in sorted(_ready):
         if size >= workers:
-            return _ready.pop(size)
+            pool, warming = _ready.pop(size)
+            with contextlib.suppress(Exception):  # a broken pool fails its jobs, as ever
+                warming.result()
+            return pool
     return default_executor(workers)
 
 

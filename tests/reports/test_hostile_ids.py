@@ -100,9 +100,15 @@ def test_no_formula_in_the_workbook_and_csv_cells_are_neutralised(hostile_run):
                     float(cell)  # only numbers may start with a minus
 
 
-@pytest.mark.parametrize("label", ["$\\hat$", "$x^$", "a $ b $$ c", "\\frac{1}{0}"])
-def test_chart_labels_are_not_mathtext(label):
-    from ntm_lib.reports import charts
+@pytest.mark.parametrize(
+    "label",
+    ["$\\hat$", "$x^$", "a $ b $$ c", "\\frac{1}{0}", "<script>alert(1)</script>", 'a & "b"'],
+)
+def test_chart_labels_are_written_as_typed(label):
+    """A commune's name is data: never mathtext, never markup, shown exactly as typed."""
+    from xml.etree import ElementTree
+
+    from ntm_lib.reports import svg_charts
 
     frame = pd.DataFrame(
         {
@@ -113,10 +119,10 @@ def test_chart_labels_are_not_mathtext(label):
             "status": ["not_met"],
         }
     )
-    fig = charts.district_chart(frame, "vi")
-    svg = io.BytesIO()
-    fig.savefig(svg, format="svg")  # renders every text: mathtext would raise here
-    assert svg.getvalue()
+    svg = svg_charts.district_chart(frame, "vi").svg()
+    root = ElementTree.fromstring(svg)  # well formed: the label closed nothing
+    assert label in [x.text for x in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert not [e for e in root.iter() if e.tag.endswith("script")]
 
 
 def test_a_hung_commune_times_out_and_the_batch_goes_on(tmp_path):

@@ -4,6 +4,7 @@ names a person can find, communes named by name, two tiers (no district since Ju
 import base64
 import re
 import shutil
+from xml.etree import ElementTree
 
 import pandas as pd
 import pytest
@@ -18,10 +19,12 @@ from ntm_lib.criteria.catalogue import EVIDENCE_LEVELS, list_sets, load_set, reg
 from ntm_lib.errors import NoDataError, UsageError
 from ntm_lib.intake.inputs import load_inputs, read_register
 from ntm_lib.provenance import files
-from ntm_lib.reports import charts, marks, terminal
+from ntm_lib.reports import charts, marks, svg_charts, terminal
 from ntm_lib.reports.naming import file_stem
 from ntm_lib.reports.workbooks import write_assessment
 from ntm_lib.tables import spreadsheet_safe, write_csv
+
+SVG = "{http://www.w3.org/2000/svg}"
 
 SET = "hd-2022-advanced"
 DATA, REGISTER = SAMPLE / "indicators.csv", SAMPLE / "communes.csv"
@@ -282,7 +285,7 @@ def test_the_reports_district_section_never_says_district_for_such_a_commune(tmp
 
 
 def test_a_commune_meeting_no_criterion_still_shows_its_scale():
-    fig = charts.district_chart(
+    svg = svg_charts.district_chart(
         pd.DataFrame(
             {
                 "commune_id": ["10909"],
@@ -293,10 +296,12 @@ def test_a_commune_meeting_no_criterion_still_shows_its_scale():
             }
         ),
         "vi",
-    )
-    low, high = fig.axes[0].get_xlim()
-    assert low == 0 and high >= 10  # was -0.045 to 0.045: an empty axis
-    assert fig.axes[0].patches  # the grey bar of the ten criteria
+    ).svg()
+    root = ElementTree.fromstring(svg)
+    grey = [r for r in root.iter(f"{SVG}rect") if r.get("fill") == "#eeeeee"]
+    assert grey and float(grey[0].get("width")) > 200  # the ten criteria, most of the width
+    texts = [x.text for x in root.iter(f"{SVG}text")]
+    assert "0/10" in texts and "10" in texts  # was an empty axis from -0.045 to 0.045
 
 
 # --- the data-entry template
@@ -381,24 +386,32 @@ def test_plan_messages_name_communes_and_criteria(tmp_path, capsys):
     assert "KM Điều kiện xã nông thôn mới kiểu mẫu" in out and "ngân sách nhà nước" in out
 
 
+def _named_communes(a, register) -> pd.DataFrame:
+    com = a.communes[a.communes["year"] == 2025]
+    return com.merge(register[["commune_id", "name"]], on="commune_id", how="left")
+
+
 def test_svg_text_is_never_below_the_font(sample):
-    """Every text of every chart at FONT points (the browser test measures it shown)."""
+    """Every text of every chart of a page at FONT points as shown (the browser test measures
+    it on screen): sizes are in the SVG's own units, scaled by the width shown."""
     cset, register, a = sample
     from ntm_lib.assess import views
 
     crit = views.criteria_view(a, "10912", 2025)
     ind = views.indicator_view(a, cset, "10912", 2025)
-    figures = [
-        charts.criteria_by_group(views.group_counts(crit, cset), cset, "vi"),
-        charts.achievement_chart(views.achievement(ind), "vi"),
-        charts.trend_chart(views.trend(a, "10912", 2025), "vi"),
+    images = [
+        svg_charts.criteria_by_group(views.group_counts(crit, cset), cset, "vi").image(),
+        svg_charts.achievement_chart(views.achievement(ind), "vi").image(),
+        svg_charts.trend_chart(views.trend(a, "10912", 2025), "vi").image(),
+        svg_charts.district_chart(_named_communes(a, register), "vi").image(),
     ]
-    for fig in figures:
-        svg = base64.b64decode(charts.to_image(fig)[0].split(",", 1)[1])
+    for uri, width, _ in images:
+        svg = base64.b64decode(uri.split(",", 1)[1])
+        box = float(re.search(rb'viewBox="[\d.]+ [\d.]+ ([\d.]+)', svg).group(1))
         sizes = [float(x) for x in re.findall(rb"font-size: ([\d.]+)px", svg)]
         sizes += [float(x) for x in re.findall(rb"font: ([\d.]+)px", svg)]
-        assert sizes and min(sizes) >= charts.FONT, sorted(set(sizes))
-        assert abs(fig.get_size_inches()[0] - charts.WIDTH) < 1e-9
+        assert sizes and min(sizes) * width / box >= charts.FONT * 96 / 72 - 0.01, sorted(sizes)
+        assert width == round(charts.WIDTH * charts.DPI)
 
 
 # --- the lesson and the trainer's guide

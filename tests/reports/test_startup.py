@@ -28,3 +28,19 @@ def test_the_grammar_is_built_only_when_a_check_needs_it():
     plain = _run("")
     assert plain[0] == "False", "without the deferral, importing nbformat builds it"
     assert deferred[1] == plain[1], "the same answers"
+
+
+def test_the_pool_started_ahead_makes_the_first_page_with_its_warm_worker():
+    """An update that makes one page waits for the worker warming up rather than starting a
+    second, cold one (seconds of imports: most of such an update)."""
+    import os
+
+    from ntm_lib.reports import pool
+
+    with pool.prestarted(2):
+        executor = pool._pool(2)
+        try:
+            assert executor.submit(os.getpid).result(timeout=120)
+            assert len(executor._processes) == 1
+        finally:
+            executor.shutdown(cancel_futures=True)
