@@ -82,7 +82,9 @@ def _orphans(session: int) -> list:
     return alive
 
 
-def test_sigkill_of_the_parent_alone_ends_its_workers_and_kernels(tmp_path):
+def _running_report(tmp_path: Path) -> subprocess.Popen:
+    """`ntm report` on 2 workers in a session of its own, once its first page is made (its
+    workers and kernels running)."""
     out = tmp_path / "out"
     proc = subprocess.Popen(
         [
@@ -104,13 +106,18 @@ def test_sigkill_of_the_parent_alone_ends_its_workers_and_kernels(tmp_path):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline and proc.poll() is None:
         if list(tmp_path.glob(".out.ntm-tmp-*/communes/*.html")):
             break
         time.sleep(0.2)
     assert proc.poll() is None, "the run ended before it could be killed"
     assert len(_orphans(proc.pid)) > 1, "workers and kernels are running"
+    return proc
+
+
+def test_sigkill_of_the_parent_alone_ends_its_workers_and_kernels(tmp_path):
+    proc = _running_report(tmp_path)
     os.kill(proc.pid, signal.SIGKILL)  # the parent only: nobody tells the workers
     proc.wait()
     deadline = time.monotonic() + 20
@@ -215,33 +222,7 @@ def test_a_notebook_that_always_kills_its_worker_takes_only_its_commune_down(tmp
 
 
 def test_workers_stop_within_a_second_of_their_parents_death(tmp_path):
-    out = tmp_path / "out"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "ntm_lib",
-            "report",
-            DATA,
-            "--communes",
-            REGISTER,
-            "--set",
-            SET,
-            "--out",
-            str(out),
-            "--jobs",
-            "2",
-        ],
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline and proc.poll() is None:
-        if list(tmp_path.glob(".out.ntm-tmp-*/communes/*.html")):
-            break
-        time.sleep(0.2)
-    assert proc.poll() is None and len(_orphans(proc.pid)) > 1, "workers are running"
+    proc = _running_report(tmp_path)
     os.kill(proc.pid, signal.SIGKILL)
     killed = time.monotonic()
     proc.wait()
