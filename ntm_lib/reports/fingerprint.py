@@ -104,17 +104,35 @@ def area_digest(part: dict, own: dict[str, str]) -> str:
 def shown_digest(part: dict, commune_id: str) -> str:
     """What the page of `commune_id` shows of other communes, computed by the functions its
     sections call (reports.commune_report: district_html, peers_html)."""
-    from ..assess.peers import same_gap
-    from ..assess.views import district_comparison
+    return shown_digests(part, shown_tables(part, [commune_id]))[commune_id]
+
+
+def shown_digests(part: dict, tables: tuple[dict, dict] | None = None) -> dict[str, str]:
+    """`shown_digest` of each commune of the slice `part`, from `tables` (`shown_tables`,
+    computed once for the district) or computed here."""
+    compared, peers = shown_tables(part) if tables is None else tables
+    return {
+        cid: hashlib.sha256(
+            row_hashes(compared[cid]) + b"\x1d" + row_hashes(peers[cid])
+        ).hexdigest()
+        for cid in compared
+    }
+
+
+def shown_tables(part: dict, commune_ids: list[str] | None = None) -> tuple[dict, dict]:
+    """What each page of a slice shows of other communes, by commune: its district comparison
+    and the quickest PEERS_SHOWN peers of each gap (both read from the slice only)."""
+    from ..assess.peers import same_gaps
+    from ..assess.views import district_comparisons
     from .slices import PEERS_SHOWN
 
     run, year = part["run"], part["year"]
-    compared = district_comparison(run.assessment, run.register, run.cset, commune_id, year)
-    peers = same_gap(
-        run.assessment, run.register, commune_id, year, part["plan_rows"], part["closings"]
+    ids = [str(c) for c in (part["ids"] if commune_ids is None else commune_ids)]
+    compared = district_comparisons(run.assessment, run.register, run.cset, ids, year)
+    peers = same_gaps(
+        run.assessment, run.register, ids, year, part["plan_rows"], part["closings"], PEERS_SHOWN
     )
-    peers = peers.groupby("indicator", sort=False).head(PEERS_SHOWN)
-    return hashlib.sha256(row_hashes(compared) + b"\x1d" + row_hashes(peers)).hexdigest()
+    return compared, peers
 
 
 @lru_cache(maxsize=1)
