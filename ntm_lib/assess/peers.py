@@ -102,7 +102,8 @@ def _nearest(found: pd.DataFrame, reg: pd.DataFrame) -> pd.DataFrame:
     """The closings each commune looks at: its district's; where it has none (or no district:
     two tiers since July 2025), its province's."""
     district = found["asker"].map(reg["district"])
-    in_district = (found["peer"].map(reg["district"]) == district) & district.map(has_district)
+    named = pd.Series([has_district(d) for d in district], index=found.index, dtype=bool)
+    in_district = (found["peer"].map(reg["district"]) == district) & named
     in_province = found["peer"].map(reg["province"]) == found["asker"].map(reg["province"])
     near = in_district.groupby(found["asker"]).transform("any").astype(bool)
     keep = in_district.where(near, in_province).astype(bool)

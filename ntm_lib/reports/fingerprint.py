@@ -111,12 +111,26 @@ def shown_digests(part: dict, tables: tuple[dict, dict] | None = None) -> dict[s
     """`shown_digest` of each commune of the slice `part`, from `tables` (`shown_tables`,
     computed once for the district) or computed here."""
     compared, peers = shown_tables(part) if tables is None else tables
+    compared, peers = each_row_hashes(compared), each_row_hashes(peers)
     return {
-        cid: hashlib.sha256(
-            row_hashes(compared[cid]) + b"\x1d" + row_hashes(peers[cid])
-        ).hexdigest()
-        for cid in compared
+        cid: hashlib.sha256(compared[cid] + b"\x1d" + peers[cid]).hexdigest() for cid in compared
     }
+
+
+def each_row_hashes(frames: dict[str, pd.DataFrame]) -> dict[str, bytes]:
+    """`row_hashes` of each frame, those of the same columns and types hashed in one pass (a
+    row's hash depends on its own values only)."""
+    kinds: dict[tuple, list[str]] = {}
+    for key, frame in frames.items():
+        kinds.setdefault((tuple(frame.columns), tuple(frame.dtypes)), []).append(key)
+    out = {}
+    for keys in kinds.values():
+        together = pd.concat([frames[k] for k in keys], ignore_index=True)
+        hashes = row_hashes(together)
+        head = len(row_hashes(together.iloc[:0]))
+        bounds = np.cumsum([0] + [8 * len(frames[k]) for k in keys]) + head
+        out |= {k: hashes[:head] + hashes[bounds[n] : bounds[n + 1]] for n, k in enumerate(keys)}
+    return out
 
 
 def shown_tables(part: dict, commune_ids: list[str] | None = None) -> tuple[dict, dict]:
