@@ -54,35 +54,63 @@ def same_gap(
     """For each indicator `commune_id` does not meet in `year`: the peers (district first, then
     province) that closed the same gap, quickest first, with what it cost where a plan says.
     `done`: `closings(a, year)` computed beforehand (for a batch, over all its communes)."""
-    reg = register.set_index("commune_id")
     cid = str(commune_id)
-    mine = a.indicators[
-        (a.indicators["commune_id"] == cid)
-        & (a.indicators["year"] == year)
-        & (a.indicators["status"] == "not_met")
-    ]
-    unmet = list(dict.fromkeys(mine["indicator"].astype(str)))
+    return same_gaps(a, register, [cid], year, plan, done)[cid]
+
+
+def same_gaps(
+    a: Assessment,
+    register: pd.DataFrame,
+    commune_ids: list[str],
+    year: int,
+    plan: pd.DataFrame | None = None,
+    done: pd.DataFrame | None = None,
+    most: int | None = None,
+) -> dict[str, pd.DataFrame]:
+    """`same_gap` of each commune of `commune_ids`, the closings matched once for all (a
+    district's pages in one pass); with `most`, only the quickest `most` of each gap."""
     done = closings(a, year) if done is None else done
-    done = done[(done["commune_id"] != cid) & done["indicator"].isin(unmet)]
-    if done.empty:
-        return pd.DataFrame(columns=COLUMNS)
-    district, province = reg.at[cid, "district"], reg.at[cid, "province"]
-    done = done.assign(
-        peer=done["commune_id"],
-        peer_name=done["commune_id"].map(reg["name"]),
-        district=done["commune_id"].map(reg["district"]),
-        province=done["commune_id"].map(reg["province"]),
+    found = _unmet(a, commune_ids, year).merge(
+        done.rename(columns={"commune_id": "peer"}), on="indicator"
     )
-    # A commune without a district (two tiers since July 2025) looks in its province only.
-    near = done[(done["district"] == district) & has_district(district)].assign(area="district")
-    if near.empty:
-        near = done[done["province"] == province].assign(area="province")
-    near = near.assign(cost=[_cost(plan, r.peer, r.indicator, a) for r in near.itertuples()])
-    order = {code: k for k, code in enumerate(unmet)}
-    near = near.assign(_o=near["indicator"].map(order)).sort_values(
-        ["_o", "years", "met_in", "peer"], kind="stable"
+    found = _nearest(found[found["peer"] != found["asker"]], register.set_index("commune_id"))
+    found = found.assign(cost=[_cost(plan, r.peer, r.indicator, a) for r in found.itertuples()])
+    found = found.sort_values(["asker", "_o", "years", "met_in", "peer"], kind="stable")
+    if most is not None:
+        found = found[found.groupby(["asker", "_o"]).cumcount() < most]
+    out = {cid: rows[COLUMNS].reset_index(drop=True) for cid, rows in found.groupby("asker")}
+    return {cid: out.get(cid, pd.DataFrame(columns=COLUMNS)) for cid in commune_ids}
+
+
+def _unmet(a: Assessment, commune_ids: list[str], year: int) -> pd.DataFrame:
+    """Each commune's indicators not met in `year` (`asker`, `indicator`), with their order
+    (`_o`) on its page."""
+    ind = a.indicators
+    mine = ind[
+        ind["commune_id"].isin(commune_ids) & (ind["year"] == year) & (ind["status"] == "not_met")
+    ]
+    pairs = pd.DataFrame(
+        {
+            "asker": mine["commune_id"].astype(str).to_numpy(),
+            "indicator": mine["indicator"].astype(str).to_numpy(),
+        }
+    ).drop_duplicates()
+    return pairs.assign(_o=pairs.groupby("asker").cumcount())
+
+
+def _nearest(found: pd.DataFrame, reg: pd.DataFrame) -> pd.DataFrame:
+    """The closings each commune looks at: its district's; where it has none (or no district:
+    two tiers since July 2025), its province's."""
+    district = found["asker"].map(reg["district"])
+    named = pd.Series([has_district(d) for d in district], index=found.index, dtype=bool)
+    in_district = (found["peer"].map(reg["district"]) == district) & named
+    in_province = found["peer"].map(reg["province"]) == found["asker"].map(reg["province"])
+    near = in_district.groupby(found["asker"]).transform("any").astype(bool)
+    keep = in_district.where(near, in_province).astype(bool)
+    return found[keep].assign(
+        peer_name=found["peer"].map(reg["name"]),
+        area=near[keep].map({True: "district", False: "province"}),
     )
-    return near[COLUMNS].reset_index(drop=True)
 
 
 def _cost(plan: pd.DataFrame | None, commune: str, code: str, a: Assessment) -> float:

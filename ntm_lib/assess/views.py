@@ -115,37 +115,82 @@ def district_comparison(
     district (of its province, for a commune without a district: `comparison_area`), its rank
     among those communes (1 = best; none when it is the only one with a value) and how many
     communes were compared."""
-    peers = comparison_area(register, commune_id)[2]
-    ind = a.indicators[(a.indicators["year"] == year) & a.indicators["commune_id"].isin(peers)]
-    rows = []
+    return district_comparisons(a, register, cset, [str(commune_id)], year)[str(commune_id)]
+
+
+def district_comparisons(
+    a: Assessment, register: pd.DataFrame, cset: CriteriaSet, commune_ids: list[str], year: int
+) -> dict[str, pd.DataFrame]:
+    """`district_comparison` of each commune of `commune_ids`, each area's values and ranks
+    computed once for all its communes (a district's pages, in one pass)."""
+    out = {}
+    for members, ids in _areas(register, commune_ids).items():
+        out |= _area_comparison(a, cset, members, ids, year)
+    return out
+
+
+def _areas(register: pd.DataFrame, commune_ids: list[str]) -> dict[frozenset, list[str]]:
+    """The communes of `commune_ids` by the communes each is compared with
+    (`comparison_area`, asked once per district and province)."""
+    blank = [""] * len(register)
+    where = dict(
+        zip(
+            register["commune_id"],
+            zip(register.get("district", blank), register.get("province", blank)),
+        )
+    )
+    members, out = {}, {}
+    for cid in commune_ids:
+        district, province = where.get(cid, ("", ""))
+        key = (district if has_district(district) else None, str(province))
+        if key not in members:
+            members[key] = frozenset(comparison_area(register, cid)[2])
+        out.setdefault(members[key], []).append(cid)
+    return out
+
+
+def _area_comparison(
+    a: Assessment, cset: CriteriaSet, members: frozenset, ids: list[str], year: int
+) -> dict[str, pd.DataFrame]:
+    """The comparison rows of each commune of `ids`, among the communes `members`."""
+    ind = a.indicators[(a.indicators["year"] == year) & a.indicators["commune_id"].isin(members)]
+    rows: dict[str, list] = {cid: [] for cid in ids}
     for code in cset.key_indicators:
         sel = ind[ind["indicator"] == code]
         values = pd.Series(sel["value"].to_numpy(dtype=float), index=sel["commune_id"].astype(str))
         values = values.dropna()
-        if str(commune_id) not in values.index:
-            continue
         lower_better = cset.indicator(code).rule.op in ("<=", "<")
         rank = values.rank(ascending=lower_better, method="min")
-        rows.append(_compared(code, values, rank, str(commune_id)))
+        median = _median(values)
+        for cid in ids:
+            if cid in values.index:
+                rows[cid].append(_compared(code, values, rank, median, cid))
     com = a.communes[
         (a.communes["year"] == year)
-        & a.communes["commune_id"].isin(peers)
+        & a.communes["commune_id"].isin(members)
         & (a.communes["status"] != "no_data")
     ]
     met = com.set_index(com["commune_id"].astype(str))["criteria_met"].astype(float)
-    if str(commune_id) in met.index:
-        rank = met.rank(ascending=False, method="min")
-        rows.append(_compared("criteria_met", met, rank, str(commune_id)))
-    return pd.DataFrame(rows, columns=["key", "value", "median", "rank", "n"])
+    rank, median = met.rank(ascending=False, method="min"), _median(met)
+    for cid in ids:
+        if cid in met.index:
+            rows[cid].append(_compared("criteria_met", met, rank, median, cid))
+    return {
+        cid: pd.DataFrame(r, columns=["key", "value", "median", "rank", "n"])
+        for cid, r in rows.items()
+    }
 
 
-def _compared(key: str, values: pd.Series, rank: pd.Series, commune_id: str) -> dict:
-    alone = len(values) < 2
+def _median(values: pd.Series) -> float:
+    return np.nan if len(values) < 2 else values.median()
+
+
+def _compared(key: str, values: pd.Series, rank: pd.Series, median, commune_id: str) -> dict:
     return {
         "key": key,
         "value": values[commune_id],
-        "median": np.nan if alone else values.median(),
-        "rank": pd.NA if alone else int(rank[commune_id]),
+        "median": median,
+        "rank": pd.NA if len(values) < 2 else int(rank[commune_id]),
         "n": len(values),
     }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..i18n import pick, t
 from .regions import units
@@ -142,13 +143,19 @@ class CriteriaSet:
 
     @property
     def indicators(self) -> list[Indicator]:
-        return [i for c in self.criteria for i in c.indicators]
+        return list(self._indicators)
 
     def indicator(self, code: str) -> Indicator:
-        return self._by_code()[code]
+        return self._by_code[code]
 
+    # Built once per set (a page looks indicators up thousands of times): the set is frozen.
+    @cached_property
+    def _indicators(self) -> tuple[Indicator, ...]:
+        return tuple(i for c in self.criteria for i in c.indicators)
+
+    @cached_property
     def _by_code(self) -> dict[str, Indicator]:
-        return {i.code: i for i in self.indicators}
+        return {i.code: i for i in self._indicators}
 
     def legal_text(self, lang: str | None = None) -> str:
         lb = self.legal_basis

@@ -223,7 +223,9 @@ def _with_view(job: Job) -> dict:
     """The job's inputs, with what its page shows of others when the worker is to say."""
     if not job.view:
         return job.inputs
-    return job.inputs | {"shown": shown_digest(_slice(job.parameters["cache"]), job.commune_id)}
+    part = _slice(job.parameters["cache"])
+    shown = part.get("shown", {}).get(job.commune_id) or shown_digest(part, job.commune_id)
+    return job.inputs | {"shown": shown}
 
 
 _last_slice: tuple = (None, None)

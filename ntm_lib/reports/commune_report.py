@@ -67,7 +67,7 @@ def header_html(ctx: Context) -> str:
     """The page's head: the commune, its verdict, the facts, the notes every verdict carries
     (how provisional the thresholds are; illustrative data), and the printed pages' header."""
     lang, c = ctx.lang, ctx.commune
-    row = views.commune_row(ctx.assessment, ctx.commune_id, ctx.year)
+    row = views.commune_row(ctx.own, ctx.commune_id, ctx.year)
     status_text = fmt.commune_status(row, ctx.cset.status_label, lang)
     facts = [(t("report_commune", lang), esc(c["name"]) + f" ({esc(ctx.commune_id)})")]
     if views.has_district(c.get("district")):
@@ -95,7 +95,7 @@ def header_html(ctx: Context) -> str:
 
 def criteria_html(ctx: Context) -> str:
     lang = ctx.lang
-    crit = views.criteria_view(ctx.assessment, ctx.commune_id, ctx.year)
+    crit = views.criteria_view(ctx.own, ctx.commune_id, ctx.year)
     rows = [
         [
             esc(r.criterion),
@@ -127,7 +127,7 @@ def criteria_html(ctx: Context) -> str:
 
 def indicators_html(ctx: Context) -> str:
     lang = ctx.lang
-    ind = views.indicator_view(ctx.assessment, ctx.cset, ctx.commune_id, ctx.year)
+    ind = views.indicator_view(ctx.own, ctx.cset, ctx.commune_id, ctx.year)
     rows = []
     for r in ind.itertuples():
         rows.append(
@@ -190,7 +190,7 @@ def fragile_flag(row, lang: str) -> str:
 
 
 def _mine(ctx: Context) -> pd.DataFrame:
-    ind = ctx.assessment.indicators
+    ind = ctx.own.indicators
     return ind[(ind["commune_id"] == ctx.commune_id) & (ind["year"] == ctx.year)]
 
 
@@ -264,7 +264,7 @@ def _risk_table(ctx: Context, risky: pd.DataFrame) -> str:
 def proof_html(ctx: Context) -> str:
     """Minh chứng: the document behind each value, and the values without one (or too old)."""
     lang = ctx.lang
-    rows = dossier(ctx.assessment, ctx.cset, ctx.commune_id, ctx.year)
+    rows = dossier(ctx.own, ctx.cset, ctx.commune_id, ctx.year)
     counts = rows["proof_status"].value_counts()
     summary = t(
         "report_proof_summary",
@@ -335,10 +335,12 @@ def _proof_table(lacking: pd.DataFrame, lang: str) -> str:
 def peers_html(ctx: Context) -> str:
     """Who closed the same gap: neighbours below an indicator's threshold once, and met later."""
     lang = ctx.lang
-    found = same_gap(
-        ctx.assessment, ctx.register, ctx.commune_id, ctx.year, ctx.plan_rows, ctx.closings
-    )
-    found = found.groupby("indicator", sort=False).head(PEERS_SHOWN)  # the quickest
+    found = ctx.peers
+    if found is None:
+        found = same_gap(
+            ctx.assessment, ctx.register, ctx.commune_id, ctx.year, ctx.plan_rows, ctx.closings
+        )
+        found = found.groupby("indicator", sort=False).head(PEERS_SHOWN)  # the quickest
     title = t("report_peers", lang)
     if found.empty:
         kind = views.comparison_area(ctx.register, ctx.commune_id)[0]
@@ -381,7 +383,7 @@ def peers_html(ctx: Context) -> str:
 
 def gaps_html(ctx: Context) -> str:
     lang = ctx.lang
-    ind = views.indicator_view(ctx.assessment, ctx.cset, ctx.commune_id, ctx.year)
+    ind = views.indicator_view(ctx.own, ctx.cset, ctx.commune_id, ctx.year)
     ranked = views.gap_ranking(ind)
     title = t("report_gaps", lang)
     if ranked.empty:
@@ -428,7 +430,7 @@ def gaps_html(ctx: Context) -> str:
 
 def regressions_html(ctx: Context) -> str:
     lang = ctx.lang
-    lost = regressions(ctx.assessment.criteria, "criterion", ctx.commune_id, ctx.year)
+    lost = regressions(ctx.own.criteria, "criterion", ctx.commune_id, ctx.year)
     title = t("report_trend", lang)
     if lost.empty:
         return section(title, f"<p>{esc(t('report_no_regressions', lang))}</p>", "trend")
@@ -458,7 +460,7 @@ def regressions_html(ctx: Context) -> str:
 def progress_html(ctx: Context) -> str:
     """Tiến độ: criteria and indicators met each year, and where each unmet indicator heads."""
     lang = ctx.lang
-    years = per_year(ctx.assessment, ctx.commune_id)
+    years = per_year(ctx.own, ctx.commune_id)
     years = years[years["year"] <= ctx.year]
     rows = [
         [
@@ -479,7 +481,7 @@ def progress_html(ctx: Context) -> str:
         roles=["key", "", "", "verdict"],
     )
     trends = indicator_trends(
-        ctx.assessment, ctx.cset, ctx.register, until=ctx.year, commune_id=ctx.commune_id
+        ctx.own, ctx.cset, ctx.register, until=ctx.year, commune_id=ctx.commune_id
     )
     unmet = trends[trends["status"].isin(["not_met", "missing"])]
     if unmet.empty:
@@ -612,9 +614,11 @@ def district_html(ctx: Context) -> str:
     has no district (two tiers since July 2025); no rank among a single commune."""
     lang = ctx.lang
     kind, area, _ = views.comparison_area(ctx.register, ctx.commune_id)
-    comp = views.district_comparison(
-        ctx.assessment, ctx.register, ctx.cset, ctx.commune_id, ctx.year
-    )
+    comp = ctx.compared
+    if comp is None:
+        comp = views.district_comparison(
+            ctx.assessment, ctx.register, ctx.cset, ctx.commune_id, ctx.year
+        )
     title = t(f"report_compared_{kind}", lang, area=area)
     if comp.empty or (comp["n"] < 2).all():
         return section(title, f"<p>{esc(t(f'report_compared_alone_{kind}', lang, area=area))}</p>")

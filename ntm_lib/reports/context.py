@@ -8,6 +8,7 @@ someone runs the notebook by hand.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 
@@ -34,10 +35,20 @@ class Context:
     predecessors: pd.DataFrame | None = None  # old communes' last verdicts (merged communes)
     plan_rows: pd.DataFrame | None = None  # every commune's plan rows (what peers spent)
     closings: pd.DataFrame | None = None  # gaps closed in the province up to `year` (peers)
+    # What the page shows of other communes, when its slice carries it (reports.slices):
+    # its district comparison and its quickest peers of each gap.
+    compared: pd.DataFrame | None = None
+    peers: pd.DataFrame | None = None
 
-    @property
+    @cached_property
     def commune(self) -> pd.Series:
         return self.register.set_index("commune_id").loc[self.commune_id]
+
+    @cached_property
+    def own(self) -> Assessment:
+        """The commune's own verdicts (every year), selected once for all the sections that
+        show only them."""
+        return self.assessment.only(lambda frame: frame["commune_id"] == self.commune_id)
 
 
 def commune_context(
@@ -124,6 +135,9 @@ def prepare(
     )
     if own:
         ctx.provenance["commune_data"] = own
+    if cache:
+        ctx.compared = part.get("compared", {}).get(commune_id)
+        ctx.peers = part.get("peers", {}).get(commune_id)
     return ctx
 
 

@@ -104,17 +104,49 @@ def area_digest(part: dict, own: dict[str, str]) -> str:
 def shown_digest(part: dict, commune_id: str) -> str:
     """What the page of `commune_id` shows of other communes, computed by the functions its
     sections call (reports.commune_report: district_html, peers_html)."""
-    from ..assess.peers import same_gap
-    from ..assess.views import district_comparison
+    return shown_digests(part, shown_tables(part, [commune_id]))[commune_id]
+
+
+def shown_digests(part: dict, tables: tuple[dict, dict] | None = None) -> dict[str, str]:
+    """`shown_digest` of each commune of the slice `part`, from `tables` (`shown_tables`,
+    computed once for the district) or computed here."""
+    compared, peers = shown_tables(part) if tables is None else tables
+    compared, peers = each_row_hashes(compared), each_row_hashes(peers)
+    return {
+        cid: hashlib.sha256(compared[cid] + b"\x1d" + peers[cid]).hexdigest() for cid in compared
+    }
+
+
+def each_row_hashes(frames: dict[str, pd.DataFrame]) -> dict[str, bytes]:
+    """`row_hashes` of each frame, those of the same columns and types hashed in one pass (a
+    row's hash depends on its own values only)."""
+    kinds: dict[tuple, list[str]] = {}
+    for key, frame in frames.items():
+        kinds.setdefault((tuple(frame.columns), tuple(frame.dtypes)), []).append(key)
+    out = {}
+    for keys in kinds.values():
+        together = pd.concat([frames[k] for k in keys], ignore_index=True)
+        hashes = row_hashes(together)
+        head = len(row_hashes(together.iloc[:0]))
+        bounds = np.cumsum([0] + [8 * len(frames[k]) for k in keys]) + head
+        out |= {k: hashes[:head] + hashes[bounds[n] : bounds[n + 1]] for n, k in enumerate(keys)}
+    return out
+
+
+def shown_tables(part: dict, commune_ids: list[str] | None = None) -> tuple[dict, dict]:
+    """What each page of a slice shows of other communes, by commune: its district comparison
+    and the quickest PEERS_SHOWN peers of each gap (both read from the slice only)."""
+    from ..assess.peers import same_gaps
+    from ..assess.views import district_comparisons
     from .slices import PEERS_SHOWN
 
     run, year = part["run"], part["year"]
-    compared = district_comparison(run.assessment, run.register, run.cset, commune_id, year)
-    peers = same_gap(
-        run.assessment, run.register, commune_id, year, part["plan_rows"], part["closings"]
+    ids = [str(c) for c in (part["ids"] if commune_ids is None else commune_ids)]
+    compared = district_comparisons(run.assessment, run.register, run.cset, ids, year)
+    peers = same_gaps(
+        run.assessment, run.register, ids, year, part["plan_rows"], part["closings"], PEERS_SHOWN
     )
-    peers = peers.groupby("indicator", sort=False).head(PEERS_SHOWN)
-    return hashlib.sha256(row_hashes(compared) + b"\x1d" + row_hashes(peers)).hexdigest()
+    return compared, peers
 
 
 @lru_cache(maxsize=1)

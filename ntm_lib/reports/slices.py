@@ -25,6 +25,7 @@ from ..assess.loaded import LoadedRun
 from ..assess.peers import closings
 from ..assess.scoring import Assessment
 from ..illustrative import inputs_illustrative
+from .fingerprint import shown_digests, shown_tables
 
 PEERS_SHOWN = 3  # per indicator, the quickest; the table behind it has them all
 
@@ -130,7 +131,16 @@ def district_parts(
             "budget": None if plan_rows is None else budget[budget["commune_id"].isin(ids)],
             "digests": {cid: (digests or {}).get(cid, "") for cid in ids},
         }
+        if verdicts:
+            part |= shown_parts(part, sorted(ids if wanted is None else ids & wanted))
         yield k, part
+
+
+def shown_parts(part: dict, commune_ids: list[str]) -> dict:
+    """What each page of the slice shows of other communes (its district comparison, its
+    peers), computed once for the district, and its digest (reports.fingerprint)."""
+    compared, peers = shown_tables(part, commune_ids)
+    return {"compared": compared, "peers": peers, "shown": shown_digests(part, (compared, peers))}
 
 
 def write_slices(

@@ -101,3 +101,70 @@ def test_a_slice_carries_the_plan_read_once(tmp_path):
     ctx = prepare(data, str(communes), "hd-2022-model", ids[0], cache=str(slices[ids[0]]), **kw)
     assert ctx.roadmap is not None and len(ctx.roadmap.roadmap)
     assert report.provenance_html(ctx).count("plan.csv") == 1
+
+
+def _shown_alone(part, cid):
+    """What a page showed of others, computed for that page alone as the worker used to."""
+    import hashlib
+
+    from ntm_lib.assess.peers import same_gap
+    from ntm_lib.assess.views import district_comparison
+    from ntm_lib.reports.fingerprint import row_hashes
+    from ntm_lib.reports.slices import PEERS_SHOWN
+
+    run, year = part["run"], part["year"]
+    compared = district_comparison(run.assessment, run.register, run.cset, cid, year)
+    peers = same_gap(run.assessment, run.register, cid, year, part["plan_rows"], part["closings"])
+    peers = peers.groupby("indicator", sort=False).head(PEERS_SHOWN)
+    digest = hashlib.sha256(row_hashes(compared) + b"\x1d" + row_hashes(peers)).hexdigest()
+    return compared, peers, digest
+
+
+@pytest.mark.parametrize("with_plan", [False, True])
+def test_a_slice_carries_what_each_page_shows_of_others_as_computed_alone(tmp_path, with_plan):
+    """The district comparison, peers and their digest a slice carries for each commune (one
+    pass per district, in the parent) are those the page computed alone, commune by commune:
+    districts and two-tier communes (compared in their province), with and without a plan."""
+    from pandas.testing import assert_frame_equal
+
+    from ntm_lib.intake.plans import read_budget, read_plan
+
+    data = [str(SAMPLE / "indicators.csv")]
+    set_id = "hd-2022-advanced"
+    if with_plan:  # the sample's plan is the model set's
+        data, set_id = data + [str(SAMPLE / "model_conditions.csv")], "hd-2022-model"
+    run = load_run(data, str(SAMPLE / "communes.csv"), set_id)
+    year = run.checked_year()
+    plan = budget = None
+    if with_plan:
+        plan = read_plan([str(SAMPLE / "plan.csv")], run.cset, run.register, year)
+        budget = read_budget([str(SAMPLE / "budget.csv")], run.register)
+    slices = write_slices(tmp_path, run, year, plan, budget)
+    seen = set()
+    for path in sorted(set(slices.values())):
+        with open(path, "rb") as fh:
+            part = pickle.load(fh)
+        for cid in part["ids"]:
+            compared, peers, digest = _shown_alone(part, cid)
+            assert part["shown"][cid] == digest, cid
+            assert_frame_equal(part["compared"][cid], compared, check_exact=True)
+            assert_frame_equal(part["peers"][cid], peers.reset_index(drop=True), check_exact=True)
+            seen.add((len(compared) > 0, len(peers) > 0))
+    assert (True, True) in seen  # communes with a comparison and with peers were checked
+
+
+def test_each_row_hashes_are_each_frames_own():
+    """Frames hashed together (same columns and types) give each the bytes it gives alone."""
+    import pandas as pd
+
+    from ntm_lib.reports.fingerprint import each_row_hashes, row_hashes
+
+    frames = {
+        "a": pd.DataFrame({"k": ["x", "y"], "v": [1.0, float("nan")], "r": [1, 2]}),
+        "b": pd.DataFrame({"k": ["z"], "v": [2.5], "r": [3]}),
+        "c": pd.DataFrame({"k": ["x"], "v": [1.0], "r": [pd.NA]}),  # other types
+        "d": pd.DataFrame(columns=["k", "v", "r"]),
+        "e": pd.DataFrame({"k": pd.Categorical(["x"], categories=["x", "q"]), "v": [1.0]}),
+        "f": pd.DataFrame({"k": pd.Categorical(["x"], categories=["q", "x"]), "v": [1.0]}),
+    }
+    assert each_row_hashes(frames) == {k: row_hashes(f) for k, f in frames.items()}
