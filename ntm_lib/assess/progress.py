@@ -116,19 +116,17 @@ def _toward(ops: np.ndarray, slope: np.ndarray) -> np.ndarray:
 
 def _last_and_window(ind: pd.DataFrame, last_year: int, window: int):
     """(the last year's rows indexed by commune and indicator, their values over the window's
-    years [row, year], those years)."""
+    years [row, year], those years). A (commune, indicator, year) has one row (intake refuses
+    a second): each value goes straight to its cell."""
     years = sorted(y for y in ind["year"].unique() if y > last_year - window)
     ind = ind[ind["year"].isin(years)]
-    values = ind.pivot_table(
-        index=["commune_id", "indicator"],
-        columns="year",
-        values="value",
-        aggfunc="first",
-        observed=True,
-        dropna=False,
-    ).reindex(columns=years)
     last = ind[ind["year"] == last_year].set_index(["commune_id", "indicator"])
-    return last, values.reindex(last.index).to_numpy(dtype=float), years
+    row = last.index.get_indexer(pd.MultiIndex.from_arrays([ind["commune_id"], ind["indicator"]]))
+    col = np.searchsorted(np.array(years), ind["year"].to_numpy())
+    values = np.full((len(last), len(years)), np.nan)
+    kept = row >= 0  # rows of an indicator the last year has no row for are not projected
+    values[row[kept], col[kept]] = ind["value"].to_numpy(dtype=float)[kept]
+    return last, values, years
 
 
 def _future_thresholds(cset, register, communes, codes, future: list[int]) -> np.ndarray:

@@ -127,7 +127,7 @@ def criteria_html(ctx: Context) -> str:
 
 def indicators_html(ctx: Context) -> str:
     lang = ctx.lang
-    ind = views.indicator_view(ctx.own, ctx.cset, ctx.commune_id, ctx.year)
+    ind = ctx.indicators
     rows = []
     for r in ind.itertuples():
         rows.append(
@@ -383,7 +383,7 @@ def peers_html(ctx: Context) -> str:
 
 def gaps_html(ctx: Context) -> str:
     lang = ctx.lang
-    ind = views.indicator_view(ctx.own, ctx.cset, ctx.commune_id, ctx.year)
+    ind = ctx.indicators
     ranked = views.gap_ranking(ind)
     title = t("report_gaps", lang)
     if ranked.empty:
@@ -669,13 +669,13 @@ def figure_html(fig, caption: str) -> str:
 
 
 def groups_chart_html(ctx: Context) -> str:
-    crit = views.criteria_view(ctx.assessment, ctx.commune_id, ctx.year)
+    crit = views.criteria_view(ctx.own, ctx.commune_id, ctx.year)
     fig = svg_charts.criteria_by_group(views.group_counts(crit, ctx.cset), ctx.cset, ctx.lang)
     return figure_html(fig, t("report_chart_groups", ctx.lang))
 
 
 def achievement_chart_html(ctx: Context) -> str:
-    ind = views.indicator_view(ctx.assessment, ctx.cset, ctx.commune_id, ctx.year)
+    ind = ctx.indicators
     achieved = views.achievement(ind)
     if not (achieved["unit_kind"] != "yes_no").any():
         return ""  # nothing measured against a known threshold
@@ -684,7 +684,7 @@ def achievement_chart_html(ctx: Context) -> str:
 
 
 def trend_chart_html(ctx: Context) -> str:
-    tr = views.trend(ctx.assessment, ctx.commune_id, until=ctx.year)
+    tr = views.trend(ctx.own, ctx.commune_id, until=ctx.year)
     if len(tr) < 2:
         return ""
     return figure_html(svg_charts.trend_chart(tr, ctx.lang), t("report_trend", ctx.lang))

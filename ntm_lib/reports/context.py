@@ -13,6 +13,7 @@ from functools import cached_property
 import pandas as pd
 
 from .. import fmt
+from ..assess import views
 from ..assess.loaded import LoadedRun, load_run
 from ..assess.roadmap import Roadmap, make_roadmap
 from ..assess.scoring import Assessment
@@ -49,6 +50,12 @@ class Context:
         """The commune's own verdicts (every year), selected once for all the sections that
         show only them."""
         return self.assessment.only(lambda frame: frame["commune_id"] == self.commune_id)
+
+    @cached_property
+    def indicators(self) -> pd.DataFrame:
+        """Its indicators in `year`, as the sections show them (views.indicator_view): read
+        by the gaps, the indicators table and the achievement chart alike."""
+        return views.indicator_view(self.own, self.cset, self.commune_id, self.year)
 
 
 def commune_context(

@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
 
 from .. import fmt
 from ..criteria.catalogue import CriteriaSet, evidence_counts, origin_lines, unverified
 from ..i18n import pick, t
 from ..illustrative import inputs_illustrative
+
+# The pages' templates and stylesheet (nbconvert's template, the index page): here, not in
+# html_export, so that the index is written without importing nbconvert.
+TEMPLATES = Path(str(resources.files("ntm_lib").joinpath("reports/templates")))
+
+
+@lru_cache(maxsize=1)
+def stylesheet() -> str:
+    return (TEMPLATES / "report.css").read_text(encoding="utf-8")
 
 
 def esc(x) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import nbformat
@@ -14,8 +13,8 @@ from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
 from .. import __version__
 from ..atomic import atomic_file
+from .html import TEMPLATES, stylesheet  # noqa: F401 - the exporter's template and style
 
-TEMPLATES = Path(str(resources.files("ntm_lib").joinpath("reports/templates")))
 HIDDEN_TAGS = {"notes", "parameters", "injected-parameters", "check"}
 
 
@@ -30,11 +29,6 @@ class DropStderr(Preprocessor):
                 if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
             ]
         return cell, resources
-
-
-@lru_cache(maxsize=1)
-def stylesheet() -> str:
-    return (TEMPLATES / "report.css").read_text(encoding="utf-8")
 
 
 class PageExporter(HTMLExporter):

@@ -12,8 +12,7 @@ from ..assess.views import has_district
 from ..atomic import atomic_file
 from ..i18n import pick, t
 from ..illustrative import inputs_illustrative
-from .html import evidence_note, illustrative_note, print_header
-from .html_export import TEMPLATES, stylesheet
+from .html import TEMPLATES, evidence_note, illustrative_note, print_header, stylesheet
 from .svg_charts import district_chart
 
 CHART_MAX_COMMUNES = 100

@@ -7,8 +7,7 @@ import pandas as pd
 from .. import __version__
 from ..criteria.catalogue import CriteriaSet, provenance_of
 from ..i18n import pick, t
-from .html import esc, set_origin_html, set_summary, table
-from .html_export import stylesheet
+from .html import esc, set_origin_html, set_summary, stylesheet, table
 
 
 def diff_page(changes: pd.DataFrame, a: CriteriaSet, b: CriteriaSet, lang: str) -> str:

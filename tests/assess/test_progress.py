@@ -83,3 +83,36 @@ def test_per_year_counts(base_set):
     py = per_year(a, "c1")
     assert py["indicators_met"].tolist() == [1, 1]
     assert py["indicators_total"].tolist() == [len(base_set.indicators)] * 2
+
+
+def test_the_window_of_values_is_the_pivot_of_the_rows():
+    """Each value in its (commune, indicator) row and year column, as a pivot table puts it,
+    missing values and indicators the last year has no row for included."""
+    import numpy as np
+    from conftest import SAMPLE
+
+    from ntm_lib.assess.loaded import load_run
+    from ntm_lib.assess.progress import _last_and_window
+
+    run = load_run(
+        [str(SAMPLE / "indicators.csv")], str(SAMPLE / "communes.csv"), "hd-2022-advanced"
+    )
+    ind = run.assessment.indicators
+    ind = ind[
+        ~((ind["commune_id"] == "10912") & (ind["indicator"] == "2.1") & (ind["year"] == 2025))
+    ]
+    ind = ind.assign(value=ind["value"].mask(ind.index % 7 == 0))
+    last, values, years = _last_and_window(ind, 2025, 3)
+    kept = ind[ind["year"].isin(years)]
+    pivot = kept.pivot_table(
+        index=["commune_id", "indicator"],
+        columns="year",
+        values="value",
+        aggfunc="first",
+        observed=True,
+        dropna=False,
+    ).reindex(columns=years)
+    expected = pivot.reindex(last.index).to_numpy(dtype=float)
+    assert years == [2023, 2024, 2025] and values.shape == expected.shape
+    assert np.array_equal(values, expected, equal_nan=True)
+    assert ("10912", "2.1") not in last.index and np.isnan(values).any()
