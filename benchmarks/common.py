@@ -11,12 +11,14 @@ goal on a ratio on the median of the rounds' ratios.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +33,7 @@ class Run:
     cpu: float
     peak_mb: float = 0.0  # the command's own process
     err: str = ""  # what the command printed on stderr
-    workers_mb: float = 0.0  # the largest of the processes it started
+    tree_mb: float = 0.0  # the most its whole process tree held at once (sampled)
 
 
 @dataclass
@@ -110,7 +112,8 @@ def child(args: list[str], **kwargs) -> Run:
     with tempfile.TemporaryFile() as err:
         w0 = time.perf_counter()
         proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=err, **kwargs)
-        _, status, usage = os.wait4(proc.pid, 0)
+        with _tree_memory(proc.pid) as tree:
+            _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - w0
         proc.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
@@ -119,29 +122,59 @@ def child(args: list[str], **kwargs) -> Run:
             raise SystemExit(f"{' '.join(map(str, args[:4]))}... failed:\n{text[-2000:]}")
     # ru_maxrss would carry this process's own peak across fork and exec: a command's peak
     # memory is the VmHWM it prints itself (PEAK, run with `command`).
-    run = Run(wall, usage.ru_utime + usage.ru_stime, err=text)
-    found = re.search(r"PEAK_KB (\d+) (\d+)", text)
+    run = Run(wall, usage.ru_utime + usage.ru_stime, err=text, tree_mb=tree["mb"])
+    found = re.search(r"PEAK_KB (\d+)", text)
     if found:
         run.peak_mb = int(found.group(1)) / 1024
-        run.workers_mb = int(found.group(2)) / 1024
     return run
 
 
+@contextlib.contextmanager
+def _tree_memory(pid: int, every: float = 0.2):
+    """The most resident memory a process and all its descendants held at once, sampled.
+    (A worker's own ru_maxrss is no measure: Linux carries the peak of the parent it was
+    forked from across its exec.)"""
+    import psutil
+
+    found = {"mb": 0.0}
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(every):
+            try:
+                root = psutil.Process(pid)
+                procs = [root, *root.children(recursive=True)]
+            except psutil.Error:
+                continue
+            total = 0
+            for p in procs:
+                with contextlib.suppress(psutil.Error):
+                    total += p.memory_info().rss
+            found["mb"] = max(found["mb"], total / 2**20)
+
+    watcher = threading.Thread(target=sample, daemon=True)
+    watcher.start()
+    try:
+        yield found
+    finally:
+        stop.set()
+        watcher.join()
+
+
 # `ntm` run as a child that prints, at its end, its own peak resident memory (VmHWM: this
-# process's, not inherited) and the largest of its children's (report workers).
+# process's, not inherited).
 PEAK = """
-import re, resource, sys
+import re, sys
 from ntm_lib.cli import main
 code = main(sys.argv[1:])
 status = open("/proc/self/status").read()
-children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print("PEAK_KB", re.search(r"VmHWM:\\s+(\\d+)", status).group(1), children, file=sys.stderr)
+print("PEAK_KB", re.search(r"VmHWM:\\s+(\\d+)", status).group(1), file=sys.stderr)
 sys.exit(code)
 """
 
 
 def command(args: list[str], **kwargs) -> Run:
-    """`ntm ARGS...` as a child: wall, CPU (its tree), its peak memory and its workers'."""
+    """`ntm ARGS...` as a child: wall, CPU (its tree), its own peak memory and its tree's."""
     return child([sys.executable, "-c", PEAK, *args], **kwargs)
 
 
