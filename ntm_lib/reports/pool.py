@@ -35,6 +35,9 @@ from ..i18n import t
 from .batch import Job, Outcome, fmt_seconds, init_worker, render_commune, warm_worker
 
 GRACE_S = 30.0  # beyond a job's own timeout, before the parent kills its worker
+# A worker's start (its imports, the exporter, its shell) costs about what this many pages
+# do: fewer pages are made sooner by the one worker already warm (an update's few pages).
+PAGES_PER_START = 8
 POLL_S = 1.0
 
 
@@ -148,9 +151,14 @@ def _on_executor(todo: list[Job], executor: Executor, record: Callable) -> None:
 def _on_own_pools(todo: list[Job], jobs: int, record: Callable) -> None:
     waiting = deque(todo)
     while waiting:
-        suspects = _round(waiting, min(jobs, len(waiting)), record)
+        suspects = _round(waiting, workers_for(jobs, len(waiting)), record)
         for job, overdue in _alone([job for job, _ in suspects], record):
             record(timed_out(job) if overdue else died(job))
+
+
+def workers_for(jobs: int, pages: int) -> int:
+    """How many workers make `pages`: at most `jobs`, and one more per PAGES_PER_START."""
+    return max(1, min(jobs, pages, 1 + pages // PAGES_PER_START))
 
 
 def timed_out(job: Job) -> Outcome:

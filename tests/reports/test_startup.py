@@ -44,3 +44,11 @@ def test_the_pool_started_ahead_makes_the_first_page_with_its_warm_worker():
             assert len(executor._processes) == 1
         finally:
             executor.shutdown(cancel_futures=True)
+
+
+def test_a_few_pages_are_made_by_the_warm_worker_alone():
+    from ntm_lib.reports.pool import PAGES_PER_START, workers_for
+
+    assert workers_for(2, 1) == workers_for(2, 2) == 1  # an update's page or two
+    assert workers_for(2, PAGES_PER_START) == 2 and workers_for(2, 200) == 2
+    assert workers_for(8, 3 * PAGES_PER_START) == 4 and workers_for(1, 200) == 1
