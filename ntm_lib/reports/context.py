@@ -142,7 +142,7 @@ def prepare(
     )
     if own:
         ctx.provenance["commune_data"] = own
-    if cache:
+    if cache and part["year"] == year:  # what the slice computed is of its own year
         ctx.compared = part.get("compared", {}).get(commune_id)
         ctx.peers = part.get("peers", {}).get(commune_id)
     return ctx

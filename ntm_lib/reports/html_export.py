@@ -13,7 +13,7 @@ from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
 from .. import __version__
 from ..atomic import atomic_file
-from .html import TEMPLATES, stylesheet  # noqa: F401 - the exporter's template and style
+from .html import TEMPLATES, stylesheet
 
 HIDDEN_TAGS = {"notes", "parameters", "injected-parameters", "check"}
 

@@ -38,6 +38,7 @@ GRACE_S = 30.0  # beyond a job's own timeout, before the parent kills its worker
 # A worker's start (its imports, the exporter, its shell) costs about what this many pages
 # do: fewer pages are made sooner by the one worker already warm (an update's few pages).
 PAGES_PER_START = 8
+WARM_S = 300.0  # a worker's warm-up (imports, the exporter, its kernel), at most
 POLL_S = 1.0
 
 
@@ -80,10 +81,24 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     for size in sorted(_ready):
         if size >= workers:
             pool, warming = _ready.pop(size)
-            with contextlib.suppress(Exception):  # a broken pool fails its jobs, as ever
-                warming.result()
-            return pool
+            if _warmed(pool, warming):
+                return pool
+            break
     return default_executor(workers)
+
+
+def _warmed(pool: ProcessPoolExecutor, warming: Future) -> bool:
+    """Whether the pool's first worker is ready. A pool whose worker died or is stuck warming
+    up is stopped (a fresh one takes its place), and so is any pool on an interrupt."""
+    try:
+        warming.result(timeout=WARM_S)
+        return True
+    except Exception:  # noqa: BLE001 - a worker that died (BrokenProcessPool) or hangs
+        _stop(pool, kill=True)
+        return False
+    except BaseException:
+        _stop(pool, kill=True)
+        raise
 
 
 def run_jobs(

@@ -21,8 +21,9 @@ CHAR_PX = 0.6 * FONT_PX  # a generous average width of a character (Arial: about
 LINE_PX = FONT_PX * 1.25
 INK, GRID = "#262626", "#cccccc"  # seaborn's whitegrid: text and grid
 FAMILY = "Arial, 'DejaVu Sans', 'Liberation Sans', sans-serif"
-# Characters XML 1.0 cannot carry (intake refuses them in data; a label never breaks the image).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters XML 1.0 cannot carry, and lone surrogates UTF-8 cannot (intake refuses them in
+# data and sets; a label never breaks the image).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def escape(text: str) -> str:

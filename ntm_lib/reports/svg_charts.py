@@ -3,8 +3,8 @@ criteria by group, each indicator against its threshold, its criteria met over t
 the index, the criteria each commune meets.
 
 They look like the seaborn charts of `charts.py` (whitegrid, a phone's column, text at
-`charts.FONT`, long labels above their bars, the legend above the plot) at a few hundredths of
-their cost; every number is written in the report's language.
+`chart_style.FONT`, long labels above their bars, the legend above the plot) at a few
+hundredths of their cost; every number is written in the report's language.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from .svg import FONT_PX, GRID, LINE_PX, Drawing, draw_legend, text_width, ticks
 WIDTH_PX = WIDTH * DPI
 BAR = 15  # px: a bar's thickness where its label is written above it
 TICK_ROOM = LINE_PX + 6  # px under the plot: the tick labels
+CODE_CHARS = 16  # an indicator's code beside its bar, at most (a set may name codes at length)
 
 
 class Plot:
@@ -55,6 +56,10 @@ class Plot:
 
     def frame(self, d: Drawing) -> None:
         d.rect(self.left, self.top, self.right - self.left, self.bottom - self.top, "none", GRID)
+
+
+def _short(text: str, chars: int) -> str:
+    return text if len(text) <= chars else text[: chars - 1] + "…"
 
 
 def _boxes(statuses: list[str], lang: str) -> list[tuple[str, str, str]]:
@@ -110,7 +115,7 @@ def achievement_chart(ach: pd.DataFrame, lang: str) -> Drawing:
     """Each measured indicator's achievement as a share of its threshold; the line marks 100%.
     Yes/no indicators are left out: they are either at 100% or at 0%."""
     ach = ach[ach["unit_kind"] != "yes_no"]
-    labels = ach["indicator"].astype(str).tolist()
+    labels = [_short(x, CODE_CHARS) for x in ach["indicator"].astype(str)]
     pct = (ach["share"] * 100).tolist()
     statuses = ach["status"].astype(str).tolist()
     known = [p for p in pct if not math.isnan(p)]

@@ -168,3 +168,18 @@ def test_each_row_hashes_are_each_frames_own():
         "f": pd.DataFrame({"k": pd.Categorical(["x"], categories=["q", "x"]), "v": [1.0]}),
     }
     assert each_row_hashes(frames) == {k: row_hashes(f) for k, f in frames.items()}
+
+
+def test_a_slice_read_for_an_earlier_year_shows_that_years_comparisons(synthetic, tmp_path):
+    """What a slice computed of others is of its own year: a page of another year (a notebook
+    run by hand with the slice) computes its own, the same as without the slice."""
+    data, communes = synthetic / "indicators.csv", synthetic / "communes.csv"
+    run = load_run([str(data)], str(communes), "hd-2022-advanced")
+    year = run.checked_year()
+    slices = write_slices(tmp_path, run, year)
+    ids = run.register["commune_id"].tolist()[::11]
+    for cid, pairs in _pages(
+        data, communes, "hd-2022-advanced", ids, slices, year=year - 1
+    ).items():
+        for name, (whole, sliced) in zip(SECTIONS, pairs):
+            assert whole == sliced, (cid, name)

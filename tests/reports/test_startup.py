@@ -1,6 +1,7 @@
 """A process that makes pages does not build, at start-up, a grammar it never uses; every
 validation that uses it still answers as before."""
 
+import os
 import subprocess
 import sys
 
@@ -52,3 +53,19 @@ def test_a_few_pages_are_made_by_the_warm_worker_alone():
     assert workers_for(2, 1) == workers_for(2, 2) == 1  # an update's page or two
     assert workers_for(2, PAGES_PER_START) == 2 and workers_for(2, 200) == 2
     assert workers_for(8, 3 * PAGES_PER_START) == 4 and workers_for(1, 200) == 1
+
+
+def _dies() -> None:
+    os._exit(3)
+
+
+def test_a_pool_whose_worker_dies_warming_up_gives_way_to_a_fresh_one(monkeypatch):
+    from ntm_lib.reports import pool
+
+    monkeypatch.setattr(pool, "warm_worker", _dies)
+    with pool.prestarted(2):
+        executor = pool._pool(1)  # was the broken pool: the run failed at its first page
+        try:
+            assert executor.submit(os.getpid).result(timeout=120)
+        finally:
+            executor.shutdown(cancel_futures=True)

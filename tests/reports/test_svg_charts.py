@@ -94,3 +94,13 @@ def test_the_years_a_count_fell_are_marked_and_only_those():
     rising = trend.assign(criteria_met=[7, 8, 9, 10])
     root = _parse(svg_charts.trend_chart(rising, "vi"))
     assert not [c for c in root.iter(f"{SVG}circle") if c.get("fill") == COLOURS["not_met"]]
+
+
+def test_a_long_code_or_a_lone_surrogate_never_breaks_the_chart():
+    frame = _achievement([1.0, 0.8])
+    frame["indicator"] = ["x" * 60, "2.1\ud800"]
+    drawing = svg_charts.achievement_chart(frame, "vi")
+    root = _parse(drawing)  # encodes: the surrogate is dropped
+    xs = [float(r.get("x")) for r in root.iter(f"{SVG}rect") if r.get("x")]
+    assert xs and all(0 <= x < drawing.width / 2 for x in xs)  # bars start left of the middle
+    assert "2.1" in [t.text for t in root.iter(f"{SVG}text")]
