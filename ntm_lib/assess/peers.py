@@ -15,6 +15,8 @@ import pandas as pd
 from .scoring import Assessment
 from .views import has_district
 
+PEERS_SHOWN = 3  # per indicator, the quickest a page names; the table behind it has them all
+
 COLUMNS = ["indicator", "peer", "peer_name", "area", "below_from", "met_in", "years", "cost"]
 
 

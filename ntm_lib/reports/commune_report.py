@@ -12,7 +12,7 @@ import pandas as pd
 
 from .. import fmt
 from ..assess import views
-from ..assess.peers import same_gap
+from ..assess.peers import PEERS_SHOWN, same_gap
 from ..assess.progress import HORIZON, WINDOW, indicator_trends, per_year, regressions
 from ..assess.proof import MAX_AGE_MONTHS, dossier
 from ..assess.roadmap import outlook_text
@@ -35,7 +35,6 @@ from .html import (
     table,
 )
 from .html import provenance_html as render_provenance
-from .slices import PEERS_SHOWN
 from .svg import Drawing
 
 

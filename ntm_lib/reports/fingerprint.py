@@ -136,9 +136,8 @@ def each_row_hashes(frames: dict[str, pd.DataFrame]) -> dict[str, bytes]:
 def shown_tables(part: dict, commune_ids: list[str] | None = None) -> tuple[dict, dict]:
     """What each page of a slice shows of other communes, by commune: its district comparison
     and the quickest PEERS_SHOWN peers of each gap (both read from the slice only)."""
-    from ..assess.peers import same_gaps
+    from ..assess.peers import PEERS_SHOWN, same_gaps
     from ..assess.views import district_comparisons
-    from .slices import PEERS_SHOWN
 
     run, year = part["run"], part["year"]
     ids = [str(c) for c in (part["ids"] if commune_ids is None else commune_ids)]

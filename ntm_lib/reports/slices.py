@@ -22,12 +22,10 @@ import numpy as np
 import pandas as pd
 
 from ..assess.loaded import LoadedRun
-from ..assess.peers import closings
+from ..assess.peers import PEERS_SHOWN, closings
 from ..assess.scoring import Assessment
 from ..illustrative import inputs_illustrative
 from .fingerprint import shown_digests, shown_tables
-
-PEERS_SHOWN = 3  # per indicator, the quickest; the table behind it has them all
 
 
 def page_provenance(provenance: dict) -> dict:

@@ -107,10 +107,9 @@ def _shown_alone(part, cid):
     """What a page showed of others, computed for that page alone as the worker used to."""
     import hashlib
 
-    from ntm_lib.assess.peers import same_gap
+    from ntm_lib.assess.peers import PEERS_SHOWN, same_gap
     from ntm_lib.assess.views import district_comparison
     from ntm_lib.reports.fingerprint import row_hashes
-    from ntm_lib.reports.slices import PEERS_SHOWN
 
     run, year = part["run"], part["year"]
     compared = district_comparison(run.assessment, run.register, run.cset, cid, year)
