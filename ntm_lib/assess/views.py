@@ -123,10 +123,44 @@ def district_comparisons(
 ) -> dict[str, pd.DataFrame]:
     """`district_comparison` of each commune of `commune_ids`, each area's values and ranks
     computed once for all its communes (a district's pages, in one pass)."""
-    out = {}
+    return split_comparisons(comparison_rows(a, register, cset, commune_ids, year), commune_ids)
+
+
+def comparison_rows(
+    a: Assessment, register: pd.DataFrame, cset: CriteriaSet, commune_ids: list[str], year: int
+) -> pd.DataFrame:
+    """`district_comparisons` as one table: `commune_id`, then COMPARED (a rank unknown:
+    NaN); each commune's rows together, in its page's order."""
+    rows = []
     for members, ids in _areas(register, commune_ids).items():
-        out |= _area_comparison(a, cset, members, ids, year)
-    return out
+        rows += _area_comparison(a, cset, members, ids, year)
+    return pd.DataFrame(
+        {
+            "commune_id": pd.array([r[0] for r in rows], dtype="str"),
+            "key": pd.array([r[1] for r in rows], dtype="str"),
+            **{
+                c: np.array([r[k] for r in rows], dtype=kind)
+                for k, (c, kind) in enumerate(zip(COMPARED[1:], (float, float, float, np.int64)), 2)
+            },
+        }
+    )
+
+
+def split_comparisons(rows: pd.DataFrame, commune_ids: list[str]) -> dict[str, pd.DataFrame]:
+    """Each commune's rows of `comparison_rows` as the frame its page shows."""
+    cids = rows["commune_id"].to_numpy()
+    columns = [rows[c].to_numpy() for c in COMPARED]
+    records: dict[str, list[dict]] = {cid: [] for cid in commune_ids}
+    for k, cid in enumerate(cids):
+        key, value, median, rank, n = (col[k] for col in columns)
+        records[cid].append(
+            {"key": key, "value": value, "median": median, "rank": _rank(rank, n), "n": n}
+        )
+    return {cid: _comparison_frame(r) for cid, r in records.items()}
+
+
+def _rank(rank: float, n: int):
+    return pd.NA if n < 2 else int(rank)
 
 
 def _areas(register: pd.DataFrame, commune_ids: list[str]) -> dict[frozenset, list[str]]:
@@ -151,20 +185,24 @@ def _areas(register: pd.DataFrame, commune_ids: list[str]) -> dict[frozenset, li
 
 def _area_comparison(
     a: Assessment, cset: CriteriaSet, members: frozenset, ids: list[str], year: int
-) -> dict[str, pd.DataFrame]:
-    """The comparison rows of each commune of `ids`, among the communes `members`."""
-    ind = a.indicators[(a.indicators["year"] == year) & a.indicators["commune_id"].isin(members)]
+) -> list[tuple]:
+    """The comparison rows of each commune of `ids` among the communes `members`, as tuples
+    (commune, *COMPARED), by commune in the order of `ids`."""
+    ind = a.indicators
+    ind = ind[
+        (ind["year"] == year)
+        & ind["commune_id"].isin(members)
+        & ind["indicator"].isin(cset.key_indicators)
+    ]
+    communes = ind["commune_id"].astype(str).to_numpy()
+    codes = ind["indicator"].astype(str).to_numpy()
+    values = ind["value"].to_numpy(dtype=float)
     rows: dict[str, list] = {cid: [] for cid in ids}
     for code in cset.key_indicators:
-        sel = ind[ind["indicator"] == code]
-        values = pd.Series(sel["value"].to_numpy(dtype=float), index=sel["commune_id"].astype(str))
-        values = values.dropna()
+        mine = (codes == code) & ~np.isnan(values)
         lower_better = cset.indicator(code).rule.op in ("<=", "<")
-        rank = values.rank(ascending=lower_better, method="min")
-        median = _median(values)
-        for cid in ids:
-            if cid in values.index:
-                rows[cid].append(_compared(code, values, rank, median, cid))
+        for cid, row in _ranked(code, communes[mine], values[mine], lower_better, ids):
+            rows[cid].append(row)
     com = a.communes[
         (a.communes["year"] == year)
         & a.communes["commune_id"].isin(members)
@@ -174,25 +212,42 @@ def _area_comparison(
     rank, median = met.rank(ascending=False, method="min"), _median(met)
     for cid in ids:
         if cid in met.index:
-            rows[cid].append(_compared("criteria_met", met, rank, median, cid))
-    return {
-        cid: pd.DataFrame(r, columns=["key", "value", "median", "rank", "n"])
-        for cid, r in rows.items()
-    }
+            rows[cid].append((cid, "criteria_met", met[cid], median, rank[cid], len(met)))
+    return [row for cid in ids for row in rows[cid]]
+
+
+COMPARED = ["key", "value", "median", "rank", "n"]
+
+
+def _comparison_frame(rows: list[dict]) -> pd.DataFrame:
+    """A commune's comparison rows as a frame, built by columns (several times quicker than
+    from rows, same types)."""
+    if not rows:
+        return pd.DataFrame(rows, columns=COMPARED)
+    return pd.DataFrame({c: [r[c] for r in rows] for c in COMPARED})
+
+
+def _ranked(code: str, communes: np.ndarray, values: np.ndarray, lower_better: bool, ids):
+    """(commune, row) of each of `ids` with a value: its rank among `values` (1 = best, ties
+    sharing the best place, as pandas' rank(method="min")), their median and count."""
+    n = len(values)
+    if not n:
+        return
+    ordered = np.sort(values)
+    if lower_better:
+        ranks = np.searchsorted(ordered, values, "left") + 1
+    else:
+        ranks = n - np.searchsorted(ordered, values, "right") + 1
+    median = np.nan if n < 2 else np.median(values)
+    at = {cid: k for k, cid in enumerate(communes)}
+    for cid in ids:
+        k = at.get(cid)
+        if k is not None:
+            yield cid, (cid, code, values[k], median, ranks[k], n)
 
 
 def _median(values: pd.Series) -> float:
     return np.nan if len(values) < 2 else values.median()
-
-
-def _compared(key: str, values: pd.Series, rank: pd.Series, median, commune_id: str) -> dict:
-    return {
-        "key": key,
-        "value": values[commune_id],
-        "median": median,
-        "rank": pd.NA if len(values) < 2 else int(rank[commune_id]),
-        "n": len(values),
-    }
 
 
 def group_counts(criteria_rows: pd.DataFrame, cset: CriteriaSet) -> pd.DataFrame:

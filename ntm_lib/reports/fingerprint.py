@@ -104,45 +104,47 @@ def area_digest(part: dict, own: dict[str, str]) -> str:
 def shown_digest(part: dict, commune_id: str) -> str:
     """What the page of `commune_id` shows of other communes, computed by the functions its
     sections call (reports.commune_report: district_html, peers_html)."""
-    return shown_digests(part, shown_tables(part, [commune_id]))[commune_id]
+    return shown_digests(shown_rows(part, [commune_id]), [commune_id])[commune_id]
 
 
-def shown_digests(part: dict, tables: tuple[dict, dict] | None = None) -> dict[str, str]:
-    """`shown_digest` of each commune of the slice `part`, from `tables` (`shown_tables`,
-    computed once for the district) or computed here."""
-    compared, peers = shown_tables(part) if tables is None else tables
-    compared, peers = each_row_hashes(compared), each_row_hashes(peers)
+def shown_digests(rows: tuple[pd.DataFrame, pd.DataFrame], commune_ids: list[str]) -> dict:
+    """`shown_digest` of each commune of `commune_ids` from `rows` (`shown_rows`): the hashes
+    of its rows of each table, in order (every value of a row is in its hash: a row that
+    changes changes its page's digest)."""
+    compared, peers = rows
+    compared = _rows_by(compared, "commune_id", commune_ids)
+    peers = _rows_by(peers, "asker", commune_ids)
     return {
-        cid: hashlib.sha256(compared[cid] + b"\x1d" + peers[cid]).hexdigest() for cid in compared
+        cid: hashlib.sha256(compared[cid] + b"\x1d" + peers[cid]).hexdigest() for cid in commune_ids
     }
 
 
-def each_row_hashes(frames: dict[str, pd.DataFrame]) -> dict[str, bytes]:
-    """`row_hashes` of each frame, those of the same columns and types hashed in one pass (a
-    row's hash depends on its own values only)."""
-    kinds: dict[tuple, list[str]] = {}
-    for key, frame in frames.items():
-        kinds.setdefault((tuple(frame.columns), tuple(frame.dtypes)), []).append(key)
-    out = {}
-    for keys in kinds.values():
-        together = pd.concat([frames[k] for k in keys], ignore_index=True)
-        hashes = row_hashes(together)
-        head = len(row_hashes(together.iloc[:0]))
-        bounds = np.cumsum([0] + [8 * len(frames[k]) for k in keys]) + head
-        out |= {k: hashes[:head] + hashes[bounds[n] : bounds[n + 1]] for n, k in enumerate(keys)}
+def _rows_by(frame: pd.DataFrame, column: str, commune_ids: list[str]) -> dict[str, bytes]:
+    """Each commune's rows of `frame` (by `column`, each commune's rows together), hashed: the
+    columns, then the rows' hashes."""
+    head = row_hashes(frame.iloc[:0])
+    hashes = row_hashes(frame)[len(head) :]
+    cids = frame[column].to_numpy()
+    out = dict.fromkeys(commune_ids, head)
+    if len(cids):
+        starts = np.r_[0, np.flatnonzero(cids[1:] != cids[:-1]) + 1]
+        for a, b in zip(starts, np.r_[starts[1:], len(cids)]):
+            if cids[a] in out:
+                out[cids[a]] = head + hashes[8 * a : 8 * b]
     return out
 
 
-def shown_tables(part: dict, commune_ids: list[str] | None = None) -> tuple[dict, dict]:
-    """What each page of a slice shows of other communes, by commune: its district comparison
-    and the quickest PEERS_SHOWN peers of each gap (both read from the slice only)."""
-    from ..assess.peers import PEERS_SHOWN, same_gaps
-    from ..assess.views import district_comparisons
+def shown_rows(part: dict, commune_ids: list[str] | None = None) -> tuple:
+    """What each page of a slice shows of other communes, as two tables by commune: its
+    district comparison (views.comparison_rows) and the quickest PEERS_SHOWN peers of each gap
+    (peers.same_gap_rows), both read from the slice only."""
+    from ..assess.peers import PEERS_SHOWN, same_gap_rows
+    from ..assess.views import comparison_rows
 
     run, year = part["run"], part["year"]
     ids = [str(c) for c in (part["ids"] if commune_ids is None else commune_ids)]
-    compared = district_comparisons(run.assessment, run.register, run.cset, ids, year)
-    peers = same_gaps(
+    compared = comparison_rows(run.assessment, run.register, run.cset, ids, year)
+    peers = same_gap_rows(
         run.assessment, run.register, ids, year, part["plan_rows"], part["closings"], PEERS_SHOWN
     )
     return compared, peers

@@ -15,17 +15,19 @@ page names instead (reports.fingerprint).
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..assess.loaded import LoadedRun
-from ..assess.peers import PEERS_SHOWN, closings
+from ..assess.peers import PEERS_SHOWN, closings, split_gaps
 from ..assess.scoring import Assessment
+from ..assess.views import split_comparisons
 from ..illustrative import inputs_illustrative
-from .fingerprint import shown_digests, shown_tables
+from .fingerprint import shown_digests, shown_rows
 
 
 def page_provenance(provenance: dict) -> dict:
@@ -137,8 +139,37 @@ def district_parts(
 def shown_parts(part: dict, commune_ids: list[str]) -> dict:
     """What each page of the slice shows of other communes (its district comparison, its
     peers), computed once for the district, and its digest (reports.fingerprint)."""
-    compared, peers = shown_tables(part, commune_ids)
-    return {"compared": compared, "peers": peers, "shown": shown_digests(part, (compared, peers))}
+    compared, peers = shown_rows(part, commune_ids)
+    ids = frozenset(commune_ids)
+    return {
+        "compared": PerCommune(compared, "commune_id", split_comparisons, ids),
+        "peers": PerCommune(peers, "asker", split_gaps, ids),
+        "shown": shown_digests((compared, peers), commune_ids),
+    }
+
+
+@dataclass(frozen=True)
+class PerCommune:
+    """A table of a district's pages, by commune (`column`), for the communes `ids`: each
+    commune's frame is built by `split` when its page asks (a page needs its own only;
+    building all of them in the parent cost more than the rest of the slice)."""
+
+    rows: pd.DataFrame
+    column: str
+    split: Callable[[pd.DataFrame, list[str]], dict]
+    ids: frozenset
+
+    def get(self, commune_id: str, default=None) -> pd.DataFrame | None:
+        if commune_id not in self.ids:
+            return default
+        mine = self.rows[self.rows[self.column] == commune_id].reset_index(drop=True)
+        return self.split(mine, [commune_id])[commune_id]
+
+    def __getitem__(self, commune_id: str) -> pd.DataFrame:
+        found = self.get(commune_id)
+        if found is None:
+            raise KeyError(commune_id)
+        return found
 
 
 def write_slices(
