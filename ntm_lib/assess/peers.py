@@ -83,13 +83,17 @@ def same_gap_rows(
     plan: pd.DataFrame | None = None,
     done: pd.DataFrame | None = None,
     most: int | None = None,
+    groups: dict[str, int] | None = None,
 ) -> pd.DataFrame:
     """`same_gaps` as one table: `asker` (the commune whose page it is), then COLUMNS; each
-    asker's rows together, in its page's order."""
+    asker's rows together, in its page's order. With `groups` (each commune's district, by
+    number), `done` carries `_k`, the district whose pages may name each closing: the
+    districts of a whole run matched in one pass, each as if alone (reports.slices)."""
     done = closings(a, year) if done is None else done
-    found = _unmet(a, commune_ids, year).merge(
-        done.rename(columns={"commune_id": "peer"}), on="indicator"
-    )
+    pairs, on = _unmet(a, commune_ids, year), "indicator"
+    if groups is not None:
+        pairs, on = pairs.assign(_k=pairs["asker"].map(groups)), ["indicator", "_k"]
+    found = pairs.merge(done.rename(columns={"commune_id": "peer"}), on=on)
     found = _nearest(found[found["peer"] != found["asker"]], register.set_index("commune_id"))
     found = found.assign(cost=_costs(plan, found, a))
     found = found.sort_values(["asker", "_o", "years", "met_in", "peer"], kind="stable")
@@ -140,22 +144,14 @@ def _unmet(a: Assessment, commune_ids: list[str], year: int) -> pd.DataFrame:
 def _nearest(found: pd.DataFrame, reg: pd.DataFrame) -> pd.DataFrame:
     """The closings each commune looks at: its district's; where it has none (or no district:
     two tiers since July 2025), its province's."""
-    district = dict(zip(reg.index, reg["district"]))
-    province = dict(zip(reg.index, reg["province"]))
-    askers, peers = found["asker"].to_numpy(), found["peer"].to_numpy()
-    in_district = np.array(
-        [
-            has_district(district.get(a)) and district.get(p) == district.get(a)
-            for a, p in zip(askers, peers)
-        ],
-        dtype=bool,
-    )
-    in_province = np.array(
-        [_same(province.get(a), province.get(p)) for a, p in zip(askers, peers)], dtype=bool
-    )
+    district = found["asker"].map(reg["district"])
+    named = district.map({d: has_district(d) for d in district.unique()}).astype(bool)
+    in_district = ((found["peer"].map(reg["district"]) == district) & named).to_numpy(bool)
+    in_province = found["peer"].map(reg["province"]) == found["asker"].map(reg["province"])
+    askers = found["asker"].to_numpy()
     near_askers = set(askers[in_district])
     near = np.array([a in near_askers for a in askers], dtype=bool)
-    keep = np.where(near, in_district, in_province)
+    keep = np.where(near, in_district, in_province.to_numpy(bool))
     kept = found[keep]
     return kept.assign(
         peer_name=kept["peer"].map(reg["name"]),
@@ -163,37 +159,29 @@ def _nearest(found: pd.DataFrame, reg: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _same(mine, theirs) -> bool:
-    """Two register cells name the same place (an empty cell names none, as pandas compares)."""
-    return not pd.isna(mine) and mine == theirs
-
-
 def _costs(plan: pd.DataFrame | None, found: pd.DataFrame, a: Assessment) -> list[float]:
     """What each peer of `found` spent on its indicator (`_cost`), each pair looked up once."""
     if plan is None or plan.empty:
         return [float("nan")] * len(found)
-    criteria: dict[str, str] = {}
+    ind = a.indicators[["indicator", "criterion"]].drop_duplicates("indicator")
+    criteria = dict(zip(ind["indicator"].astype(str), ind["criterion"].astype(str)))
+    plans = {str(cid): rows for cid, rows in plan.groupby("commune_id", sort=False)}
     known: dict[tuple, float] = {}
     out = []
     for peer, code in zip(found["peer"], found["indicator"]):
         if (peer, code) not in known:
-            known[peer, code] = _cost(plan, peer, code, a, criteria)
+            rows = plans.get(str(peer))
+            known[peer, code] = _cost(rows, code, criteria.get(code, ""))
         out.append(known[peer, code])
     return out
 
 
-def _cost(
-    plan: pd.DataFrame, commune: str, code: str, a: Assessment, criteria: dict[str, str]
-) -> float:
-    if code not in criteria:
-        criterion = a.indicators.loc[a.indicators["indicator"].astype(str) == code, "criterion"]
-        criteria[code] = str(criterion.iloc[0]) if len(criterion) else ""
-    rows = plan[plan["commune_id"] == commune]
+def _cost(rows: pd.DataFrame | None, code: str, criterion: str) -> float:
+    """What a commune's plan `rows` spend on indicator `code`, or on its whole criterion."""
+    if rows is None:
+        return float("nan")
     mine = rows[
         (rows["indicator"].astype(str) == code)
-        | (
-            (rows["indicator"].astype(str) == "")
-            & (rows["criterion"].astype(str) == criteria[code])
-        )
+        | ((rows["indicator"].astype(str) == "") & (rows["criterion"].astype(str) == criterion))
     ]
     return float(mine["cost"].sum()) if len(mine) else float("nan")

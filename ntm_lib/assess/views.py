@@ -127,22 +127,77 @@ def district_comparisons(
 
 
 def comparison_rows(
-    a: Assessment, register: pd.DataFrame, cset: CriteriaSet, commune_ids: list[str], year: int
+    a: Assessment,
+    register: pd.DataFrame,
+    cset: CriteriaSet,
+    commune_ids: list[str],
+    year: int,
+    areas: dict[frozenset, list[str]] | None = None,
 ) -> pd.DataFrame:
     """`district_comparisons` as one table: `commune_id`, then COMPARED (a rank unknown:
-    NaN); each commune's rows together, in its page's order."""
-    rows = []
-    for members, ids in _areas(register, commune_ids).items():
-        rows += _area_comparison(a, cset, members, ids, year)
-    return pd.DataFrame(
+    NaN); each commune's rows together, in its page's order. `areas`: the communes compared
+    with, and those of `commune_ids` compared with them (default: `_areas`); every area is
+    ranked in one pass."""
+    areas = _areas(register, commune_ids) if areas is None else areas
+    members = pd.DataFrame(
+        [(k, m) for k, group in enumerate(areas) for m in group], columns=["_a", "commune_id"]
+    ).astype({"commune_id": "str"})
+    asked = {
+        (k, cid): n
+        for n, (k, cid) in enumerate((k, c) for k, ids in enumerate(areas.values()) for c in ids)
+    }
+    keys = {code: n for n, code in enumerate(cset.key_indicators)}
+    ind = a.indicators
+    ind = ind[(ind["year"] == year) & ind["indicator"].isin(cset.key_indicators)]
+    values = pd.DataFrame(
         {
-            "commune_id": pd.array([r[0] for r in rows], dtype="str"),
-            "key": pd.array([r[1] for r in rows], dtype="str"),
-            **{
-                c: np.array([r[k] for r in rows], dtype=kind)
-                for k, (c, kind) in enumerate(zip(COMPARED[1:], (float, float, float, np.int64)), 2)
-            },
+            "commune_id": ind["commune_id"].astype(str).to_numpy(),
+            "key": ind["indicator"].astype(str).to_numpy(),
+            "value": ind["value"].to_numpy(dtype=float),
         }
+    ).dropna(subset=["value"])
+    lower = {c: cset.indicator(c).rule.op in ("<=", "<") for c in cset.key_indicators}
+    values["_s"] = np.where(values["key"].map(lower).to_numpy(dtype=bool), 1.0, -1.0)
+    com = a.communes
+    com = com[(com["year"] == year) & (com["status"] != "no_data")]
+    met = pd.DataFrame(
+        {
+            "commune_id": com["commune_id"].astype(str).to_numpy(),
+            "key": "criteria_met",
+            "value": com["criteria_met"].to_numpy(dtype=float),
+            "_s": -1.0,
+        }
+    )
+    rows = members.merge(pd.concat([values, met], ignore_index=True), on="commune_id")
+    return _ranked_rows(rows, asked, keys)
+
+
+def _ranked_rows(rows: pd.DataFrame, asked: dict, keys: dict) -> pd.DataFrame:
+    """Each value's rank in its area and key (1 = best, ties sharing the best place), the
+    area's median (of two values or more) and count, for the communes asked."""
+    by = rows.groupby(["_a", "key"], sort=False)
+    signed = rows["value"] * rows["_s"]
+    n = by["value"].transform("size").to_numpy()
+    rank = signed.groupby([rows["_a"], rows["key"]], sort=False).rank(method="min").to_numpy()
+    median = by["value"].transform("median").to_numpy()
+    out = pd.DataFrame(
+        {
+            "commune_id": rows["commune_id"].to_numpy(),
+            "key": rows["key"].to_numpy(),
+            "value": rows["value"].to_numpy(),
+            "median": np.where(n < 2, np.nan, median),
+            "rank": np.where(n < 2, np.nan, rank),
+            "n": n.astype(np.int64),
+        }
+    )
+    place = [asked.get((k, c), -1) for k, c in zip(rows["_a"], rows["commune_id"])]
+    order = [keys.get(k, len(keys)) for k in rows["key"]]
+    out = out.assign(_p=place, _o=order)
+    out = out[out["_p"] >= 0].sort_values(["_p", "_o"], kind="stable")
+    return (
+        out.drop(columns=["_p", "_o"])
+        .astype({"commune_id": "str", "key": "str"})
+        .reset_index(drop=True)
     )
 
 
@@ -183,39 +238,6 @@ def _areas(register: pd.DataFrame, commune_ids: list[str]) -> dict[frozenset, li
     return out
 
 
-def _area_comparison(
-    a: Assessment, cset: CriteriaSet, members: frozenset, ids: list[str], year: int
-) -> list[tuple]:
-    """The comparison rows of each commune of `ids` among the communes `members`, as tuples
-    (commune, *COMPARED), by commune in the order of `ids`."""
-    ind = a.indicators
-    ind = ind[
-        (ind["year"] == year)
-        & ind["commune_id"].isin(members)
-        & ind["indicator"].isin(cset.key_indicators)
-    ]
-    communes = ind["commune_id"].astype(str).to_numpy()
-    codes = ind["indicator"].astype(str).to_numpy()
-    values = ind["value"].to_numpy(dtype=float)
-    rows: dict[str, list] = {cid: [] for cid in ids}
-    for code in cset.key_indicators:
-        mine = (codes == code) & ~np.isnan(values)
-        lower_better = cset.indicator(code).rule.op in ("<=", "<")
-        for cid, row in _ranked(code, communes[mine], values[mine], lower_better, ids):
-            rows[cid].append(row)
-    com = a.communes[
-        (a.communes["year"] == year)
-        & a.communes["commune_id"].isin(members)
-        & (a.communes["status"] != "no_data")
-    ]
-    met = com.set_index(com["commune_id"].astype(str))["criteria_met"].astype(float)
-    rank, median = met.rank(ascending=False, method="min"), _median(met)
-    for cid in ids:
-        if cid in met.index:
-            rows[cid].append((cid, "criteria_met", met[cid], median, rank[cid], len(met)))
-    return [row for cid in ids for row in rows[cid]]
-
-
 COMPARED = ["key", "value", "median", "rank", "n"]
 
 
@@ -225,29 +247,6 @@ def _comparison_frame(rows: list[dict]) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame(rows, columns=COMPARED)
     return pd.DataFrame({c: [r[c] for r in rows] for c in COMPARED})
-
-
-def _ranked(code: str, communes: np.ndarray, values: np.ndarray, lower_better: bool, ids):
-    """(commune, row) of each of `ids` with a value: its rank among `values` (1 = best, ties
-    sharing the best place, as pandas' rank(method="min")), their median and count."""
-    n = len(values)
-    if not n:
-        return
-    ordered = np.sort(values)
-    if lower_better:
-        ranks = np.searchsorted(ordered, values, "left") + 1
-    else:
-        ranks = n - np.searchsorted(ordered, values, "right") + 1
-    median = np.nan if n < 2 else np.median(values)
-    at = {cid: k for k, cid in enumerate(communes)}
-    for cid in ids:
-        k = at.get(cid)
-        if k is not None:
-            yield cid, (cid, code, values[k], median, ranks[k], n)
-
-
-def _median(values: pd.Series) -> float:
-    return np.nan if len(values) < 2 else values.median()
 
 
 def group_counts(criteria_rows: pd.DataFrame, cset: CriteriaSet) -> pd.DataFrame:

@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 
 from ..assess.loaded import LoadedRun
-from ..assess.peers import PEERS_SHOWN, closings, split_gaps
+from ..assess.peers import PEERS_SHOWN, closings, same_gap_rows, split_gaps
 from ..assess.scoring import Assessment
-from ..assess.views import split_comparisons
+from ..assess.views import comparison_rows, split_comparisons
 from ..illustrative import inputs_illustrative
 from .fingerprint import shown_digests, shown_rows
 
@@ -108,12 +108,16 @@ def district_parts(
     ]
     near, by_province = _peers(closings(run.assessment, year), group_of, reg, len(groups))
     provenance = page_provenance(run.provenance)
+    chosen = {}
     for k, ((province, _), members) in enumerate(groups):
         ids = set(members["commune_id"])
-        if wanted is not None and not ids & wanted:
-            continue
-        wide = _quickest_elsewhere(by_province.get(str(province)), k)
-        peers = near[k] if wide is None else pd.concat([near[k], wide[near[k].columns]])
+        if wanted is None or ids & wanted:
+            wide = _quickest_elsewhere(by_province.get(str(province)), k)
+            peers = near[k] if wide is None else pd.concat([near[k], wide[near[k].columns]])
+            chosen[k] = (ids, peers.reset_index(drop=True))
+    asked = {k: sorted(ids if wanted is None else ids & wanted) for k, (ids, _) in chosen.items()}
+    shown = _shown_rows(run, year, plan_rows, chosen, asked) if verdicts else {}
+    for k, (ids, peers) in chosen.items():
         known = ids | set(peers["commune_id"])
         part = {
             "run": LoadedRun(
@@ -124,7 +128,7 @@ def district_parts(
             ),
             "ids": sorted(ids),
             "year": year,
-            "closings": peers.reset_index(drop=True),
+            "closings": peers,
             "plan_rows": None
             if plan_rows is None
             else plan_rows[plan_rows["commune_id"].isin(known)],
@@ -132,19 +136,51 @@ def district_parts(
             "digests": {cid: (digests or {}).get(cid, "") for cid in ids},
         }
         if verdicts:
-            part |= shown_parts(part, sorted(ids if wanted is None else ids & wanted))
+            part |= shown_parts(part, asked[k], shown[k])
         yield k, part
 
 
-def shown_parts(part: dict, commune_ids: list[str]) -> dict:
+def _shown_rows(run: LoadedRun, year: int, plan_rows, chosen: dict, asked: dict) -> dict:
+    """Each district's comparison and peer rows (what its pages show of others: `shown_rows`),
+    every district ranked and matched in one pass, each within its own slice: compared among
+    its communes, its peers among the closings its slice carries."""
+    groups = {cid: k for k, ids in asked.items() for cid in ids}
+    areas = {frozenset(ids): asked[k] for k, (ids, _) in chosen.items()}
+    compared = comparison_rows(run.assessment, run.register, run.cset, list(groups), year, areas)
+    done = pd.concat([peers.assign(_k=k) for k, (_, peers) in chosen.items()], ignore_index=True)
+    peers = same_gap_rows(
+        run.assessment, run.register, list(groups), year, plan_rows, done, PEERS_SHOWN, groups
+    )
+    digests = shown_digests((compared, peers), list(groups))
+    compared, peers = _by_group(compared, "commune_id", groups), _by_group(peers, "asker", groups)
+    return {k: (compared[k], peers[k], digests) for k in chosen}
+
+
+def _by_group(rows: pd.DataFrame, column: str, groups: dict[str, int]) -> dict:
+    """`rows` by the district of their commune (`column`), in their order within it."""
+    keys = rows[column].map(groups).to_numpy(dtype=np.int64)
+    order = np.argsort(keys, kind="stable")
+    rows, keys = rows.take(order), keys[order]
+    wanted = sorted(set(groups.values()))
+    starts = np.searchsorted(keys, wanted, "left")
+    ends = np.searchsorted(keys, wanted, "right")
+    return {k: rows.iloc[a:b].reset_index(drop=True) for k, a, b in zip(wanted, starts, ends)}
+
+
+def shown_parts(part: dict, commune_ids: list[str], rows: tuple | None = None) -> dict:
     """What each page of the slice shows of other communes (its district comparison, its
-    peers), computed once for the district, and its digest (reports.fingerprint)."""
-    compared, peers = shown_rows(part, commune_ids)
+    peers, their digests by commune: `rows`, or computed here), computed once for the
+    district (reports.fingerprint)."""
+    if rows is None:
+        compared, peers = shown_rows(part, commune_ids)
+        digests = shown_digests((compared, peers), commune_ids)
+    else:
+        compared, peers, digests = rows
     ids = frozenset(commune_ids)
     return {
         "compared": PerCommune(compared, "commune_id", split_comparisons, ids),
         "peers": PerCommune(peers, "asker", split_gaps, ids),
-        "shown": shown_digests((compared, peers), commune_ids),
+        "shown": {cid: digests[cid] for cid in commune_ids},
     }
 
 
