@@ -556,3 +556,26 @@ def test_a_full_disk_inside_a_workbook_writer_is_a_message(monkeypatch, capsys, 
     assert main(["sets"]) == 1
     err = capsys.readouterr().err
     assert "đầy" in err and "Traceback" not in err and "gửi" not in err
+
+
+def test_edited_names_the_first_changed_file_and_reads_only_regular_ones(tmp_path):
+    """Files hashed two at a time: still the first edited file in name order, whatever order
+    the hashing ends in; links and missing files are not read."""
+    import hashlib
+
+    from ntm_lib.atomic import edited
+
+    listed = {}
+    for k in range(40):
+        path = tmp_path / f"f{k:02d}.html"
+        path.write_bytes(b"x" * (5000 + k))
+        listed[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert edited(tmp_path, listed) is None
+    (tmp_path / "f31.html").write_bytes(b"changed")
+    (tmp_path / "f07.html").write_bytes(b"changed too")
+    assert edited(tmp_path, listed) == str(tmp_path / "f07.html")
+    (tmp_path / "f07.html").unlink()
+    (tmp_path / "f07.html").symlink_to(tmp_path / "f31.html")
+    assert edited(tmp_path, listed) == str(tmp_path / "f31.html")
+    (tmp_path / "f31.html").unlink()
+    assert edited(tmp_path, listed | {"../outside": "0" * 64}) is None
