@@ -422,12 +422,15 @@ def _page_inputs(req: Request, made: Made, own: dict[str, str]) -> dict[str, dic
         ),
     }
     selected = set(made.selected)
+    parts = [
+        part
+        for _, part in district_parts(
+            made.run, made.year, made.plan_rows, made.budget_rows, wanted=selected, verdicts=False
+        )
+    ]
     area = {}
-    for _, part in district_parts(
-        made.run, made.year, made.plan_rows, made.budget_rows, wanted=selected, verdicts=False
-    ):
-        digest = fingerprint.area_digest(part, own)
-        area |= {cid: digest for cid in part["ids"]}
+    for part, digest in zip(parts, fingerprint.area_digests(parts, own)):
+        area |= dict.fromkeys(part["ids"], digest)
     out = {}
     for cid in made.selected:
         out[cid] = shared | {"commune": own[cid], "area": area[cid]}

@@ -6,7 +6,7 @@ A commune's page depends on
   its plan and budget rows): `commune_digests`, for every commune at once;
 - `shown`: what it shows of other communes (its district's medians and ranks, the peers that
   closed the same gap and what they spent): `shown_digest`, from the functions the page itself
-  calls. `area` (the digest of the whole district slice the page reads, `area_digest`) decides
+  calls. `area` (the digest of the whole district slice the page reads, `area_digests`) decides
   cheaply whether `shown` can have changed at all: when it did not, `shown` is the same;
 - `set`, `options` (year, language, what the page links or names) and `code` (the notebook, this
   package's files and the versions of the libraries that draw the page): one each per run.
@@ -90,15 +90,41 @@ def commune_digests(
     return {cid: h.hexdigest() for cid, h in hashers.items()}
 
 
-def area_digest(part: dict, own: dict[str, str]) -> str:
-    """The whole slice a page reads: its district's communes (by their own digests), the other
-    communes it names (register and plan rows) and the gaps closed around it."""
-    h = hashlib.sha256(str(part["year"]).encode())
-    for cid in sorted(part["ids"]):
-        h.update(own.get(cid, "-").encode())
-    for frame in (part["run"].register, part["closings"], part["plan_rows"]):
-        h.update(row_hashes(frame))
-    return h.hexdigest()
+def area_digests(parts: list[dict], own: dict[str, str]) -> list[str]:
+    """Each slice's `area`: all the slice a page reads, its district's communes (by their own
+    digests), the other communes it names (register and plan rows) and the gaps closed around
+    it. The rows of all slices are hashed in one pass per table (a row's hash is its own)."""
+    tables = [[part["run"].register for part in parts], [part["closings"] for part in parts]]
+    tables.append([part["plan_rows"] for part in parts])
+    hashed = [_each_row_hashes(frames) for frames in tables]
+    out = []
+    for n, part in enumerate(parts):
+        h = hashlib.sha256(str(part["year"]).encode())
+        for cid in sorted(part["ids"]):
+            h.update(own.get(cid, "-").encode())
+        for rows in hashed:
+            h.update(rows[n])
+        out.append(h.hexdigest())
+    return out
+
+
+def _each_row_hashes(frames: list[pd.DataFrame | None]) -> list[bytes]:
+    """`row_hashes` of each frame, those of the same columns and types hashed together."""
+    kinds: dict[tuple, list[int]] = {}
+    for n, frame in enumerate(frames):
+        if frame is not None:
+            kinds.setdefault((tuple(frame.columns), tuple(frame.dtypes)), []).append(n)
+    out = [b""] * len(frames)
+    for members in kinds.values():
+        together = pd.concat([frames[n] for n in members], ignore_index=True)
+        head = row_hashes(together.iloc[:0])
+        rows = row_hashes(together)[len(head) :]
+        at = 0
+        for n in members:
+            size = 8 * len(frames[n])
+            out[n] = head + rows[at : at + size]
+            at += size
+    return out
 
 
 def shown_digest(part: dict, commune_id: str) -> str:
