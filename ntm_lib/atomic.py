@@ -18,9 +18,10 @@ import glob
 import hashlib
 import json
 import os
+import posixpath
 import shutil
 import stat
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from .errors import EditedError, UsageError
 from .i18n import t
@@ -85,9 +86,30 @@ def read_manifest(folder: Path) -> dict | None:
 
 
 def _listing(folder: Path) -> list[str]:
-    return sorted(
-        p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() or p.is_symlink()
-    )
+    """The files of `folder` (regular ones and links of any kind), as relative POSIX names."""
+    return _walk(folder)[0]
+
+
+def _walk(folder: Path) -> tuple[list[str], list[str]]:
+    """The files (regular ones and links of any kind) and the folders (never entered through a
+    link) of `folder`, as sorted relative POSIX names: one pass of os.scandir (a whole
+    country's run folder holds thousands of pages)."""
+    files, dirs = [], []
+    stack = [("", str(folder))]
+    while stack:
+        prefix, path = stack.pop()
+        try:
+            entries = list(os.scandir(path))
+        except PermissionError:
+            continue
+        for entry in entries:
+            name = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                dirs.append(name)
+                stack.append((name + "/", entry.path))
+            elif entry.is_symlink() or entry.is_file():
+                files.append(name)
+    return sorted(files), sorted(dirs)
 
 
 def owned(folder: Path) -> bool:
@@ -102,23 +124,22 @@ def owned(folder: Path) -> bool:
         return True
     if not isinstance(listed, dict) or not all(map(inside_name, listed)):
         return False
-    extra = set(_listing(folder)) - set(listed) - {MANIFEST, MARKER}
+    present, folders = _walk(folder)
+    extra = set(present) - set(listed) - {MANIFEST, MARKER}
     if "dirs" in manifest:  # a folder a person made inside, even empty, is theirs
         known = set(manifest["dirs"]) | {p for name in listed for p in _parents(name)}
-        extra |= set(_folders(folder)) - known
+        extra |= set(folders) - known
     return not extra
 
 
 def _folders(folder: Path) -> list[str]:
-    return sorted(
-        p.relative_to(folder).as_posix()
-        for p in folder.rglob("*")
-        if p.is_dir() and not p.is_symlink()
-    )
+    return _walk(folder)[1]
 
 
 def _parents(name: str) -> list[str]:
-    return [p.as_posix() for p in PurePosixPath(name).parents if p.as_posix() != "."]
+    """The folders `name` (a relative POSIX name) lies in, innermost first."""
+    parts = posixpath.normpath(name).split("/")[:-1]
+    return ["/".join(parts[:n]) for n in range(len(parts), 0, -1)]
 
 
 def inside_name(name) -> bool:

@@ -579,3 +579,33 @@ def test_edited_names_the_first_changed_file_and_reads_only_regular_ones(tmp_pat
     assert edited(tmp_path, listed) == str(tmp_path / "f31.html")
     (tmp_path / "f31.html").unlink()
     assert edited(tmp_path, listed | {"../outside": "0" * 64}) is None
+
+
+def test_a_folders_listing_is_pathlibs_links_and_all(tmp_path):
+    """The one-pass listing names what pathlib's rglob names: regular files, links of any kind
+    (to a file, to a folder, dangling) as files, folders not entered through a link."""
+    import os
+
+    from ntm_lib.atomic import _walk
+
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "page.html").write_text("x")
+    (tmp_path / ".hidden").write_text("x")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "secret.txt").write_text("x")
+    (tmp_path / "a" / "to_dir").symlink_to(tmp_path / "elsewhere")
+    (tmp_path / "a" / "to_file").symlink_to(tmp_path / ".hidden")
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    os.mkfifo(tmp_path / "pipe")
+    files = sorted(
+        p.relative_to(tmp_path).as_posix()
+        for p in tmp_path.rglob("*")
+        if p.is_file() or p.is_symlink()
+    )
+    folders = sorted(
+        p.relative_to(tmp_path).as_posix()
+        for p in tmp_path.rglob("*")
+        if p.is_dir() and not p.is_symlink()
+    )
+    assert _walk(tmp_path) == (files, folders)
+    assert "a/to_dir/secret.txt" not in files and "a/to_dir" in files
