@@ -364,7 +364,7 @@ def test_every_option_of_every_command_is_described(lang):
             else:
                 yield path, action
 
-    actions = list(walk(_parser(lang), ""))
+    actions = list(walk(_parser(lang, every=True), ""))
     assert len(actions) > 100
     missing = [(p, a.dest) for p, a in actions if not a.help]
     assert not missing, missing
