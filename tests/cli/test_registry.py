@@ -48,3 +48,13 @@ def test_a_command_loads_its_own_module_only():
     assert "ntm_lib.commands.report" in commands
     assert not commands & {"ntm_lib.commands.template", "ntm_lib.commands.document"}
     assert "openpyxl" not in loaded  # read only for an Excel input, written only by templates
+
+
+def test_csv_inputs_are_read_without_openpyxl():
+    sample = ROOT / "data" / "sample"
+    loaded = _imported_after(
+        "from ntm_lib.assess.loaded import load_run; "
+        f"load_run([{str(sample / 'indicators.csv')!r}], {str(sample / 'communes.csv')!r}, "
+        "'hd-2022-advanced')"
+    )
+    assert "ntm_lib.intake.table" in loaded and "openpyxl" not in loaded
