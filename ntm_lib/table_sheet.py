@@ -66,13 +66,23 @@ def _factorized_objects(col: pd.Series) -> tuple[np.ndarray, list]:
         if value is None:
             codes[i] = -1
             continue
-        key = (value.__class__, value, str(value) if value == 0 else None)
-        code = seen.get(key)
+        code = seen.get(key := _key(value))
         if code is None:
             code = seen[key] = len(uniques)
             uniques.append(value)
         codes[i] = code
     return codes, uniques
+
+
+def _key(value) -> tuple:
+    """A key under which two cells are written alike (see `factorized`)."""
+    if value.__class__ is float and value == 0:
+        return (float, str(value))  # 0.0 and -0.0
+    try:
+        hash(value)
+    except TypeError:  # a list, say: written as its text
+        return (value.__class__, None, str(value))
+    return (value.__class__, value)
 
 
 class TableSheet(Worksheet):
