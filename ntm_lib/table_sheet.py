@@ -112,7 +112,7 @@ class TableSheet(Worksheet):
     def _distinct_cells(self, col: pd.Series, j: int, number, text) -> tuple[np.ndarray, list]:
         """Per row, the code of its cell (-1: none), and the distinct cells (xlsxwriter's)."""
         codes, uniques = factorized(col)
-        cells, kept = [], np.full(len(uniques) + 1, -1, dtype=np.int64)
+        cells, kept = [], np.full(len(uniques) + 1, -1, dtype=np.int32)  # 4 bytes a cell
         for k, value in enumerate(uniques):
             write_value(self, 1, j, value, number, text)
             cell = self.table[1].pop(j, None)  # None: nothing to write (an empty text)
