@@ -171,3 +171,23 @@ def test_the_sample_assessment_workbook_reads_back_as_written_one_cell_at_a_time
     fast, reference = _both(tmp_path, monkeypatch, write)
     assert len(fast) == 2 * 5  # notes, summary, communes, criteria, indicators
     assert fast == reference
+
+
+def test_the_summary_of_communes_that_meet_every_criterion_names_none_without_warnings():
+    import warnings
+
+    from ntm_lib.reports.workbooks import _summary
+
+    com = pd.DataFrame({"commune_id": ["a", "a", "b"], "year": [2023, 2024, 2024]})
+    crit = pd.DataFrame(
+        {
+            "commune_id": ["a", "b"],
+            "year": [2024, 2024],
+            "status": ["met", "met"],
+            "criterion_name": ["x", "y"],
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # pandas warns of a str filling a float column
+        summary = _summary(com, crit)
+    assert summary["unmet"].tolist() == ["", ""]

@@ -112,7 +112,9 @@ def _summary(com: pd.DataFrame, crit: pd.DataFrame) -> pd.DataFrame:
         .groupby("commune_id", observed=True)["criterion_name"]
         .agg("; ".join)
     )
-    return latest.assign(unmet=latest["commune_id"].map(unmet).fillna("").to_numpy())
+    # object first: with no criterion unmet anywhere the mapped column is float (all NaN)
+    unmet_names = latest["commune_id"].map(unmet).astype(object)
+    return latest.assign(unmet=unmet_names.where(unmet_names.notna(), "").to_numpy())
 
 
 def people_tables(
