@@ -15,12 +15,11 @@ from importlib import resources
 from pathlib import Path
 
 from . import __version__
-from .commands import COMMANDS, REGISTRY
+from .commands import REGISTRY
 from .commands.base import MAX_PRINTED_PROBLEMS, Options
-from .criteria.catalogue import absolute_sets_dirs
+from .criteria.folders import absolute_sets_dirs
 from .errors import InputError, NtmError, os_message, printable
 from .i18n import LANGUAGES, cli_command_help, cli_texts, current_lang, t
-from .intake.sheets import SettingError, max_bytes
 
 # argparse's own words (usage, errors) come through gettext, in this domain.
 GETTEXT_DOMAIN = "ntm"
@@ -36,17 +35,40 @@ def argv_lang(argv: list[str]) -> str:
     return current_lang()
 
 
-def _parser(lang: str | None = None) -> argparse.ArgumentParser:
-    """Every command of the registry, described in `lang` from locale/cli_help.yaml."""
+class _Commands(argparse._SubParsersAction):
+    """Sub-commands that get their options only when one is chosen: a command's module (and
+    what it imports) is loaded for that command alone, and `ntm --help` loads none."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pending: dict[str, tuple[str, str]] = {}  # as typed -> (command, language)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if values and values[0] in self.pending:
+            _configure(self.choices[values[0]], *self.pending.pop(values[0]))
+        super().__call__(parser, namespace, values, option_string)
+
+    def configure_all(self) -> None:
+        for typed in list(self.pending):
+            _configure(self.choices[typed], *self.pending.pop(typed))
+
+
+def _configure(parser: argparse.ArgumentParser, name: str, lang: str) -> None:
+    REGISTRY[name].configure(Options(parser, name, lang))
+
+
+def _parser(lang: str | None = None, every: bool = False) -> argparse.ArgumentParser:
+    """Every command of the registry, described in `lang` from locale/cli_help.yaml; its
+    options added when it is chosen (`every`: all of them now)."""
     lang = lang or current_lang()
     p = argparse.ArgumentParser(prog="ntm", description=cli_texts()["description"][lang])
     top = Options(p, "", lang)
     top.add("--version", action="version", version=f"ntm-assess {__version__}")
     top.add("--lang", choices=["vi", "en"])
     top.add("--sets-dir", metavar="DIR", action="append")
-    subs = {"": p.add_subparsers(dest="command", required=True)}
-    for command in COMMANDS:
-        *group, name = command.name.split(" ")
+    subs = {"": p.add_subparsers(dest="command", required=True, action=_Commands)}
+    for command in REGISTRY:
+        *group, name = command.split(" ")
         sub = subs.get(" ".join(group))
         if sub is None:  # "set export": the group "set" first
             parent = subs[""].add_parser(
@@ -54,11 +76,16 @@ def _parser(lang: str | None = None) -> argparse.ArgumentParser:
                 help=cli_command_help(group[0], lang),
                 description=cli_command_help(group[0], lang),
             )
-            sub = subs[group[0]] = parent.add_subparsers(dest=f"{group[0]}_command", required=True)
-        text = cli_command_help(command.name, lang)
+            sub = subs[group[0]] = parent.add_subparsers(
+                dest=f"{group[0]}_command", required=True, action=_Commands
+            )
+        text = cli_command_help(command, lang)
         parser = sub.add_parser(name, help=text, description=text)
-        parser.set_defaults(command_name=command.name)
-        command.configure(Options(parser, command.name, lang))
+        parser.set_defaults(command_name=command)
+        sub.pending[name] = (command, lang)
+    if every:
+        for sub in subs.values():
+            sub.configure_all()
     return p
 
 
@@ -100,6 +127,8 @@ def _settings_problem() -> str | None:
         return t(
             "env_invalid", name="SOURCE_DATE_EPOCH", value=epoch, expected=t("env_expected_epoch")
         )
+    from .intake.grid import SettingError, max_bytes  # numpy and pandas: not for --help
+
     try:
         max_bytes()
     except SettingError as exc:

@@ -61,6 +61,9 @@ def _tables() -> dict[str, pd.DataFrame]:
         "objects of mixed types": pd.DataFrame(
             {"a": code, "o": np.array([True, 1, 1.0, "1", None] * (n // 5), dtype=object)}
         ),
+        "objects that cannot be hashed": pd.DataFrame(
+            {"a": [1, 2, 3], "o": pd.Series([[1, 2], "=x", None], dtype=object)}
+        ),
         "one column of blanks": pd.DataFrame({"a": ["", "x", ""] * 3}),
         "lone blanks in two columns": pd.DataFrame({"a": ["", "", "x"], "b": ["", "y", ""]}),
         "empty": pd.DataFrame({"a": [], "b": []}),

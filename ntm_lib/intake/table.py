@@ -172,6 +172,8 @@ def _hidden(table: Table, grid: Grid, filled: pd.Series, header_row: int) -> lis
 
 
 def _hidden_columns(table: Table, grid: Grid) -> list[Problem]:
+    if not grid.hidden_columns:  # a CSV file: no need of openpyxl (a fifth of a second)
+        return []
     from openpyxl.utils import get_column_letter
 
     out = []

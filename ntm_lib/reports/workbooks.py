@@ -9,9 +9,8 @@ colours by status, and every text cell stored as text.
 A sheet holds at most XLSX_SHEET_MAX_ROWS (20,000) rows: a larger table (the per-indicator
 table of a province over several years, say) is left out of the workbook, and its notes sheet
 says so and points to the CSV file, which always holds every row. A sheet that long is filtered,
-not read, and a CSV file does that better; the limit keeps the workbook quick to write (about
-ten microseconds a cell) and to open, far from Excel's 1,048,576 rows. A table left out is not
-even built.
+not read, and a CSV file does that better; the limit keeps the workbook quick to write and to
+open, far from Excel's 1,048,576 rows. A table left out is not even built.
 """
 
 from __future__ import annotations
@@ -113,7 +112,9 @@ def _summary(com: pd.DataFrame, crit: pd.DataFrame) -> pd.DataFrame:
         .groupby("commune_id", observed=True)["criterion_name"]
         .agg("; ".join)
     )
-    return latest.assign(unmet=latest["commune_id"].map(unmet).fillna("").to_numpy())
+    # object first: with no criterion unmet anywhere the mapped column is float (all NaN)
+    unmet_names = latest["commune_id"].map(unmet).astype(object)
+    return latest.assign(unmet=unmet_names.where(unmet_names.notna(), "").to_numpy())
 
 
 def people_tables(
