@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import REPEAT, Row, child, interleaved, print_table, synthetic  # noqa: E402
+from common import REPEAT, Row, child, interleaved, print_table, report_args, synthetic  # noqa: E402
 
 SET = "hd-2022-advanced"
 # `ntm` stopped where a report's work begins: what is left is the start.
@@ -77,17 +77,7 @@ def table_rows(folder: Path, repeat: int) -> list[Row]:
 
 
 def start_rows(folder: Path, repeat: int) -> list[Row]:
-    report = [
-        "report",
-        str(folder / "indicators.csv"),
-        "--communes",
-        str(folder / "communes.csv"),
-        "--set",
-        SET,
-        "--out",
-        str(folder / "out"),
-        "--update",
-    ]
+    report = report_args(folder, folder / "out", "--update", set_id=SET)
     runs = interleaved(
         {
             "help": lambda: child([sys.executable, "-m", "ntm_lib", "--help"]),

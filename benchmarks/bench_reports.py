@@ -32,7 +32,17 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import REPEAT, Row, Run, child, command, interleaved, print_table, synthetic  # noqa: E402
+from common import (  # noqa: E402
+    REPEAT,
+    Row,
+    Run,
+    child,
+    command,
+    interleaved,
+    print_table,
+    report_args,
+    synthetic,
+)
 
 SET = "hd-2022-advanced"
 BIN = Path(sys.executable).parent
@@ -98,18 +108,7 @@ def floor(folder: Path, ids: list[str], executed: Path | None):
 
 
 def report(folder: Path, out: Path, *options: str) -> Run:
-    args = [
-        "report",
-        str(folder / "indicators.csv"),
-        "--communes",
-        str(folder / "communes.csv"),
-        "--set",
-        SET,
-        "--out",
-        str(out),
-        *options,
-    ]
-    return command(args)
+    return command(report_args(folder, out, *options, set_id=SET))
 
 
 class Corrections:

@@ -178,6 +178,12 @@ def command(args: list[str], **kwargs) -> Run:
     return child([sys.executable, "-c", PEAK, *args], **kwargs)
 
 
+def report_args(folder: Path, out: Path, *options: str, set_id: str = "hd-2022-advanced") -> list:
+    """`ntm report` on a synthetic folder's data (`synthetic`), into `out`."""
+    data = [str(folder / "indicators.csv"), "--communes", str(folder / "communes.csv")]
+    return ["report", *data, "--set", set_id, "--out", str(out), *options]
+
+
 def synthetic(folder: Path, communes: int, years: int) -> Path:
     """A seeded synthetic district (data/make_sample.py) in `folder`, made once."""
     if not (folder / "indicators.csv").is_file():
