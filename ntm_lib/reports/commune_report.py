@@ -188,16 +188,11 @@ def fragile_flag(row, lang: str) -> str:
     )
 
 
-def _mine(ctx: Context) -> pd.DataFrame:
-    ind = ctx.own.indicators
-    return ind[(ind["commune_id"] == ctx.commune_id) & (ind["year"] == ctx.year)]
-
-
 def warning_html(ctx: Context) -> str:
     """Cảnh báo sớm: met indicators that next year's trend or threshold would take below, and
     verdicts within measurement error of their threshold."""
     lang = ctx.lang
-    mine = _mine(ctx)
+    mine = ctx.indicators  # the commune's rows of its year
     risky = mine[mine["at_risk"]]
     if risky.empty:
         out = f"<p>{esc(t('report_no_risk', lang))}</p>"
