@@ -37,6 +37,22 @@ from .html import (
 from .html import provenance_html as render_provenance
 from .svg import Drawing
 
+# The columns a section reads of the commune's indicators (a selection of rows copies every
+# column it is given: passing only these keeps each step cheap on a page's small tables).
+GAP_COLUMNS = [
+    "indicator",
+    "name_vi",
+    "name_en",
+    "value",
+    "unit",
+    "unit_kind",
+    "rule",
+    "threshold",
+    "status",
+    "gap",
+]
+ACHIEVEMENT_COLUMNS = ["indicator", "value", "unit_kind", "rule", "threshold", "status"]
+
 
 def predecessors_html(ctx: Context) -> str:
     if ctx.predecessors is None or ctx.predecessors.empty:
@@ -94,7 +110,7 @@ def header_html(ctx: Context) -> str:
 
 def criteria_html(ctx: Context) -> str:
     lang = ctx.lang
-    crit = views.criteria_view(ctx.own, ctx.commune_id, ctx.year)
+    crit = ctx.criteria
     rows = [
         [
             esc(r.criterion),
@@ -377,8 +393,7 @@ def peers_html(ctx: Context) -> str:
 
 def gaps_html(ctx: Context) -> str:
     lang = ctx.lang
-    ind = ctx.indicators
-    ranked = views.gap_ranking(ind)
+    ranked = views.gap_ranking(ctx.indicators[GAP_COLUMNS])
     title = t("report_gaps", lang)
     if ranked.empty:
         return section(title, f"<p>{esc(t('report_no_gaps', lang))}</p>", "gaps-section")
@@ -663,14 +678,13 @@ def figure_html(fig, caption: str) -> str:
 
 
 def groups_chart_html(ctx: Context) -> str:
-    crit = views.criteria_view(ctx.own, ctx.commune_id, ctx.year)
+    crit = ctx.criteria[["criterion", "status"]]  # what group_counts reads
     fig = svg_charts.criteria_by_group(views.group_counts(crit, ctx.cset), ctx.cset, ctx.lang)
     return figure_html(fig, t("report_chart_groups", ctx.lang))
 
 
 def achievement_chart_html(ctx: Context) -> str:
-    ind = ctx.indicators
-    achieved = views.achievement(ind)
+    achieved = views.achievement(ctx.indicators[ACHIEVEMENT_COLUMNS])
     if not (achieved["unit_kind"] != "yes_no").any():
         return ""  # nothing measured against a known threshold
     fig = svg_charts.achievement_chart(achieved, ctx.lang)

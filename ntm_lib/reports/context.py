@@ -57,6 +57,11 @@ class Context:
         return self.assessment.only(lambda frame: frame["commune_id"] == self.commune_id)
 
     @cached_property
+    def criteria(self) -> pd.DataFrame:
+        """Its criteria in `year` (views.criteria_view): read by the table and the chart."""
+        return views.criteria_view(self.own, self.commune_id, self.year)
+
+    @cached_property
     def indicators(self) -> pd.DataFrame:
         """Its indicators in `year`, as the sections show them (views.indicator_view): read
         by the gaps, the indicators table and the achievement chart alike."""
