@@ -29,18 +29,22 @@ def per_year(a: Assessment, commune_id: str) -> pd.DataFrame:
     """Criteria and indicators met, and applicable, in each year of one commune."""
     com = _where(a.communes, a.communes["commune_id"] == commune_id)
     ind = _where(a.indicators, a.indicators["commune_id"] == commune_id)
-    flags = pd.DataFrame(
-        {
-            "year": ind["year"].to_numpy(),
-            "met": (ind["status"] == "met").to_numpy(),
-            "applicable": (ind["status"] != "not_applicable").to_numpy(),
-        }
-    )
-    counts = flags.groupby("year")[["met", "applicable"]].sum()
-    out = com[["year", "criteria_met", "criteria_total", "status"]].set_index("year")
-    out["indicators_met"] = counts["met"]
-    out["indicators_total"] = counts["applicable"]
-    return out.reset_index().sort_values("year").reset_index(drop=True)
+    met, applicable = {}, {}  # by year: a commune's few hundred rows, counted in Python
+    for y, status in zip(ind["year"].tolist(), ind["status"].tolist()):
+        met[y] = met.get(y, 0) + (status == "met")
+        applicable[y] = applicable.get(y, 0) + (status != "not_applicable")
+    out = com[["year", "criteria_met", "criteria_total", "status"]]
+    out = out.sort_values("year").reset_index(drop=True)
+    years = out["year"].tolist()
+    out["indicators_met"] = _counts(met, years)
+    out["indicators_total"] = _counts(applicable, years)
+    return out
+
+
+def _counts(by_year: dict, years: list) -> pd.Series:
+    """Each year's count (NaN for a year without indicator rows, as pandas aligns them)."""
+    values = [by_year.get(y, np.nan) for y in years]
+    return pd.Series(values, dtype=float if any(y not in by_year for y in years) else "int64")
 
 
 def regressions(rows: pd.DataFrame, key: str, commune_id: str, year: int) -> pd.DataFrame:

@@ -51,6 +51,7 @@ GAP_COLUMNS = [
     "status",
     "gap",
 ]
+INDICATOR_COLUMNS = [*GAP_COLUMNS, "fragile", "source", "evidence", "input_ref"]
 ACHIEVEMENT_COLUMNS = ["indicator", "value", "unit_kind", "rule", "threshold", "status"]
 
 
@@ -142,7 +143,7 @@ def criteria_html(ctx: Context) -> str:
 
 def indicators_html(ctx: Context) -> str:
     lang = ctx.lang
-    ind = ctx.indicators
+    ind = ctx.indicators[INDICATOR_COLUMNS]
     rows = []
     for r in ind.itertuples():
         rows.append(
