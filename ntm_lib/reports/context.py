@@ -158,7 +158,10 @@ def prepare(
     return ctx
 
 
-_last_slice: tuple = (None, None)  # (its file's path, inode, size and time; the slice)
+# The last slice read in this process, by its file's path, inode, size and time. A dict changed
+# in place: process_state puts back the names of ntm_lib's modules before each notebook, and a
+# name rebound would be put back to nothing.
+_last_slice: dict = {}
 
 
 def shared_slice(path: str | Path) -> dict:
@@ -166,13 +169,12 @@ def shared_slice(path: str | Path) -> dict:
     the other: unpickling it cost a tenth of a page), known by its file's path, inode, size and
     time, so that a later run's slice under the same name is read anew. Shared by the pages of
     this process: read it, never change it; a page is given its own copy (page_part)."""
-    global _last_slice
     st = os.stat(path)
     key = (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
-    if _last_slice[0] != key:
-        _last_slice = (None, None)  # a failed read leaves nothing behind
-        _last_slice = (key, read_slice(path))
-    return _last_slice[1]
+    if key not in _last_slice:
+        _last_slice.clear()  # a failed read leaves nothing behind
+        _last_slice[key] = read_slice(path)
+    return _last_slice[key]
 
 
 def page_part(part: dict, commune_id: str) -> dict:

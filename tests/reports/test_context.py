@@ -64,9 +64,9 @@ def _spoil(ctx):
 def test_a_page_cannot_change_what_the_next_page_of_its_slice_reads(slices, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     paths, first, mate = slices
-    context._last_slice = (None, None)
+    context._last_slice.clear()
     _, alone = _page(mate, paths)  # the page made in a fresh process
-    context._last_slice = (None, None)
+    context._last_slice.clear()
     spoilt, _ = _page(first, paths)
     _spoil(spoilt)
     _, after = _page(mate, paths)
@@ -75,7 +75,7 @@ def test_a_page_cannot_change_what_the_next_page_of_its_slice_reads(slices, monk
 
 def test_the_slice_is_read_once_for_the_pages_of_its_district(slices, monkeypatch):
     paths, first, mate = slices
-    context._last_slice = (None, None)
+    context._last_slice.clear()
     reads = []
     real = context.read_slice
     monkeypatch.setattr(context, "read_slice", lambda p: reads.append(p) or real(p))
@@ -84,9 +84,26 @@ def test_the_slice_is_read_once_for_the_pages_of_its_district(slices, monkeypatc
     assert reads == [str(paths[first])]
 
 
+def test_the_slice_stays_read_when_the_process_is_put_back_between_notebooks(slices, monkeypatch):
+    """process_state puts ntm_lib's module names back before each notebook of a worker."""
+    from ntm_lib.reports.process_state import Snapshot
+
+    paths, first, mate = slices
+    context._last_slice.clear()
+    snapshot = Snapshot()
+    reads = []
+    real = context.read_slice
+    monkeypatch.setattr(context, "read_slice", lambda p: reads.append(p) or real(p))
+    _page(first, paths)
+    snapshot.restore()
+    monkeypatch.setattr(context, "read_slice", lambda p: reads.append(p) or real(p))
+    _page(mate, paths)
+    assert reads == [str(paths[first])]
+
+
 def test_a_slice_written_again_under_the_same_name_is_read_again(tmp_path):
     path = tmp_path / "0.pkl"
-    context._last_slice = (None, None)
+    context._last_slice.clear()
     for n in (1, 2):
         with open(tmp_path / "new.pkl", "wb") as fh:
             pickle.dump({"n": n}, fh)
