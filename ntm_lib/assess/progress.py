@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..criteria.catalogue import CriteriaSet, commune_zones, threshold_grid
+from ..criteria.catalogue import CriteriaSet, cell, commune_zones
 from .scoring import DECIMALS, Assessment, compare
 from .trend import linear_fit
 
@@ -19,27 +19,40 @@ WINDOW = 3
 HORIZON = 20
 
 
+def _where(frame: pd.DataFrame, mask) -> pd.DataFrame:
+    """`frame[mask]`, or `frame` itself when every row is kept: a report passes the commune's
+    own rows, and a selection copies every column (a tenth of a millisecond each)."""
+    return frame if mask.all() else frame[mask]
+
+
 def per_year(a: Assessment, commune_id: str) -> pd.DataFrame:
     """Criteria and indicators met, and applicable, in each year of one commune."""
-    com = a.communes[a.communes["commune_id"] == commune_id]
-    ind = a.indicators[a.indicators["commune_id"] == commune_id]
-    counts = (
-        ind.assign(met=ind["status"] == "met", applicable=ind["status"] != "not_applicable")
-        .groupby("year")[["met", "applicable"]]
-        .sum()
-    )
-    out = com[["year", "criteria_met", "criteria_total", "status"]].set_index("year")
-    out["indicators_met"] = counts["met"]
-    out["indicators_total"] = counts["applicable"]
-    return out.reset_index().sort_values("year").reset_index(drop=True)
+    com = _where(a.communes, a.communes["commune_id"] == commune_id)
+    ind = _where(a.indicators, a.indicators["commune_id"] == commune_id)
+    met, applicable = {}, {}  # by year: a commune's few hundred rows, counted in Python
+    for y, status in zip(ind["year"].tolist(), ind["status"].tolist()):
+        met[y] = met.get(y, 0) + (status == "met")
+        applicable[y] = applicable.get(y, 0) + (status != "not_applicable")
+    out = com[["year", "criteria_met", "criteria_total", "status"]]
+    out = out.sort_values("year").reset_index(drop=True)
+    years = out["year"].tolist()
+    out["indicators_met"] = _counts(met, years)
+    out["indicators_total"] = _counts(applicable, years)
+    return out
+
+
+def _counts(by_year: dict, years: list) -> pd.Series:
+    """Each year's count (NaN for a year without indicator rows, as pandas aligns them)."""
+    values = [by_year.get(y, np.nan) for y in years]
+    return pd.Series(values, dtype=float if any(y not in by_year for y in years) else "int64")
 
 
 def regressions(rows: pd.DataFrame, key: str, commune_id: str, year: int) -> pd.DataFrame:
     """Rows of `year` (criteria or indicators, by `key`) met in an earlier year but not now,
     with `last_met`, the last year they were met."""
-    mine = rows[rows["commune_id"] == commune_id]
+    mine = _where(rows, rows["commune_id"] == commune_id)
     now = mine[mine["year"] == year].set_index(key)
-    before = mine[(mine["year"] < year) & (mine["status"] == "met")]
+    before = mine.loc[(mine["year"] < year) & (mine["status"] == "met"), [key, "year"]]
     last_met = before.groupby(key, observed=True)["year"].max()
     lost = [k for k in last_met.index if k in now.index and now.at[k, "status"] != "met"]
     out = now.loc[lost].reset_index()
@@ -60,9 +73,9 @@ def indicator_trends(
     change, its direction, and the projected year the threshold is met (with a note why not)."""
     ind = a.indicators
     if commune_id is not None:
-        ind = ind[ind["commune_id"] == commune_id]
+        ind = _where(ind, ind["commune_id"] == commune_id)
     if until is not None:
-        ind = ind[ind["year"] <= until]
+        ind = _where(ind, ind["year"] <= until)
     if ind.empty:
         return pd.DataFrame()
     last_year = int(ind["year"].max())
@@ -76,14 +89,16 @@ def indicator_trends(
     ops = np.array([by_code[c].rule.op for c in codes], dtype=object)
     kinds = np.array([by_code[c].unit_kind for c in codes], dtype=object)
     toward = _toward(ops, slope)
+    status = last["status"].astype(str).to_numpy()
     future = list(range(last_year + 1, last_year + horizon + 1))
-    thr_future = _future_thresholds(cset, register, communes, codes, future)
+    # Only the rows whose note waits on the projection need next years' thresholds.
+    open_ = _projection_notes(status, kinds, n, slope, toward, np.zeros(len(status))) == "projected"
+    thr_future = np.full((len(status), horizon), np.nan)
+    thr_future[open_] = _future_thresholds(cset, register, communes[open_], codes[open_], future)
     projected = intercept[:, None] + slope[:, None] * np.asarray(future, dtype=float)[None, :]
     hits = compare(np.round(projected, 6), thr_future, ops[:, None]) & toward[:, None]
     first = np.where(hits.any(axis=1), np.argmax(hits, axis=1), -1)
     year_hit = np.where(first >= 0, np.asarray(future)[np.maximum(first, 0)], -1)
-
-    status = last["status"].astype(str).to_numpy()
     note = _projection_notes(status, kinds, n, slope, toward, first)
     projected_year = np.where(note == "met", last_year, np.where(note == "projected", year_hit, -1))
     direction = np.select(
@@ -119,7 +134,8 @@ def _last_and_window(ind: pd.DataFrame, last_year: int, window: int):
     years [row, year], those years). A (commune, indicator, year) has one row (intake refuses
     a second): each value goes straight to its cell."""
     years = sorted(y for y in ind["year"].unique() if y > last_year - window)
-    ind = ind[ind["year"].isin(years)]
+    ind = ind[["commune_id", "indicator", "year", "value", "threshold", "status"]]  # what is read
+    ind = _where(ind, ind["year"].isin(years))
     last = ind[ind["year"] == last_year].set_index(["commune_id", "indicator"])
     row = last.index.get_indexer(pd.MultiIndex.from_arrays([ind["commune_id"], ind["indicator"]]))
     col = np.searchsorted(np.array(years), ind["year"].to_numpy())
@@ -130,13 +146,17 @@ def _last_and_window(ind: pd.DataFrame, last_year: int, window: int):
 
 
 def _future_thresholds(cset, register, communes, codes, future: list[int]) -> np.ndarray:
-    """Each row's threshold in each future year, in its commune's zone: [row, future year]."""
-    zone_of = commune_zones(register)
-    zones = sorted(set(zone_of), key=str)
-    table = np.round(threshold_grid(cset, zones, future).values, DECIMALS)
-    i_idx = pd.Index([i.code for i in cset.indicators]).get_indexer(codes)
-    z_idx = np.array([zones.index(z) for z in zone_of.reindex(communes)])
-    return table[i_idx, z_idx, :]
+    """Each row's threshold in each future year, in its commune's zone: [row, future year]
+    (each indicator and zone looked up once)."""
+    if not len(codes):
+        return np.empty((0, len(future)))
+    zone_of = commune_zones(register).reindex(communes)
+    rows = {}
+    for code, zone in zip(codes, zone_of):
+        if (code, zone) not in rows:
+            rows[code, zone] = [cell(cset, code, zone, year).value for year in future]
+    table = [rows[code, zone] for code, zone in zip(codes, zone_of)]
+    return np.round(np.array(table, dtype=float), DECIMALS)
 
 
 def _projection_notes(status, kinds, n, slope, toward, first) -> np.ndarray:

@@ -20,6 +20,21 @@ from ..criteria.catalogue import CriteriaSet
 from .scoring import Assessment
 
 MAX_AGE_MONTHS = 24
+# The columns of a dossier's rows, beside the indicator's names and its evidence's status.
+SHOWN = [
+    "criterion",
+    "indicator",
+    "value",
+    "unit",
+    "rule",
+    "threshold",
+    "status",
+    "proof_document",
+    "proof_number",
+    "proof_date",
+    "proof_kept_at",
+    "input_ref",
+]
 DOSSIER_BASIS = "18/2022/QĐ-TTg"
 
 
@@ -48,28 +63,12 @@ def dossier(
     """One row per indicator of the commune in `year`: value, requirement, verdict, the
     evidence given and its status."""
     ind = a.indicators
-    rows = ind[(ind["commune_id"] == commune_id) & (ind["year"] == year)]
-    rows = rows.reset_index(drop=True)
-    names = {i.code: i.name for i in cset.indicators}
-    out = rows[
-        [
-            "criterion",
-            "indicator",
-            "value",
-            "unit",
-            "rule",
-            "threshold",
-            "status",
-            "proof_document",
-            "proof_number",
-            "proof_date",
-            "proof_kept_at",
-            "input_ref",
-        ]
-    ].copy()
-    out.insert(2, "name_vi", rows["indicator"].astype(str).map(lambda c: names[c]["vi"]))
-    out.insert(3, "name_en", rows["indicator"].astype(str).map(lambda c: names[c]["en"]))
-    out["proof_status"] = proof_status(rows, year, max_age_months)
+    mask = (ind["commune_id"] == commune_id) & (ind["year"] == year)
+    out = ind.loc[mask, SHOWN].reset_index(drop=True)  # only the columns shown: one copy
+    codes = out["indicator"].astype(str).tolist()
+    out.insert(2, "name_vi", [cset.indicator(c).name["vi"] for c in codes])
+    out.insert(3, "name_en", [cset.indicator(c).name["en"] for c in codes])
+    out["proof_status"] = proof_status(out, year, max_age_months)
     # a value nobody entered has nothing to prove
-    out.loc[rows["status"].astype(str).isin(["missing"]), "proof_status"] = "no_value"
+    out.loc[out["status"].astype(str).isin(["missing"]), "proof_status"] = "no_value"
     return out

@@ -28,10 +28,11 @@ from ..errors import NoDataError, NotebookTimeout, UsageError
 from ..i18n import t
 from ..shipped import shipped
 from . import naming
+from .context import shared_slice
 from .fingerprint import fingerprint, shown_digest
 from .kernel import ensure_kernel
 from .process_state import PAGE_ENV
-from .slices import read_slice, write_run
+from .slices import write_run
 
 NOTEBOOKS = shipped("notebooks")
 NOTEBOOK = NOTEBOOKS / "commune_assessment.ipynb"
@@ -223,23 +224,9 @@ def _with_view(job: Job) -> dict:
     """The job's inputs, with what its page shows of others when the worker is to say."""
     if not job.view:
         return job.inputs
-    part = _slice(job.parameters["cache"])
+    part = shared_slice(job.parameters["cache"])
     shown = part.get("shown", {}).get(job.commune_id) or shown_digest(part, job.commune_id)
     return job.inputs | {"shown": shown}
-
-
-_last_slice: tuple = (None, None)
-
-
-def _slice(path: str) -> dict:
-    """A slice, read once for the consecutive communes of a district (by its path, size and
-    time: a later run's slice under the same name is read anew)."""
-    global _last_slice
-    st = os.stat(path)
-    key = (path, st.st_size, st.st_mtime_ns)
-    if _last_slice[0] != key:
-        _last_slice = (key, read_slice(path))
-    return _last_slice[1]
 
 
 _DEDICATED = False  # True in a process of our own pool (set by its initializer)

@@ -37,6 +37,23 @@ from .html import (
 from .html import provenance_html as render_provenance
 from .svg import Drawing
 
+# The columns a section reads of the commune's indicators (a selection of rows copies every
+# column it is given: passing only these keeps each step cheap on a page's small tables).
+GAP_COLUMNS = [
+    "indicator",
+    "name_vi",
+    "name_en",
+    "value",
+    "unit",
+    "unit_kind",
+    "rule",
+    "threshold",
+    "status",
+    "gap",
+]
+INDICATOR_COLUMNS = [*GAP_COLUMNS, "fragile", "source", "evidence", "input_ref"]
+ACHIEVEMENT_COLUMNS = ["indicator", "value", "unit_kind", "rule", "threshold", "status"]
+
 
 def predecessors_html(ctx: Context) -> str:
     if ctx.predecessors is None or ctx.predecessors.empty:
@@ -94,7 +111,7 @@ def header_html(ctx: Context) -> str:
 
 def criteria_html(ctx: Context) -> str:
     lang = ctx.lang
-    crit = views.criteria_view(ctx.own, ctx.commune_id, ctx.year)
+    crit = ctx.criteria
     rows = [
         [
             esc(r.criterion),
@@ -126,7 +143,7 @@ def criteria_html(ctx: Context) -> str:
 
 def indicators_html(ctx: Context) -> str:
     lang = ctx.lang
-    ind = ctx.indicators
+    ind = ctx.indicators[INDICATOR_COLUMNS]
     rows = []
     for r in ind.itertuples():
         rows.append(
@@ -188,16 +205,11 @@ def fragile_flag(row, lang: str) -> str:
     )
 
 
-def _mine(ctx: Context) -> pd.DataFrame:
-    ind = ctx.own.indicators
-    return ind[(ind["commune_id"] == ctx.commune_id) & (ind["year"] == ctx.year)]
-
-
 def warning_html(ctx: Context) -> str:
     """Cảnh báo sớm: met indicators that next year's trend or threshold would take below, and
     verdicts within measurement error of their threshold."""
     lang = ctx.lang
-    mine = _mine(ctx)
+    mine = ctx.indicators  # the commune's rows of its year
     risky = mine[mine["at_risk"]]
     if risky.empty:
         out = f"<p>{esc(t('report_no_risk', lang))}</p>"
@@ -382,8 +394,7 @@ def peers_html(ctx: Context) -> str:
 
 def gaps_html(ctx: Context) -> str:
     lang = ctx.lang
-    ind = ctx.indicators
-    ranked = views.gap_ranking(ind)
+    ranked = views.gap_ranking(ctx.indicators[GAP_COLUMNS])
     title = t("report_gaps", lang)
     if ranked.empty:
         return section(title, f"<p>{esc(t('report_no_gaps', lang))}</p>", "gaps-section")
@@ -668,14 +679,13 @@ def figure_html(fig, caption: str) -> str:
 
 
 def groups_chart_html(ctx: Context) -> str:
-    crit = views.criteria_view(ctx.own, ctx.commune_id, ctx.year)
+    crit = ctx.criteria[["criterion", "status"]]  # what group_counts reads
     fig = svg_charts.criteria_by_group(views.group_counts(crit, ctx.cset), ctx.cset, ctx.lang)
     return figure_html(fig, t("report_chart_groups", ctx.lang))
 
 
 def achievement_chart_html(ctx: Context) -> str:
-    ind = ctx.indicators
-    achieved = views.achievement(ind)
+    achieved = views.achievement(ctx.indicators[ACHIEVEMENT_COLUMNS])
     if not (achieved["unit_kind"] != "yes_no").any():
         return ""  # nothing measured against a known threshold
     fig = svg_charts.achievement_chart(achieved, ctx.lang)

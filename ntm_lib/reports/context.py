@@ -7,8 +7,13 @@ someone runs the notebook by hand.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import os
+import pickle
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 import pandas as pd
 
@@ -50,6 +55,11 @@ class Context:
         """The commune's own verdicts (every year), selected once for all the sections that
         show only them."""
         return self.assessment.only(lambda frame: frame["commune_id"] == self.commune_id)
+
+    @cached_property
+    def criteria(self) -> pd.DataFrame:
+        """Its criteria in `year` (views.criteria_view): read by the table and the chart."""
+        return views.criteria_view(self.own, self.commune_id, self.year)
 
     @cached_property
     def indicators(self) -> pd.DataFrame:
@@ -113,7 +123,7 @@ def prepare(
     commune_id = str(commune_id)
     own = None  # the digest of the commune's own data a page from a slice names
     if cache:  # a district's slice, written by `ntm report`
-        part = read_slice(cache)
+        part = page_part(shared_slice(cache), commune_id)
         run, plan_rows, budget_rows = part["run"], part["plan_rows"], part["budget"]
         own = part.get("digests", {}).get(commune_id)
         year = run.checked_year(int(year) if year else None, commune_id)
@@ -146,6 +156,63 @@ def prepare(
         ctx.compared = part.get("compared", {}).get(commune_id)
         ctx.peers = part.get("peers", {}).get(commune_id)
     return ctx
+
+
+# The last slice read in this process, by its file's path, inode, size and time. A dict changed
+# in place: process_state puts back the names of ntm_lib's modules before each notebook, and a
+# name rebound would be put back to nothing.
+_last_slice: dict = {}
+
+
+def shared_slice(path: str | Path) -> dict:
+    """A district's slice, read once for its consecutive pages (a worker makes them one after
+    the other: unpickling it cost a tenth of a page), known by its file's path, inode, size and
+    time, so that a later run's slice under the same name is read anew. Shared by the pages of
+    this process: read it, never change it; a page is given its own copy (page_part)."""
+    st = os.stat(path)
+    key = (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
+    if key not in _last_slice:
+        _last_slice.clear()  # a failed read leaves nothing behind
+        _last_slice[key] = read_slice(path)
+    return _last_slice[key]
+
+
+def page_part(part: dict, commune_id: str) -> dict:
+    """What one commune's page reads of a shared slice, copied: a notebook may change the
+    tables it is given, and no other page may see that. The large tables are copied (a copy
+    of their arrays), the set and the provenance made anew."""
+    run = part["run"]
+    a = run.assessment
+    cset, provenance, warnings = pickle.loads(
+        pickle.dumps((run.cset, run.provenance, run.warnings), protocol=5)
+    )
+    fresh = dataclasses.replace(
+        run,
+        cset=cset,
+        register=run.register.copy(),
+        assessment=dataclasses.replace(
+            a,
+            indicators=a.indicators.copy(),
+            criteria=a.criteria.copy(),
+            communes=a.communes.copy(),
+        ),
+        provenance=provenance,
+        warnings=warnings,
+    )
+    return {
+        "run": fresh,
+        "year": part["year"],
+        "plan_rows": _copied(part["plan_rows"]),
+        "budget": _copied(part["budget"]),
+        "closings": _copied(part["closings"]),
+        "digests": {commune_id: part.get("digests", {}).get(commune_id)},
+        "compared": {commune_id: _copied(part.get("compared", {}).get(commune_id))},
+        "peers": {commune_id: _copied(part.get("peers", {}).get(commune_id))},
+    }
+
+
+def _copied(value):
+    return value.copy() if isinstance(value, pd.DataFrame) else copy.deepcopy(value)
 
 
 def plan_files(plan: str, budget: str | None) -> list[dict]:

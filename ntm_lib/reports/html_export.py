@@ -77,6 +77,9 @@ def exporter() -> HTMLExporter:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         default_preprocessors=[],
+        # Ours only drop cells and outputs: the notebook is validated once, after both, not
+        # after each.
+        optimistic_validation=True,
     )
     exp.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=HIDDEN_TAGS), enabled=True)
     exp.register_preprocessor(DropStderr(), enabled=True)

@@ -85,6 +85,20 @@ def test_per_year_counts(base_set):
     assert py["indicators_total"].tolist() == [len(base_set.indicators)] * 2
 
 
+def test_per_year_of_a_commune_rows_or_of_the_whole_assessment_alike(base_set):
+    """The counts of one commune's own rows equal those of the whole assessment, a year whose
+    indicator rows are absent counted as unknown (NaN), never as zero."""
+    reg = register(("c1", "dbsh"), ("c2", "dbsh"))
+    rows = [("c1", 2023, "A.1", 55), ("c1", 2024, "A.1", 45), ("c2", 2024, "A.1", 60)]
+    a = score(base_set, reg, data(*rows))
+    own = a.only(lambda frame: frame["commune_id"] == "c1")
+    pd.testing.assert_frame_equal(per_year(a, "c1"), per_year(own, "c1"))
+    gone = a.only(lambda frame: ~((frame["year"] == 2023) & ("indicator" in frame)))
+    counts = per_year(gone, "c1")
+    assert counts["year"].tolist() == [2023, 2024]
+    assert pd.isna(counts["indicators_met"].iloc[0]) and counts["indicators_met"].iloc[1] == 0
+
+
 def test_the_window_of_values_is_the_pivot_of_the_rows():
     """Each value in its (commune, indicator) row and year column, as a pivot table puts it,
     missing values and indicators the last year has no row for included."""
