@@ -27,7 +27,7 @@ from ..assess.peers import PEERS_SHOWN, closings, same_gap_rows, split_gaps
 from ..assess.scoring import Assessment
 from ..assess.views import comparison_rows, split_comparisons
 from ..illustrative import inputs_illustrative
-from .fingerprint import shown_digests, shown_rows
+from .fingerprint import shown_digests
 
 
 def page_provenance(provenance: dict) -> dict:
@@ -44,8 +44,10 @@ class _Grouped:
     """A frame's rows sorted by the group (district) of their commune, kept in their order
     within it: each group's rows are one contiguous block, taken without copying."""
 
-    def __init__(self, frame: pd.DataFrame, group_of: dict[str, int], groups: int) -> None:
-        codes, ids = pd.factorize(frame["commune_id"], sort=False)
+    def __init__(
+        self, frame: pd.DataFrame, group_of: dict[str, int], groups: int, column: str = "commune_id"
+    ) -> None:
+        codes, ids = pd.factorize(frame[column], sort=False)
         lookup = np.array([group_of.get(str(c), -1) for c in ids] + [-1], dtype=np.int64)
         keys = lookup[codes]  # code -1 (no id) takes the last entry: -1
         order = np.argsort(keys, kind="stable")
@@ -136,7 +138,7 @@ def district_parts(
             "digests": {cid: (digests or {}).get(cid, "") for cid in ids},
         }
         if verdicts:
-            part |= shown_parts(part, asked[k], shown[k])
+            part |= shown_parts(asked[k], shown[k])
         yield k, part
 
 
@@ -152,30 +154,16 @@ def _shown_rows(run: LoadedRun, year: int, plan_rows, chosen: dict, asked: dict)
         run.assessment, run.register, list(groups), year, plan_rows, done, PEERS_SHOWN, groups
     )
     digests = shown_digests((compared, peers), list(groups))
-    compared, peers = _by_group(compared, "commune_id", groups), _by_group(peers, "asker", groups)
+    size = max(chosen, default=-1) + 1
+    compared = _Grouped(compared, groups, size)
+    peers = _Grouped(peers, groups, size, "asker")
     return {k: (compared[k], peers[k], digests) for k in chosen}
 
 
-def _by_group(rows: pd.DataFrame, column: str, groups: dict[str, int]) -> dict:
-    """`rows` by the district of their commune (`column`), in their order within it."""
-    keys = rows[column].map(groups).to_numpy(dtype=np.int64)
-    order = np.argsort(keys, kind="stable")
-    rows, keys = rows.take(order), keys[order]
-    wanted = sorted(set(groups.values()))
-    starts = np.searchsorted(keys, wanted, "left")
-    ends = np.searchsorted(keys, wanted, "right")
-    return {k: rows.iloc[a:b].reset_index(drop=True) for k, a, b in zip(wanted, starts, ends)}
-
-
-def shown_parts(part: dict, commune_ids: list[str], rows: tuple | None = None) -> dict:
-    """What each page of the slice shows of other communes (its district comparison, its
-    peers, their digests by commune: `rows`, or computed here), computed once for the
-    district (reports.fingerprint)."""
-    if rows is None:
-        compared, peers = shown_rows(part, commune_ids)
-        digests = shown_digests((compared, peers), commune_ids)
-    else:
-        compared, peers, digests = rows
+def shown_parts(commune_ids: list[str], rows: tuple) -> dict:
+    """What each page of a slice shows of other communes (its district comparison, its peers)
+    and their digests by commune (`_shown_rows`), as the slice carries them."""
+    compared, peers, digests = rows
     ids = frozenset(commune_ids)
     return {
         "compared": PerCommune(compared, "commune_id", split_comparisons, ids),
