@@ -20,6 +20,7 @@ from .commands.base import MAX_PRINTED_PROBLEMS, Options
 from .criteria.folders import absolute_sets_dirs
 from .errors import InputError, NtmError, os_message, printable
 from .i18n import LANGUAGES, cli_command_help, cli_texts, current_lang, t
+from .intake.limits import SettingError, max_bytes
 
 # argparse's own words (usage, errors) come through gettext, in this domain.
 GETTEXT_DOMAIN = "ntm"
@@ -127,8 +128,6 @@ def _settings_problem() -> str | None:
         return t(
             "env_invalid", name="SOURCE_DATE_EPOCH", value=epoch, expected=t("env_expected_epoch")
         )
-    from .intake.grid import SettingError, max_bytes  # numpy and pandas: not for --help
-
     try:
         max_bytes()
     except SettingError as exc:

@@ -35,7 +35,7 @@ MODULES: dict[str, str] = {
     "document report": "document",
     "document fields": "document",
     "verify": "verify",
-    "report": "report",
+    "report": "report_command",
 }
 
 

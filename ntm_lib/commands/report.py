@@ -1,4 +1,5 @@
-"""`ntm report`: one HTML report per commune, in parallel, with an index and a manifest.
+"""`ntm report`'s run: one HTML report per commune, in parallel, with an index and a manifest
+(its options, and its first worker started ahead: commands.report_command).
 
 The data is read and scored once (a loaded run); each district's slice is written once; each
 commune's notebook is one job (reports.batch, reports.pool). The run is written to a temporary
@@ -24,41 +25,19 @@ from ..errors import PreviousKeptError, UsageError, os_message
 from ..i18n import current_lang, t
 from ..intake.plans import read_budget, read_plan
 from ..provenance import files, relative_path, run_time
-from ..reports import batch, fingerprint, pool, reuse
+from ..reports import batch, fingerprint, pool, reuse, worker
 from ..reports.batch import DEFAULT_TIMEOUT, NOTEBOOK
 from ..reports.context import plan_files
 from ..reports.slices import district_parts, page_provenance, write_slices
 from ..reports.workbooks import write_assessment
 from . import manifest
-from .base import MAX_PRINTED_PROBLEMS, Command, Options, Replay, data_options, resolved
+from .base import MAX_PRINTED_PROBLEMS, Replay, resolved
 from .common import replayed_set, set_parameter
+from .report_command import NAME
 
-NAME = "report"
 # Reasons for which a page counts as changed since the last run (the index marks them).
 CHANGED = ("data", "set", "options", "code")
 SHOWN_IDS = 10  # communes named per reason when the command says what it made again
-
-
-def configure(o: Options) -> None:
-    data_options(o, out=None)
-    o.add("--out", required=True)
-    o.add("--year", type=int)
-    o.add("--commune", action="append", dest="commune_ids", metavar="ID")
-    o.add("--jobs", type=int)
-    o.add("--timeout", type=float, default=DEFAULT_TIMEOUT)
-    o.add("--lang", dest="report_lang", choices=["vi", "en"])
-    o.add("--update", "--resume", dest="update", action="store_true")
-    o.add("--force", action="store_true")
-    o.add("--allow-failures", action="store_true")
-    o.add("--notebook")
-    o.add("--plan")
-    o.add("--budget")
-    o.add("--summary", action="store_true")
-    o.add("--documents", action="store_true")
-    o.add("--predecessors-data", nargs="+", metavar="FILE")
-    o.add("--predecessors-communes", metavar="FILE")
-    o.add("--predecessors-set", metavar="SET")
-    o.add("--scheduler", metavar="ADDRESS")
 
 
 def run(args) -> int:
@@ -251,7 +230,8 @@ def make_report(req: Request, executor=None) -> dict:
     previous = read_manifest(req.out) if req.update else None
     if previous is not None and _nothing_to_do(previous, key, req.out):
         return previous | {"up_to_date": True}
-    with pool.prestarted(req.jobs, wanted=executor is None and not req.scheduler):
+    ours = executor is None and not req.scheduler
+    with worker.prestarted(req.jobs, wanted=ours, charts=bool(req.plan)):
         return _made(req, key, previous, started, executor)
 
 
@@ -612,6 +592,3 @@ def recorded_marks(folder: Path) -> dict[str, str]:
         and isinstance(e.get("commune_id"), str)
         and e.get("reason") in reuse.REASONS
     }
-
-
-COMMAND = Command(NAME, configure, run, replay)

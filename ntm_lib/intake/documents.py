@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ..errors import Problem, cap_problems
 from .excel import OLE_MAGIC
-from .grid import max_bytes
+from .limits import max_bytes
 
 # An annex of criteria has tens of rows; these bounds refuse a file built to exhaust memory.
 MAX_TABLE_ROWS = 3000

@@ -23,7 +23,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import Problem
-from .grid import Grid, max_bytes
+from .grid import Grid
+from .limits import max_bytes
 
 # A workbook's parts may unpack to at most this many times the input size limit in all...
 UNPACKED_FACTOR = 10

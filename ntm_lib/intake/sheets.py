@@ -23,7 +23,8 @@ import pandas as pd
 
 from ..errors import Problem
 from .excel import is_workbook, read_workbook
-from .grid import Grid, SettingError, max_bytes
+from .grid import Grid
+from .limits import SettingError, max_bytes
 
 __all__ = ["EXCEL_SUFFIXES", "Grid", "SettingError", "decode", "max_bytes", "read_grids"]
 

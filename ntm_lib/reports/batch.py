@@ -11,12 +11,9 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-import multiprocessing
-import multiprocessing.connection
 import os
 import re
 import signal
-import sys
 import threading
 import time
 import traceback
@@ -33,12 +30,11 @@ from .fingerprint import fingerprint, shown_digest
 from .kernel import ensure_kernel
 from .process_state import PAGE_ENV
 from .slices import write_run
+from .worker import DEFAULT_TIMEOUT, dedicated
 
 NOTEBOOKS = shipped("notebooks")
 NOTEBOOK = NOTEBOOKS / "commune_assessment.ipynb"
 SUMMARY_NOTEBOOK = NOTEBOOKS / "district_summary.ipynb"
-# Seconds a commune's notebook may run before it is failed and the batch goes on.
-DEFAULT_TIMEOUT = 300.0
 
 
 @dataclass(frozen=True)
@@ -186,7 +182,7 @@ TAINTED_EXIT = 70
 def _fresh_process_needed() -> tuple:
     """What ends a worker of our pool rather than the job: a process the last notebook left
     in a state that cannot be undone (shell_engine.ProcessTainted)."""
-    if not _DEDICATED:
+    if not dedicated():
         return ()
     from .shell_engine import ProcessTainted
 
@@ -229,7 +225,6 @@ def _with_view(job: Job) -> dict:
     return job.inputs | {"shown": shown}
 
 
-_DEDICATED = False  # True in a process of our own pool (set by its initializer)
 _settled = False
 
 
@@ -240,7 +235,7 @@ def _settle() -> None:
     a report's 0.37 CPU-s, measured with gc.callbacks). Not in a process that is not ours
     (a Dask worker)."""
     global _settled
-    if _DEDICATED and not _settled:
+    if dedicated() and not _settled:
         from .shell_engine import forget_last_notebook
 
         forget_last_notebook()
@@ -249,25 +244,11 @@ def _settle() -> None:
         _settled = True
 
 
-def warm_worker() -> None:
-    """In a fresh worker of our pool, before its first job (reports.pool.prestart): what every
-    page imports and builds once (papermill, the report's modules, nbconvert's exporter), done
-    while the parent still reads and scores the data."""
-    import papermill  # noqa: F401
-
-    from .html_export import exporter
-    from .process_state import warm_imports
-
-    warm_imports()
-    exporter()
-    ensure_kernel()
-
-
 def _engine():
     """The papermill engine for this worker and how to discard its state after a failure:
     the worker's own shell in a process of the pool (nothing else runs there), a warm kernel
     anywhere else (a cluster worker's thread, whose streams are shared)."""
-    if _DEDICATED and threading.current_thread() is threading.main_thread():
+    if dedicated() and threading.current_thread() is threading.main_thread():
         from .shell_engine import ENGINE_NAME, discard_shell
 
         return ENGINE_NAME, discard_shell
@@ -285,47 +266,6 @@ def _describe(exc: BaseException, timeout: float | None = None) -> str:
     if type(exc).__name__ == "CellTimeoutError":  # nbclient's per-cell limit, same --timeout
         return t("report_timeout", None, seconds=fmt_seconds(timeout or 0))
     return "".join(traceback.format_exception_only(type(exc), exc)).strip()
-
-
-def init_worker(parent: int) -> None:
-    """In a process of the pool: notebooks run in its own shell; it exits with its parent."""
-    global _DEDICATED
-    _DEDICATED = True
-    follow_parent(parent)
-
-
-def follow_parent(parent: int, every: float = 0.1) -> None:
-    """In a worker: end the moment the run that started it is gone (killed with -9, it could
-    not say so). On Linux the kernel kills the worker when its parent dies (PR_SET_PDEATHSIG),
-    even in the middle of a long computation; elsewhere a thread waits on the parent's
-    sentinel (or polls every `every` seconds)."""
-    _die_with_parent()
-    if os.getppid() != parent:  # gone before we could ask
-        os._exit(1)
-    process = multiprocessing.parent_process()
-    sentinel = getattr(process, "sentinel", None)
-
-    def watch():
-        if sentinel is not None:
-            multiprocessing.connection.wait([sentinel])
-            os._exit(1)
-        while os.getppid() == parent:
-            time.sleep(every)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="ntm-follow-parent", daemon=True).start()
-
-
-def _die_with_parent() -> None:
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-
-
-PR_SET_PDEATHSIG = 1
 
 
 def render_summary(

@@ -12,93 +12,30 @@ job not yet started, go on in a fresh pool. A job that outlives its --timeout by
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
-import os
 import sys
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import (
-    FIRST_COMPLETED,
-    Executor,
-    Future,
-    ProcessPoolExecutor,
-    as_completed,
-    wait,
-)
+from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, as_completed, wait
 from concurrent.futures.process import BrokenProcessPool
 
 from tqdm import tqdm
 
 from ..errors import UsageError
 from ..i18n import t
-from .batch import Job, Outcome, fmt_seconds, init_worker, render_commune, warm_worker
+from .batch import Job, Outcome, fmt_seconds, render_commune
+from .worker import default_executor, stop, take
 
 GRACE_S = 30.0  # beyond a job's own timeout, before the parent kills its worker
 # A worker's start (its imports, the exporter, its shell) costs about what this many pages
 # do: fewer pages are made sooner by the one worker already warm (an update's few pages).
 PAGES_PER_START = 8
-WARM_S = 300.0  # a worker's warm-up (imports, the exporter, its kernel), at most
 POLL_S = 1.0
 
 
-def default_executor(jobs: int) -> ProcessPoolExecutor:
-    # spawn: workers start clean, with the environment of this run (a fork server would keep
-    # the environment of the first run of the process), without the parent's threads.
-    return ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=init_worker,
-        initargs=(os.getpid(),),
-    )
-
-
-# A pool started ahead (prestarted), by size, with its first worker's warm-up.
-_ready: dict[int, tuple[ProcessPoolExecutor, Future]] = {}
-
-
-@contextlib.contextmanager
-def prestarted(jobs: int, wanted: bool = True):
-    """A pool of ours started now, its first worker importing what a page needs while the
-    caller reads and scores the data (a worker's start-up is seconds: most of an update that
-    makes one page). The first round of `run_jobs` takes it; unused, it is stopped at the end
-    of the block."""
-    if wanted and jobs not in _ready:
-        pool = default_executor(jobs)
-        _ready[jobs] = (pool, pool.submit(warm_worker))
-    try:
-        yield
-    finally:
-        left = _ready.pop(jobs, None) if wanted else None
-        if left is not None:
-            _stop(left[0], kill=True)
-
-
-def _pool(workers: int) -> ProcessPoolExecutor:
-    """The pool started ahead, if it has room for `workers`, once its first worker is warm
-    (a job given sooner would start a second, cold worker: slower than waiting, for an
-    update that makes one page), else a new one."""
-    for size in sorted(_ready):
-        if size >= workers:
-            pool, warming = _ready.pop(size)
-            if _warmed(pool, warming):
-                return pool
-            break
-    return default_executor(workers)
-
-
-def _warmed(pool: ProcessPoolExecutor, warming: Future) -> bool:
-    """Whether the pool's first worker is ready. A pool whose worker died or is stuck warming
-    up is stopped (a fresh one takes its place), and so is any pool on an interrupt."""
-    try:
-        warming.result(timeout=WARM_S)
-        return True
-    except Exception:  # noqa: BLE001 - a worker that died (BrokenProcessPool) or hangs
-        _stop(pool, kill=True)
-        return False
-    except BaseException:
-        _stop(pool, kill=True)
-        raise
+def _pool(workers: int, charts: bool) -> ProcessPoolExecutor:
+    """The pool started ahead when it has room for `workers` (worker.take), else a new one."""
+    return take(workers) or default_executor(workers, charts)
 
 
 def run_jobs(
@@ -165,9 +102,10 @@ def _on_executor(todo: list[Job], executor: Executor, record: Callable) -> None:
 
 def _on_own_pools(todo: list[Job], jobs: int, record: Callable) -> None:
     waiting = deque(todo)
+    charts = draws_charts(todo)
     while waiting:
-        suspects = _round(waiting, workers_for(jobs, len(waiting)), record)
-        for job, overdue in _alone([job for job, _ in suspects], record):
+        suspects = _round(waiting, workers_for(jobs, len(waiting)), record, charts)
+        for job, overdue in _alone([job for job, _ in suspects], record, charts):
             record(timed_out(job) if overdue else died(job))
 
 
@@ -183,10 +121,17 @@ def timed_out(job: Job) -> Outcome:
     return Outcome(job.commune_id, job.year, False, 0.0, "", error=message, inputs=job.inputs)
 
 
-def _round(waiting: deque, workers: int, record: Callable) -> list[tuple[Job, bool]]:
+def draws_charts(todo: list[Job]) -> bool:
+    """Whether pages of these jobs draw seaborn charts (those of a plan)."""
+    return any(job.parameters.get("plan") for job in todo)
+
+
+def _round(
+    waiting: deque, workers: int, record: Callable, charts: bool = True
+) -> list[tuple[Job, bool]]:
     """Jobs from `waiting` on a fresh pool, `workers` at a time, until none is left or a
     worker dies or is stuck; returns the jobs then in flight (and whether each was stuck)."""
-    pool = _pool(workers)
+    pool = _pool(workers, charts)
     flight: dict = {}
     try:
         while waiting or flight:
@@ -200,7 +145,7 @@ def _round(waiting: deque, workers: int, record: Callable) -> list[tuple[Job, bo
                 rest = [job for job, _ in flight.values()]
                 return [(job, False) for job in broken] + [(job, job in stuck) for job in rest]
     finally:
-        _stop(pool, kill=bool(flight))
+        stop(pool, kill=bool(flight))
     return []
 
 
@@ -220,23 +165,14 @@ def _overdue(job: Job, started: float) -> bool:
     return job.timeout is not None and time.monotonic() - started > job.timeout + GRACE_S
 
 
-def _alone(suspects: list[Job], record: Callable) -> list[tuple[Job, bool]]:
+def _alone(suspects: list[Job], record: Callable, charts: bool) -> list[tuple[Job, bool]]:
     """Run each suspect alone in a pool of one worker; return those that killed it again (or
     were stuck again), each with whether it was stuck."""
     guilty: list[tuple[Job, bool]] = []
     queue = deque(suspects)
     while queue:
-        guilty += _round(queue, 1, record)
+        guilty += _round(queue, 1, record, charts)
     return guilty
-
-
-def _stop(pool: ProcessPoolExecutor, kill: bool) -> None:
-    """Shut a pool down; with `kill`, its workers first (a broken or stuck pool)."""
-    if kill:
-        for process in list(getattr(pool, "_processes", {}).values()):
-            with contextlib.suppress(Exception):
-                process.kill()
-    pool.shutdown(wait=True, cancel_futures=True)
 
 
 @contextlib.contextmanager

@@ -127,6 +127,8 @@ class Snapshot:
             saved = self.modules.get(name)
             if saved is not None:
                 _put_back(vars(module), saved)
+            else:
+                _forget(name)
 
     def _libraries(self) -> None:
         import matplotlib
@@ -181,6 +183,17 @@ def _put_back(current: dict, saved: dict) -> None:
 _MISSING = object()
 
 
+def _forget(name: str) -> None:
+    """A watched module first imported by a notebook (its state then is not known to be
+    pristine): it and its submodules leave sys.modules and their package, so that the next
+    notebook that wants it imports it afresh."""
+    for key in [k for k in sys.modules if k == name or k.startswith(name + ".")]:
+        module = sys.modules.pop(key)
+        package, _, child = key.rpartition(".")
+        if package in sys.modules and getattr(sys.modules[package], child, None) is module:
+            delattr(sys.modules[package], child)
+
+
 _snapshot: Snapshot | None = None
 
 
@@ -206,12 +219,25 @@ def between_notebooks(shell, env: dict[str, str | None] | None = None) -> None:
         raise RuntimeError("state a notebook left cannot be undone: " + ", ".join(problems))
 
 
+_charts = True  # whether the pages of this process draw seaborn charts (expect_charts)
+
+
+def expect_charts(charts: bool) -> None:
+    """Say whether this process's pages draw seaborn charts (a plan's): seaborn is then
+    imported before the state is taken; otherwise not (a tenth of a second of every worker's
+    start), and a page that imports it all the same gets it afresh (Snapshot.restore)."""
+    global _charts
+    _charts = charts
+
+
 def warm_imports() -> None:
     """The modules a report page uses, imported before the state is taken (so that their own
     names are watched, and put back, from the first notebook on)."""
     import matplotlib  # noqa: F401
     import numpy  # noqa: F401
     import pandas  # noqa: F401
-    import seaborn  # noqa: F401
 
-    from . import charts, commune_report, context  # noqa: F401
+    from . import commune_report, context  # noqa: F401
+
+    if _charts:
+        from . import charts  # noqa: F401 - seaborn

@@ -113,3 +113,47 @@ def test_a_thread_left_running_is_named():
         stop.set()
         thread.join()
     assert snapshot.restore() == []
+
+
+def test_a_module_a_notebook_imports_first_is_imported_afresh_by_the_next():
+    """Its state when the notebook left it is not known to be pristine: it is forgotten."""
+    import types
+
+    import ntm_lib.reports as package
+
+    snapshot = Snapshot()
+    late = types.ModuleType("ntm_lib.reports._late_import")
+    sys.modules[late.__name__] = package._late_import = late
+    try:
+        assert snapshot.restore() == []
+        assert late.__name__ not in sys.modules and not hasattr(package, "_late_import")
+    finally:
+        sys.modules.pop(late.__name__, None)
+        vars(package).pop("_late_import", None)
+
+
+SEABORN_LATE = """
+import sys
+from ntm_lib.reports import process_state
+process_state.expect_charts(False)
+process_state.warm_imports()
+print("seaborn" in sys.modules)
+snapshot = process_state.Snapshot()
+import seaborn
+seaborn.poisoned = True
+print(snapshot.restore())
+import seaborn
+print(hasattr(seaborn, "poisoned"), seaborn.color_palette("colorblind", 2)[0])
+"""
+
+
+def test_seaborn_imported_by_a_notebook_of_a_worker_that_did_not_warm_it_is_fresh_for_the_next():
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-c", SEABORN_LATE], capture_output=True, text=True, check=True
+    )
+    lines = done.stdout.splitlines()
+    assert lines[0] == "False", "not imported ahead when the pages draw no seaborn chart"
+    assert lines[1] == "[]"
+    assert lines[2].startswith("False (0.0"), "imported afresh, and it works"

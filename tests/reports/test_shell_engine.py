@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from ntm_lib.reports.batch import init_worker
+from ntm_lib.reports.worker import init_worker
 
 PARITY_CELLS = [
     "import sys\nprint('one')\nprint('two')",

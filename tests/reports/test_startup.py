@@ -36,10 +36,10 @@ def test_the_pool_started_ahead_makes_the_first_page_with_its_warm_worker():
     second, cold one (seconds of imports: most of such an update)."""
     import os
 
-    from ntm_lib.reports import pool
+    from ntm_lib.reports import worker
 
-    with pool.prestarted(2):
-        executor = pool._pool(2)
+    with worker.prestarted(2):
+        executor = worker.take(2)
         try:
             assert executor.submit(os.getpid).result(timeout=120)
             assert len(executor._processes) == 1
@@ -60,12 +60,81 @@ def _dies() -> None:
 
 
 def test_a_pool_whose_worker_dies_warming_up_gives_way_to_a_fresh_one(monkeypatch):
-    from ntm_lib.reports import pool
+    from ntm_lib.reports import pool, worker
 
-    monkeypatch.setattr(pool, "warm_worker", _dies)
-    with pool.prestarted(2):
-        executor = pool._pool(1)  # was the broken pool: the run failed at its first page
+    monkeypatch.setattr(worker, "warm_worker", _dies)
+    with worker.prestarted(2):
+        executor = pool._pool(1, charts=False)  # was the broken pool: the run failed
         try:
             assert executor.submit(os.getpid).result(timeout=120)
         finally:
             executor.shutdown(cancel_futures=True)
+
+
+FIRST_WORKER = """
+import sys
+from ntm_lib import cli
+from ntm_lib.reports import worker
+start = worker.default_executor
+def spy(jobs, charts=True):
+    print("pandas already imported:", "pandas" in sys.modules, "charts:", charts, flush=True)
+    return start(jobs, charts)
+worker.default_executor = spy
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def test_ntm_report_starts_its_first_worker_before_its_own_imports(tmp_path):
+    """The worker's seconds of imports run beside the command's own: an update that makes one
+    page waits for that worker more than for anything else."""
+    import subprocess
+    import sys
+
+    from conftest import SAMPLE
+
+    argv = [str(SAMPLE / "indicators.csv"), "--communes", str(SAMPLE / "communes.csv")]
+    argv += ["--set", "hd-2022-advanced", "--out", str(tmp_path / "out"), "--jobs", "1"]
+    argv += ["--commune", "10894"]
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_WORKER, "report", *argv], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    started = [line for line in done.stdout.splitlines() if line.startswith("pandas")]
+    assert started[0] == "pandas already imported: False charts: False"
+    assert (tmp_path / "out" / "index.html").is_file()
+
+
+def _seaborn_imported() -> bool:
+    import sys
+
+    return "seaborn" in sys.modules
+
+
+def test_a_worker_imports_seaborn_ahead_only_for_pages_that_draw_with_it():
+    from ntm_lib.reports import worker
+
+    for charts in (False, True):
+        pool = worker.default_executor(1, charts)
+        try:
+            pool.submit(worker.warm_worker).result(timeout=300)
+            assert pool.submit(_seaborn_imported).result(timeout=60) is charts
+        finally:
+            worker.stop(pool, kill=True)
+
+
+def _shell_ready() -> bool:
+    from ntm_lib.reports import shell_engine
+
+    return shell_engine._shell is not None and shell_engine._snapshot is not None
+
+
+def test_a_worker_started_ahead_has_its_shell_and_its_state_ready_before_its_first_page():
+    from ntm_lib.reports import worker
+
+    pool = worker.default_executor(1, charts=False)
+    try:
+        assert pool.submit(_shell_ready).result(timeout=300) is False, "a cold worker"
+        pool.submit(worker.warm_worker).result(timeout=300)
+        assert pool.submit(_shell_ready).result(timeout=60) is True
+    finally:
+        worker.stop(pool, kill=True)

@@ -1,0 +1,57 @@
+"""`ntm report` as typed: its options, and its start.
+
+The run itself (commands.report) imports pandas, the criteria and the report's modules: about
+a second. The first worker of the pool is started before that (reports.worker), so that its
+own imports, which take longer still, run beside the command's instead of after them: an
+update that makes one page waits for that worker more than for anything else. So this module
+imports nothing heavy, and `ntm report --help` loads none of it.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ..reports.worker import DEFAULT_TIMEOUT, prestarted
+from .base import Command, Options, Replay, data_options
+
+NAME = "report"
+
+
+def configure(o: Options) -> None:
+    data_options(o, out=None)
+    o.add("--out", required=True)
+    o.add("--year", type=int)
+    o.add("--commune", action="append", dest="commune_ids", metavar="ID")
+    o.add("--jobs", type=int)
+    o.add("--timeout", type=float, default=DEFAULT_TIMEOUT)
+    o.add("--lang", dest="report_lang", choices=["vi", "en"])
+    o.add("--update", "--resume", dest="update", action="store_true")
+    o.add("--force", action="store_true")
+    o.add("--allow-failures", action="store_true")
+    o.add("--notebook")
+    o.add("--plan")
+    o.add("--budget")
+    o.add("--summary", action="store_true")
+    o.add("--documents", action="store_true")
+    o.add("--predecessors-data", nargs="+", metavar="FILE")
+    o.add("--predecessors-communes", metavar="FILE")
+    o.add("--predecessors-set", metavar="SET")
+    o.add("--scheduler", metavar="ADDRESS")
+
+
+def run(args) -> int:
+    jobs = args.jobs if args.jobs is not None else os.cpu_count() or 1
+    ours = jobs >= 1 and not args.scheduler  # a bad --jobs is the run's to refuse
+    with prestarted(max(jobs, 1), wanted=ours, charts=bool(args.plan)):
+        from . import report
+
+        return report.run(args)
+
+
+def replay(r: Replay) -> None:
+    from . import report
+
+    report.replay(r)
+
+
+COMMAND = Command(NAME, configure, run, replay)

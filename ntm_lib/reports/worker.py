@@ -1,0 +1,160 @@
+"""A worker of our own pool: how it is started, what it imports before its first page, and how
+it ends with the run that started it.
+
+Nothing heavy is imported here: `ntm report` starts its first worker before it imports what it
+needs itself (pandas, the criteria, the report's modules), so that the worker's seconds of
+imports run beside the command's own instead of after them (most of an update that makes one
+page). A worker learns at its start whether the run's pages draw seaborn charts (a plan's
+roadmap and funding): it imports seaborn before its state is taken only then.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+import sys
+import threading
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+
+# Seconds a commune's notebook may run before it is failed and the batch goes on.
+DEFAULT_TIMEOUT = 300.0
+WARM_S = 300.0  # a worker's warm-up (imports, the exporter, its shell), at most
+PR_SET_PDEATHSIG = 1
+
+_dedicated = False  # True in a process of our own pool (set by its initializer)
+
+
+def dedicated() -> bool:
+    """Whether this process is a worker of our own pool (nothing but pages runs in it)."""
+    return _dedicated
+
+
+def default_executor(jobs: int, charts: bool = True) -> ProcessPoolExecutor:
+    """A pool of `jobs` workers; `charts`: the pages draw seaborn charts."""
+    # spawn: workers start clean, with the environment of this run (a fork server would keep
+    # the environment of the first run of the process), without the parent's threads.
+    return ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=init_worker,
+        initargs=(os.getpid(), charts),
+    )
+
+
+# A pool started ahead (prestarted), by size, with its first worker's warm-up.
+_ready: dict[int, tuple[ProcessPoolExecutor, Future]] = {}
+
+
+@contextlib.contextmanager
+def prestarted(jobs: int, wanted: bool = True, charts: bool = True):
+    """A pool of ours started now, its first worker importing what a page needs while the
+    caller imports, reads and scores the data (a worker's start-up is seconds: most of an
+    update that makes one page). The first round of the batch takes it (`take`); unused, it is
+    stopped at the end of the block."""
+    if wanted and jobs not in _ready:
+        pool = default_executor(jobs, charts)
+        _ready[jobs] = (pool, pool.submit(warm_worker))
+    try:
+        yield
+    finally:
+        left = _ready.pop(jobs, None) if wanted else None
+        if left is not None:
+            stop(left[0], kill=True)
+
+
+def take(workers: int) -> ProcessPoolExecutor | None:
+    """The pool started ahead, if it has room for `workers`, once its first worker is warm
+    (a job given sooner would start a second, cold worker: slower than waiting, for an update
+    that makes one page); None when there is none (or it broke warming up)."""
+    for size in sorted(_ready):
+        if size >= workers:
+            pool, warming = _ready.pop(size)
+            return pool if _warmed(pool, warming) else None
+    return None
+
+
+def _warmed(pool: ProcessPoolExecutor, warming: Future) -> bool:
+    """Whether the pool's first worker is ready. A pool whose worker died or is stuck warming
+    up is stopped (a fresh one takes its place), and so is any pool on an interrupt."""
+    try:
+        warming.result(timeout=WARM_S)
+        return True
+    except Exception:  # noqa: BLE001 - a worker that died (BrokenProcessPool) or hangs
+        stop(pool, kill=True)
+        return False
+    except BaseException:
+        stop(pool, kill=True)
+        raise
+
+
+def stop(pool: ProcessPoolExecutor, kill: bool) -> None:
+    """Shut a pool down; with `kill`, its workers first (a broken or stuck pool)."""
+    if kill:
+        for process in list(getattr(pool, "_processes", {}).values()):
+            with contextlib.suppress(Exception):
+                process.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+# --- in the worker
+
+
+def init_worker(parent: int, charts: bool = True) -> None:
+    """In a process of the pool: notebooks run in its own shell; it exits with its parent."""
+    global _dedicated
+    _dedicated = True
+    from .process_state import expect_charts
+
+    expect_charts(charts)
+    follow_parent(parent)
+
+
+def warm_worker() -> None:
+    """In a fresh worker of our pool, before its first job: what every page imports and builds
+    once (papermill, the report's modules, nbconvert's exporter, the shell and the state it is
+    put back to before each notebook), done while the parent still reads and scores the
+    data."""
+    import papermill  # noqa: F401
+
+    from .html_export import exporter
+    from .kernel import ensure_kernel
+    from .shell_engine import before_notebook
+
+    exporter()
+    ensure_kernel()
+    before_notebook()  # the shell made, the modules a page uses imported, the state taken
+
+
+def follow_parent(parent: int, every: float = 0.1) -> None:
+    """In a worker: end the moment the run that started it is gone (killed with -9, it could
+    not say so). On Linux the kernel kills the worker when its parent dies (PR_SET_PDEATHSIG),
+    even in the middle of a long computation; elsewhere a thread waits on the parent's
+    sentinel (or polls every `every` seconds)."""
+    _die_with_parent()
+    if os.getppid() != parent:  # gone before we could ask
+        os._exit(1)
+    process = multiprocessing.parent_process()
+    sentinel = getattr(process, "sentinel", None)
+
+    def watch():
+        if sentinel is not None:
+            multiprocessing.connection.wait([sentinel])
+            os._exit(1)
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="ntm-follow-parent", daemon=True).start()
+
+
+def _die_with_parent() -> None:
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
