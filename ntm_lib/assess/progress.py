@@ -49,15 +49,28 @@ def _counts(by_year: dict, years: list) -> pd.Series:
 
 def regressions(rows: pd.DataFrame, key: str, commune_id: str, year: int) -> pd.DataFrame:
     """Rows of `year` (criteria or indicators, by `key`) met in an earlier year but not now,
-    with `last_met`, the last year they were met."""
+    with `last_met`, the last year they were met (in the order of `key`'s values)."""
     mine = _where(rows, rows["commune_id"] == commune_id)
-    now = mine[mine["year"] == year].set_index(key)
-    before = mine.loc[(mine["year"] < year) & (mine["status"] == "met"), [key, "year"]]
-    last_met = before.groupby(key, observed=True)["year"].max()
-    lost = [k for k in last_met.index if k in now.index and now.at[k, "status"] != "met"]
-    out = now.loc[lost].reset_index()
+    keys, years, status = (mine[c].tolist() for c in (key, "year", "status"))
+    last_met, now = {}, {}  # a commune's few hundred rows: counted in Python
+    for k, y, s in zip(keys, years, status):
+        if y == year:
+            now[k] = s
+        elif y < year and s == "met" and y > last_met.get(k, y - 1):
+            last_met[k] = y
+    lost = [k for k in _in_order(mine[key], last_met) if k in now and now[k] != "met"]
+    now_rows = mine[mine["year"] == year].set_index(key)
+    out = now_rows.loc[lost].reset_index()
     out["last_met"] = out[key].map(last_met).astype(int) if len(out) else pd.Series(dtype=int)
     return out
+
+
+def _in_order(column: pd.Series, found: dict) -> list:
+    """The keys of `found` in the order a groupby on `column` gives them: a category's order,
+    or sorted."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return [k for k in column.cat.categories if k in found]
+    return sorted(found)
 
 
 def indicator_trends(
@@ -83,13 +96,12 @@ def indicator_trends(
     n = (~np.isnan(y)).sum(axis=1)  # years with a value
     slope, intercept = linear_fit(y, years)
 
-    codes = last.index.get_level_values("indicator").astype(str)
-    communes = last.index.get_level_values("commune_id").astype(str)
+    codes, communes = last["indicator"], last["commune_id"]
     by_code = {i.code: i for i in cset.indicators}
     ops = np.array([by_code[c].rule.op for c in codes], dtype=object)
     kinds = np.array([by_code[c].unit_kind for c in codes], dtype=object)
     toward = _toward(ops, slope)
-    status = last["status"].astype(str).to_numpy()
+    status = last["status"]
     future = list(range(last_year + 1, last_year + horizon + 1))
     # Only the rows whose note waits on the projection need next years' thresholds.
     open_ = _projection_notes(status, kinds, n, slope, toward, np.zeros(len(status))) == "projected"
@@ -109,8 +121,8 @@ def indicator_trends(
             "commune_id": communes,
             "indicator": codes,
             "year": last_year,
-            "value": last["value"].to_numpy(dtype=float),
-            "threshold": last["threshold"].to_numpy(dtype=float),
+            "value": last["value"],
+            "threshold": last["threshold"],
             "status": status,
             "years_used": n,
             "slope_per_year": slope,
@@ -130,18 +142,30 @@ def _toward(ops: np.ndarray, slope: np.ndarray) -> np.ndarray:
 
 
 def _last_and_window(ind: pd.DataFrame, last_year: int, window: int):
-    """(the last year's rows indexed by commune and indicator, their values over the window's
-    years [row, year], those years). A (commune, indicator, year) has one row (intake refuses
-    a second): each value goes straight to its cell."""
-    years = sorted(y for y in ind["year"].unique() if y > last_year - window)
-    ind = ind[["commune_id", "indicator", "year", "value", "threshold", "status"]]  # what is read
-    ind = _where(ind, ind["year"].isin(years))
-    last = ind[ind["year"] == last_year].set_index(["commune_id", "indicator"])
-    row = last.index.get_indexer(pd.MultiIndex.from_arrays([ind["commune_id"], ind["indicator"]]))
-    col = np.searchsorted(np.array(years), ind["year"].to_numpy())
-    values = np.full((len(last), len(years)), np.nan)
+    """(the last year's rows: their commune, indicator (as text), value, threshold and status,
+    by column; their values over the window's years [row, year]; those years). A (commune,
+    indicator, year) has one row (intake refuses a second): each value goes straight to its
+    cell, found by a dict (a page's few hundred rows: no index built)."""
+    year = ind["year"].to_numpy()
+    years = sorted(y for y in pd.unique(year) if y > last_year - window)
+    at_last = np.flatnonzero(year == last_year)
+    window_rows = np.flatnonzero(np.isin(year, years))
+    cid, code = ind["commune_id"].to_numpy(), ind["indicator"].to_numpy()
+    row_of = {(cid[i], code[i]): n for n, i in enumerate(at_last.tolist())}
+    rows = [row_of.get((cid[i], code[i]), -1) for i in window_rows.tolist()]
+    row = np.asarray(rows, dtype=np.int64)
+    col = np.searchsorted(np.array(years), year[window_rows])
+    value = ind["value"].to_numpy(dtype=float)
+    values = np.full((len(at_last), len(years)), np.nan)
     kept = row >= 0  # rows of an indicator the last year has no row for are not projected
-    values[row[kept], col[kept]] = ind["value"].to_numpy(dtype=float)[kept]
+    values[row[kept], col[kept]] = value[window_rows][kept]
+    last = {
+        "commune_id": pd.Index(cid[at_last]).astype(str),
+        "indicator": pd.Index(code[at_last]).astype(str),
+        "value": value[at_last],
+        "threshold": ind["threshold"].to_numpy(dtype=float)[at_last],
+        "status": ind["status"].to_numpy()[at_last].astype(str).astype(object),
+    }
     return last, values, years
 
 

@@ -6,6 +6,8 @@ with raw values and status codes; formatting for people happens in `render`.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pandas as pd
 
@@ -53,10 +55,21 @@ def relative_gap(rows: pd.DataFrame) -> pd.Series:
     return pd.Series(np.where(rows["status"] == "not_met", rel, np.nan), index=rows.index)
 
 
+def _relative_gap(rows: pd.DataFrame) -> np.ndarray:
+    """`relative_gap` as an array, by numpy on the columns' arrays (a page's few dozen rows,
+    where pandas' own work was most of the cost)."""
+    thr = rows["threshold"].to_numpy(dtype=float)
+    gap = rows["gap"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(np.abs(thr) > 0, gap / np.abs(thr), gap)
+    rel = np.where(rows["unit_kind"].to_numpy() == "yes_no", 1.0, rel)
+    return np.where(rows["status"].to_numpy() == "not_met", rel, np.nan)
+
+
 def gap_ranking(rows: pd.DataFrame) -> pd.DataFrame:
     """Unmet indicators, farthest from their threshold first (ties: by indicator order)."""
-    ranked = rows.assign(relative_gap=relative_gap(rows))
-    ranked = ranked[ranked["status"] == "not_met"]
+    unmet = rows["status"].to_numpy() == "not_met"
+    ranked = rows[unmet].assign(relative_gap=_relative_gap(rows)[unmet])
     return ranked.sort_values("relative_gap", ascending=False, kind="stable").reset_index(drop=True)
 
 
@@ -66,17 +79,19 @@ def achievement(rows: pd.DataFrame, cap: float = 1.5) -> pd.DataFrame:
     For '≥' rules value/threshold; for '≤' rules threshold/value (lower is better); yes/no
     indicators are 1.0 when met and 0.0 when not.
     """
-    r = rows[rows["status"].isin(["met", "not_met"])].copy()
-    v, thr = r["value"].astype(float), r["threshold"].astype(float)
+    status = rows["status"].to_numpy()
+    r = rows[(status == "met") | (status == "not_met")].copy()
+    v, thr = r["value"].to_numpy(dtype=float), r["threshold"].to_numpy(dtype=float)
+    rule, met = r["rule"].to_numpy(), (r["status"].to_numpy() == "met").astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         up = np.where(thr != 0, v / thr, np.where(v > 0, cap, 1.0))
         down = np.where(v != 0, thr / v, cap)
     share = np.where(
-        r["rule"].isin([">=", ">"]),
+        (rule == ">=") | (rule == ">"),
         up,
-        np.where(r["rule"].isin(["<=", "<"]), down, (r["status"] == "met").astype(float)),
+        np.where((rule == "<=") | (rule == "<"), down, met),
     )
-    share = np.where(r["unit_kind"] == "yes_no", (r["status"] == "met").astype(float), share)
+    share = np.where(r["unit_kind"].to_numpy() == "yes_no", met, share)
     r["share"] = np.clip(share, 0, cap)
     return r.reset_index(drop=True)
 
@@ -250,11 +265,28 @@ def _comparison_frame(rows: list[dict]) -> pd.DataFrame:
 
 
 def group_counts(criteria_rows: pd.DataFrame, cset: CriteriaSet) -> pd.DataFrame:
-    """Criteria per display group and status, for one commune-year."""
-    group_of = {n: g for g in cset.groups for n in g.criteria}
-    rows = criteria_rows.assign(
-        group=criteria_rows["criterion"].map(lambda n: group_of[n].id if n in group_of else "")
+    """Criteria per display group and status, for one commune-year: groups in the set's order,
+    statuses in their column's (as a groupby would give them), counted in Python (a page's
+    few rows: a groupby's overhead was most of a millisecond's work)."""
+    group_of = {n: g.id for g in cset.groups for n in g.criteria}
+    status = criteria_rows["status"]
+    counted = Counter(
+        (group_of.get(n, ""), s)
+        for n, s in zip(criteria_rows["criterion"].tolist(), status.tolist())
+        if not pd.isna(s)
     )
-    counts = rows.groupby(["group", "status"], observed=True).size().unstack(fill_value=0)
-    order = [g.id for g in cset.groups if g.id in counts.index]
-    return counts.reindex(order).fillna(0).astype(int)
+    seen = {s for _, s in counted}
+    if isinstance(status.dtype, pd.CategoricalDtype):
+        cats = status.cat.categories
+        columns = pd.CategoricalIndex(
+            [c for c in cats if c in seen], categories=cats, ordered=status.cat.ordered
+        )
+    else:
+        columns = pd.Index(sorted(seen))
+    groups = [g.id for g in cset.groups if any((g.id, s) in counted for s in seen)]
+    return pd.DataFrame(
+        [[counted.get((g, s), 0) for s in columns] for g in groups],
+        index=pd.Index(groups, name="group", dtype=str),
+        columns=columns.rename("status"),
+        dtype="int64",
+    )

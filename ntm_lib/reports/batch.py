@@ -190,30 +190,27 @@ def _fresh_process_needed() -> tuple:
 
 
 def _execute(job: Job) -> None:
-    """The commune's notebook run (papermill), then exported as its page (nbconvert)."""
-    import papermill
-
+    """The commune's notebook run (papermill's parts: run_notebook), then exported as its page
+    (nbconvert) from the executed notebook in memory."""
     from .html_export import notebook_to_html
+    from .run_notebook import execute
 
     engine = _engine()[0]
     ensure_kernel()  # on a cluster worker too: the kernel is this worker's own Python
     folder = Path(job.folder)
     ipynb, html = folder / f"{job.stem}.ipynb", folder / f"{job.stem}.html"
     with deadline(job.timeout):
-        papermill.execute_notebook(
+        nb = execute(
             job.notebook,
-            str(ipynb),
-            parameters=job.parameters,
-            kernel_name=job.kernel,
-            engine_name=engine,
-            progress_bar=False,
-            cwd=str(Path(job.notebook).parent),
-            execution_timeout=job.timeout,
-            # written once at the end, not after every cell
-            request_save_on_cell_execute=False,
+            ipynb,
+            job.parameters,
+            job.kernel,
+            engine,
+            cwd=Path(job.notebook).parent,
+            timeout=job.timeout,
         )
     title = t("report_title", job.parameters["lang"], name=job.name) + f" ({job.year})"
-    notebook_to_html(ipynb, html, title, job.parameters["lang"])
+    notebook_to_html(nb, html, title, job.parameters["lang"])
 
 
 def _with_view(job: Job) -> dict:

@@ -6,6 +6,7 @@ Context (reports.context); each `*_chart_html(ctx)` one chart.
 
 from __future__ import annotations
 
+from collections import Counter
 from urllib.parse import quote
 
 import pandas as pd
@@ -14,7 +15,7 @@ from .. import fmt
 from ..assess import views
 from ..assess.peers import PEERS_SHOWN, same_gap
 from ..assess.progress import HORIZON, WINDOW, indicator_trends, per_year, regressions
-from ..assess.proof import MAX_AGE_MONTHS, dossier
+from ..assess.proof import MAX_AGE_MONTHS, statuses, with_values
 from ..assess.roadmap import outlook_text
 from ..criteria.text import gap_text, requirement_text, value_text
 from ..i18n import pick, t
@@ -272,26 +273,51 @@ def _risk_table(ctx: Context, risky: pd.DataFrame) -> str:
     return table(headers, rows, "warning", roles=["key", "name", "", "", "", "", "", "verdict"])
 
 
+PROOF_COLUMNS = [
+    "indicator",
+    "name_vi",
+    "name_en",
+    "value",
+    "unit",
+    "status",
+    "proof_document",
+    "proof_number",
+    "proof_date",
+    "proof_kept_at",
+]
+
+
 def proof_html(ctx: Context) -> str:
-    """Minh chứng: the document behind each value, and the values without one (or too old)."""
+    """Minh chứng: the document behind each value, and the values without one (or too old).
+    The commune's rows of its year (ctx.indicators, the rows of its dossier: assess.proof) as
+    lists: a page's few dozen rows."""
     lang = ctx.lang
-    rows = dossier(ctx.own, ctx.cset, ctx.commune_id, ctx.year)
-    counts = rows["proof_status"].value_counts()
+    ind = ctx.indicators
+    rows = [dict(zip(PROOF_COLUMNS, r)) for r in zip(*(ind[c].tolist() for c in PROOF_COLUMNS))]
+    found = statuses(
+        [r["proof_document"] for r in rows],
+        [r["proof_number"] for r in rows],
+        [r["proof_date"] for r in rows],
+        ctx.year,
+        MAX_AGE_MONTHS,
+    )
+    found = with_values(found, [r["status"] for r in rows])
+    counts = Counter(found)
     summary = t(
         "report_proof_summary",
         lang,
-        ok=int(counts.get("ok", 0)),
-        missing=int(counts.get("missing", 0)),
-        stale=int(counts.get("stale", 0)),
-        undated=int(counts.get("undated", 0)),
+        ok=counts["ok"],
+        missing=counts["missing"],
+        stale=counts["stale"],
+        undated=counts["undated"],
         months=MAX_AGE_MONTHS,
     )
-    lacking = rows[rows["proof_status"].isin(["missing", "stale", "undated"])]
-    given = rows[rows["proof_status"] == "ok"]
+    lacking = [r | {"proof_status": p} for r, p in zip(rows, found) if p in LACKING]
     documents = sorted(
         {
-            " ".join(x for x in (d, n) if x)
-            for d, n in zip(given["proof_document"], given["proof_number"])
+            " ".join(x for x in (r["proof_document"], r["proof_number"]) if x)
+            for r, p in zip(rows, found)
+            if p == "ok"
         }
     )
     listed = (
@@ -301,31 +327,34 @@ def proof_html(ctx: Context) -> str:
         if documents
         else ""
     )
-    cls = "warning" if len(lacking) else "note"
+    cls = "warning" if lacking else "note"
     return section(
         t("report_proof", lang),
         f'<p class="{cls}">{esc(summary)}</p>'
         + listed
-        + (_proof_table(lacking, lang) if len(lacking) else ""),
+        + (_proof_table(lacking, lang) if lacking else ""),
         "proof-section",
         fold=True,
     )
 
 
-def _proof_table(lacking: pd.DataFrame, lang: str) -> str:
+LACKING = ("missing", "stale", "undated")
+
+
+def _proof_table(lacking: list[dict], lang: str) -> str:
     body = [
         [
-            esc(r.indicator),
-            esc(r.name_vi if lang == "vi" else r.name_en),
-            esc(value_text(r.value, r.unit, lang)),
-            badge(r.status, lang),
-            esc(" ".join(x for x in (r.proof_document, r.proof_number) if x)),
-            esc(fmt.date(r.proof_date, lang)),
-            esc(r.proof_kept_at),
-            f'<span class="proof-{esc(r.proof_status)}">'
-            f"{esc(t(f'proof_{r.proof_status}', lang))}</span>",
+            esc(r["indicator"]),
+            esc(r["name_vi"] if lang == "vi" else r["name_en"]),
+            esc(value_text(r["value"], r["unit"], lang)),
+            badge(r["status"], lang),
+            esc(" ".join(x for x in (r["proof_document"], r["proof_number"]) if x)),
+            esc(fmt.date(r["proof_date"], lang)),
+            esc(r["proof_kept_at"]),
+            f'<span class="proof-{esc(r["proof_status"])}">'
+            f"{esc(t('proof_' + r['proof_status'], lang))}</span>",
         ]
-        for r in lacking.itertuples()
+        for r in lacking
     ]
     headers = [
         t(k, lang)

@@ -86,11 +86,14 @@ def exporter() -> HTMLExporter:
     return exp
 
 
-def notebook_to_html(notebook: str | Path, target: str | Path, title: str, lang: str) -> Path:
-    # Just written by papermill, which validated it: read by nbformat's own v4 reader (lines
-    # joined into text, as nbformat.read gives them), without validating it once more.
-    with open(notebook, encoding="utf-8") as fh:
-        nb = nbformat.v4.reads(fh.read())
+def notebook_to_html(notebook, target: str | Path, title: str, lang: str) -> Path:
+    """`notebook` (a NotebookNode, or the path of one) as the page `target`. The exporter
+    works on its own copy: the notebook given is left as it is."""
+    if not isinstance(notebook, nbformat.NotebookNode):
+        # Written by papermill, which validated it: read by nbformat's own v4 reader (lines
+        # joined into text, as nbformat.read gives them), without validating it once more.
+        with open(notebook, encoding="utf-8") as fh:
+            notebook = nbformat.v4.reads(fh.read())
     resources = {"ntm": {"lang": lang, "title": title, "css": stylesheet(), "version": __version__}}
-    body, _ = exporter().from_notebook_node(nb, resources=resources)
+    body, _ = exporter().from_notebook_node(notebook, resources=resources)
     return atomic_file(target, lambda tmp: Path(tmp).write_text(body, encoding="utf-8"))

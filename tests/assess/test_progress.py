@@ -126,7 +126,12 @@ def test_the_window_of_values_is_the_pivot_of_the_rows():
         observed=True,
         dropna=False,
     ).reindex(columns=years)
-    expected = pivot.reindex(last.index).to_numpy(dtype=float)
+    keys = list(zip(last["commune_id"], last["indicator"]))
+    expected = pivot.reindex(keys).to_numpy(dtype=float)
     assert years == [2023, 2024, 2025] and values.shape == expected.shape
     assert np.array_equal(values, expected, equal_nan=True)
-    assert ("10912", "2.1") not in last.index and np.isnan(values).any()
+    assert ("10912", "2.1") not in keys and np.isnan(values).any()
+    lasts = ind[ind["year"] == 2025]
+    assert keys == list(zip(lasts["commune_id"], lasts["indicator"].astype(str)))
+    assert list(last["status"]) == lasts["status"].astype(str).tolist()
+    assert np.array_equal(last["value"], lasts["value"].to_numpy(dtype=float), equal_nan=True)
