@@ -42,7 +42,8 @@ def configure(o: Options) -> None:
 def run(args) -> int:
     jobs = args.jobs if args.jobs is not None else os.cpu_count() or 1
     ours = jobs >= 1 and not args.scheduler  # a bad --jobs is the run's to refuse
-    with prestarted(max(jobs, 1), wanted=ours, charts=bool(args.plan)):
+    draws = bool(args.plan or args.notebook)  # through matplotlib (worker.default_executor)
+    with prestarted(max(jobs, 1), wanted=ours, charts=draws):
         from . import report
 
         return report.run(args)

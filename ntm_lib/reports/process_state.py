@@ -36,6 +36,7 @@ PAGE_ENV = ("SOURCE_DATE_EPOCH", "NTM_LANG", "NTM_SETS_DIR", "NTM_MAX_INPUT_MB")
 # the worker's, not a page's).
 WATCHED = ("numpy", "numpy.random", "pandas", "matplotlib", "seaborn", "warnings", "random")
 OWN = "ntm_lib"
+PYPLOT = "matplotlib.pyplot"
 INFRASTRUCTURE = (
     "ntm_lib.reports.batch",
     "ntm_lib.reports.pool",
@@ -92,13 +93,14 @@ class Snapshot:
         self.numpy_random = np.random.get_state()
         self.random = random.getstate()
         self.pandas = _pandas_options()
-        self.rc = copy.deepcopy(dict(matplotlib.rcParams))
+        self.rc = _stored_rc(matplotlib.rcParams)
         self.decimal = decimal.getcontext().copy()
         self.locale = locale.setlocale(locale.LC_ALL)
         self.recursion = sys.getrecursionlimit()
         self.gc = (gc.isenabled(), gc.get_threshold())
         self.umask = _umask()
         self.threads = {t.ident for t in threading.enumerate()}
+        self.pyplot = PYPLOT in sys.modules
 
     def restore(self) -> list[str]:
         """Put everything back; returns what could not be (empty: all of it)."""
@@ -111,7 +113,13 @@ class Snapshot:
             for t in threading.enumerate()
             if t.ident not in self.threads and t.is_alive() and not t.daemon
         ]
-        return [f"thread {name}" for name in alive]
+        problems = [f"thread {name}" for name in alive]
+        if PYPLOT in sys.modules and not self.pyplot:
+            # pyplot sets itself up in the shell and in matplotlib as it loads (backend,
+            # figure formats, hooks): a process where it was not loaded ahead cannot be put
+            # back as it was (workers expecting no matplotlib figure: expect_charts)
+            problems.append(f"{PYPLOT} loaded")
+        return problems
 
     def _environment(self) -> None:
         for key in [k for k in os.environ if k not in self.env and k not in self.keep_env]:
@@ -143,8 +151,8 @@ class Snapshot:
         np.random.set_state(self.numpy_random)
         random.setstate(self.random)
         self._pandas()
-        if dict(matplotlib.rcParams) != self.rc:
-            dict.update(matplotlib.rcParams, copy.deepcopy(self.rc))
+        if dict(dict.items(matplotlib.rcParams)) != self.rc:
+            dict.update(matplotlib.rcParams, _stored_rc(self.rc))
         if "matplotlib.pyplot" in sys.modules:
             sys.modules["matplotlib.pyplot"].close("all")
 
@@ -167,6 +175,15 @@ class Snapshot:
         gc.enable() if enabled else gc.disable()
         gc.set_threshold(*threshold)
         os.umask(self.umask)
+
+
+def _stored_rc(rc: dict) -> dict:
+    """A copy of rcParams as stored: read through rcParams, a backend not yet chosen would
+    be chosen (pyplot imported); matplotlib's marker for it is kept, not copied."""
+    from matplotlib import rcsetup
+
+    marker = getattr(rcsetup, "_auto_backend_sentinel", None)
+    return copy.deepcopy(dict(dict.items(rc)), memo={id(marker): marker})
 
 
 def _put_back(current: dict, saved: dict) -> None:
@@ -219,15 +236,21 @@ def between_notebooks(shell, env: dict[str, str | None] | None = None) -> None:
         raise RuntimeError("state a notebook left cannot be undone: " + ", ".join(problems))
 
 
-_charts = True  # whether the pages of this process draw seaborn charts (expect_charts)
+_charts = True  # whether the pages of this process may draw through matplotlib
 
 
 def expect_charts(charts: bool) -> None:
-    """Say whether this process's pages draw seaborn charts (a plan's): seaborn is then
-    imported before the state is taken; otherwise not (a tenth of a second of every worker's
-    start), and a page that imports it all the same gets it afresh (Snapshot.restore)."""
+    """Say whether this process's pages may draw through matplotlib (a plan's seaborn
+    charts, a notebook of one's own): seaborn, pyplot and the inline backend are then
+    imported before the state is taken; otherwise not (half a second of every worker's
+    start), and a notebook that loads pyplot all the same leaves a process to be replaced
+    (Snapshot.restore)."""
     global _charts
     _charts = charts
+
+
+def charts_expected() -> bool:
+    return _charts
 
 
 def warm_imports() -> None:

@@ -32,7 +32,7 @@ from nbformat import NotebookNode
 from traitlets.config import Config
 
 from ..errors import NotebookTimeout
-from .process_state import Snapshot, warm_imports
+from .process_state import Snapshot, charts_expected, warm_imports
 
 # Registered with papermill as an entry point (pyproject.toml, "papermill.engine").
 ENGINE_NAME = "ntm-shell"
@@ -46,6 +46,8 @@ LANGUAGE_INFO = {
     "nbconvert_exporter": "python",
     "file_extension": ".py",
 }
+INLINE = "module://matplotlib_inline.backend_inline"  # matplotlib's backend in a kernel
+INLINE_CONFIG = "matplotlib_inline.config"
 # Raised in a cell but meant for the batch, not for the cell's output.
 PASSED_THROUGH = (NotebookTimeout, KeyboardInterrupt)
 
@@ -195,11 +197,9 @@ def before_notebook() -> _Shell:
 
 
 def _settings_of(shell: InteractiveShell) -> tuple:
-    """What a notebook could change in the shell itself, as identities and values."""
-    from matplotlib_inline.config import InlineBackend
-
+    """What a notebook could change in the shell itself, as identities and values (the
+    inline backend's settings once it is loaded: loading it is a change too)."""
     display = shell.display_formatter
-    inline = InlineBackend.instance()
     manager = shell.input_transformer_manager
     return (
         tuple(display.active_types),
@@ -210,8 +210,20 @@ def _settings_of(shell: InteractiveShell) -> tuple:
         tuple((k, tuple(v)) for k, v in shell.events.callbacks.items()),
         tuple((k, tuple(sorted(v.items()))) for k, v in shell.magics_manager.magics.items()),
         (shell.ast_node_interactivity, shell.autocall, shell.automagic, shell.InteractiveTB.mode),
-        (tuple(inline.figure_formats), repr(inline.print_figure_kwargs), repr(inline.rc)),
-        (inline.close_figures, shell.display_pub, shell.displayhook),
+        _inline_settings(),
+        (shell.display_pub, shell.displayhook),
+    )
+
+
+def _inline_settings() -> tuple:
+    if INLINE_CONFIG not in sys.modules:
+        return ()
+    inline = sys.modules[INLINE_CONFIG].InlineBackend.instance()
+    return (
+        tuple(inline.figure_formats),
+        repr(inline.print_figure_kwargs),
+        repr(inline.rc),
+        inline.close_figures,
     )
 
 
@@ -241,23 +253,35 @@ def _get_shell() -> _Shell:
 
 def _enable_inline_figures(shell: InteractiveShell) -> None:
     """Figures left open at the end of a cell are shown, as in a kernel (where matplotlib's
-    backend is the inline one), unless the notebook chose a backend itself."""
+    backend is the inline one), unless the notebook chose a backend itself. Where the pages
+    draw nothing through matplotlib (process_state.charts_expected: the shipped notebook
+    without a plan), pyplot and the inline backend (half a second of a worker's start) wait
+    for a notebook that imports pyplot: matplotlib's backend is named the inline one, as a
+    kernel names it in MPLBACKEND, and the backend sets itself up in this shell when pyplot
+    loads it, as it does in a kernel (the worker is then replaced: process_state)."""
+    import matplotlib
+
+    if not charts_expected() and "matplotlib.pyplot" not in sys.modules:
+        matplotlib.rcParams["backend"] = INLINE
+        return
     from IPython.core.pylabtools import activate_matplotlib
     from matplotlib_inline.backend_inline import configure_inline_support
 
-    backend = "module://matplotlib_inline.backend_inline"
-    activate_matplotlib(backend)  # what a kernel's matplotlib does on import
-    configure_inline_support(shell, backend)
+    activate_matplotlib(INLINE)  # what a kernel's matplotlib does on import
+    # matplotlib_inline gives a shell its figure formats only the first time in a process:
+    # a shell made after another (after a failure, or once a notebook loaded pyplot) needs
+    # them too.
+    configure_inline_support.current_backend = "unset"
+    configure_inline_support(shell, INLINE)
 
 
 def discard_shell() -> None:
     """Drop the shell (after a failure): the next notebook gets a new one."""
     global _shell
     if _shell is not None:
-        from matplotlib_inline.config import InlineBackend
-
         _Shell.clear_instance()
-        InlineBackend.clear_instance()
+        if INLINE_CONFIG in sys.modules:
+            sys.modules[INLINE_CONFIG].InlineBackend.clear_instance()
         _shell = None
 
 

@@ -4,8 +4,9 @@ it ends with the run that started it.
 Nothing heavy is imported here: `ntm report` starts its first worker before it imports what it
 needs itself (pandas, the criteria, the report's modules), so that the worker's seconds of
 imports run beside the command's own instead of after them (most of an update that makes one
-page). A worker learns at its start whether the run's pages draw seaborn charts (a plan's
-roadmap and funding): it imports seaborn before its state is taken only then.
+page). A worker learns at its start whether the run's pages may draw through matplotlib (a
+plan's seaborn charts, a notebook of one's own): it imports seaborn and pyplot before its
+state is taken only then.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ def dedicated() -> bool:
 
 
 def default_executor(jobs: int, charts: bool = True) -> ProcessPoolExecutor:
-    """A pool of `jobs` workers; `charts`: the pages draw seaborn charts."""
+    """A pool of `jobs` workers; `charts`: its pages may draw through matplotlib (a plan's
+    seaborn charts, a notebook of one's own): seaborn and pyplot imported ahead."""
     # spawn: workers start clean, with the environment of this run (a fork server would keep
     # the environment of the first run of the process), without the parent's threads.
     return ProcessPoolExecutor(
@@ -120,12 +122,14 @@ def warm_worker() -> None:
     data."""
     import papermill  # noqa: F401
 
+    from .batch import NOTEBOOK
     from .html_export import exporter
     from .kernel import ensure_kernel
-    from .shell_engine import before_notebook
+    from .run_notebook import notebook_copy
+    from .shell_engine import ENGINE_NAME, before_notebook
 
     exporter()
-    ensure_kernel()
+    notebook_copy(NOTEBOOK, ensure_kernel(), ENGINE_NAME)  # read and validated once
     before_notebook()  # the shell made, the modules a page uses imported, the state taken
 
 

@@ -155,5 +155,26 @@ def test_seaborn_imported_by_a_notebook_of_a_worker_that_did_not_warm_it_is_fres
     )
     lines = done.stdout.splitlines()
     assert lines[0] == "False", "not imported ahead when the pages draw no seaborn chart"
-    assert lines[1] == "[]"
-    assert lines[2].startswith("False (0.0"), "imported afresh, and it works"
+    assert lines[1] == "['matplotlib.pyplot loaded']", "seaborn loads pyplot: to be replaced"
+    assert lines[2].startswith("False (0.0"), "imported afresh all the same, and it works"
+
+
+PYPLOT_LATE = """
+import sys
+from ntm_lib.reports import process_state
+process_state.expect_charts(False)
+process_state.warm_imports()
+snapshot = process_state.Snapshot()
+print("matplotlib.pyplot" in sys.modules, snapshot.restore())
+import matplotlib.pyplot
+print(snapshot.restore())
+"""
+
+
+def test_a_process_where_a_notebook_loaded_pyplot_unexpected_is_named_to_be_replaced():
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-c", PYPLOT_LATE], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.splitlines() == ["False []", "['matplotlib.pyplot loaded']"]

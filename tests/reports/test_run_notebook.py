@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from ntm_lib.reports import run_notebook
-from ntm_lib.reports.batch import init_worker
+from ntm_lib.reports.worker import init_worker
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_shell_engine import _comparable, _notebook  # noqa: E402

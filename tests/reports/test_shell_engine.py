@@ -202,3 +202,35 @@ def _settle_after(notebook: str):
     made_since = [[] for _ in range(1000)]  # noqa: F841 - would be frozen by a second settle
     batch._settle()
     return frozen, kept, gc.get_freeze_count()
+
+
+def _pyplot_imported() -> bool:
+    import sys
+
+    return "matplotlib.pyplot" in sys.modules
+
+
+def test_a_worker_whose_pages_draw_no_matplotlib_loads_pyplot_only_for_a_notebook_that_asks(
+    tmp_path,
+):
+    """Half a second of a worker's start: pyplot and the inline backend wait for a notebook
+    that imports pyplot; its figure is shown as in a kernel, and the process, which cannot be
+    put back as it was, is then to be replaced before the next notebook."""
+    from ntm_lib.reports import worker as workers
+    from ntm_lib.reports.shell_engine import ProcessTainted
+
+    plain = str(_notebook(tmp_path, "plain", ["print(x)"]))
+    drawing = str(_notebook(tmp_path, "drawing", PARITY_CELLS[4:5] + ["print(x)"]))
+    pool = workers.default_executor(1, charts=False)
+    try:
+        pool.submit(workers.warm_worker).result(timeout=300)
+        assert pool.submit(_execute, plain, "ntm-shell", {"x": 1}).result()[0] == "ok"
+        assert pool.submit(_pyplot_imported).result() is False
+        done = pool.submit(_execute, drawing, "ntm-shell", {"x": 2}).result()
+        assert done[0] == "ok"
+        data = [o.get("data", {}) for cell in done[3] for o in cell or []]
+        assert any("image/png" in d for d in data), "the figure shown, as in a kernel"
+        with pytest.raises(ProcessTainted, match="matplotlib.pyplot"):
+            pool.submit(_execute, plain, "ntm-shell", {"x": 3}).result()
+    finally:
+        workers.stop(pool, kill=True)

@@ -138,3 +138,16 @@ def test_a_worker_started_ahead_has_its_shell_and_its_state_ready_before_its_fir
         assert pool.submit(_shell_ready).result(timeout=60) is True
     finally:
         worker.stop(pool, kill=True)
+
+
+def test_workers_import_matplotlib_ahead_only_for_pages_that_may_draw_with_it(tmp_path):
+    from ntm_lib.reports.batch import NOTEBOOK, Job
+    from ntm_lib.reports.pool import draws_charts
+
+    def job(notebook, plan=""):
+        parameters = {"plan": plan, "lang": "vi"}
+        return Job("1", 2024, "A", str(notebook), str(tmp_path), parameters, "ntm-assess")
+
+    assert draws_charts([job(NOTEBOOK), job(NOTEBOOK)]) is False
+    assert draws_charts([job(NOTEBOOK), job(NOTEBOOK, plan="/data/plan.xlsx")]) is True
+    assert draws_charts([job(tmp_path / "own.ipynb")]) is True, "a notebook of one's own"
