@@ -28,6 +28,7 @@ from ..provenance import files, relative_path, run_time
 from ..reports import batch, fingerprint, pool, reuse, worker
 from ..reports.batch import DEFAULT_TIMEOUT, NOTEBOOK
 from ..reports.context import plan_files
+from ..reports.kernel import sweep_dead_kernel_folders
 from ..reports.slices import district_parts, page_provenance, write_slices
 from ..reports.workbooks import write_assessment
 from . import manifest
@@ -241,8 +242,6 @@ def _made(req: Request, key: str, previous: dict | None, started: str, executor)
     year = loaded.checked_year(req.year)
     selected = batch.choose_communes(loaded, year, req.communes)
     page_run, plan_rows, budget_rows = _plan(req, loaded, year)
-    from ..reports.papermill_engine import sweep_dead_kernel_folders
-
     sweep_dead_kernel_folders()  # of kernels whose workers were killed, in any earlier run
     with _keeping_previous(req), atomic_dir(req.out, force=True, inputs=req.inputs) as tmp:
         made = Made(page_run, year, selected, plan_rows, budget_rows)

@@ -11,11 +11,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
 
+from ..atomic import alive
+
 KERNEL_NAME = "ntm-assess"
+# A warm kernel's folder (its sockets and connection file: papermill_engine), named by the
+# worker that started it, which a marker file inside names too.
+SOCKETS_PREFIX = "ntm-kernel-"
+MARKER = ".ntm-kernel"
 
 
 def kernel_spec() -> dict:
@@ -43,3 +50,15 @@ def ensure_kernel() -> str:
     if not paths.split(os.pathsep)[0] == str(base):
         os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(base), paths) if p)
     return KERNEL_NAME
+
+
+def sweep_dead_kernel_folders() -> None:
+    """Remove the socket folders of workers that were killed (they could not clean up):
+    only folders that carry our marker and whose worker process is gone."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{SOCKETS_PREFIX}*"):
+        try:
+            pid = int((folder / MARKER).read_text())
+        except (OSError, ValueError):
+            continue
+        if folder.name.startswith(f"{SOCKETS_PREFIX}{pid}-") and not alive(pid):
+            shutil.rmtree(folder, ignore_errors=True)

@@ -19,26 +19,12 @@ from pathlib import Path
 
 from jupyter_client.manager import KernelManager
 
-from ..atomic import alive
+from .kernel import MARKER, SOCKETS_PREFIX, sweep_dead_kernel_folders
 
 # Registered with papermill as an entry point (pyproject.toml, "papermill.engine").
 ENGINE_NAME = "ntm-warm"
-SOCKETS_PREFIX = "ntm-kernel-"
-MARKER = ".ntm-kernel"
 _kernel: KernelManager | None = None
 _client = None  # the worker's kernel client, channels open and the kernel known ready
-
-
-def sweep_dead_kernel_folders() -> None:
-    """Remove the socket folders of workers that were killed (they could not clean up):
-    only folders that carry our marker and whose worker process is gone."""
-    for folder in Path(tempfile.gettempdir()).glob(f"{SOCKETS_PREFIX}*"):
-        try:
-            pid = int((folder / MARKER).read_text())
-        except (OSError, ValueError):
-            continue
-        if folder.name.startswith(f"{SOCKETS_PREFIX}{pid}-") and not alive(pid):
-            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _warm_kernel(kernel_name: str) -> KernelManager:

@@ -156,7 +156,7 @@ def test_no_kernel_folder_outlives_its_worker(tmp_path):
     of a dead process behind."""
     import tempfile
 
-    from ntm_lib.reports.papermill_engine import MARKER, SOCKETS_PREFIX
+    from ntm_lib.reports.kernel import MARKER, SOCKETS_PREFIX
 
     stale = Path(tempfile.gettempdir()) / f"{SOCKETS_PREFIX}999999999-test"
     stale.mkdir(exist_ok=True)

@@ -80,7 +80,10 @@ def spy(jobs, charts=True):
     print("pandas already imported:", "pandas" in sys.modules, "charts:", charts, flush=True)
     return start(jobs, charts)
 worker.default_executor = spy
-sys.exit(cli.main(sys.argv[1:]))
+code = cli.main(sys.argv[1:])
+heavy = ("jupyter_client", "IPython", "nbconvert", "papermill", "matplotlib.pyplot", "seaborn")
+print("the run itself loaded:", [m for m in heavy if m in sys.modules])
+sys.exit(code)
 """
 
 
@@ -101,6 +104,8 @@ def test_ntm_report_starts_its_first_worker_before_its_own_imports(tmp_path):
     assert done.returncode == 0, done.stderr
     started = [line for line in done.stdout.splitlines() if line.startswith("pandas")]
     assert started[0] == "pandas already imported: False charts: False"
+    # what only the workers need (the pages' notebooks, their kernel, their charts)
+    assert done.stdout.splitlines()[-1] == "the run itself loaded: []"
     assert (tmp_path / "out" / "index.html").is_file()
 
 
