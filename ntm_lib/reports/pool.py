@@ -147,7 +147,10 @@ def _round(
                 rest = [job for job, _ in flight.values()]
                 return [(job, False) for job in broken] + [(job, job in stuck) for job in rest]
     finally:
-        stop(pool, kill=bool(flight))
+        # Killed even when idle: every job's files are written and its outcome received, and
+        # a worker's orderly exit (its interpreter's teardown: IPython, pandas, their atexit
+        # work) keeps the run waiting over half a second.
+        stop(pool, kill=True)
     return []
 
 
