@@ -4,35 +4,20 @@ metadata, and when a cell raises, its error cells and the failed notebook writte
 notebook is read once per worker, each page given its own copy."""
 
 import json
-import multiprocessing
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from ntm_lib.reports import run_notebook
-from ntm_lib.reports.worker import init_worker
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_shell_engine import _comparable, _notebook  # noqa: E402
 
 CELLS = ["print(x * 2)", "from IPython.display import HTML, display\ndisplay(HTML('<b>b</b>'))"]
 TIMES = {"start_time", "end_time", "duration"}
-
-
-@pytest.fixture(scope="module")
-def worker():
-    """A process of the report pool, as `ntm report` starts it."""
-    with ProcessPoolExecutor(
-        1,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=init_worker,
-        initargs=(os.getpid(),),
-    ) as pool:
-        yield pool
 
 
 def _run(how: str, notebook: str, out: str, parameters: dict):

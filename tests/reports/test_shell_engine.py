@@ -2,16 +2,12 @@
 its parameters alone; errors and timeouts end it as they end a kernel's."""
 
 import gc
-import multiprocessing
 import os
 import weakref
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import nbformat
 import pytest
-
-from ntm_lib.reports.worker import init_worker
 
 PARITY_CELLS = [
     "import sys\nprint('one')\nprint('two')",
@@ -77,18 +73,6 @@ def sys_streams_restored() -> bool:
     import sys
 
     return sys.stdout is sys.__stdout__ and sys.stderr is sys.__stderr__
-
-
-@pytest.fixture(scope="module")
-def worker():
-    """A process of the report pool, as `ntm report` starts it."""
-    with ProcessPoolExecutor(
-        1,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=init_worker,
-        initargs=(os.getpid(),),
-    ) as pool:
-        yield pool
 
 
 def _comparable(outputs: list) -> list:
