@@ -20,3 +20,8 @@ def shipped(name: str) -> Path:
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[1].joinpath(*CHECKOUT[name])
+
+
+# The report notebooks `ntm report` and `ntm summary` run (a commune's page, a district's).
+NOTEBOOK = shipped("notebooks") / "commune_assessment.ipynb"
+SUMMARY_NOTEBOOK = shipped("notebooks") / "district_summary.ipynb"

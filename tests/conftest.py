@@ -150,3 +150,13 @@ def pdf_pages():
         return text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
 
     return pages
+
+
+@pytest.fixture(scope="module")
+def worker():
+    """A process of the report pool, as `ntm report` starts it."""
+    from ntm_lib.reports.worker import default_executor, stop
+
+    pool = default_executor(1)
+    yield pool
+    stop(pool, kill=True)

@@ -34,8 +34,8 @@ from ..reports.workbooks import write_assessment
 from . import manifest
 from .base import MAX_PRINTED_PROBLEMS, Replay, resolved
 from .common import replayed_set, set_parameter
-from .report_command import NAME
 
+NAME = "report"  # as typed (commands.report_command) and as its manifests record it
 # Reasons for which a page counts as changed since the last run (the index marks them).
 CHANGED = ("data", "set", "options", "code")
 SHOWN_IDS = 10  # communes named per reason when the command says what it made again

@@ -23,7 +23,7 @@ from pathlib import Path
 from ..assess.loaded import LoadedRun
 from ..errors import NoDataError, NotebookTimeout, UsageError
 from ..i18n import t
-from ..shipped import shipped
+from ..shipped import NOTEBOOK, SUMMARY_NOTEBOOK
 from . import naming
 from .context import shared_slice
 from .fingerprint import fingerprint, shown_digest
@@ -31,10 +31,6 @@ from .kernel import ensure_kernel
 from .process_state import PAGE_ENV
 from .slices import write_run
 from .worker import DEFAULT_TIMEOUT, dedicated
-
-NOTEBOOKS = shipped("notebooks")
-NOTEBOOK = NOTEBOOKS / "commune_assessment.ipynb"
-SUMMARY_NOTEBOOK = NOTEBOOKS / "district_summary.ipynb"
 
 
 @dataclass(frozen=True)

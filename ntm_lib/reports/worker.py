@@ -122,7 +122,7 @@ def warm_worker() -> None:
     data."""
     import papermill  # noqa: F401
 
-    from .batch import NOTEBOOK
+    from ..shipped import NOTEBOOK
     from .html_export import exporter
     from .kernel import ensure_kernel
     from .run_notebook import notebook_copy
