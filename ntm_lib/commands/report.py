@@ -386,7 +386,7 @@ def _pages(req: Request, made: Made, previous, tmp: Path, executor) -> tuple[lis
         None if req.custom else lambda ids: _shown(made, own, ids),
         made.names,
     )
-    outcomes, carried = _carry(keep, inputs, made, folder, previous)
+    outcomes, carried = _carry(keep, inputs, made, folder, previous, req.out)
     with ThreadPoolExecutor(1) as background:
         results = background.submit(_results, req, made, tmp)
         outcomes += _make(req, made, own, inputs, todo, tmp, executor)
@@ -451,18 +451,30 @@ def _shown(made: Made, own: dict[str, str], ids: list[str]) -> dict[str, str]:
     return out
 
 
-def _carry(keep: dict, inputs: dict, made: Made, folder: Path, previous) -> tuple[list, dict]:
+def _carry(
+    keep: dict, inputs: dict, made: Made, folder: Path, previous, out: Path
+) -> tuple[list, dict]:
     """The pages kept from the previous run, linked into `folder`, with their recorded hashes
-    (their content was checked against them under the lock: atomic_dir)."""
+    (their content was checked against them under the lock: atomic_dir), and their stamps
+    where the previous run's still vouched for them (atomic.read_stamps)."""
+    from ..atomic import read_stamps
+
     listed = (previous or {}).get("files") or {}
+    recorded = read_stamps(out) if keep else {}
     outcomes, carried = [], {}
     for cid, (page, paths) in keep.items():
-        reuse.carry(paths, folder)
+        names = {path: f"communes/{path.name}" for path in paths}
+        vouched = {
+            path: recorded[name][0]
+            for path, name in names.items()
+            if name in recorded and recorded[name][1] == listed.get(name)
+        }
+        stamps = reuse.carry(paths, folder, vouched)
         outcomes.append(reuse.reused_outcome(page, inputs[cid], made.year, made.names.get(cid)))
-        for path in paths:
-            name = f"communes/{path.name}"
+        for path, name in names.items():
             if isinstance(listed.get(name), str):
-                carried[name] = listed[name]
+                stamp = stamps.get(folder / path.name)
+                carried[name] = listed[name] if stamp is None else (listed[name], stamp)
     return outcomes, carried
 
 
