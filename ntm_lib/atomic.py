@@ -215,6 +215,20 @@ def _vouched(folder: Path, name: str, digest, stamps: dict[str, tuple[list[int],
     return stat.S_ISREG(st.st_mode) and stamp(st) == recorded[0]
 
 
+def read_verified(path: Path, digest) -> bytes | None:
+    """The bytes of `path`, a regular file (reached without a link at its last step) whose
+    SHA-256 is `digest`; None for anything else."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        data = fh.read()
+    return data if hashlib.sha256(data).hexdigest() == digest else None
+
+
 def read_stamps(folder: Path) -> dict[str, tuple[list[int], str]]:
     """The stamps recorded in `folder` (name -> (stamp, SHA-256)), read as untrusted: only
     well-formed entries of files inside the folder."""
