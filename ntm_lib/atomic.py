@@ -31,6 +31,7 @@ import os
 import posixpath
 import shutil
 import stat
+import time
 from pathlib import Path
 
 from .errors import EditedError, UsageError
@@ -486,17 +487,25 @@ def _read_stamped(path: Path) -> tuple[str, list[int] | None]:
     return digest, after if stat.S_ISREG(before.st_mode) and stamp(before) == after else None
 
 
-def _write_stamps(folder: Path, temp: Path, take) -> None:
+def _write_stamps(folder: Path, temp: Path, take, wait: float = 0.0) -> None:
     """`folder`/.ntm-stamps from `take()` (name -> (stamp, SHA-256)), written to `temp` first,
     whose creation reads the filesystem's clock before any stamp is taken: a stamp whose ctime
-    is not older than that tick is left out (a change in the same tick would not move it)."""
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+    is not older than that tick is left out (a change in the same tick would not move it).
+    `wait`: when that leaves a stamp out, wait that long for the clock to move on and take
+    them again once (a cheap `take`: files just touched would otherwise be read next time)."""
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            tick = os.fstat(fd).st_mtime_ns
-            entries = {name: [*st, digest] for name, (st, digest) in take().items() if st[5] < tick}
-            json.dump({"tool": TOOL, "files": entries}, fh, separators=(",", ":"))
-        os.replace(temp, folder / STAMPS)
+        for again in (bool(wait), False):
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                tick = os.fstat(fd).st_mtime_ns
+                taken = take()
+                kept = {name: [*st, sha] for name, (st, sha) in taken.items() if st[5] < tick}
+                if again and len(kept) < len(taken):
+                    time.sleep(wait)
+                    continue
+                json.dump({"tool": TOOL, "files": kept}, fh, separators=(",", ":"))
+            os.replace(temp, folder / STAMPS)
+            return
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
@@ -542,7 +551,7 @@ def _settle_stamps(target: Path) -> None:
         return out
 
     with contextlib.suppress(OSError):  # stamps not brought up to date: files read next time
-        _write_stamps(target, beside(target, "ntm-stamps"), take)
+        _write_stamps(target, beside(target, "ntm-stamps"), take, wait=0.02)
 
 
 @contextlib.contextmanager
