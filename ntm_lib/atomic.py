@@ -4,9 +4,19 @@ A run writes into a hidden temporary folder beside the target and renames it int
 end; an existing target is kept as a backup until the new folder is complete. Every folder ntm
 makes for this carries a marker file of its own (`.ntm-run`, naming the target and the process),
 so that cleaning up after a killed run touches nothing else, whatever its name. An existing
-target is replaced only when its manifest says ntm wrote it and it holds nothing else; a folder
-that holds an input of the run, the current folder, the home folder or a filesystem root is
-never a target. A lock file beside the target keeps two runs from writing it at once.
+target is replaced only when its manifest says ntm wrote it and it holds nothing else, and none
+of its files was changed since ntm wrote it; a folder that holds an input of the run, the
+current folder, the home folder or a filesystem root is never a target. A lock file beside the
+target keeps two runs from writing it at once.
+
+Whether a file was changed is read from its content (SHA-256, as the manifest lists it), except
+for a file whose stat stamp (device, inode, links, size, mtime and ctime, in nanoseconds) is the
+one ntm recorded beside the manifest (`.ntm-stamps`) when it wrote, hashed or carried the file:
+any write to a file moves its ctime, which no user can set back (`os.utime` sets mtime and
+atime, and moves ctime). A stamp vouches only for the hash it was recorded with; one taken in
+the clock tick of a change it could miss (ctime is coarse: a few milliseconds) is not recorded.
+The stamps file is as trustworthy as the manifest beside it: both are ntm's, and forging either
+takes the same deliberate act.
 """
 
 from __future__ import annotations
@@ -21,6 +31,7 @@ import os
 import posixpath
 import shutil
 import stat
+import time
 from pathlib import Path
 
 from .errors import EditedError, UsageError
@@ -30,6 +41,8 @@ from .provenance import sha256
 TOOL = "ntm-assess"
 MARKER = ".ntm-run"
 MANIFEST = "manifest.json"
+STAMPS = ".ntm-stamps"  # the stat stamps of the files the manifest lists (see the module's text)
+OWN_FILES = (MANIFEST, MARKER, STAMPS)  # a run folder's files that no manifest lists
 SIDECAR_SUFFIX = ".ntm.json"  # the manifest of single files, beside them: "plan.docx.ntm.json"
 
 
@@ -125,7 +138,7 @@ def owned(folder: Path) -> bool:
     if not isinstance(listed, dict) or not all(map(inside_name, listed)):
         return False
     present, folders = _walk(folder)
-    extra = set(present) - set(listed) - {MANIFEST, MARKER}
+    extra = set(present) - set(listed) - set(OWN_FILES)
     if "dirs" in manifest:  # a folder a person made inside, even empty, is theirs
         known = set(manifest["dirs"]) | {p for name in listed for p in _parents(name)}
         extra |= set(folders) - known
@@ -155,15 +168,18 @@ def inside_name(name) -> bool:
 
 def edited(folder: Path, listed: dict[str, str]) -> str | None:
     """The first file of `listed` (name -> SHA-256) that a person changed since ntm wrote it:
-    only regular files inside `folder` are read (a link or a device is never opened). Files
-    are read two at a time (hashing releases the interpreter: a whole country's run folder,
-    thousands of pages, in half the time)."""
+    only regular files inside `folder` are read (a link or a device is never opened), and only
+    those whose stat stamp is not the one recorded with that very hash (`.ntm-stamps`). Files
+    are read two at a time (hashing releases the interpreter)."""
     from concurrent.futures import ThreadPoolExecutor
 
+    stamps = read_stamps(folder)
     names = [name for name in sorted(listed) if inside_name(name)]
+    to_read = [name for name in names if not _vouched(folder, name, listed[name], stamps)]
     with ThreadPoolExecutor(HASH_THREADS) as pool:
-        for name, same in zip(names, pool.map(lambda n: _unchanged(folder / n, listed[n]), names)):
-            if not same:
+        same = pool.map(lambda n: _unchanged(folder / n, listed[n]), to_read)
+        for name, unchanged in zip(to_read, same):
+            if not unchanged:
                 return str(folder / name)
     return None
 
@@ -177,6 +193,66 @@ def _unchanged(path: Path, digest: str) -> bool:
     except OSError:
         return True  # gone: nothing of a person's to lose
     return not regular or sha256(path) == digest
+
+
+# --- stat stamps: a file ntm wrote and nobody touched since, known without reading it
+
+
+def stamp(st: os.stat_result) -> list[int]:
+    """What a write to the file would change: its identity, links, size, mtime and ctime."""
+    return [st.st_dev, st.st_ino, st.st_nlink, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+
+def _vouched(folder: Path, name: str, digest, stamps: dict[str, tuple[list[int], str]]) -> bool:
+    """Whether `folder`/`name` is the regular file whose recorded stamp vouches it holds
+    `digest` (the manifest's hash, not just any hash the stamps file names)."""
+    recorded = stamps.get(name)
+    if recorded is None or recorded[1] != digest:
+        return False
+    try:
+        st = os.lstat(folder / name)
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and stamp(st) == recorded[0]
+
+
+def read_verified(path: Path, digest) -> bytes | None:
+    """The bytes of `path`, a regular file (reached without a link at its last step) whose
+    SHA-256 is `digest`; None for anything else."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        data = fh.read()
+    return data if hashlib.sha256(data).hexdigest() == digest else None
+
+
+def read_stamps(folder: Path) -> dict[str, tuple[list[int], str]]:
+    """The stamps recorded in `folder` (name -> (stamp, SHA-256)), read as untrusted: only
+    well-formed entries of files inside the folder."""
+    data = _ours(folder / STAMPS) if _regular(folder / STAMPS) else None
+    entries = (data or {}).get("files")
+    if not isinstance(entries, dict):
+        return {}
+    return {
+        name: (entry[:6], entry[6])
+        for name, entry in entries.items()
+        if inside_name(name)
+        and isinstance(entry, list)
+        and len(entry) == 7
+        and all(type(v) is int for v in entry[:6])
+        and isinstance(entry[6], str)
+    }
+
+
+def _regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def check_target_dir(
@@ -355,6 +431,9 @@ def recover(target: Path) -> None:
     mark = _marker_in_target(target)
     if mark is not None and not alive(mark["pid"]):  # killed between marking and moving
         (target / MARKER).unlink()
+    stamps = beside(target, "ntm-stamps")  # a killed run's, being written (under the lock)
+    if _regular(stamps):
+        stamps.unlink()
     prefix = glob.escape(beside(target, "ntm-").name)  # a name may hold [ ] * ?
     for leftover in sorted(target.parent.glob(prefix + "*-*")):
         if leftover.is_symlink() or not leftover.is_dir():
@@ -369,24 +448,110 @@ def recover(target: Path) -> None:
             shutil.rmtree(leftover)
 
 
-def file_hashes(folder: Path, known: dict[str, str] | None = None) -> dict[str, str]:
+def file_hashes(folder: Path, known: dict | None = None) -> dict[str, str]:
     """Every file of `folder` with its SHA-256 (those in `known` as it says: files carried
     over from a folder whose hashes were just checked)."""
-    out = {}
+    return _hashed(folder, known)[0]
+
+
+def _hashed(folder: Path, known: dict | None = None, skip=()) -> tuple[dict, dict]:
+    """`file_hashes` and the stamps of the files they hold for. `known`: name -> SHA-256, or
+    (SHA-256, stamp) for a carried file whose stamp still vouches for it (reports.reuse); a
+    carried file without one is read again, to take its stamp (its recorded hash is kept)."""
+    hashes, stamps = {}, {}
     for rel in _listing(folder):
-        if rel in (MANIFEST, MARKER):
+        if rel in OWN_FILES or rel in skip:
             continue
-        out[rel] = (known or {}).get(rel) or sha256(folder / rel)
-    return out
+        given = (known or {}).get(rel)
+        digest, vouched = given if isinstance(given, tuple) else (given, None)
+        if vouched is not None:
+            hashes[rel], stamps[rel] = digest, vouched
+            continue
+        read, taken = _read_stamped(folder / rel)
+        hashes[rel] = digest or read
+        if taken is not None and read == hashes[rel]:
+            stamps[rel] = taken
+    return hashes, stamps
 
 
-def write_manifest(folder: Path, manifest: dict, known: dict[str, str] | None = None) -> dict:
-    """manifest.json in `folder`, listing every other file of the folder with its SHA-256."""
-    files = file_hashes(folder, known)
-    manifest = manifest | {"tool": TOOL, "files": files, "dirs": _folders(folder)}
+def _read_stamped(path: Path) -> tuple[str, list[int] | None]:
+    """The file's SHA-256, and its stamp when it did not change while it was read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return sha256(path), None  # not a regular file (never one of ntm's): no stamp
+    with os.fdopen(fd, "rb") as fh:
+        before = os.fstat(fd)
+        digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        after = stamp(os.fstat(fd))
+    return digest, after if stat.S_ISREG(before.st_mode) and stamp(before) == after else None
+
+
+def _write_stamps(folder: Path, temp: Path, take, wait: float = 0.0) -> None:
+    """`folder`/.ntm-stamps from `take()` (name -> (stamp, SHA-256)), written to `temp` first,
+    whose creation reads the filesystem's clock before any stamp is taken: a stamp whose ctime
+    is not older than that tick is left out (a change in the same tick would not move it).
+    `wait`: when that leaves a stamp out, wait that long for the clock to move on and take
+    them again once (a cheap `take`: files just touched would otherwise be read next time)."""
+    try:
+        for again in (bool(wait), False):
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                tick = os.fstat(fd).st_mtime_ns
+                taken = take()
+                kept = {name: [*st, sha] for name, (st, sha) in taken.items() if st[5] < tick}
+                if again and len(kept) < len(taken):
+                    time.sleep(wait)
+                    continue
+                json.dump({"tool": TOOL, "files": kept}, fh, separators=(",", ":"))
+            os.replace(temp, folder / STAMPS)
+            return
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+
+
+def write_manifest(folder: Path, manifest: dict, known: dict | None = None) -> dict:
+    """manifest.json in `folder`, listing every other file of the folder with its SHA-256, and
+    their stamps beside it (`.ntm-stamps`; `atomic_dir` brings them up to date once the folder
+    is in place)."""
+    temp = folder / f"{STAMPS}.tmp-{os.getpid()}"
+    found = {}
+
+    def take() -> dict:
+        found["files"], stamps = _hashed(folder, known, skip={temp.name})
+        return {name: (st, found["files"][name]) for name, st in stamps.items()}
+
+    _write_stamps(folder, temp, take)
+    manifest = manifest | {"tool": TOOL, "files": found["files"], "dirs": _folders(folder)}
     text = json.dumps(manifest, ensure_ascii=False, indent=1)
     atomic_file(folder / MANIFEST, lambda p: Path(p).write_text(text, encoding="utf-8"))
     return manifest
+
+
+def _settle_stamps(target: Path) -> None:
+    """The stamps of a folder just put in place, after its backup went: a file carried from the
+    backup (a hard link) lost a link, which moved its ctime; its stamp follows when nothing else
+    of it changed. Any other change drops the stamp (the file is read next time)."""
+    recorded = read_stamps(target)
+    if not recorded:
+        return
+
+    def take() -> dict:
+        out = {}
+        for name, (old, digest) in recorded.items():
+            try:
+                st = os.lstat(target / name)
+            except OSError:
+                continue
+            new = stamp(st)
+            lost_link = new[:2] == old[:2] and new[2] == old[2] - 1 and new[3:5] == old[3:5]
+            if stat.S_ISREG(st.st_mode) and (new == old or lost_link):
+                out[name] = (new, digest)
+        return out
+
+    with contextlib.suppress(OSError):  # stamps not brought up to date: files read next time
+        _write_stamps(target, beside(target, "ntm-stamps"), take, wait=0.02)
 
 
 @contextlib.contextmanager
@@ -421,6 +586,7 @@ def atomic_dir(target: str | Path, force: bool = False, inputs=()):
         tmp.rename(target)
         if backup.exists():
             shutil.rmtree(backup)
+        _settle_stamps(target)
 
 
 def atomic_file(target: str | Path, write) -> Path:

@@ -372,3 +372,111 @@ def _colour_by_status(sheet, frame, status_column, status_colours, fills) -> Non
                 j,
                 {"type": "text", "criteria": "begins with", "value": word, "format": fills[code]},
             )
+
+
+def write_csv_reusing(frame: pd.DataFrame, path: Path, earlier: bytes, same: set[str]) -> bool:
+    """`write_csv(frame, path)` where the rows of the communes in `same` are taken from
+    `earlier`: the same table as `write_csv` wrote it from rows equal to theirs (an earlier run
+    of the same code, whose file was checked against its manifest). Only the other communes'
+    rows are formatted. False, and nothing written, when `earlier` does not lay the rows out
+    as this frame does (each commune's rows together, in the same order, under the same
+    header): the caller writes the table whole. Pandas formats a row from its own values only
+    (a float by its shortest repr), so the bytes are those of a whole write; one unchanged
+    commune's rows are formatted again to check it."""
+    if not same:
+        return False
+    header = UTF8_BOM + _csv(frame.head(0)).encode()
+    layout = _commune_blocks(frame)
+    if layout is None or not earlier.startswith(header) or not earlier.endswith(b"\n"):
+        return False
+    starts = _row_starts(earlier, len(header))
+    pieces = _spliced(frame, earlier, starts, layout, same)
+    if pieces is None:
+        return False
+    with open(path, "wb") as fh:
+        fh.write(header)
+        fh.writelines(pieces)
+    return True
+
+
+def _commune_blocks(frame: pd.DataFrame) -> list[tuple[str, int, int]] | None:
+    """(commune, first row, end row) of each commune's rows, when they lie together and the
+    commune's code is written as it is, first on its line; else None."""
+    if not len(frame.columns) or frame.columns[0] != "commune_id":
+        return None
+    ids = frame["commune_id"].astype(str).to_numpy(dtype=object)
+    if not len(ids):
+        return []
+    cuts = np.r_[0, np.flatnonzero(ids[1:] != ids[:-1]) + 1, len(ids)]
+    blocks = [(ids[a], int(a), int(b)) for a, b in zip(cuts[:-1], cuts[1:])]
+    names = [cid for cid, _, _ in blocks]
+    plain = all(
+        cid and not formula_like(cid) and not any(c in cid for c in ',"\r\n') for cid in names
+    )
+    return blocks if plain and len(set(names)) == len(names) else None
+
+
+def _row_starts(data: bytes, offset: int) -> np.ndarray:
+    """Where each line of a CSV body starts (a line break inside quotes is not one), with the
+    end of the data last."""
+    raw = np.frombuffer(data, dtype=np.uint8)
+    breaks = np.flatnonzero(raw == 10)
+    quotes = np.flatnonzero(raw == 34) if data.find(b'"', offset) >= 0 else ()
+    if len(quotes):
+        breaks = breaks[np.searchsorted(quotes, breaks) % 2 == 0]
+    breaks = breaks[breaks >= offset]
+    return np.r_[offset, breaks + 1].astype(np.int64)
+
+
+def _spliced(frame, earlier: bytes, starts: np.ndarray, blocks, same: set[str]) -> list | None:
+    """The body's pieces: each commune's rows copied from `earlier` or formatted, or None when
+    `earlier`'s lines do not follow the same communes in the same order."""
+    rows = len(starts) - 1
+    at, pieces, copied, check = 0, [], [], None
+
+    def opens(row: int, prefix: bytes) -> bool:
+        return row < rows and earlier.startswith(prefix, int(starts[row]))
+
+    for cid, a, b in blocks:
+        prefix = cid.encode() + b","
+        if cid in same:
+            skipped = at
+            while skipped < rows and not opens(skipped, prefix):  # a commune no longer there
+                skipped += 1
+            at = skipped if skipped < rows else at
+        if cid in same and opens(at, prefix) and at + (b - a) <= rows:
+            copied.append((prefix, at, at + b - a))
+            pieces.append(earlier[starts[at] : starts[at + b - a]])
+            check = check or (a, b, len(pieces) - 1)
+            at += b - a
+            continue
+        while opens(at, prefix):  # the rows it had before, whatever their number
+            at += 1
+        pieces.append(_csv(frame.iloc[a:b], header=False).encode())
+    if at != rows or not _all_open(earlier, starts, copied):
+        return None
+    if check is not None:  # one unchanged commune formatted again: the same bytes
+        a, b, n = check
+        if _csv(frame.iloc[a:b], header=False).encode() != pieces[n]:
+            return None
+    return pieces
+
+
+def _all_open(earlier: bytes, starts: np.ndarray, copied: list) -> bool:
+    """Whether every line of each copied range opens with its commune's code."""
+    raw = np.frombuffer(earlier, dtype=np.uint8)
+    by_length: dict[int, list] = {}
+    for prefix, a, b in copied:
+        by_length.setdefault(len(prefix), []).append((prefix, a, b))
+    for size, ranges in by_length.items():
+        lines = np.concatenate([np.arange(a, b) for _, a, b in ranges])
+        if not len(lines):
+            continue
+        if int(starts[lines].max()) + size > len(raw):
+            return False
+        got = raw[starts[lines][:, None] + np.arange(size)]
+        expected = np.frombuffer(b"".join(p for p, _, _ in ranges), np.uint8).reshape(-1, size)
+        counts = [b - a for _, a, b in ranges]
+        if not np.array_equal(got, np.repeat(expected, counts, axis=0)):
+            return False
+    return True

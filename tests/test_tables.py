@@ -90,3 +90,68 @@ def test_the_fast_path_is_taken_for_a_large_result_table():
     assert tables._csv_pieces(_tables()["free text with a line break"]) is None
     assert tables._csv_pieces(_tables()["a cell with a line break"]) is None
     assert tables._csv_pieces(_tables()["objects of mixed types"]) is None
+
+
+def _by_commune(n_communes: int, rows: int, seed: int) -> pd.DataFrame:
+    """A result table: each commune's rows together, text with commas, quotes and a line
+    break among them."""
+    rng = np.random.default_rng(seed)
+    ids = np.repeat([f"X{k:04d}" for k in range(n_communes)], rows)
+    notes = rng.choice(["", "a, b", 'say "yes"', "two\nlines", "=1+1", "ok"], len(ids))
+    return pd.DataFrame(
+        {
+            "commune_id": ids,
+            "year": np.tile(np.arange(2021, 2021 + rows), n_communes),
+            "value": rng.choice([0.1, 1.0, 2.5, np.nan, 1e-7], len(ids)),
+            "note": notes,
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["one value", "a commune's row more", "a commune gone", "a new commune", "rows reordered"],
+)
+def test_rows_taken_from_the_earlier_file_give_a_whole_writes_bytes(tmp_path, change):
+    """After a change, the unchanged communes' rows copied from the earlier file and the others
+    formatted give exactly what writing the whole table gives; an earlier file laid out
+    otherwise is refused (nothing written), never spliced wrong."""
+    before = _by_commune(40, 5, seed=1)
+    write_csv(before, tmp_path / "before.csv")
+    after = before.copy()
+    touched = {"X0007"}
+    if change == "one value":
+        after.loc[37, "value"] = 3.25
+    elif change == "a commune's row more":
+        extra = after[after["commune_id"] == "X0007"].iloc[:1].assign(year=2030)
+        after = pd.concat([after.iloc[:40], extra, after.iloc[40:]], ignore_index=True)
+    elif change == "a commune gone":
+        after = after[after["commune_id"] != "X0007"].reset_index(drop=True)
+    elif change == "a new commune":
+        new = after.iloc[:5].assign(commune_id="X9999")
+        after = pd.concat([after.iloc[:100], new, after.iloc[100:]], ignore_index=True)
+        touched = {"X9999"}
+    else:
+        after = after.iloc[::-1].reset_index(drop=True)
+    same = set(after["commune_id"]) - touched
+    earlier = (tmp_path / "before.csv").read_bytes()
+    done = tables.write_csv_reusing(after, tmp_path / "after.csv", earlier, same)
+    write_csv(after, tmp_path / "whole.csv")
+    if change == "rows reordered":
+        assert not done and not (tmp_path / "after.csv").exists()
+        return
+    assert done
+    assert (tmp_path / "after.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()
+
+
+def test_an_earlier_file_that_does_not_hold_the_rows_it_claims_is_not_used(tmp_path):
+    """A commune said unchanged whose earlier rows differ (a column formatted otherwise, a
+    header changed) is caught: the table is then written whole."""
+    frame = _by_commune(10, 3, seed=2)
+    write_csv(frame.assign(value=frame["value"].round(0)), tmp_path / "before.csv")
+    earlier = (tmp_path / "before.csv").read_bytes()
+    same = set(frame["commune_id"])
+    assert not tables.write_csv_reusing(frame, tmp_path / "a.csv", earlier, same)
+    write_csv(frame.rename(columns={"note": "notes"}), tmp_path / "before.csv")
+    earlier = (tmp_path / "before.csv").read_bytes()
+    assert not tables.write_csv_reusing(frame, tmp_path / "a.csv", earlier, same)

@@ -357,18 +357,20 @@ def _pages(req: Request, made: Made, previous, tmp: Path, executor) -> tuple[lis
         made.run, made.plan_rows, made.budget_rows, _whole_file_inputs(req)
     )
     inputs = _page_inputs(req, made, own)
+    parts: dict[int, dict] = {}  # the slices `_shown` made, written as they are for the pages
     keep, todo = reuse.sort_pages(
         previous if req.update else None,
         req.out,
         made.year,
         inputs,
-        None if req.custom else lambda ids: _shown(made, own, ids),
+        None if req.custom else lambda ids: _shown(made, own, ids, parts),
         made.names,
     )
-    outcomes, carried = _carry(keep, inputs, made, folder, previous)
+    outcomes, carried = _carry(keep, inputs, made, folder, previous, req.out)
     with ThreadPoolExecutor(1) as background:
-        results = background.submit(_results, req, made, tmp)
-        outcomes += _make(req, made, own, inputs, todo, tmp, executor)
+        earlier = _earlier_tables(req, previous, inputs)
+        results = background.submit(_results, req, made, tmp, earlier)
+        outcomes += _make(req, made, own, inputs, todo, tmp, executor, parts)
         results.result()
     outcomes.sort(key=lambda o: o.commune_id)
     return outcomes, carried
@@ -418,40 +420,67 @@ def _page_inputs(req: Request, made: Made, own: dict[str, str]) -> dict[str, dic
     return out
 
 
-def _shown(made: Made, own: dict[str, str], ids: list[str]) -> dict[str, str]:
-    """What the pages of `ids` show of other communes now."""
+def _shown(made: Made, own: dict[str, str], ids: list[str], parts: dict) -> dict[str, str]:
+    """What the pages of `ids` show of other communes now; the slices of their districts
+    (serving every selected page there) kept in `parts` for the pages made again."""
     out = {}
     wanted = set(ids)
-    for _, part in district_parts(
-        made.run, made.year, made.plan_rows, made.budget_rows, own, wanted=wanted
+    for k, part in district_parts(
+        made.run,
+        made.year,
+        made.plan_rows,
+        made.budget_rows,
+        own,
+        wanted=wanted,
+        pages=set(made.selected),
     ):
+        parts[k] = part
         for cid in wanted.intersection(part["ids"]):
             out[cid] = part["shown"][cid]
     return out
 
 
-def _carry(keep: dict, inputs: dict, made: Made, folder: Path, previous) -> tuple[list, dict]:
+def _carry(
+    keep: dict, inputs: dict, made: Made, folder: Path, previous, out: Path
+) -> tuple[list, dict]:
     """The pages kept from the previous run, linked into `folder`, with their recorded hashes
-    (their content was checked against them under the lock: atomic_dir)."""
+    (their content was checked against them under the lock: atomic_dir), and their stamps
+    where the previous run's still vouched for them (atomic.read_stamps)."""
+    from ..atomic import read_stamps
+
     listed = (previous or {}).get("files") or {}
+    recorded = read_stamps(out) if keep else {}
     outcomes, carried = [], {}
     for cid, (page, paths) in keep.items():
-        reuse.carry(paths, folder)
+        names = {path: f"communes/{path.name}" for path in paths}
+        vouched = {
+            path: recorded[name][0]
+            for path, name in names.items()
+            if name in recorded and recorded[name][1] == listed.get(name)
+        }
+        stamps = reuse.carry(paths, folder, vouched)
         outcomes.append(reuse.reused_outcome(page, inputs[cid], made.year, made.names.get(cid)))
-        for path in paths:
-            name = f"communes/{path.name}"
+        for path, name in names.items():
             if isinstance(listed.get(name), str):
-                carried[name] = listed[name]
+                stamp = stamps.get(folder / path.name)
+                carried[name] = listed[name] if stamp is None else (listed[name], stamp)
     return outcomes, carried
 
 
-def _make(req, made: Made, own, inputs: dict, todo: dict[str, str], tmp: Path, executor):
-    """The pages to make, each with the reason (when updating)."""
+def _make(req, made: Made, own, inputs: dict, todo: dict, tmp: Path, executor, parts=None):
+    """The pages to make, each with the reason (when updating); `parts`: slices already made."""
     if not todo:
         return []
     ids = [cid for cid in made.selected if cid in todo]
     slices = write_slices(
-        tmp / ".cache", made.run, made.year, made.plan_rows, made.budget_rows, own, set(ids)
+        tmp / ".cache",
+        made.run,
+        made.year,
+        made.plan_rows,
+        made.budget_rows,
+        own,
+        set(ids),
+        parts,
     )
     shared = {
         "data": req.data,
@@ -478,8 +507,8 @@ def _make(req, made: Made, own, inputs: dict, todo: dict[str, str], tmp: Path, e
     return [replace(o, reason=todo[o.commune_id] if req.update else "") for o in outcomes]
 
 
-def _results(req: Request, made: Made, tmp: Path) -> None:
-    """The result tables of the reported communes."""
+def _results(req: Request, made: Made, tmp: Path, earlier=None) -> None:
+    """The result tables of the reported communes (`earlier`: workbooks.Earlier)."""
     selected = set(made.selected)
     assessment = made.run.assessment
     if req.communes:
@@ -491,7 +520,40 @@ def _results(req: Request, made: Made, tmp: Path) -> None:
         made.run.register,
         req.lang,
         inputs=req.recorded_inputs(),
+        earlier=earlier,
     )
+
+
+def _earlier_tables(req: Request, previous, inputs: dict):
+    """The previous run's result tables (workbooks.Earlier) with the communes whose rows are
+    unchanged: their page was made by the same code, set and options from the same own rows
+    (their digest covers every year's verdicts). None when nothing can be taken from there."""
+    import stat
+
+    from ..reports.workbooks import Earlier
+
+    if not req.update or not isinstance(previous, dict):
+        return None
+    folder = req.out / "results"
+    try:
+        if not stat.S_ISDIR(os.lstat(folder).st_mode):
+            return None
+    except OSError:
+        return None
+    same = set()
+    for entry in previous.get("communes") if isinstance(previous.get("communes"), list) else []:
+        cid = entry.get("commune_id") if isinstance(entry, dict) else None
+        now, then = inputs.get(cid), entry.get("inputs") if cid else None
+        parts = ("code", "set", "options", "commune")
+        if now and isinstance(then, dict) and all(then.get(k) == now[k] for k in parts):
+            same.add(cid)
+    listed = previous.get("files") if isinstance(previous.get("files"), dict) else {}
+    hashes = {
+        name.removeprefix("results/"): digest
+        for name, digest in listed.items()
+        if isinstance(name, str) and name.startswith("results/") and isinstance(digest, str)
+    }
+    return Earlier(folder, hashes, frozenset(same)) if same else None
 
 
 def _finish(req: Request, made: Made, outcomes: list, tmp: Path) -> None:

@@ -26,7 +26,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..atomic import MANIFEST, MARKER, SIDECAR_SUFFIX, sidecar
+from ..atomic import MANIFEST, OWN_FILES, SIDECAR_SUFFIX, sidecar
 from ..criteria.catalogue import load_set
 from ..errors import UsageError
 from ..i18n import t
@@ -133,7 +133,7 @@ def _listing(folder: Path) -> tuple[dict[str, Path], list[str]]:
         for name in names + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
             path = Path(root) / name
             rel = path.relative_to(folder).as_posix()
-            if rel in (MANIFEST, MARKER):
+            if rel in OWN_FILES:
                 continue
             if _regular(path):
                 found[rel] = path

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..atomic import stamp
 from .batch import Outcome, file_stem
 from .fingerprint import PARTS, fingerprint
 
@@ -135,23 +136,33 @@ def page_files(folder: Path, commune_id: str, year: int, name: str | None) -> li
     return paths
 
 
-def carry(paths: list[Path], target: Path) -> None:
+def carry(paths: list[Path], target: Path, vouched: dict | None = None) -> dict[Path, list]:
     """The previous run's files into the new run's folder: a hard link where the filesystem
     allows (the old folder is removed once the new one is in place), else a copy. A file that
-    turns out not to be the regular file checked is refused."""
+    turns out not to be the regular file checked is refused. Returns the stat stamps of the new
+    files (atomic.stamp) whose old file still had the stamp `vouched` gives it (the one under
+    which it was found unchanged) when it was linked: the link moved only its link count."""
+    stamps = {}
     for path in paths:
         before = os.lstat(path)
         new = target / path.name
         try:
             os.link(path, new, follow_symlinks=False)
+            linked = True
         except OSError:
             fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
             with os.fdopen(fd, "rb") as src, open(new, "xb") as dst:
                 shutil.copyfileobj(src, dst)
+            linked = False
         after = os.lstat(new)
         if not stat.S_ISREG(after.st_mode) or after.st_size != before.st_size:
             new.unlink()
             raise OSError(f"{path} changed while it was reused")
+        was, now = stamp(before), stamp(after)
+        one_more = now[:2] == was[:2] and now[2] == was[2] + 1 and now[3:5] == was[3:5]
+        if linked and one_more and (vouched or {}).get(path) == was:
+            stamps[new] = now
+    return stamps
 
 
 def reused_outcome(page: Page, inputs: dict[str, str], year: int, name: str | None) -> Outcome:

@@ -97,19 +97,19 @@ def district_parts(
     digests: dict[str, str] | None = None,
     wanted: set[str] | None = None,
     verdicts: bool = True,
+    pages: set[str] | None = None,
 ) -> Iterator[tuple[int, dict]]:
     """(number, slice) of each district, in order; with `wanted`, only the districts that hold
     one of those communes. `digests`: each commune's own-data digest, for its page to name.
-    Without `verdicts`, the slices leave out the assessment (what their digest needs: faster)."""
+    `pages`: the communes whose pages the slices serve (what they show of others is computed
+    for those; default: `wanted`). Without `verdicts`, the slices leave out the assessment
+    (what their digest needs: faster)."""
     reg = run.register
     groups = list(reg.groupby(["province", "district"], sort=True, dropna=False))
     group_of = {cid: k for k, (_, members) in enumerate(groups) for cid in members["commune_id"]}
-    tables = [
-        _Grouped(getattr(run.assessment, name), group_of, len(groups)) if verdicts else None
-        for name in ("indicators", "criteria", "communes")
-    ]
     near, by_province = _peers(closings(run.assessment, year), group_of, reg, len(groups))
     provenance = page_provenance(run.provenance)
+    pages = wanted if pages is None else pages
     chosen = {}
     for k, ((province, _), members) in enumerate(groups):
         ids = set(members["commune_id"])
@@ -117,7 +117,8 @@ def district_parts(
             wide = _quickest_elsewhere(by_province.get(str(province)), k)
             peers = near[k] if wide is None else pd.concat([near[k], wide[near[k].columns]])
             chosen[k] = (ids, peers.reset_index(drop=True))
-    asked = {k: sorted(ids if wanted is None else ids & wanted) for k, (ids, _) in chosen.items()}
+    tables = _verdicts(run, group_of, len(groups), chosen, wanted) if verdicts else None
+    asked = {k: sorted(ids if pages is None else ids & pages) for k, (ids, _) in chosen.items()}
     shown = _shown_rows(run, year, plan_rows, chosen, asked) if verdicts else {}
     for k, (ids, peers) in chosen.items():
         known = ids | set(peers["commune_id"])
@@ -140,6 +141,19 @@ def district_parts(
         if verdicts:
             part |= shown_parts(asked[k], shown[k])
         yield k, part
+
+
+def _verdicts(run: LoadedRun, group_of: dict, groups: int, chosen: dict, wanted) -> list:
+    """The three verdict tables grouped by district; with `wanted`, only the chosen districts'
+    rows are grouped (a few districts of a whole country: their rows first taken out)."""
+    out = []
+    for name in ("indicators", "criteria", "communes"):
+        frame = getattr(run.assessment, name)
+        if wanted is not None and len(chosen) < groups:
+            ids = [cid for ids, _ in chosen.values() for cid in ids]
+            frame = frame[frame["commune_id"].isin(ids)]
+        out.append(_Grouped(frame, group_of, groups))
+    return out
 
 
 def _shown_rows(run: LoadedRun, year: int, plan_rows, chosen: dict, asked: dict) -> dict:
@@ -204,11 +218,20 @@ def write_slices(
     budget: pd.DataFrame | None = None,
     digests: dict[str, str] | None = None,
     wanted: set[str] | None = None,
+    known: dict[int, dict] | None = None,
 ) -> dict[str, Path]:
-    """Each commune's slice file, by commune id (with `wanted`, only their districts')."""
+    """Each commune's slice file, by commune id (with `wanted`, only their districts').
+    `known`: slices already made (by district number, `district_parts` of this run, serving
+    these pages), written as they are."""
     folder.mkdir(parents=True, exist_ok=True)
+    known = known if wanted is not None else None
+    parts = [(k, p) for k, p in (known or {}).items() if wanted & set(p["ids"])]
+    covered = {cid for _, part in parts for cid in part["ids"]}
+    if wanted is None or wanted - covered:
+        rest = None if wanted is None else wanted - covered
+        parts += list(district_parts(run, year, plan_rows, budget, digests, rest))
     out = {}
-    for k, part in district_parts(run, year, plan_rows, budget, digests, wanted):
+    for k, part in parts:
         path = folder / f"{k}.pkl"
         with open(path, "wb") as fh:
             pickle.dump(part, fh, protocol=5)

@@ -15,17 +15,19 @@ open, far from Excel's 1,048,576 rows. A table left out is not even built.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from .. import fmt
 from ..assess.scoring import Assessment
+from ..atomic import read_verified
 from ..criteria.catalogue import CriteriaSet, units
 from ..criteria.schema import EVIDENCE_LEVELS, OP_SYMBOL
 from ..i18n import catalogue as i18n_catalogue
 from ..i18n import current_lang, pick, t
-from ..tables import write_csv, write_xlsx
+from ..tables import write_csv, write_csv_reusing, write_xlsx
 from . import marks
 
 XLSX_SHEET_MAX_ROWS = 20_000
@@ -319,6 +321,20 @@ def rule_signs(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(rule=frame["rule"].map(lambda r: OP_SYMBOL.get(r, r)))
 
 
+@dataclass(frozen=True)
+class Earlier:
+    """The result tables of an earlier run by the same code, set and options: its results
+    folder (read as untrusted: a table is used only when it is a regular file whose hash is
+    the one its manifest lists) and the communes whose rows are unchanged since."""
+
+    folder: Path
+    hashes: dict[str, str]  # file name -> SHA-256
+    same: frozenset[str]
+
+    def table(self, name: str) -> bytes | None:
+        return read_verified(self.folder / name, self.hashes.get(name))
+
+
 def write_assessment(
     assessment: Assessment,
     folder: Path,
@@ -327,11 +343,14 @@ def write_assessment(
     lang: str | None = None,
     max_rows: int = XLSX_SHEET_MAX_ROWS,
     inputs: list[dict] | None = None,
+    earlier: Earlier | None = None,
 ) -> list[Path]:
     """indicators.csv, criteria.csv, communes.csv and assessment.xlsx in `folder`. `inputs`
     (the run's input files, provenance entries) say whether the data are the bundled
     illustrative sample: every table then says so (marks.csv_columns), and the workbook's
-    first sheet too, beside the note on provisional thresholds."""
+    first sheet too, beside the note on provisional thresholds. `earlier`: the unchanged
+    communes' rows of each CSV table are taken from there (tables.write_csv_reusing), the same
+    bytes as formatted again."""
     lang = lang or current_lang()
     tables = {
         "indicators": assessment.indicators,
@@ -341,8 +360,11 @@ def write_assessment(
     extra = marks.csv_columns(assessment, inputs)
     written = []
     for name, frame in tables.items():
-        write_csv(rule_signs(frame).assign(**extra[name]), folder / f"{name}.csv")
-        written.append(folder / f"{name}.csv")
+        table, path = rule_signs(frame).assign(**extra[name]), folder / f"{name}.csv"
+        old = earlier.table(path.name) if earlier and earlier.same else None
+        if old is None or not write_csv_reusing(table, path, old, earlier.same):
+            write_csv(table, path)
+        written.append(path)
     rows = sheet_rows(assessment)
     people = people_tables(
         assessment,

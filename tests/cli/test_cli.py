@@ -129,6 +129,7 @@ def test_assess_writes_tables_and_is_deterministic(tmp_path, capsys):
         "communes.csv",
         "assessment.xlsx",
         "manifest.json",
+        ".ntm-stamps",  # the files' stat stamps, beside the manifest (atomic)
     }
     names = ["indicators.csv", "criteria.csv", "communes.csv", "assessment.xlsx"]
     with open(out / "indicators.csv", encoding="utf-8-sig") as fh:

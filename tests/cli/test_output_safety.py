@@ -609,3 +609,78 @@ def test_a_folders_listing_is_pathlibs_links_and_all(tmp_path):
     )
     assert _walk(tmp_path) == (files, folders)
     assert "a/to_dir/secret.txt" not in files and "a/to_dir" in files
+
+
+def _stamped_folder(tmp_path: Path) -> Path:
+    """A run folder of a few files, written through atomic_dir and stamped."""
+    import time
+
+    from ntm_lib.atomic import atomic_dir, write_manifest
+
+    target = tmp_path / "run"
+    with atomic_dir(target) as tmp:
+        for k in range(6):
+            (tmp / f"p{k}.html").write_text(f"page {k} " * 50, encoding="utf-8")
+        time.sleep(0.05)  # past the clock tick of the writes: their stamps are recorded
+        write_manifest(tmp, {"command": "test"})
+    return target
+
+
+def test_files_whose_stamps_vouch_for_them_are_not_read_again(tmp_path, monkeypatch):
+    """A file ntm wrote and nobody touched since is known unchanged by its stat stamp; one
+    whose stamp vouches for another hash than the manifest's is read."""
+    import ntm_lib.atomic as atomic
+
+    target = _stamped_folder(tmp_path)
+    listed = atomic.read_manifest(target)["files"]
+    assert set(atomic.read_stamps(target)) == set(listed)
+    read = []
+    monkeypatch.setattr(atomic, "sha256", lambda p: read.append(p) or "0" * 64)
+    assert atomic.edited(target, listed) is None and read == []
+
+    forged = listed | {"p2.html": "f" * 64}  # the manifest says otherwise than the stamps
+    assert atomic.edited(target, forged) == str(target / "p2.html")
+    assert read == [target / "p2.html"]
+
+
+@pytest.mark.parametrize("how", ["same size, mtime put back", "new inode, mtime put back"])
+def test_an_edit_that_puts_the_mtime_back_is_still_refused(tmp_path, how):
+    """ctime moves with any write and no user can set it: an edit is caught even when the
+    editor keeps the size and puts the modification time back."""
+    from ntm_lib.atomic import check_target_dir
+    from ntm_lib.errors import UsageError
+
+    target = _stamped_folder(tmp_path)
+    page = target / "p3.html"
+    before = page.stat()
+    text = page.read_text(encoding="utf-8").replace("page 3", "PAGE 3")
+    if how.startswith("new inode"):
+        page.unlink()
+    page.write_text(text, encoding="utf-8")
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert page.stat().st_mtime_ns == before.st_mtime_ns
+    with pytest.raises(UsageError) as err:
+        check_target_dir(target, force=True)
+    assert "p3.html" in str(err.value)
+
+
+def test_a_stamps_file_that_is_not_ntms_vouches_for_nothing(tmp_path):
+    """The stamps file is read as untrusted: a link, or entries of the wrong shape, are
+    ignored (every file is then read)."""
+    from ntm_lib.atomic import STAMPS, read_stamps
+
+    target = _stamped_folder(tmp_path)
+    stamps = target / STAMPS
+    data = json.loads(stamps.read_text(encoding="utf-8"))
+    data["files"] = {
+        "p0.html": ["1", 2, 3, 4, 5, 6, "x"],
+        "../out": data["files"]["p1.html"],
+        "p2.html": data["files"]["p2.html"][:6],
+        "p3.html": data["files"]["p3.html"],
+    }
+    stamps.write_text(json.dumps(data), encoding="utf-8")
+    assert set(read_stamps(target)) == {"p3.html"}
+    stamps.unlink()
+    (target / "elsewhere.json").write_text(json.dumps(data), encoding="utf-8")
+    stamps.symlink_to(target / "elsewhere.json")
+    assert read_stamps(target) == {}

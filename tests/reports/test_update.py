@@ -112,6 +112,36 @@ def pages_of_a_full_run(inputs: Path, out: Path) -> dict[str, bytes]:
     return pages(out)
 
 
+def test_an_update_stamps_the_pages_it_carries_and_still_refuses_an_edit_of_one(inputs, tmp_path):
+    """The pages an update carries keep a stat stamp that vouches for them (the next update
+    reads only what it cannot vouch for), and an edit of one that puts its modification time
+    back is still refused, its page kept."""
+    import time
+
+    from ntm_lib.atomic import read_manifest, read_stamps, stamp
+    from ntm_lib.errors import UsageError
+
+    out = tmp_path / "run"
+    report(inputs, out, communes=IDS[:3])
+    correct(inputs, "S000005", "2023", "3.1", "80.4")
+    time.sleep(0.05)
+    update = report(inputs, out, communes=IDS[:3], update=True)
+    listed, stamps = read_manifest(out)["files"], read_stamps(out)
+    carried = [f for c in update["communes"] if c["reused"] for f in (c["html"], c["ipynb"])]
+    assert len(carried) == 4
+    for name in carried:  # recorded with the manifest's hash, as the file stands now
+        assert stamps[name] == (stamp(os.lstat(out / name)), listed[name])
+
+    page = out / carried[0]
+    before = page.stat()
+    page.write_bytes(page.read_bytes().replace(b"<html", b"<HTML", 1))
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
+    correct(inputs, "S000005", "2023", "3.1", "80.5")
+    with pytest.raises(UsageError, match=page.name):
+        report(inputs, out, communes=IDS[:3], update=True)
+    assert b"<HTML" in page.read_bytes()
+
+
 def test_an_update_that_changes_nothing_writes_nothing(inputs, tmp_path, capsys):
     out = tmp_path / "run"
     report(inputs, out, communes=IDS[:2])
