@@ -29,7 +29,7 @@ from ..reports import batch, fingerprint, pool, reuse, worker
 from ..reports.batch import DEFAULT_TIMEOUT, NOTEBOOK
 from ..reports.context import plan_files
 from ..reports.kernel import sweep_dead_kernel_folders
-from ..reports.slices import district_parts, page_provenance, write_slices
+from ..reports.slices import areas, district_parts, page_provenance, write_slices
 from ..reports.workbooks import write_assessment
 from . import manifest
 from .base import MAX_PRINTED_PROBLEMS, Replay, resolved
@@ -356,21 +356,22 @@ def _pages(req: Request, made: Made, previous, tmp: Path, executor) -> tuple[lis
     own = fingerprint.commune_digests(
         made.run, made.plan_rows, made.budget_rows, _whole_file_inputs(req)
     )
-    inputs = _page_inputs(req, made, own)
+    districts = areas(made.run, made.year)  # for every slice below
+    inputs = _page_inputs(req, made, own, districts)
     parts: dict[int, dict] = {}  # the slices `_shown` made, written as they are for the pages
     keep, todo = reuse.sort_pages(
         previous if req.update else None,
         req.out,
         made.year,
         inputs,
-        None if req.custom else lambda ids: _shown(made, own, ids, parts),
+        None if req.custom else lambda ids: _shown(made, own, ids, parts, districts),
         made.names,
     )
     outcomes, carried = _carry(keep, inputs, made, folder, previous, req.out)
     with ThreadPoolExecutor(1) as background:
         earlier = _earlier_tables(req, previous, inputs)
         results = background.submit(_results, req, made, tmp, earlier)
-        outcomes += _make(req, made, own, inputs, todo, tmp, executor, parts)
+        outcomes += _make(req, made, own, inputs, todo, tmp, executor, parts, districts)
         results.result()
     outcomes.sort(key=lambda o: o.commune_id)
     return outcomes, carried
@@ -386,7 +387,7 @@ def _whole_file_inputs(req: Request) -> list | None:
     return [(e["role"], e["name"], e["sha256"]) for e in entries] or None
 
 
-def _page_inputs(req: Request, made: Made, own: dict[str, str]) -> dict[str, dict]:
+def _page_inputs(req: Request, made: Made, own: dict[str, str], districts=None) -> dict[str, dict]:
     """Each selected page's digests but `shown` (reports.fingerprint)."""
     shared = {
         "code": fingerprint.code_digest(req.notebook),
@@ -406,7 +407,13 @@ def _page_inputs(req: Request, made: Made, own: dict[str, str]) -> dict[str, dic
     parts = [
         part
         for _, part in district_parts(
-            made.run, made.year, made.plan_rows, made.budget_rows, wanted=selected, verdicts=False
+            made.run,
+            made.year,
+            made.plan_rows,
+            made.budget_rows,
+            wanted=selected,
+            verdicts=False,
+            districts=districts,
         )
     ]
     area = {}
@@ -420,7 +427,7 @@ def _page_inputs(req: Request, made: Made, own: dict[str, str]) -> dict[str, dic
     return out
 
 
-def _shown(made: Made, own: dict[str, str], ids: list[str], parts: dict) -> dict[str, str]:
+def _shown(made: Made, own: dict[str, str], ids: list[str], parts: dict, districts=None):
     """What the pages of `ids` show of other communes now; the slices of their districts
     (serving every selected page there) kept in `parts` for the pages made again."""
     out = {}
@@ -433,6 +440,7 @@ def _shown(made: Made, own: dict[str, str], ids: list[str], parts: dict) -> dict
         own,
         wanted=wanted,
         pages=set(made.selected),
+        districts=districts,
     ):
         parts[k] = part
         for cid in wanted.intersection(part["ids"]):
@@ -467,7 +475,9 @@ def _carry(
     return outcomes, carried
 
 
-def _make(req, made: Made, own, inputs: dict, todo: dict, tmp: Path, executor, parts=None):
+def _make(
+    req, made: Made, own, inputs: dict, todo: dict, tmp: Path, executor, parts=None, districts=None
+):
     """The pages to make, each with the reason (when updating); `parts`: slices already made."""
     if not todo:
         return []
@@ -481,6 +491,7 @@ def _make(req, made: Made, own, inputs: dict, todo: dict, tmp: Path, executor, p
         own,
         set(ids),
         parts,
+        districts,
     )
     shared = {
         "data": req.data,

@@ -89,6 +89,26 @@ def _quickest_elsewhere(province: tuple | None, group: int) -> pd.DataFrame | No
     return rows.iloc[rest[rank < PEERS_SHOWN]]
 
 
+@dataclass(frozen=True)
+class Areas:
+    """A run's districts for a year (`areas`): each with its communes, and the gaps closed in
+    it and around it in its province; the same for every slice a command makes of the run."""
+
+    groups: list
+    group_of: dict[str, int]
+    near: _Grouped  # each district's closings
+    by_province: dict
+    provenance: dict
+
+
+def areas(run: LoadedRun, year: int) -> Areas:
+    reg = run.register
+    groups = list(reg.groupby(["province", "district"], sort=True, dropna=False))
+    group_of = {cid: k for k, (_, members) in enumerate(groups) for cid in members["commune_id"]}
+    near, by_province = _peers(closings(run.assessment, year), group_of, reg, len(groups))
+    return Areas(groups, group_of, near, by_province, page_provenance(run.provenance))
+
+
 def district_parts(
     run: LoadedRun,
     year: int,
@@ -98,17 +118,17 @@ def district_parts(
     wanted: set[str] | None = None,
     verdicts: bool = True,
     pages: set[str] | None = None,
+    districts: Areas | None = None,
 ) -> Iterator[tuple[int, dict]]:
     """(number, slice) of each district, in order; with `wanted`, only the districts that hold
     one of those communes. `digests`: each commune's own-data digest, for its page to name.
     `pages`: the communes whose pages the slices serve (what they show of others is computed
     for those; default: `wanted`). Without `verdicts`, the slices leave out the assessment
-    (what their digest needs: faster)."""
+    (what their digest needs: faster). `districts`: the run's `areas` for `year`, if made."""
     reg = run.register
-    groups = list(reg.groupby(["province", "district"], sort=True, dropna=False))
-    group_of = {cid: k for k, (_, members) in enumerate(groups) for cid in members["commune_id"]}
-    near, by_province = _peers(closings(run.assessment, year), group_of, reg, len(groups))
-    provenance = page_provenance(run.provenance)
+    a = districts or areas(run, year)
+    groups, group_of, near, provenance = a.groups, a.group_of, a.near, a.provenance
+    by_province = a.by_province
     pages = wanted if pages is None else pages
     chosen = {}
     for k, ((province, _), members) in enumerate(groups):
@@ -219,17 +239,20 @@ def write_slices(
     digests: dict[str, str] | None = None,
     wanted: set[str] | None = None,
     known: dict[int, dict] | None = None,
+    districts: Areas | None = None,
 ) -> dict[str, Path]:
     """Each commune's slice file, by commune id (with `wanted`, only their districts').
     `known`: slices already made (by district number, `district_parts` of this run, serving
-    these pages), written as they are."""
+    these pages), written as they are; `districts`: the run's `areas`, if made."""
     folder.mkdir(parents=True, exist_ok=True)
     known = known if wanted is not None else None
     parts = [(k, p) for k, p in (known or {}).items() if wanted & set(p["ids"])]
     covered = {cid for _, part in parts for cid in part["ids"]}
     if wanted is None or wanted - covered:
         rest = None if wanted is None else wanted - covered
-        parts += list(district_parts(run, year, plan_rows, budget, digests, rest))
+        parts += list(
+            district_parts(run, year, plan_rows, budget, digests, rest, districts=districts)
+        )
     out = {}
     for k, part in parts:
         path = folder / f"{k}.pkl"
