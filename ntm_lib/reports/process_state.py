@@ -10,8 +10,10 @@ function patched or a flag set), warnings filters, numpy's error handling, print
 random state, random's state, pandas options, matplotlib's rcParams and open figures, the
 decimal context, the locale, the recursion limit, the garbage collector's settings, the
 umask. (The working folder is papermill's: it sets and restores it around each notebook.)
-What cannot be put back (a thread the notebook left running) is named, and the caller then
-runs the next notebook in a fresh process.
+A watched module a notebook imports first is forgotten after it (imported afresh by the next).
+What cannot be put back (a thread the notebook left running; pyplot loaded in a worker that did
+not expect matplotlib figures, see expect_charts) is named, and the caller then runs the next
+notebook in a fresh process.
 """
 
 from __future__ import annotations
