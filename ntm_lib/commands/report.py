@@ -232,7 +232,7 @@ def make_report(req: Request, executor=None) -> dict:
     if previous is not None and _nothing_to_do(previous, key, req.out):
         return previous | {"up_to_date": True}
     ours = executor is None and not req.scheduler
-    with worker.prestarted(req.jobs, wanted=ours, charts=bool(req.plan) or req.custom):
+    with worker.prestarted(req.jobs, wanted=ours, charts=worker.may_draw(req.plan, req.notebook)):
         return _made(req, key, previous, started, executor)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from ..reports.worker import DEFAULT_TIMEOUT, prestarted
+from ..reports.worker import DEFAULT_TIMEOUT, may_draw, prestarted
 from .base import Command, Options, Replay, data_options
 
 NAME = "report"
@@ -42,8 +42,7 @@ def configure(o: Options) -> None:
 def run(args) -> int:
     jobs = args.jobs if args.jobs is not None else os.cpu_count() or 1
     ours = jobs >= 1 and not args.scheduler  # a bad --jobs is the run's to refuse
-    draws = bool(args.plan or args.notebook)  # through matplotlib (worker.default_executor)
-    with prestarted(max(jobs, 1), wanted=ours, charts=draws):
+    with prestarted(max(jobs, 1), wanted=ours, charts=may_draw(args.plan, args.notebook)):
         from . import report
 
         return report.run(args)

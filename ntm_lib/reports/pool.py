@@ -18,14 +18,13 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, as_completed, wait
 from concurrent.futures.process import BrokenProcessPool
-from pathlib import Path
 
 from tqdm import tqdm
 
 from ..errors import UsageError
 from ..i18n import t
-from .batch import NOTEBOOK, Job, Outcome, fmt_seconds, render_commune
-from .worker import default_executor, stop, take
+from .batch import Job, Outcome, fmt_seconds, render_commune
+from .worker import default_executor, may_draw, stop, take
 
 GRACE_S = 30.0  # beyond a job's own timeout, before the parent kills its worker
 # A worker's start (its imports, the exporter, its shell) costs about what this many pages
@@ -125,7 +124,7 @@ def timed_out(job: Job) -> Outcome:
 def draws_charts(todo: list[Job]) -> bool:
     """Whether pages of these jobs may draw through matplotlib: a plan's seaborn charts, or
     anything a notebook of one's own does."""
-    return any(job.parameters.get("plan") or Path(job.notebook) != NOTEBOOK for job in todo)
+    return any(may_draw(job.parameters.get("plan"), job.notebook) for job in todo)
 
 
 def _round(

@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
 
 # Seconds a commune's notebook may run before it is failed and the batch goes on.
 DEFAULT_TIMEOUT = 300.0
@@ -45,6 +46,14 @@ def default_executor(jobs: int, charts: bool = True) -> ProcessPoolExecutor:
         initializer=init_worker,
         initargs=(os.getpid(), charts),
     )
+
+
+def may_draw(plan: str | None, notebook: str | Path | None) -> bool:
+    """Whether pages may draw through matplotlib: a plan's seaborn charts, or anything a
+    notebook of one's own does (`charts` of default_executor and prestarted)."""
+    from ..shipped import NOTEBOOK
+
+    return bool(plan) or (notebook is not None and Path(notebook) != NOTEBOOK)
 
 
 # A pool started ahead (prestarted), by size, with its first worker's warm-up.
