@@ -18,8 +18,11 @@ def max_bytes() -> int:
     raw = os.environ.get("NTM_MAX_INPUT_MB", "")
     if not raw.strip():
         return DEFAULT_MAX_MB * 1024 * 1024
+    text = raw.strip()
+    if text.count(",") == 1 and "." not in text:  # 0,5 as Vietnamese writes a half
+        text = text.replace(",", ".")
     try:
-        mb = float(raw)
+        mb = float(text)
     except ValueError:
         mb = float("nan")
     if not math.isfinite(mb) or mb <= 0:
