@@ -6,11 +6,8 @@ import os
 from functools import lru_cache
 from importlib import resources
 
-import yaml
+from . import yaml_text
 
-# libyaml's reader where installed: the catalogue is read by every process (each report worker
-# too), and the pure-Python reader takes a second over it on a busy machine.
-LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 LANGUAGES = ("vi", "en")
 DEFAULT_LANG = "vi"
 
@@ -18,7 +15,7 @@ DEFAULT_LANG = "vi"
 @lru_cache(maxsize=1)
 def catalogue() -> dict[str, dict[str, str]]:
     text = resources.files("ntm_lib").joinpath("locale/messages.yaml").read_text(encoding="utf-8")
-    return yaml.load(text, Loader=LOADER)
+    return yaml_text.load(text)
 
 
 def current_lang() -> str:
@@ -43,7 +40,7 @@ def pick(text: dict[str, str] | None, lang: str | None = None) -> str:
 def cli_texts() -> dict:
     """The `ntm` command's help texts (locale/cli_help.yaml)."""
     text = resources.files("ntm_lib").joinpath("locale/cli_help.yaml").read_text(encoding="utf-8")
-    return yaml.load(text, Loader=LOADER)
+    return yaml_text.load(text)
 
 
 def cli_help(command: str, dest: str, lang: str) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 
-import yaml
+from . import yaml_text
 
 REGISTRY = "illustrative.yaml"
 
@@ -19,7 +19,7 @@ REGISTRY = "illustrative.yaml"
 @lru_cache(maxsize=1)
 def sample_hashes() -> frozenset[str]:
     text = resources.files("ntm_lib").joinpath(REGISTRY).read_text(encoding="utf-8")
-    return frozenset(yaml.safe_load(text)["sha256"].values())
+    return frozenset(yaml_text.load(text)["sha256"].values())
 
 
 def is_illustrative(hashes: Iterable[str]) -> bool:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .. import yaml_text
 from ..criteria.catalogue import CriteriaSet
 from ..errors import Problem
 from ..intake.shares import load_shares
@@ -220,10 +221,8 @@ def concordance(old_set: str, new_set: str) -> dict:
     """The working concordance between two sets' indicators (criteria/concordance/)."""
     from importlib import resources
 
-    import yaml
-
     path = resources.files("ntm_lib").joinpath(f"criteria/concordance/{old_set}--{new_set}.yaml")
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return yaml_text.load(path.read_text(encoding="utf-8"))
 
 
 def carry_over(merged: pd.DataFrame, mapping: dict, from_year: int, as_year: int) -> pd.DataFrame:

@@ -22,28 +22,45 @@ COLUMNS = ["indicator", "peer", "peer_name", "area", "below_from", "met_in", "ye
 
 
 def closings(a: Assessment, until: int) -> pd.DataFrame:
-    """Every closing in the data up to `until`: commune, indicator, first year below, met year."""
-    ind = a.indicators[
-        (a.indicators["year"] <= until) & a.indicators["status"].isin(["met", "not_met"])
-    ]
-    ind = (
-        ind[["commune_id", "indicator", "year", "status"]]
-        .astype({"commune_id": str, "indicator": str})
-        .sort_values(["commune_id", "indicator", "year"])
+    """Every closing in the data up to `until`: commune, indicator, first year below, met year
+    (and the years it took), by commune then indicator (their texts' order) then year."""
+    ind = a.indicators
+    keep = ((ind["year"] <= until) & ind["status"].isin(["met", "not_met"])).to_numpy(bool)
+    communes, commune_names = _text_order(ind["commune_id"][keep])
+    codes, code_names = _text_order(ind["indicator"][keep])
+    year = ind["year"].to_numpy()[keep].astype(np.int64)
+    below = (ind["status"][keep] == "not_met").to_numpy(bool)
+    order = np.lexsort((year, codes, communes))
+    communes, codes, year, below = communes[order], codes[order], year[order], below[order]
+    new_pair = np.ones(len(year), bool)
+    new_pair[1:] = (communes[1:] != communes[:-1]) | (codes[1:] != codes[:-1])
+    starts = new_pair.copy()  # where a run of years below (or not) begins
+    starts[1:] |= below[1:] != below[:-1]
+    run_start = year[np.flatnonzero(starts)][np.cumsum(starts) - 1]
+    closes = ~below & ~new_pair
+    closes[1:] &= below[:-1]
+    at = np.flatnonzero(closes)
+    below_from = run_start[at - 1]
+    out = pd.DataFrame(
+        {
+            "commune_id": commune_names[communes[at]],
+            "indicator": code_names[codes[at]],
+            "below_from": below_from,
+            "met_in": year[at],
+            "years": year[at] - below_from,
+        }
     )
-    ind = ind.reset_index(drop=True)
-    new_pair = (ind["commune_id"] != ind["commune_id"].shift()) | (
-        ind["indicator"] != ind["indicator"].shift()
-    )
-    below = ind["status"] == "not_met"
-    run = (new_pair | (below != below.shift())).cumsum()
-    run_start = ind["year"].groupby(run).transform("first")
-    closes = (~below) & below.shift(fill_value=False) & ~new_pair
-    out = ind.loc[closes, ["commune_id", "indicator"]].assign(
-        below_from=run_start.shift()[closes].astype(int), met_in=ind.loc[closes, "year"]
-    )
-    out["years"] = out["met_in"] - out["below_from"]
-    return out.reset_index(drop=True).astype({"met_in": int, "years": int})
+    return out.astype({"commune_id": str, "indicator": str})
+
+
+def _text_order(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each value's number in the sorted order of the texts, and the texts by number."""
+    numbers, uniques = pd.factorize(values, sort=False)
+    texts = np.array([str(u) for u in uniques], dtype=object)
+    order = np.argsort(texts, kind="stable")
+    rank = np.empty(len(order), np.int64)
+    rank[order] = np.arange(len(order))
+    return rank[numbers], texts[order]
 
 
 def same_gap(

@@ -26,10 +26,11 @@ from ..i18n import current_lang, t
 from ..intake.plans import read_budget, read_plan
 from ..provenance import files, relative_path, run_time
 from ..reports import batch, fingerprint, pool, reuse, worker
+from ..reports.areas import area_digests, areas
 from ..reports.batch import DEFAULT_TIMEOUT, NOTEBOOK
 from ..reports.context import plan_files
 from ..reports.kernel import sweep_dead_kernel_folders
-from ..reports.slices import areas, district_parts, page_provenance, write_slices
+from ..reports.slices import district_parts, page_provenance, write_slices
 from ..reports.workbooks import write_assessment
 from . import manifest
 from .base import MAX_PRINTED_PROBLEMS, Replay, resolved
@@ -359,18 +360,18 @@ def _pages(req: Request, made: Made, previous, tmp: Path, executor) -> tuple[lis
     districts = areas(made.run, made.year)  # for every slice below
     inputs = _page_inputs(req, made, own, districts)
     parts: dict[int, dict] = {}  # the slices `_shown` made, written as they are for the pages
-    keep, todo = reuse.sort_pages(
-        previous if req.update else None,
-        req.out,
-        made.year,
-        inputs,
-        None if req.custom else lambda ids: _shown(made, own, ids, parts, districts),
-        made.names,
-    )
-    outcomes, carried = _carry(keep, inputs, made, folder, previous, req.out)
-    with ThreadPoolExecutor(1) as background:
+    with ThreadPoolExecutor(1) as background:  # the tables, meanwhile (their rows are known)
         earlier = _earlier_tables(req, previous, inputs)
         results = background.submit(_results, req, made, tmp, earlier)
+        keep, todo = reuse.sort_pages(
+            previous if req.update else None,
+            req.out,
+            made.year,
+            inputs,
+            None if req.custom else lambda ids: _shown(made, own, ids, parts, districts),
+            made.names,
+        )
+        outcomes, carried = _carry(keep, inputs, made, folder, previous, req.out)
         outcomes += _make(req, made, own, inputs, todo, tmp, executor, parts, districts)
         results.result()
     outcomes.sort(key=lambda o: o.commune_id)
@@ -387,7 +388,7 @@ def _whole_file_inputs(req: Request) -> list | None:
     return [(e["role"], e["name"], e["sha256"]) for e in entries] or None
 
 
-def _page_inputs(req: Request, made: Made, own: dict[str, str], districts=None) -> dict[str, dict]:
+def _page_inputs(req: Request, made: Made, own: dict[str, str], districts) -> dict[str, dict]:
     """Each selected page's digests but `shown` (reports.fingerprint)."""
     shared = {
         "code": fingerprint.code_digest(req.notebook),
@@ -403,22 +404,8 @@ def _page_inputs(req: Request, made: Made, own: dict[str, str], districts=None) 
             }
         ),
     }
-    selected = set(made.selected)
-    parts = [
-        part
-        for _, part in district_parts(
-            made.run,
-            made.year,
-            made.plan_rows,
-            made.budget_rows,
-            wanted=selected,
-            verdicts=False,
-            districts=districts,
-        )
-    ]
-    area = {}
-    for part, digest in zip(parts, fingerprint.area_digests(parts, own)):
-        area |= dict.fromkeys(part["ids"], digest)
+    named = fingerprint.named_digests(made.run, made.plan_rows)
+    area = area_digests(districts, made.run, made.year, own, named, made.selected, whole=req.custom)
     out = {}
     for cid in made.selected:
         out[cid] = shared | {"commune": own[cid], "area": area[cid]}

@@ -7,14 +7,14 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import yaml
+from .. import yaml_text
 
 COMMON_FILE = Path(str(resources.files("ntm_lib").joinpath("criteria/regions.yaml")))
 
 
 @lru_cache(maxsize=1)
 def common() -> dict:
-    return yaml.safe_load(COMMON_FILE.read_text(encoding="utf-8"))
+    return yaml_text.load(COMMON_FILE.read_text(encoding="utf-8"))
 
 
 def region_ids() -> list[str]:

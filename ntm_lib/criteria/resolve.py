@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from .. import yaml_text
 from ..errors import UNPRINTABLE, CriteriaSetError
 from ..i18n import t
 from .checks import check_set
@@ -28,7 +29,6 @@ from .schema import Evidence, IndicatorSpec, OverrideSpec, SetFile, Source
 # Inside a set's text only tabs and line feeds may appear among the control characters.
 LINE_BREAKS = {"\t", "\n"}
 # libyaml's safe loader when PyYAML has it (ten times faster on a large set), else Python's.
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_set(set_id: str) -> CriteriaSet:
@@ -56,7 +56,7 @@ def parse_spec(raw: bytes, path: Path) -> SetFile:
     """A set file's bytes, validated: YAML, printable text, the schema, a valid id equal to
     the file's name."""
     try:
-        data = yaml.load(raw.decode("utf-8"), Loader=SAFE_LOADER)
+        data = yaml_text.load(raw.decode("utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise CriteriaSetError(t("set_yaml_invalid", file=str(path), error=str(exc))) from exc
     _check_printable(data, path)

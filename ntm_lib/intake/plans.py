@@ -15,9 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from .. import fmt
+from .. import fmt, yaml_text
 from ..criteria.catalogue import CriteriaSet, fmt_number
 from ..errors import InputError, Problem, cap_problems
 from ..i18n import t
@@ -60,7 +59,7 @@ PLAN_COLUMNS = [
 def work_fields() -> dict:
     """The fields of work (key -> labels and accepted words), in the plan's order."""
     path = resources.files("ntm_lib").joinpath("locale/work_fields.yaml")
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return yaml_text.load(path.read_text(encoding="utf-8"))
 
 
 def field_lookup() -> dict[str, str]:

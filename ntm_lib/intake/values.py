@@ -10,8 +10,8 @@ from importlib import resources
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from .. import yaml_text
 from ..i18n import current_lang
 
 # C0/C1 controls (a tab, line feed or carriage return inside a cell is only white space) and
@@ -55,7 +55,7 @@ def without_invisibles(text: str) -> str:
 @lru_cache(maxsize=1)
 def column_spec() -> dict:
     text = resources.files("ntm_lib").joinpath("locale/columns.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return yaml_text.load(text)
 
 
 def fold(text: str) -> str:

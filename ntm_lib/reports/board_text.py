@@ -14,8 +14,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from .. import yaml_text
 from ..i18n import t
 from ..intake.values import fold
 from .docx_writer import DOCUMENTS, DocumentError, blocks, clean_text
@@ -32,7 +31,7 @@ _NUMBERING = re.compile(
 def catalogue() -> dict:
     """Section key -> its spec (headings, roman, lead, carried)."""
     text = (DOCUMENTS / "sections.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)["sections"]
+    return yaml_text.load(text)["sections"]
 
 
 def carried_keys() -> list[str]:

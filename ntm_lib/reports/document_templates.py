@@ -20,6 +20,7 @@ from pathlib import Path
 
 import yaml
 
+from .. import yaml_text
 from ..shipped import shipped
 from ..tables import make_zip_deterministic
 from .docx_writer import DOCUMENTS
@@ -36,7 +37,7 @@ SOURCE_LABELS = [
 
 @lru_cache(maxsize=1)
 def layout() -> dict:
-    return yaml.safe_load((DOCUMENTS / "layout.yaml").read_text(encoding="utf-8"))
+    return yaml_text.load((DOCUMENTS / "layout.yaml").read_text(encoding="utf-8"))
 
 
 def ph(text: str) -> tuple[str, str]:
@@ -605,7 +606,7 @@ def write_listing(path: Path = FIELDS) -> Path:
 
 
 def listing() -> dict[str, list[list[str]]]:
-    return yaml.safe_load(FIELDS.read_text(encoding="utf-8"))
+    return yaml_text.load(FIELDS.read_text(encoding="utf-8"))
 
 
 def build_all(folder: Path = DOCUMENTS) -> list[Path]:

@@ -6,8 +6,9 @@ A commune's page depends on
   its plan and budget rows): `commune_digests`, for every commune at once;
 - `shown`: what it shows of other communes (its district's medians and ranks, the peers that
   closed the same gap and what they spent): `shown_digest`, from the functions the page itself
-  calls. `area` (the digest of the whole district slice the page reads, `area_digests`) decides
-  cheaply whether `shown` can have changed at all: when it did not, `shown` is the same;
+  calls. `area` (reports.areas: its district's communes and the closings elsewhere it may
+  name) decides cheaply whether `shown` can have changed at all: when it did not, `shown` is
+  the same;
 - `set`, `options` (year, language, what the page links or names) and `code` (the notebook, this
   package's files and the versions of the libraries that draw the page): one each per run.
 
@@ -60,8 +61,9 @@ def frame_digest(frame: pd.DataFrame | None) -> str:
 
 
 def _by_commune(frame: pd.DataFrame) -> Iterable[tuple[str, np.ndarray]]:
-    """Each commune's row hashes, in row order."""
-    hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    """Each commune's row hashes, in row order (text hashed as it is: categorizing first
+    costs five times more on a column of distinct texts, the input row of each verdict)."""
+    hashes = pd.util.hash_pandas_object(frame, index=False, categorize=False).to_numpy()
     codes, ids = pd.factorize(frame["commune_id"], sort=False)
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(len(ids) + 1))
@@ -76,8 +78,18 @@ def commune_digests(
     of the inputs as a whole, a predecessor register say)."""
     frames = [(name, getattr(run.assessment, name)) for name in TABLES]
     frames += [("register", run.register), ("plan", plan_rows), ("budget", budget)]
-    seed = digest(extra).encode()
-    hashers = {str(cid): hashlib.sha256(seed) for cid in run.register["commune_id"]}
+    return _per_commune(run.register["commune_id"], frames, digest(extra))
+
+
+def named_digests(run, plan_rows: pd.DataFrame | None = None) -> dict[str, str]:
+    """What another commune's page can name of each commune when it shows it as a peer: its
+    register row and its plan rows (reports.areas)."""
+    frames = [("register", run.register), ("plan", plan_rows)]
+    return _per_commune(run.register["commune_id"], frames, "named")
+
+
+def _per_commune(commune_ids, frames: list, seed: str) -> dict[str, str]:
+    hashers = {str(cid): hashlib.sha256(seed.encode()) for cid in commune_ids}
     for name, frame in frames:
         if frame is None:
             continue
@@ -88,43 +100,6 @@ def commune_digests(
             if cid in hashers:
                 hashers[cid].update(len(rows).to_bytes(8, "little") + rows.tobytes())
     return {cid: h.hexdigest() for cid, h in hashers.items()}
-
-
-def area_digests(parts: list[dict], own: dict[str, str]) -> list[str]:
-    """Each slice's `area`: all the slice a page reads, its district's communes (by their own
-    digests), the other communes it names (register and plan rows) and the gaps closed around
-    it. The rows of all slices are hashed in one pass per table (a row's hash is its own)."""
-    tables = [[part["run"].register for part in parts], [part["closings"] for part in parts]]
-    tables.append([part["plan_rows"] for part in parts])
-    hashed = [_each_row_hashes(frames) for frames in tables]
-    out = []
-    for n, part in enumerate(parts):
-        h = hashlib.sha256(str(part["year"]).encode())
-        for cid in sorted(part["ids"]):
-            h.update(own.get(cid, "-").encode())
-        for rows in hashed:
-            h.update(rows[n])
-        out.append(h.hexdigest())
-    return out
-
-
-def _each_row_hashes(frames: list[pd.DataFrame | None]) -> list[bytes]:
-    """`row_hashes` of each frame, those of the same columns and types hashed together."""
-    kinds: dict[tuple, list[int]] = {}
-    for n, frame in enumerate(frames):
-        if frame is not None:
-            kinds.setdefault((tuple(frame.columns), tuple(frame.dtypes)), []).append(n)
-    out = [b""] * len(frames)
-    for members in kinds.values():
-        together = pd.concat([frames[n] for n in members], ignore_index=True)
-        head = row_hashes(together.iloc[:0])
-        rows = row_hashes(together)[len(head) :]
-        at = 0
-        for n in members:
-            size = 8 * len(frames[n])
-            out[n] = head + rows[at : at + size]
-            at += size
-    return out
 
 
 def shown_digest(part: dict, commune_id: str) -> str:

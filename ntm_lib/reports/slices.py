@@ -19,14 +19,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..assess.loaded import LoadedRun
-from ..assess.peers import PEERS_SHOWN, closings, same_gap_rows, split_gaps
+from ..assess.peers import PEERS_SHOWN, same_gap_rows, split_gaps
 from ..assess.scoring import Assessment
 from ..assess.views import comparison_rows, split_comparisons
 from ..illustrative import inputs_illustrative
+from .areas import Areas, Grouped, areas
 from .fingerprint import shown_digests
 
 
@@ -38,75 +38,6 @@ def page_provenance(provenance: dict) -> dict:
         for i in provenance["inputs"]
     ]
     return provenance | {"inputs": inputs}
-
-
-class _Grouped:
-    """A frame's rows sorted by the group (district) of their commune, kept in their order
-    within it: each group's rows are one contiguous block, taken without copying."""
-
-    def __init__(
-        self, frame: pd.DataFrame, group_of: dict[str, int], groups: int, column: str = "commune_id"
-    ) -> None:
-        codes, ids = pd.factorize(frame[column], sort=False)
-        lookup = np.array([group_of.get(str(c), -1) for c in ids] + [-1], dtype=np.int64)
-        keys = lookup[codes]  # code -1 (no id) takes the last entry: -1
-        order = np.argsort(keys, kind="stable")
-        self.frame = frame.take(order)
-        self.bounds = np.searchsorted(keys[order], np.arange(groups + 1))
-
-    def __getitem__(self, k: int) -> pd.DataFrame:
-        return self.frame.iloc[self.bounds[k] : self.bounds[k + 1]].reset_index(drop=True)
-
-
-def _peers(done: pd.DataFrame, group_of: dict[str, int], reg: pd.DataFrame, groups: int):
-    """For each district (by number): the gaps its communes closed, then for each indicator the
-    PEERS_SHOWN quickest closings elsewhere in its province."""
-    near = _Grouped(done, group_of, groups)
-    province_of = dict(zip(reg["commune_id"], reg["province"].astype(str)))
-    quick = done.assign(
-        _g=done["commune_id"].map(group_of).astype(np.int64),
-        _p=done["commune_id"].map(province_of),
-        _i=pd.factorize(done["indicator"], sort=True)[0],
-    ).sort_values(["_p", "_i", "years", "met_in", "commune_id"], kind="stable")
-    by_province = {
-        p: (rows.drop(columns=["_g", "_p", "_i"]), rows["_g"].to_numpy(), rows["_i"].to_numpy())
-        for p, rows in quick.groupby("_p", sort=False)
-    }
-    return near, by_province
-
-
-def _quickest_elsewhere(province: tuple | None, group: int) -> pd.DataFrame | None:
-    """The PEERS_SHOWN quickest closings per indicator of a province (its rows sorted by
-    indicator then speed, their districts, their indicators' numbers) outside the district
-    `group`."""
-    if province is None:
-        return None
-    rows, districts, indicators = province
-    rest = np.flatnonzero(districts != group)
-    codes = indicators[rest]
-    starts = np.r_[0, np.flatnonzero(np.diff(codes)) + 1] if len(codes) else np.zeros(0, int)
-    rank = np.arange(len(codes)) - np.repeat(starts, np.diff(np.r_[starts, len(codes)]))
-    return rows.iloc[rest[rank < PEERS_SHOWN]]
-
-
-@dataclass(frozen=True)
-class Areas:
-    """A run's districts for a year (`areas`): each with its communes, and the gaps closed in
-    it and around it in its province; the same for every slice a command makes of the run."""
-
-    groups: list
-    group_of: dict[str, int]
-    near: _Grouped  # each district's closings
-    by_province: dict
-    provenance: dict
-
-
-def areas(run: LoadedRun, year: int) -> Areas:
-    reg = run.register
-    groups = list(reg.groupby(["province", "district"], sort=True, dropna=False))
-    group_of = {cid: k for k, (_, members) in enumerate(groups) for cid in members["commune_id"]}
-    near, by_province = _peers(closings(run.assessment, year), group_of, reg, len(groups))
-    return Areas(groups, group_of, near, by_province, page_provenance(run.provenance))
 
 
 def district_parts(
@@ -127,14 +58,14 @@ def district_parts(
     (what their digest needs: faster). `districts`: the run's `areas` for `year`, if made."""
     reg = run.register
     a = districts or areas(run, year)
-    groups, group_of, near, provenance = a.groups, a.group_of, a.near, a.provenance
-    by_province = a.by_province
+    groups, group_of, near = a.groups, a.group_of, a.near
+    provenance = page_provenance(run.provenance)
     pages = wanted if pages is None else pages
     chosen = {}
-    for k, ((province, _), members) in enumerate(groups):
+    for k, (_, members) in enumerate(groups):
         ids = set(members["commune_id"])
         if wanted is None or ids & wanted:
-            wide = _quickest_elsewhere(by_province.get(str(province)), k)
+            wide = a.elsewhere(k)
             peers = near[k] if wide is None else pd.concat([near[k], wide[near[k].columns]])
             chosen[k] = (ids, peers.reset_index(drop=True))
     tables = _verdicts(run, group_of, len(groups), chosen, wanted) if verdicts else None
@@ -172,7 +103,7 @@ def _verdicts(run: LoadedRun, group_of: dict, groups: int, chosen: dict, wanted)
         if wanted is not None and len(chosen) < groups:
             ids = [cid for ids, _ in chosen.values() for cid in ids]
             frame = frame[frame["commune_id"].isin(ids)]
-        out.append(_Grouped(frame, group_of, groups))
+        out.append(Grouped(frame, group_of, groups))
     return out
 
 
@@ -181,16 +112,16 @@ def _shown_rows(run: LoadedRun, year: int, plan_rows, chosen: dict, asked: dict)
     every district ranked and matched in one pass, each within its own slice: compared among
     its communes, its peers among the closings its slice carries."""
     groups = {cid: k for k, ids in asked.items() for cid in ids}
-    areas = {frozenset(ids): asked[k] for k, (ids, _) in chosen.items()}
-    compared = comparison_rows(run.assessment, run.register, run.cset, list(groups), year, areas)
+    within = {frozenset(ids): asked[k] for k, (ids, _) in chosen.items()}
+    compared = comparison_rows(run.assessment, run.register, run.cset, list(groups), year, within)
     done = pd.concat([peers.assign(_k=k) for k, (_, peers) in chosen.items()], ignore_index=True)
     peers = same_gap_rows(
         run.assessment, run.register, list(groups), year, plan_rows, done, PEERS_SHOWN, groups
     )
     digests = shown_digests((compared, peers), list(groups))
     size = max(chosen, default=-1) + 1
-    compared = _Grouped(compared, groups, size)
-    peers = _Grouped(peers, groups, size, "asker")
+    compared = Grouped(compared, groups, size)
+    peers = Grouped(peers, groups, size, "asker")
     return {k: (compared[k], peers[k], digests) for k in chosen}
 
 

@@ -9,9 +9,8 @@ from importlib import resources
 from pathlib import Path
 
 import nbformat
-import yaml
 
-from .. import fmt
+from .. import fmt, yaml_text
 from ..assess.whatif import what_if, with_values
 from ..criteria.catalogue import list_sets, load_set, threshold_of
 from ..criteria.text import requirement_text, value_text
@@ -261,7 +260,7 @@ def keeping_html(ctx: Context) -> str:
 @lru_cache(maxsize=1)
 def glossary() -> list[dict]:
     text = resources.files("ntm_lib").joinpath("locale/glossary.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return yaml_text.load(text)
 
 
 def glossary_html(lang: str) -> str:
@@ -272,7 +271,7 @@ def glossary_html(lang: str) -> str:
 def build_notebook(lang: str, source: Path = NOTEBOOKS / "training.yaml") -> nbformat.NotebookNode:
     """The training notebook in `lang`, from the bilingual source."""
     cells = []
-    for n, spec in enumerate(yaml.safe_load(source.read_text(encoding="utf-8"))):
+    for n, spec in enumerate(yaml_text.load(source.read_text(encoding="utf-8"))):
         if "markdown" in spec:
             cell = nbformat.v4.new_markdown_cell(spec["markdown"][lang].rstrip("\n"))
         else:

@@ -291,22 +291,3 @@ def test_a_slice_read_for_an_earlier_year_shows_that_years_comparisons(synthetic
     ).items():
         for name, (whole, sliced) in zip(SECTIONS, pairs):
             assert whole == sliced, (cid, name)
-
-
-def test_rows_hashed_together_give_each_frame_its_own_bytes():
-    """Frames hashed in one pass (same columns and types) give each the bytes it gives alone:
-    categoricals of other categories, other types and missing frames included."""
-    import pandas as pd
-
-    from ntm_lib.reports.fingerprint import _each_row_hashes, row_hashes
-
-    frames = [
-        pd.DataFrame({"k": ["x", "y"], "v": [1.0, float("nan")], "r": [1, 2]}),
-        None,
-        pd.DataFrame({"k": ["z"], "v": [2.5], "r": [3]}),
-        pd.DataFrame({"k": ["x"], "v": [1.0], "r": [pd.NA]}),  # other types
-        pd.DataFrame(columns=["k", "v", "r"]),
-        pd.DataFrame({"k": pd.Categorical(["x"], categories=["x", "q"]), "v": [1.0]}),
-        pd.DataFrame({"k": pd.Categorical(["x"], categories=["q", "x"]), "v": [1.0]}),
-    ]
-    assert _each_row_hashes(frames) == [row_hashes(f) for f in frames]
