@@ -29,6 +29,7 @@ import hashlib
 import json
 import os
 import posixpath
+import re
 import shutil
 import stat
 import time
@@ -155,13 +156,16 @@ def _parents(name: str) -> list[str]:
     return ["/".join(parts[:n]) for n in range(len(parts), 0, -1)]
 
 
+_PARTS = re.compile(r"[\\/]")  # either separator: a name read on Windows splits on both
+
+
 def inside_name(name) -> bool:
     """A plain relative path, without `..`: a name that stays inside the folder it is read in."""
     return (
         isinstance(name, str)
         and bool(name)
         and not os.path.isabs(name)
-        and ".." not in Path(name).parts
+        and ".." not in _PARTS.split(name)
         and "\0" not in name
     )
 

@@ -97,6 +97,7 @@ def test_every_module_is_in_a_known_place():
     base = {
         "errors",
         "i18n",
+        "yaml_text",
         "fmt",
         "provenance",
         "atomic",

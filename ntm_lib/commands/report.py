@@ -360,18 +360,20 @@ def _pages(req: Request, made: Made, previous, tmp: Path, executor) -> tuple[lis
     districts = areas(made.run, made.year)  # for every slice below
     inputs = _page_inputs(req, made, own, districts)
     parts: dict[int, dict] = {}  # the slices `_shown` made, written as they are for the pages
-    with ThreadPoolExecutor(1) as background:  # the tables, meanwhile (their rows are known)
+    keep, todo = reuse.sort_pages(
+        previous if req.update else None,
+        req.out,
+        made.year,
+        inputs,
+        None if req.custom else lambda ids: _shown(made, own, ids, parts, districts),
+        made.names,
+    )
+    outcomes, carried = _carry(keep, inputs, made, folder, previous, req.out)
+    # The tables while the workers make the pages: begun sooner, they would hold the
+    # interpreter while the pages are carried (each link gives it up and waits to get it back).
+    with ThreadPoolExecutor(1) as background:
         earlier = _earlier_tables(req, previous, inputs)
         results = background.submit(_results, req, made, tmp, earlier)
-        keep, todo = reuse.sort_pages(
-            previous if req.update else None,
-            req.out,
-            made.year,
-            inputs,
-            None if req.custom else lambda ids: _shown(made, own, ids, parts, districts),
-            made.names,
-        )
-        outcomes, carried = _carry(keep, inputs, made, folder, previous, req.out)
         outcomes += _make(req, made, own, inputs, todo, tmp, executor, parts, districts)
         results.result()
     outcomes.sort(key=lambda o: o.commune_id)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 from ..intake.values import fold
 
@@ -42,6 +43,7 @@ def name_part(name: str | None) -> str:
     return slug[:MAX_NAME].strip("-")
 
 
+@lru_cache(maxsize=1 << 16)  # asked several times per page by an update of thousands
 def file_stem(commune_id: str, year: int, name: str | None = None) -> str:
     """A commune's file name without its extension: '10912_duc-chinh-2025', or
     '10912-2025' without a name. The name gets what room a long code leaves (MAX_BOTH)."""
