@@ -161,15 +161,19 @@ def _tree_memory(pid: int, every: float = 0.2):
         watcher.join()
 
 
-# `ntm` run as a child that prints, at its end, its own peak resident memory (VmHWM: this
-# process's, not inherited).
+# `ntm` run as a child as its executable runs it (cli.command: main, the exit handlers, then
+# the end without taking the objects apart), printing at its end its own peak resident memory
+# (VmHWM: this process's, not inherited) from its last exit handler.
 PEAK = """
-import re, sys
-from ntm_lib.cli import main
-code = main(sys.argv[1:])
-status = open("/proc/self/status").read()
-print("PEAK_KB", re.search(r"VmHWM:\\s+(\\d+)", status).group(1), file=sys.stderr)
-sys.exit(code)
+import atexit, re, sys
+
+def peak():
+    status = open("/proc/self/status").read()
+    print("PEAK_KB", re.search(r"VmHWM:\\s+(\\d+)", status).group(1), file=sys.stderr)
+
+atexit.register(peak)
+from ntm_lib.cli import command
+command()
 """
 
 
