@@ -478,6 +478,13 @@ def _hashed(folder: Path, known: dict | None = None, skip=()) -> tuple[dict, dic
     return hashes, stamps
 
 
+def stamped_digest(path: Path):
+    """The file's SHA-256, with the stamp that vouches for it when it did not change while read
+    (what `write_manifest` takes as `known`); its SHA-256 alone otherwise."""
+    digest, taken = _read_stamped(path)
+    return digest if taken is None else (digest, taken)
+
+
 def _read_stamped(path: Path) -> tuple[str, list[int] | None]:
     """The file's SHA-256, and its stamp when it did not change while it was read."""
     try:
@@ -507,7 +514,8 @@ def _write_stamps(folder: Path, temp: Path, take, wait: float = 0.0) -> None:
                 if again and len(kept) < len(taken):
                     time.sleep(wait)
                     continue
-                json.dump({"tool": TOOL, "files": kept}, fh, separators=(",", ":"))
+                # dumps, not dump: json.dump encodes in Python, dumps in C (6,600 entries)
+                fh.write(json.dumps({"tool": TOOL, "files": kept}, separators=(",", ":")))
             os.replace(temp, folder / STAMPS)
             return
     finally:
@@ -543,9 +551,10 @@ def _settle_stamps(target: Path) -> None:
 
     def take() -> dict:
         out = {}
+        root = str(target)
         for name, (old, digest) in recorded.items():
             try:
-                st = os.lstat(target / name)
+                st = os.lstat(os.path.join(root, name))
             except OSError:
                 continue
             new = stamp(st)

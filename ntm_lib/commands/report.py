@@ -19,7 +19,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ..assess.loaded import LoadedRun, load_run
-from ..atomic import atomic_dir, check_target_dir, read_manifest, write_manifest
+from ..atomic import atomic_dir, check_target_dir, read_manifest, stamped_digest, write_manifest
 from ..criteria.catalogue import load_set, provenance_of
 from ..errors import PreviousKeptError, UsageError, os_message
 from ..i18n import current_lang, t
@@ -352,7 +352,7 @@ def _refuse_incomplete(req: Request, outcomes: list) -> None:
 def _pages(req: Request, made: Made, previous, tmp: Path, executor) -> tuple[list, dict]:
     """Every selected commune's page in `tmp`/communes: carried from the previous run where
     its inputs are unchanged, made otherwise; the results tables are written meanwhile.
-    Returns the outcomes (by commune) and the hashes of the files carried."""
+    Returns the outcomes (by commune) and the hashes of the files carried and of the tables."""
     folder = _mkdir(tmp / "communes")
     own = fingerprint.commune_digests(
         made.run, made.plan_rows, made.budget_rows, _whole_file_inputs(req)
@@ -368,16 +368,19 @@ def _pages(req: Request, made: Made, previous, tmp: Path, executor) -> tuple[lis
         None if req.custom else lambda ids: _shown(made, own, ids, parts, districts),
         made.names,
     )
-    outcomes, carried = _carry(keep, inputs, made, folder, previous, req.out)
-    # The tables while the workers make the pages: begun sooner, they would hold the
-    # interpreter while the pages are carried (each link gives it up and waits to get it back).
+    # While the workers make the pages: the old pages carried, then the tables (one after the
+    # other: side by side, the tables held the interpreter against each link), then the
+    # index's code made ready.
     with ThreadPoolExecutor(1) as background:
+        carrying = background.submit(_carry, keep, inputs, made, folder, previous, req.out)
         earlier = _earlier_tables(req, previous, inputs)
         results = background.submit(_results, req, made, tmp, earlier)
-        outcomes += _make(req, made, own, inputs, todo, tmp, executor, parts, districts)
-        results.result()
-    outcomes.sort(key=lambda o: o.commune_id)
-    return outcomes, carried
+        background.submit(_ready_index)
+        remade = _make(req, made, own, inputs, todo, tmp, executor, parts, districts)
+        outcomes, carried = carrying.result()
+        written = results.result()
+    outcomes = sorted(outcomes + remade, key=lambda o: o.commune_id)
+    return outcomes, carried | written
 
 
 def _whole_file_inputs(req: Request) -> list | None:
@@ -507,13 +510,14 @@ def _make(
     return [replace(o, reason=todo[o.commune_id] if req.update else "") for o in outcomes]
 
 
-def _results(req: Request, made: Made, tmp: Path, earlier=None) -> None:
-    """The result tables of the reported communes (`earlier`: workbooks.Earlier)."""
+def _results(req: Request, made: Made, tmp: Path, earlier=None) -> dict:
+    """The result tables of the reported communes (`earlier`: workbooks.Earlier), with their
+    hashes for the manifest (taken here, beside the pages, rather than after them)."""
     selected = set(made.selected)
     assessment = made.run.assessment
     if req.communes:
         assessment = assessment.only(lambda f: f["commune_id"].isin(selected))
-    write_assessment(
+    written = write_assessment(
         assessment,
         _mkdir(tmp / "results"),
         made.run.cset,
@@ -522,6 +526,13 @@ def _results(req: Request, made: Made, tmp: Path, earlier=None) -> None:
         inputs=req.recorded_inputs(),
         earlier=earlier,
     )
+    return {f"results/{path.name}": stamped_digest(path) for path in written}
+
+
+def _ready_index() -> None:
+    from ..reports.index import template
+
+    template()
 
 
 def _earlier_tables(req: Request, previous, inputs: dict):

@@ -86,6 +86,11 @@ def exporter() -> HTMLExporter:
     return exp
 
 
+def blank_resources(lang: str = "vi", title: str = "") -> dict:
+    """What our template reads besides the notebook."""
+    return {"ntm": {"lang": lang, "title": title, "css": stylesheet(), "version": __version__}}
+
+
 def notebook_to_html(notebook, target: str | Path, title: str, lang: str) -> Path:
     """`notebook` (a NotebookNode, or the path of one) as the page `target`. The exporter
     works on its own copy: the notebook given is left as it is."""
@@ -94,6 +99,5 @@ def notebook_to_html(notebook, target: str | Path, title: str, lang: str) -> Pat
         # joined into text, as nbformat.read gives them), without validating it once more.
         with open(notebook, encoding="utf-8") as fh:
             notebook = nbformat.v4.reads(fh.read())
-    resources = {"ntm": {"lang": lang, "title": title, "css": stylesheet(), "version": __version__}}
-    body, _ = exporter().from_notebook_node(notebook, resources=resources)
+    body, _ = exporter().from_notebook_node(notebook, resources=blank_resources(lang, title))
     return atomic_file(target, lambda tmp: Path(tmp).write_text(body, encoding="utf-8"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import jinja2
@@ -17,6 +18,13 @@ from .svg_charts import district_chart
 
 CHART_MAX_COMMUNES = 100
 PAGE_ROWS = 200  # rows shown at first; the rest on demand, or found by the filter
+
+
+@lru_cache(maxsize=1)
+def template() -> jinja2.Template:
+    """The index's template, compiled once per process (a command may ready it beforehand)."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
+    return env.get_template("index.html.j2")
 
 
 def write_index(
@@ -48,8 +56,7 @@ def write_index(
     # 3 MB and half a minute to draw); each district's summary (--summary) has its own.
     drawn = 0 < len(shown) <= CHART_MAX_COMMUNES
     chart = _chart(shown, lang) if drawn else None
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
-    page = env.get_template("index.html.j2").render(
+    page = template().render(
         lang=lang,
         t=lambda key, **kw: t(key, lang, **kw),
         rows=rows,

@@ -27,9 +27,11 @@ from .batch import Job, Outcome, fmt_seconds, render_commune
 from .worker import default_executor, may_draw, stop, take
 
 GRACE_S = 30.0  # beyond a job's own timeout, before the parent kills its worker
-# A worker's start (its imports, the exporter, its shell) costs about what this many pages
-# do: fewer pages are made sooner by the one worker already warm (an update's few pages).
-PAGES_PER_START = 8
+# A worker's start (its imports, the exporter, its shell: about 2 s) costs about what this
+# many pages do, beside a parent still writing its tables on two cores: fewer pages are made
+# sooner by the one worker already warm (20 pages of a national update: 2.6-3.2 s on one,
+# 3.5-3.9 s on two, measured).
+PAGES_PER_START = 24
 POLL_S = 1.0
 
 

@@ -126,20 +126,25 @@ def init_worker(parent: int, charts: bool = True) -> None:
 
 def warm_worker() -> None:
     """In a fresh worker of our pool, before its first job: what every page imports and builds
-    once (papermill, the report's modules, nbconvert's exporter, the shell and the state it is
-    put back to before each notebook), done while the parent still reads and scores the
-    data."""
+    once (papermill, the report's modules, nbconvert's exporter and its compiled template, the
+    shell and the state it is put back to before each notebook), done while the parent still
+    reads and scores the data."""
+    import gc
+
+    import nbformat
     import papermill  # noqa: F401
 
     from ..shipped import NOTEBOOK
-    from .html_export import exporter
+    from .html_export import blank_resources, exporter
     from .kernel import ensure_kernel
     from .run_notebook import notebook_copy
     from .shell_engine import ENGINE_NAME, before_notebook
 
-    exporter()
+    exporter().from_notebook_node(nbformat.v4.new_notebook(), resources=blank_resources())
     notebook_copy(NOTEBOOK, ensure_kernel(), ENGINE_NAME)  # read and validated once
     before_notebook()  # the shell made, the modules a page uses imported, the state taken
+    gc.collect()  # what lives as long as the worker, out of the collector's sight from now
+    gc.freeze()
 
 
 def follow_parent(parent: int, every: float = 0.1) -> None:
