@@ -85,13 +85,33 @@ def _forbidden(target: Path, inputs) -> str | None:
     return None
 
 
+# The last JSON files read, by path, with the stamp they had: a command checks its folder
+# several times (before and under the lock), and a whole country's manifest is 3.5 MB of
+# JSON. A file changed since has another stamp (a replaced one another inode) and is read
+# again. Callers read what they are given, never change it.
+_READ: dict[str, tuple[tuple, dict | None]] = {}
+
+
 def _ours(path: Path) -> dict | None:
     """The JSON object in `path` if it is one of ntm's (its "tool" says so), else None."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    known = _READ.get(str(path))
+    if known is not None and known[0] == key:
+        return known[1]
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) and data.get("tool") == TOOL else None
+    data = data if isinstance(data, dict) and data.get("tool") == TOOL else None
+    if len(_READ) > 16:
+        _READ.clear()
+    if time.time_ns() - st.st_ctime_ns > 1_000_000_000:  # not kept: changed a moment ago,
+        _READ[str(path)] = (key, data)  # it could change again within the clock's tick
+    return data
 
 
 def read_manifest(folder: Path) -> dict | None:
