@@ -124,7 +124,7 @@ def area_digests(
         ).digest()
         for k in districts
     }
-    closers = {k: _closers(a, k) for k in districts}
+    closers = _closers(a, districts)
     out = {}
     for cid in pages:
         k = a.group_of[cid]
@@ -143,15 +143,21 @@ def area_digests(
     return out
 
 
-def _closers(a: Areas, k: int) -> dict[str, set[str]] | None:
-    """Who closed each indicator in district `k` (None: communes without a district, whose
-    peers are sought in the whole province)."""
-    if not has_district(a.groups[k][0][1]):
-        return None
-    out: dict[str, set[str]] = {}
-    rows = a.near[k]
-    for cid, code in zip(rows["commune_id"].astype(str), rows["indicator"].astype(str)):
-        out.setdefault(code, set()).add(cid)
+def _closers(a: Areas, districts: set[int]) -> dict[int, dict[str, set[str]] | None]:
+    """Who closed each indicator in each district of `districts` (None: communes without a
+    district, whose peers are sought in the whole province), read in one pass."""
+    out: dict[int, dict[str, set[str]] | None] = {
+        k: {} if has_district(a.groups[k][0][1]) else None for k in districts
+    }
+    frame, bounds = a.near.frame, a.near.bounds
+    rows = slice(int(bounds[0]), int(bounds[-1]))  # before bounds[0]: communes of no district
+    keys = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))
+    cids = frame["commune_id"].astype(str).to_numpy()[rows]
+    codes = frame["indicator"].astype(str).to_numpy()[rows]
+    for k, code, cid in zip(keys.tolist(), codes, cids):
+        found = out.get(k)
+        if found is not None:
+            found.setdefault(code, set()).add(cid)
     return out
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 
 import jinja2
 from markupsafe import Markup
@@ -59,7 +60,7 @@ def write_index(
     page = template().render(
         lang=lang,
         t=lambda key, **kw: t(key, lang, **kw),
-        rows=rows,
+        rows=[SimpleNamespace(**r) for r in rows],  # attributes: Jinja tries them first
         chart=chart,
         year=year,
         set_title=pick(cset.title, lang),

@@ -107,8 +107,9 @@ def sort_pages(
     for cid in area:
         why[cid] = "" if shown.get(cid) == pages[cid].inputs.get("shown") else "data"
     keep = {}
+    communes = _communes(folder)
     for cid in [c for c, r in why.items() if not r]:
-        files = page_files(folder, cid, year, names.get(cid))
+        files = page_files(communes, cid, year, names.get(cid)) if communes else None
         if files is None:
             why[cid] = "missing"
         else:
@@ -116,24 +117,27 @@ def sort_pages(
     return keep, {cid: r for cid, r in why.items() if r}
 
 
-def page_files(folder: Path, commune_id: str, year: int, name: str | None) -> list[Path] | None:
-    """The page and notebook of `commune_id` in the previous run `folder`, if both are regular
-    files inside it, reached without a link; else None."""
+def _communes(folder: Path) -> Path | None:
+    """The previous run's pages folder, if it is a folder reached without a link."""
     communes = folder / "communes"
     try:
-        if not stat.S_ISDIR(os.lstat(communes).st_mode):
-            return None
+        return communes if stat.S_ISDIR(os.lstat(communes).st_mode) else None
     except OSError:
         return None
+
+
+def page_files(communes: Path, commune_id: str, year: int, name: str | None) -> list[Path] | None:
+    """The page and notebook of `commune_id` in the previous run's pages folder `communes`
+    (`_communes`), if both are regular files, reached without a link; else None."""
     stem = file_stem(commune_id, year, name)
-    paths = [communes / f"{stem}.html", communes / f"{stem}.ipynb"]
-    for path in paths:
+    base = os.path.join(communes, stem)
+    for suffix in (".html", ".ipynb"):
         try:
-            if not stat.S_ISREG(os.lstat(path).st_mode):
+            if not stat.S_ISREG(os.lstat(base + suffix).st_mode):
                 return None
         except OSError:
             return None
-    return paths
+    return [communes / f"{stem}.html", communes / f"{stem}.ipynb"]
 
 
 def carry(paths: list[Path], target: Path, vouched: dict | None = None) -> dict[Path, list]:
