@@ -13,6 +13,20 @@ TEST_SETS = HERE / "data" / "sets"
 SAMPLE = ROOT / "data" / "sample"
 
 
+def make_sample(folder: Path, communes: int, years: int) -> Path:
+    """A seeded synthetic province (data/make_sample.py) in `folder`."""
+    import subprocess
+    import sys
+
+    subprocess.run(
+        [sys.executable, str(ROOT / "data" / "make_sample.py"), "--communes", str(communes)]
+        + ["--years", str(years), "--out", str(folder)],
+        check=True,
+        capture_output=True,
+    )
+    return folder
+
+
 # Tests that run notebooks, browsers, LibreOffice or whole commands: left out of
 # `make test-fast`, which keeps the pure-library tests (criteria, intake, assess).
 SLOW = {"reports", "cli"}

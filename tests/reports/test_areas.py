@@ -8,7 +8,7 @@ import random
 from dataclasses import replace
 
 import pytest
-from conftest import ROOT, SAMPLE
+from conftest import SAMPLE, make_sample
 
 from ntm_lib.assess.loaded import load_run
 from ntm_lib.intake.plans import read_budget, read_plan
@@ -31,16 +31,7 @@ def _without_districts(source, target, count):
 
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory):
-    import subprocess
-    import sys
-
-    folder = tmp_path_factory.mktemp("areas")
-    subprocess.run(
-        [sys.executable, str(ROOT / "data" / "make_sample.py"), "--communes", "45"]
-        + ["--years", "3", "--out", str(folder)],
-        check=True,
-        capture_output=True,
-    )
+    folder = make_sample(tmp_path_factory.mktemp("areas"), 45, 3)
     communes = _without_districts(folder / "communes.csv", folder / "two_tier.csv", 15)
     return load_run([str(folder / "indicators.csv")], str(communes), "hd-2022-advanced")
 

@@ -3,11 +3,9 @@ rest on demand or found by the filter, no chart of thousands of bars; pages chan
 last run marked."""
 
 import re
-import subprocess
-import sys
 
 import pytest
-from conftest import ROOT
+from conftest import make_sample
 
 from ntm_lib.assess.loaded import load_run
 from ntm_lib.reports.batch import Outcome
@@ -18,13 +16,7 @@ SET = "hd-2022-advanced"
 
 @pytest.fixture(scope="module")
 def province(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("province")
-    subprocess.run(
-        [sys.executable, str(ROOT / "data" / "make_sample.py"), "--communes", "260"]
-        + ["--years", "1", "--out", str(folder)],
-        check=True,
-        capture_output=True,
-    )
+    folder = make_sample(tmp_path_factory.mktemp("province"), 260, 1)
     return load_run([str(folder / "indicators.csv")], str(folder / "communes.csv"), SET)
 
 
