@@ -75,8 +75,8 @@ def _digests(inputs) -> bool:
 
 def reason(page: Page | str | None, inputs: dict[str, str]) -> str:
     """Why the page with these `inputs` must be made again: "" when the previous `page` is
-    still right, "area" when only its district's slice changed (then what it shows of others
-    decides), else one of REASONS."""
+    still right, "area" when only its area changed (reports.areas: what it may show of other
+    communes; then what it does show decides), else one of REASONS."""
     if page is None:
         return "new"
     if isinstance(page, str):
