@@ -27,6 +27,17 @@ def make_sample(folder: Path, communes: int, years: int) -> Path:
     return folder
 
 
+def without_districts(source: Path, target: Path, count: int) -> Path:
+    """The register `source` with its last `count` communes formed after July 2025 (no
+    district), written to `target`."""
+    lines = source.read_text(encoding="utf-8").splitlines()
+    for k in range(len(lines) - count, len(lines)):
+        cells = lines[k].split(",")
+        lines[k] = ",".join(cells[:2] + [""] + cells[3:])
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return target
+
+
 # Tests that run notebooks, browsers, LibreOffice or whole commands: left out of
 # `make test-fast`, which keeps the pure-library tests (criteria, intake, assess).
 SLOW = {"reports", "cli"}

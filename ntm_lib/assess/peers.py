@@ -107,7 +107,7 @@ def same_gap_rows(
     number), `done` carries `_k`, the district whose pages may name each closing: the
     districts of a whole run matched in one pass, each as if alone (reports.slices)."""
     done = closings(a, year) if done is None else done
-    pairs, on = _unmet(a, commune_ids, year), "indicator"
+    pairs, on = unmet(a, commune_ids, year), "indicator"
     if groups is not None:
         pairs, on = pairs.assign(_k=pairs["asker"].map(groups)), ["indicator", "_k"]
     found = pairs.merge(done.rename(columns={"commune_id": "peer"}), on=on)
@@ -135,7 +135,7 @@ def split_gaps(found: pd.DataFrame, commune_ids: list[str]) -> dict[str, pd.Data
     return out
 
 
-def _unmet(a: Assessment, commune_ids: list[str], year: int) -> pd.DataFrame:
+def unmet(a: Assessment, commune_ids: list[str], year: int) -> pd.DataFrame:
     """Each commune's indicators not met in `year` (`asker`, `indicator`), with their order
     (`_o`) on its page."""
     ind = a.indicators

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..assess.loaded import LoadedRun
-from ..assess.peers import PEERS_SHOWN, closings
+from ..assess.peers import PEERS_SHOWN, closings, unmet
 from ..assess.views import has_district
 
 
@@ -162,10 +162,11 @@ def _closers(a: Areas, districts: set[int]) -> dict[int, dict[str, set[str]] | N
 
 
 def _unmet(run: LoadedRun, year: int, pages: list[str]) -> dict[str, set[str]]:
-    ind = run.assessment.indicators
-    mask = (ind["year"] == year) & (ind["status"] == "not_met")
+    """The indicators each page's commune does not meet in `year`, as peers.unmet finds them
+    (the gaps a page names peers for)."""
+    pairs = unmet(run.assessment, pages, year)
     out: dict[str, set[str]] = {}
-    for cid, code in zip(ind["commune_id"][mask].astype(str), ind["indicator"][mask].astype(str)):
+    for cid, code in zip(pairs["asker"], pairs["indicator"]):
         out.setdefault(cid, set()).add(code)
     return out
 

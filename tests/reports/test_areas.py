@@ -8,7 +8,7 @@ import random
 from dataclasses import replace
 
 import pytest
-from conftest import SAMPLE, make_sample
+from conftest import SAMPLE, make_sample, without_districts
 
 from ntm_lib.assess.loaded import load_run
 from ntm_lib.intake.plans import read_budget, read_plan
@@ -19,20 +19,10 @@ from ntm_lib.reports.slices import district_parts
 TRIALS = 40
 
 
-def _without_districts(source, target, count):
-    """The register with its last `count` communes formed after July 2025 (no district)."""
-    lines = source.read_text(encoding="utf-8").splitlines()
-    for k in range(len(lines) - count, len(lines)):
-        cells = lines[k].split(",")
-        lines[k] = ",".join(cells[:2] + [""] + cells[3:])
-    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return target
-
-
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory):
     folder = make_sample(tmp_path_factory.mktemp("areas"), 45, 3)
-    communes = _without_districts(folder / "communes.csv", folder / "two_tier.csv", 15)
+    communes = without_districts(folder / "communes.csv", folder / "two_tier.csv", 15)
     return load_run([str(folder / "indicators.csv")], str(communes), "hd-2022-advanced")
 
 
@@ -111,7 +101,7 @@ def test_an_unchanged_area_means_an_unchanged_page_in_districts_and_provinces(sy
 
 def test_an_unchanged_area_means_an_unchanged_page_with_a_plan(tmp_path):
     """The sample's plan: a peer's cost is on the pages that name it."""
-    communes = _without_districts(SAMPLE / "communes.csv", tmp_path / "communes.csv", 5)
+    communes = without_districts(SAMPLE / "communes.csv", tmp_path / "communes.csv", 5)
     data = [str(SAMPLE / "indicators.csv"), str(SAMPLE / "model_conditions.csv")]
     run = load_run(data, str(communes), "hd-2022-model")
     year = run.checked_year()

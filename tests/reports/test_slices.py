@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, SAMPLE
+from conftest import ROOT, SAMPLE, without_districts
 
 from ntm_lib.assess.loaded import load_run
 from ntm_lib.reports import commune_report as report
@@ -219,12 +219,7 @@ def test_a_slice_carries_what_each_page_shows_of_others_as_computed_alone(
         data, set_id = data + [str(SAMPLE / "model_conditions.csv")], "hd-2022-model"
     communes = SAMPLE / "communes.csv"
     if two_tier:  # five communes formed after July 2025: no district
-        lines = communes.read_text(encoding="utf-8").splitlines()
-        for k in range(len(lines) - 5, len(lines)):
-            cells = lines[k].split(",")
-            lines[k] = ",".join(cells[:2] + [""] + cells[3:])
-        communes = tmp_path / "communes.csv"
-        communes.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        communes = without_districts(communes, tmp_path / "communes.csv", 5)
     run = load_run(data, str(communes), set_id)
     year = run.checked_year()
     plan = budget = None
