@@ -9,17 +9,14 @@ import contextlib
 import gettext
 import os
 import sys
-import tempfile
-import time
-import traceback
 from importlib import resources
 from pathlib import Path
 
 from . import __version__
 from .commands import REGISTRY
-from .commands.base import MAX_PRINTED_PROBLEMS, Options
+from .commands.base import Options
+from .commands.telling import error_line, tell
 from .criteria.folders import absolute_sets_dirs
-from .errors import InputError, NtmError, os_message, printable
 from .i18n import LANGUAGES, cli_command_help, cli_texts, current_lang, t
 from .intake.limits import SettingError, max_bytes
 
@@ -141,22 +138,6 @@ def _settings_problem() -> str | None:
     return None
 
 
-def _error(text: str) -> None:
-    print(printable(f"{t('severity_error')}: {text}"), file=sys.stderr)
-
-
-def _log_traceback() -> Path | None:
-    """The full traceback of an unexpected error, in a file the message names."""
-    try:
-        folder = Path(tempfile.gettempdir()) / "ntm-assess-logs"
-        folder.mkdir(exist_ok=True)
-        path = folder / f"error-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
-        path.write_text(traceback.format_exc(), encoding="utf-8")
-        return path
-    except OSError:
-        return None
-
-
 def command() -> None:
     """The `ntm` executable: `main`, then the exit handlers, then the process ends without
     taking its objects apart one by one (a whole country's tables: over half a second after
@@ -181,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     absolute_sets_dirs()  # once, here: workers and notebooks mean the same folders
     problem = _settings_problem()
     if problem:
-        _error(problem)
+        error_line(problem)
         return 2
     try:
         return REGISTRY[args.command_name].run(args)
@@ -190,46 +171,4 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - a message, never a traceback
-        return _report(exc)
-
-
-def _report(exc: BaseException) -> int:
-    """The message for an error that ended a command, and the exit code."""
-    if not isinstance(exc, NtmError):
-        exc = _os_error_within(exc) or exc
-    if isinstance(exc, InputError):
-        _print_problems(exc.problems, getattr(exc, "summary_key", "cli_invalid"))
-    elif isinstance(exc, NtmError):
-        _error(str(exc))
-    elif isinstance(exc, KeyboardInterrupt):
-        _error(t("cli_interrupted"))
-        return 130
-    elif isinstance(exc, OSError):
-        _error(os_message(exc))
-        return 1
-    else:
-        log = _log_traceback()
-        error = f"{type(exc).__name__}: {exc}"[:300]
-        _error(t("cli_unexpected", error=error, log=str(log) if log else "-"))
-        return 1
-    return exc.exit_code
-
-
-def _os_error_within(exc: BaseException) -> OSError | None:
-    """An OSError that a library wrapped in an exception of its own (XlsxWriter does, for a
-    full disk): found in the exception's cause, context or arguments."""
-    seen = set()
-    while exc is not None and id(exc) not in seen and not isinstance(exc, OSError):
-        seen.add(id(exc))
-        inner = [a for a in getattr(exc, "args", ()) if isinstance(a, BaseException)]
-        exc = exc.__cause__ or (inner[0] if inner else None) or exc.__context__
-    return exc if isinstance(exc, OSError) else None
-
-
-def _print_problems(problems, summary_key: str = "cli_invalid") -> None:
-    for p in problems[:MAX_PRINTED_PROBLEMS]:
-        print(p.message(), file=sys.stderr)
-    if len(problems) > MAX_PRINTED_PROBLEMS:
-        print(t("cli_more_problems", count=len(problems) - MAX_PRINTED_PROBLEMS), file=sys.stderr)
-    errors = [p for p in problems if p.severity == "error"]
-    print(t(summary_key, count=len(errors)), file=sys.stderr)
+        return tell(exc)

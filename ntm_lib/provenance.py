@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -50,13 +51,20 @@ def relative_inputs(inputs: list[dict], base: str | Path) -> list[dict]:
 
 
 def package_versions() -> dict[str, str]:
+    """The versions of the libraries that make the outputs, as this process loaded them (read
+    once: a long-lived command, `ntm report --watch`, goes on with the code it started with)."""
+    return dict(_versions())
+
+
+@lru_cache(maxsize=1)
+def _versions() -> tuple[tuple[str, str], ...]:
     out = {}
     for name in PACKAGES:
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             out[name] = "not installed"
-    return out
+    return tuple(out.items())
 
 
 def run_time() -> str:

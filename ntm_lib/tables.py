@@ -50,6 +50,8 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` with every text cell that a spreadsheet would read as a formula neutralised."""
     out = {}
     for name, col in frame.items():
+        if isinstance(col.dtype, pd.CategoricalDtype) and len(col) < len(col.cat.categories):
+            col = col.astype(object)  # a few rows of a long list: their values judged, not all
         if isinstance(col.dtype, pd.CategoricalDtype) and _textual(col.cat.categories.dtype):
             cats = col.cat.categories.to_series()
             fixed = _neutral(cats)
@@ -431,8 +433,28 @@ def _row_starts(data: bytes, offset: int) -> np.ndarray:
 def _spliced(frame, earlier: bytes, starts: np.ndarray, blocks, same: set[str]) -> list | None:
     """The body's pieces: each commune's rows copied from `earlier` or formatted, or None when
     `earlier`'s lines do not follow the same communes in the same order."""
+    placed = _placed(earlier, starts, blocks, same)
+    if placed is None:
+        return None
+    pieces, made, check = placed
+    # One unchanged commune formatted again beside the others: the same bytes as its copy.
+    ranges = made + ([check] if check is not None else [])
+    lines = _formatted(frame, [(a, b) for a, b, _ in ranges])
+    if lines is None:
+        return None
+    for (_, _, n), text in zip(made, lines):
+        pieces[n] = text
+    if check is not None and lines[-1] != pieces[check[2]]:
+        return None
+    return pieces
+
+
+def _placed(earlier: bytes, starts: np.ndarray, blocks, same: set[str]):
+    """The rows copied from `earlier` (pieces), the blocks left to format (first row, end row,
+    their piece) and one copied block to check; None when `earlier`'s lines do not follow the
+    same communes in the same order."""
     rows = len(starts) - 1
-    at, pieces, copied, check = 0, [], [], None
+    at, pieces, copied, check, made = 0, [], [], None, []
 
     def opens(row: int, prefix: bytes) -> bool:
         return row < rows and earlier.startswith(prefix, int(starts[row]))
@@ -452,14 +474,29 @@ def _spliced(frame, earlier: bytes, starts: np.ndarray, blocks, same: set[str]) 
             continue
         while opens(at, prefix):  # the rows it had before, whatever their number
             at += 1
-        pieces.append(_csv(frame.iloc[a:b], header=False).encode())
+        made.append((a, b, len(pieces)))
+        pieces.append(b"")
     if at != rows or not _all_open(earlier, starts, copied):
         return None
-    if check is not None:  # one unchanged commune formatted again: the same bytes
-        a, b, n = check
-        if _csv(frame.iloc[a:b], header=False).encode() != pieces[n]:
-            return None
-    return pieces
+    return pieces, made, check
+
+
+def _formatted(frame: pd.DataFrame, ranges: list[tuple[int, int]]) -> list[bytes] | None:
+    """The CSV body of each range of rows, formatted in one call (the formula check of a
+    table's columns costs as much for a few rows as for many: once, not once per commune);
+    None when the lines do not come apart row by row."""
+    if not ranges:
+        return []
+    rows = np.concatenate([np.arange(a, b) for a, b in ranges])
+    text = _csv(frame.iloc[rows], header=False).encode()
+    starts = _row_starts(text, 0)
+    if len(starts) - 1 != len(rows):
+        return None
+    out, at = [], 0
+    for a, b in ranges:
+        out.append(text[starts[at] : starts[at + b - a]])
+        at += b - a
+    return out
 
 
 def _all_open(earlier: bytes, starts: np.ndarray, copied: list) -> bool:

@@ -104,13 +104,24 @@ def _by_commune(n_communes: int, rows: int, seed: int) -> pd.DataFrame:
             "year": np.tile(np.arange(2021, 2021 + rows), n_communes),
             "value": rng.choice([0.1, 1.0, 2.5, np.nan, 1e-7], len(ids)),
             "note": notes,
+            # a long list of categories, of which a commune's rows use a few
+            "ref": pd.Categorical(
+                [f"=row {k}" if k % 7 == 0 else f"r{k}" for k in range(len(ids))]
+            ),
         }
     )
 
 
 @pytest.mark.parametrize(
     "change",
-    ["one value", "a commune's row more", "a commune gone", "a new commune", "rows reordered"],
+    [
+        "one value",
+        "several communes' values",
+        "a commune's row more",
+        "a commune gone",
+        "a new commune",
+        "rows reordered",
+    ],
 )
 def test_rows_taken_from_the_earlier_file_give_a_whole_writes_bytes(tmp_path, change):
     """After a change, the unchanged communes' rows copied from the earlier file and the others
@@ -122,6 +133,9 @@ def test_rows_taken_from_the_earlier_file_give_a_whole_writes_bytes(tmp_path, ch
     touched = {"X0007"}
     if change == "one value":
         after.loc[37, "value"] = 3.25
+    elif change == "several communes' values":  # formatted together, split back by commune
+        after.loc[[0, 36, 37, 101, 199], ["value", "note"]] = [3.25, "three\nlines, here"]
+        touched = {"X0000", "X0007", "X0020", "X0039"}
     elif change == "a commune's row more":
         extra = after[after["commune_id"] == "X0007"].iloc[:1].assign(year=2030)
         after = pd.concat([after.iloc[:40], extra, after.iloc[40:]], ignore_index=True)

@@ -9,9 +9,10 @@ imports nothing heavy, and `ntm report --help` loads none of it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 
-from ..reports.worker import DEFAULT_TIMEOUT, may_draw, prestarted
+from ..reports.worker import DEFAULT_TIMEOUT, kept, may_draw, prestarted
 from .base import Command, Options, Replay, data_options
 
 NAME = "report"
@@ -26,6 +27,7 @@ def configure(o: Options) -> None:
     o.add("--timeout", type=float, default=DEFAULT_TIMEOUT)
     o.add("--lang", dest="report_lang", choices=["vi", "en"])
     o.add("--update", "--resume", dest="update", action="store_true")
+    o.add("--watch", action="store_true")
     o.add("--force", action="store_true")
     o.add("--allow-failures", action="store_true")
     o.add("--notebook")
@@ -42,10 +44,49 @@ def configure(o: Options) -> None:
 def run(args) -> int:
     jobs = args.jobs if args.jobs is not None else os.cpu_count() or 1
     ours = jobs >= 1 and not args.scheduler  # a bad --jobs is the run's to refuse
-    with prestarted(max(jobs, 1), wanted=ours, charts=may_draw(args.plan, args.notebook)):
+    with (
+        kept() if args.watch else contextlib.nullcontext(),
+        prestarted(max(jobs, 1), wanted=ours, charts=may_draw(args.plan, args.notebook)),
+    ):
         from . import report
 
-        return report.run(args)
+        if not args.watch:
+            return report.run(args)
+        from .watch import watch
+
+        args.update = True  # every round after the first, and the first on an earlier run
+        return watch(lambda: report.run(args), _watched(args))
+
+
+def _watched(args):
+    """The input files of the run as typed, and those of its criteria set (itself, its
+    parents, the siblings it overlays) as last resolved: a set that cannot be read now keeps
+    the files it was read from before, so that its correction is seen."""
+    from pathlib import Path
+
+    from ..criteria.resolve import set_files
+    from ..errors import NtmError
+
+    typed = [
+        *args.data,
+        args.communes,
+        args.plan,
+        args.budget,
+        args.notebook,
+        *(args.predecessors_data or []),
+        args.predecessors_communes,
+    ]
+    named = [Path(p).resolve() for p in typed if p]
+    if args.set_id.endswith((".yaml", ".yml")):
+        named.append(Path(args.set_id).resolve())
+    of_set: list[Path] = []
+
+    def files() -> list:
+        with contextlib.suppress(NtmError, OSError):
+            of_set[:] = set_files(args.set_id)
+        return list(dict.fromkeys(named + of_set))
+
+    return files
 
 
 def replay(r: Replay) -> None:

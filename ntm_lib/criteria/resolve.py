@@ -11,7 +11,9 @@ characters, and its ids are checked before they name a file.
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
+import os
+import threading
+from contextvars import ContextVar
 from pathlib import Path
 
 import yaml
@@ -28,19 +30,52 @@ from .schema import Evidence, IndicatorSpec, OverrideSpec, SetFile, Source
 
 # Inside a set's text only tabs and line feeds may appear among the control characters.
 LINE_BREAKS = {"\t", "\n"}
-# libyaml's safe loader when PyYAML has it (ten times faster on a large set), else Python's.
+
+# Sets resolved in this process, by their file's path: (the stamps of every file read to resolve
+# it: itself, its parents, the siblings it overlays; the set). A process that lives on
+# (`ntm report --watch`) reads a set again when any of them changed, not only its own file.
+_resolved: dict[str, tuple[tuple, CriteriaSet]] = {}
+_reading: ContextVar[list | None] = ContextVar("ntm_set_files_read", default=None)
+_lock = threading.RLock()
+MAX_RESOLVED = 32
 
 
 def load_set(set_id: str) -> CriteriaSet:
     """The resolved criteria set `set_id` (a shipped id, or the path of a YAML file)."""
-    path = set_path(set_id).resolve()
-    stat = path.stat()  # a file rewritten in this process is read again
-    return _load_resolved(str(path), stat.st_mtime_ns, stat.st_size)
+    path = str(set_path(set_id).resolve())
+    with _lock:
+        hit = _resolved.get(path)
+        if hit is not None and hit[0] == _stamps(name for name, _ in hit[0]):
+            return hit[1]
+        read: list[tuple] = []
+        token = _reading.set(read)
+        try:
+            cset = _resolve(Path(path), seen=())
+        finally:
+            _reading.reset(token)
+        if len(_resolved) >= MAX_RESOLVED:
+            _resolved.pop(next(iter(_resolved)))
+        _resolved[path] = (tuple(dict.fromkeys(read)), cset)
+        return cset
 
 
-@lru_cache(maxsize=32)
-def _load_resolved(path_str: str, mtime_ns: int, size: int) -> CriteriaSet:
-    return _resolve(Path(path_str), seen=())
+def set_files(set_id: str) -> list[Path]:
+    """Every file the set `set_id` is resolved from (itself first, then its parents and the
+    siblings it overlays): what a command that watches its inputs watches of a set."""
+    load_set(set_id)
+    path = str(set_path(set_id).resolve())
+    return [Path(name) for name, _ in _resolved[path][0]]
+
+
+def _stamps(names) -> tuple:
+    out = []
+    for name in names:
+        try:
+            st = os.stat(name)
+            out.append((name, (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)))
+        except OSError:
+            out.append((name, None))
+    return tuple(out)
 
 
 def resolve_text(text: str, path: Path) -> CriteriaSet:
@@ -100,6 +135,9 @@ def _check_printable(node, path: Path, key: str = "") -> None:
 
 
 def _read_spec(path: Path) -> tuple[SetFile, str]:
+    read = _reading.get()
+    if read is not None:  # stamped before it is read: a change meanwhile is seen next time
+        read.extend(_stamps([str(path.resolve())]))
     raw = path.read_bytes()
     return parse_spec(raw, path), hashlib.sha256(raw).hexdigest()
 

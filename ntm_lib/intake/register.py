@@ -4,6 +4,7 @@ convention and plausibility as the data."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from ..criteria.catalogue import common, special_categories
 from ..criteria.words import group_of
 from ..errors import Problem
 from ..i18n import current_lang, t
+from .limits import SettingError, max_bytes
 from .table import Table, problems_for, read_tables, refs
 from .values import ambiguous_numbers, cell_numbers, fold, fold_series, is_blank
 
@@ -149,8 +151,31 @@ def _duplicates(register: pd.DataFrame, path: str) -> tuple[np.ndarray, list[Pro
     return dup, problems
 
 
+# The register last read in this process, by its file's path and stat stamp, the size limit
+# and the language then: (the register, its problems). A command that lives on (`ntm report
+# --watch`) reads the register again only when its file changed; each caller gets a copy.
+_last: dict[tuple, tuple[pd.DataFrame, list[Problem]]] = {}
+
+
 def read_register(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
     """The register's communes (each once) and every problem found, located."""
+    try:
+        st = os.stat(path)  # before it is read: a change meanwhile is seen next time
+        stamp = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        key = (str(path), stamp, max_bytes(), current_lang())  # numbers read by the language
+    except (OSError, SettingError):
+        key = None  # read_tables says what is wrong
+    if key is None or key not in _last:
+        _last.clear()
+        register, problems = _read_register(path)
+        if key is None:
+            return register, problems
+        _last[key] = (register, problems)
+    register, problems = _last[key]
+    return register.copy(), list(problems)
+
+
+def _read_register(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
     tables, problems = read_tables(Path(path), "register")
     frames = []
     for table in tables:

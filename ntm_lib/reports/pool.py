@@ -24,7 +24,7 @@ from tqdm import tqdm
 from ..errors import UsageError
 from ..i18n import t
 from .batch import Job, Outcome, fmt_seconds, render_commune
-from .worker import default_executor, may_draw, stop, take
+from .worker import default_executor, give_back, may_draw, stop, take, warm_workers
 
 GRACE_S = 30.0  # beyond a job's own timeout, before the parent kills its worker
 # A worker's start (its imports, the exporter, its shell: about 2 s) costs about what this
@@ -106,13 +106,15 @@ def _on_own_pools(todo: list[Job], jobs: int, record: Callable) -> None:
     waiting = deque(todo)
     charts = draws_charts(todo)
     while waiting:
-        suspects = _round(waiting, workers_for(jobs, len(waiting)), record, charts)
+        workers = max(workers_for(jobs, len(waiting)), min(jobs, len(waiting), warm_workers()))
+        suspects = _round(waiting, workers, record, charts)
         for job, overdue in _alone([job for job, _ in suspects], record, charts):
             record(timed_out(job) if overdue else died(job))
 
 
 def workers_for(jobs: int, pages: int) -> int:
-    """How many workers make `pages`: at most `jobs`, and one more per PAGES_PER_START."""
+    """How many workers make `pages`: at most `jobs`, and one more per PAGES_PER_START (a
+    worker already warm, kept from an earlier run, costs nothing to use: `warm_workers`)."""
     return max(1, min(jobs, pages, 1 + pages // PAGES_PER_START))
 
 
@@ -136,6 +138,7 @@ def _round(
     worker dies or is stuck; returns the jobs then in flight (and whether each was stuck)."""
     pool = _pool(workers, charts)
     flight: dict = {}
+    finished = False
     try:
         while waiting or flight:
             while waiting and len(flight) < workers:
@@ -147,11 +150,13 @@ def _round(
             if broken or stuck:
                 rest = [job for job, _ in flight.values()]
                 return [(job, False) for job in broken] + [(job, job in stuck) for job in rest]
+        finished = True
     finally:
         # Killed even when idle: every job's files are written and its outcome received, and
         # a worker's orderly exit (its interpreter's teardown: IPython, pandas, their atexit
-        # work) keeps the run waiting over half a second.
-        stop(pool, kill=True)
+        # work) keeps the run waiting over half a second. A watching command keeps it warm.
+        if not (finished and give_back(pool)):
+            stop(pool, kill=True)
     return []
 
 

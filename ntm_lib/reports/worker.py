@@ -56,8 +56,10 @@ def may_draw(plan: str | None, notebook: str | Path | None) -> bool:
     return bool(plan) or (notebook is not None and Path(notebook) != NOTEBOOK)
 
 
-# A pool started ahead (prestarted), by size, with its first worker's warm-up.
+# A pool started ahead (prestarted), or kept warm from an earlier run (kept), by size, with its
+# first worker's warm-up.
 _ready: dict[int, tuple[ProcessPoolExecutor, Future]] = {}
+_keep = False  # inside `kept`: a run gives its pool back instead of stopping it
 
 
 @contextlib.contextmanager
@@ -65,25 +67,62 @@ def prestarted(jobs: int, wanted: bool = True, charts: bool = True):
     """A pool of ours started now, its first worker importing what a page needs while the
     caller imports, reads and scores the data (a worker's start-up is seconds: most of an
     update that makes one page). The first round of the batch takes it (`take`); unused, it is
-    stopped at the end of the block."""
+    stopped at the end of the block (inside `kept`, at the end of that)."""
     if wanted and jobs not in _ready:
         pool = default_executor(jobs, charts)
         _ready[jobs] = (pool, pool.submit(warm_worker))
     try:
         yield
     finally:
-        left = _ready.pop(jobs, None) if wanted else None
+        left = _ready.pop(jobs, None) if wanted and not _keep else None
         if left is not None:
             stop(left[0], kill=True)
 
 
+@contextlib.contextmanager
+def kept():
+    """Pools of ours outlive each run inside the block (`ntm report --watch`): a run's pool,
+    its workers warm and none of them lost, is given back (`give_back`) and the next run
+    takes it, its pages made without a worker's start (seconds). All stopped at the end."""
+    global _keep
+    _keep = True
+    try:
+        yield
+    finally:
+        _keep = False
+        while _ready:
+            stop(_ready.popitem()[1][0], kill=True)
+
+
+def give_back(pool: ProcessPoolExecutor) -> bool:
+    """Inside `kept`, keep a pool whose run is over for the next run; False (the caller
+    stops it) outside, for a broken pool, or when one of its size is already kept."""
+    size = getattr(pool, "_max_workers", 0)
+    if not _keep or getattr(pool, "_broken", False) or size in _ready:
+        return False
+    done: Future = Future()
+    done.set_result(None)
+    _ready[size] = (pool, done)
+    return True
+
+
+def warm_workers() -> int:
+    """How many workers a kept pool has ready (0 when none is kept: a pool started ahead
+    has one worker warming, the others are started by their first pages)."""
+    kept_pools = [pool for pool, warming in _ready.values() if warming.done() and _keep]
+    return max((len(getattr(pool, "_processes", None) or {}) for pool in kept_pools), default=0)
+
+
 def take(workers: int) -> ProcessPoolExecutor | None:
-    """The pool started ahead, if it has room for `workers`, once its first worker is warm
-    (a job given sooner would start a second, cold worker: slower than waiting, for an update
-    that makes one page); None when there is none (or it broke warming up)."""
+    """The pool started ahead or kept, if it has room for `workers`, once its first worker is
+    warm (a job given sooner would start a second, cold worker: slower than waiting, for an
+    update that makes one page); None when there is none (or it broke meanwhile)."""
     for size in sorted(_ready):
         if size >= workers:
             pool, warming = _ready.pop(size)
+            if getattr(pool, "_broken", False):  # a worker lost while it waited
+                stop(pool, kill=True)
+                return None
             return pool if _warmed(pool, warming) else None
     return None
 

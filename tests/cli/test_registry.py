@@ -38,7 +38,9 @@ def _imported_after(code: str) -> set[str]:
 def test_the_help_loads_no_command_and_no_table_library():
     loaded = _imported_after("from ntm_lib import cli; cli.main(['--help'])")
     commands = {m for m in loaded if m.startswith("ntm_lib.commands.")}
-    assert commands == {"ntm_lib.commands.base"}
+    # what every command shares (its options, how its errors are told), no command's module
+    assert commands == {"ntm_lib.commands.base", "ntm_lib.commands.telling"}
+    assert not {f"ntm_lib.commands.{name}" for name in MODULES.values()} & loaded
     assert not loaded & {"pandas", "numpy", "openpyxl", "xlsxwriter", "pydantic"}
 
 

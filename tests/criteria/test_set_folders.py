@@ -171,3 +171,22 @@ def test_a_value_beside_a_quote_of_another_value_is_refused(tmp_path):
     )
     (tmp_path / "hd-changed.yaml").write_text(fixed, encoding="utf-8")
     assert load_set(str(tmp_path / "hd-changed.yaml")).indicator("17.4").verified
+
+
+def test_a_set_is_read_again_when_its_parent_changes_in_the_same_process(tmp_path):
+    """A process that lives on (`ntm report --watch`) reads an overlay again when its parent
+    file changed, not only when the overlay's own file did."""
+    for name in ("t-base.yaml", "t-overlay.yaml"):
+        shutil.copy(TEST_SETS / name, tmp_path / name)
+    overlay = str(tmp_path / "t-overlay.yaml")
+    before = load_set(overlay)
+    assert load_set(overlay) is before  # unchanged files: the set resolved once
+    base = tmp_path / "t-base.yaml"
+    text = base.read_text(encoding="utf-8")
+    base.write_text(text.replace("Bộ thử", "Bộ thử đã sửa", 1), encoding="utf-8")
+    after = load_set(overlay)
+    assert after is not before
+    assert after.files["t-base"] != before.files["t-base"]
+    from ntm_lib.criteria.resolve import set_files
+
+    assert set_files(overlay) == [tmp_path / "t-overlay.yaml", base]

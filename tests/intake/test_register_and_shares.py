@@ -211,3 +211,18 @@ def test_every_intake_problem_of_a_shares_file_is_an_input_error(tmp_path):
 
     with pytest.raises(InputError):
         load_shares(write(tmp_path / "s.csv", "old_code,new_code,share\nA,N2,2000%\n"))
+
+
+def test_a_register_read_again_in_one_process_is_read_anew_once_changed(tmp_path, monkeypatch):
+    """A command that lives on (`ntm report --watch`) keeps the register it read while its
+    file stays the same: each caller gets its own copy, a saved change (even of the same size)
+    and another language are read anew."""
+    path = write(tmp_path / "c.csv", HEAD + "10912,A,H,Hải Dương,dbsh,1.102,9944\n")
+    first, _ = read_register(path)
+    first.loc[0, "name"] = "changed by a caller"
+    again, _ = read_register(path)
+    assert again.loc[0, "name"] == "A"
+    write(path, HEAD + "10912,B,H,Hải Dương,dbsh,1.102,9944\n")  # the same size
+    assert read_register(path)[0].loc[0, "name"] == "B"
+    monkeypatch.setenv("NTM_LANG", "en")  # 1.102: one thousand one hundred and two no more
+    assert read_register(path)[0].loc[0, "households"] != again.loc[0, "households"]
