@@ -305,6 +305,11 @@ def rows(
 
 def report_rows(runs: dict, floors: dict, loop: list, communes: int, small: int) -> list[Row]:
     big = runs["big"]
+
+    def against_full(name: str, key: str, goal: str = "") -> Row:
+        walls = [r.wall for r in runs[key]]
+        return Row(name, walls, "s wall", "the full run", [b.wall for b in big], goal)
+
     extra = [(b.cpu - s.cpu) / (communes - small) for b, s in zip(big, runs["small"])]
     base = [r.cpu for r in floors["base"]]
     out = [
@@ -329,28 +334,9 @@ def report_rows(runs: dict, floors: dict, loop: list, communes: int, small: int)
             "naive loop",
             [cpu for _, cpu in loop],
         ),
-        Row(
-            f"ntm report --update, one value corrected ({communes})",
-            [r.wall for r in runs["update"]],
-            "s wall",
-            "the full run",
-            [b.wall for b in big],
-        ),
-        Row(
-            f"ntm report --watch, one value saved ({communes})",
-            [r.wall for r in runs["watch"]],
-            "s wall",
-            "the full run",
-            [b.wall for b in big],
-            "<= 0.1x",
-        ),
-        Row(
-            f"--update, a key indicator's value ({communes})",
-            [r.wall for r in runs["update_key"]],
-            "s wall",
-            "the full run",
-            [b.wall for b in big],
-        ),
+        against_full(f"ntm report --update, one value corrected ({communes})", "update"),
+        against_full(f"ntm report --watch, one value saved ({communes})", "watch", "<= 0.1x"),
+        against_full(f"--update, a key indicator's value ({communes})", "update_key"),
         Row("--update, nothing changed", [r.wall for r in runs["unchanged"]], "s wall"),
         Row(
             "notebook code per report, in 10,000 communes",

@@ -51,7 +51,8 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     out = {}
     for name, col in frame.items():
         if isinstance(col.dtype, pd.CategoricalDtype) and len(col) < len(col.cat.categories):
-            col = col.astype(object)  # a few rows of a long list: their values judged, not all
+            if pd.api.types.infer_dtype(col.cat.categories, skipna=True) == "string":
+                col = col.astype(object)  # a few rows of a long list of texts: theirs judged
         if isinstance(col.dtype, pd.CategoricalDtype) and _textual(col.cat.categories.dtype):
             cats = col.cat.categories.to_series()
             fixed = _neutral(cats)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from functools import cached_property
@@ -284,15 +285,21 @@ class Made:
 def _update_key(req: Request) -> str:
     """The digest of all that decides the run's outputs (manifest.update_key), from the
     request as typed: the same request on the same files writes the same folder."""
-    cset = load_set(req.set_id)
     return manifest.update_key(
         NAME,
         req.parameters(req.year),
         req.recorded_inputs(),
         req.out,
-        sets=[cset],
+        sets=_sets(req),
         notebook={"name": req.notebook.name, "sha256": fingerprint.sha256(req.notebook)},
     )
+
+
+def _sets(req: Request) -> list:
+    """The criteria sets the pages are judged by: the run's, and the old communes' set when
+    merged communes name their predecessors' verdicts (its content, not only its id)."""
+    named = [req.set_id] + ([req.predecessors["set"]] if req.predecessors else [])
+    return [load_set(set_id) for set_id in named]
 
 
 def _nothing_to_do(previous: dict, key: str, out: Path) -> bool:
@@ -397,7 +404,7 @@ def _page_inputs(req: Request, made: Made, own: dict[str, str], districts) -> di
     """Each selected page's digests but `shown` (reports.fingerprint)."""
     shared = {
         "code": fingerprint.code_digest(req.notebook),
-        "set": fingerprint.digest(provenance_of(made.run.cset)),
+        "set": fingerprint.digest([provenance_of(cset) for cset in _sets(req)]),
         "options": fingerprint.digest(
             {
                 "lang": req.lang,
@@ -475,7 +482,9 @@ def _make(
         return []
     ids = [cid for cid in made.selected if cid in todo]
     slices = write_slices(
-        tmp / ".cache",
+        # Named anew for each run: a warm worker of a watching command (`--watch`) knows a
+        # slice it read by its file, and the run's temporary folder keeps its name.
+        tmp / ".cache" / secrets.token_hex(8),
         made.run,
         made.year,
         made.plan_rows,

@@ -76,15 +76,16 @@ def _watched(args):
         *(args.predecessors_data or []),
         args.predecessors_communes,
     ]
+    sets = [s for s in (args.set_id, args.predecessors_set) if s]  # the old communes' set too
     named = [Path(p).resolve() for p in typed if p]
-    if args.set_id.endswith((".yaml", ".yml")):
-        named.append(Path(args.set_id).resolve())
-    of_set: list[Path] = []
+    named += [Path(s).resolve() for s in sets if s.endswith((".yaml", ".yml"))]
+    of_sets: dict[str, list[Path]] = {}
 
     def files() -> list:
-        with contextlib.suppress(NtmError, OSError):
-            of_set[:] = set_files(args.set_id)
-        return list(dict.fromkeys(named + of_set))
+        for set_id in sets:
+            with contextlib.suppress(NtmError, OSError):
+                of_sets[set_id] = set_files(set_id)
+        return list(dict.fromkeys(named + [f for found in of_sets.values() for f in found]))
 
     return files
 

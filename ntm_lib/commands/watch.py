@@ -4,15 +4,17 @@ Officers correct data all day. Watching, the command stays: its imports done, it
 warm (reports.worker.kept), it makes the outputs up to date each time an input changes (an
 update: only what that change reaches is made again), in about the time the changed pages
 take, not a command's start. Files are polled by their stat (the same on every system and on
-a shared folder); a change is acted on once the file has stayed the same for SETTLE_S, so that
-a file an editor is still writing is not read half-written. A round that fails is told
-(commands.telling) and watching goes on, since the next save may fix it; a usage error (an
-option, the output folder) ends it, and so does Ctrl+C.
+a shared folder), and by their content while freshly written (FRESH_S); a change is acted on
+once the file has stayed the same for SETTLE_S, so that a file an editor is still writing is
+not read half-written. A round that fails is told (commands.telling) and watching goes on,
+since the next save may fix it; a usage error (an option, the output folder) ends it, and so
+does Ctrl+C.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import signal
 import threading
@@ -26,19 +28,42 @@ from .telling import tell
 
 POLL_S = 0.05  # between two looks at the files (a few stat calls: nothing to a machine)
 SETTLE_S = 0.15  # a changed file unchanged this long is read
+# A file written in the last FRESH_S seconds may be written again without its stat changing:
+# the same size within one tick of a coarse clock (2 s on a FAT memory stick, 1 s on some
+# shared folders). Its content is then compared too, every HASH_S, up to HASHED_MAX bytes.
+FRESH_S = 3.0
+HASH_S = 0.25
+HASHED_MAX = 64 * 2**20
 
 
-def stamps(paths: Iterable[Path]) -> dict[Path, tuple | None]:
-    """Each file's stat stamp (None when it cannot be read: missing while an editor replaces
-    it, say)."""
+def stamps(paths: Iterable[Path], contents: bool = True) -> dict[Path, tuple | None]:
+    """Each file's stat stamp, with its content's digest while it is fresh (`contents`); None
+    when it cannot be read (missing while an editor replaces it, say)."""
     out: dict[Path, tuple | None] = {}
     for path in paths:
         try:
             st = os.stat(path)
-            out[path] = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+            stamp: tuple = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+            fresh = time.time() - st.st_mtime_ns / 1e9 < FRESH_S
+            if contents and fresh and st.st_size <= HASHED_MAX:
+                stamp += (hashlib.sha256(Path(path).read_bytes()).digest(),)
+            out[path] = stamp
         except OSError:
             out[path] = None
     return out
+
+
+def differ(a: dict, b: dict) -> bool:
+    """Whether two looks at the same files differ: by stat, or by content where both looks
+    read it."""
+    for path, x in a.items():
+        y = b.get(path)
+        if x is None or y is None:
+            if x != y:
+                return True
+        elif x[:4] != y[:4] or (len(x) > 4 and len(y) > 4 and x[4] != y[4]):
+            return True
+    return False
 
 
 def watch(
@@ -59,31 +84,37 @@ def watch(
 
 
 def _rounds(run, files, seen: dict, poll: float, settle: float, rounds: int | None) -> int:
+    last = ""  # when the outputs were last brought up to date
     (code, go_on), done = _round(run), 1
     try:
         while go_on and (rounds is None or done < rounds):
+            last = time.strftime("%H:%M:%S") if code is not None else last
+            if code is None:  # the outputs are still those of the last good round: say so
+                print(t("watch_kept", time=last) if last else t("watch_none_yet"), flush=True)
             watched = files()
             seen = {path: seen[path] if path in seen else stamps([path])[path] for path in watched}
             print(t("watch_waiting", count=len(watched)), flush=True)
             now = _changed(seen, poll, settle)
-            names = ", ".join(printable(path.name) for path in now if now[path] != seen[path])
+            saved = [path for path in now if differ({path: now[path]}, {path: seen[path]})]
+            names = ", ".join(printable(path.name) for path in saved)
             print(t("watch_changed", time=time.strftime("%H:%M:%S"), files=names), flush=True)
             seen = now
             (code, go_on), done = _round(run), done + 1
     except KeyboardInterrupt:  # between rounds: the outputs are those of the last one
         print(t("watch_stopped"), flush=True)
-    return code
+    return 1 if code is None else code
 
 
-def _round(run: Callable[[], int]) -> tuple[int, bool]:
-    """One run: its exit code, and whether watching goes on (not after a usage error or an
-    interruption: both are told)."""
+def _round(run: Callable[[], int]) -> tuple[int | None, bool]:
+    """One run: its exit code (None when it ended in an error, told: the outputs were left as
+    they were), and whether watching goes on (not after a usage error or an interruption)."""
     try:
         return run(), True
     except (KeyboardInterrupt, UsageError) as exc:
         return tell(exc), False
     except Exception as exc:  # noqa: BLE001 - told in one message; the next save may fix it
-        return tell(exc), True
+        tell(exc)
+        return None, True
 
 
 @contextlib.contextmanager
@@ -99,7 +130,8 @@ def _stopped_by_signals():
         raise KeyboardInterrupt
 
     names = ("SIGTERM", "SIGHUP")
-    wanted = [getattr(signal, name) for name in names if hasattr(signal, name)]
+    found = [getattr(signal, name) for name in names if hasattr(signal, name)]
+    wanted = [sig for sig in found if signal.getsignal(sig) is not signal.SIG_IGN]  # nohup
     before = {sig: signal.signal(sig, interrupt) for sig in wanted}
     try:
         yield
@@ -109,16 +141,21 @@ def _stopped_by_signals():
 
 
 def _changed(seen: dict, poll: float, settle: float) -> dict:
-    """Wait until a file's stamp differs from `seen`, then until the files stay the same for
-    `settle` seconds; the stamps then."""
+    """Wait until a file differs from `seen`, then until the files stay the same for `settle`
+    seconds; their stamps then."""
+    hashed = time.monotonic()
     while True:
         time.sleep(poll)
-        now = stamps(seen)
-        if now != seen:
+        contents = any(len(s) > 4 for s in seen.values() if s) and (
+            time.monotonic() - hashed >= HASH_S
+        )
+        hashed = time.monotonic() if contents else hashed
+        now = stamps(seen, contents)
+        if differ(now, seen):
             break
     while True:
         time.sleep(settle)
         later = stamps(seen)
-        if later == now:
-            return now
+        if not differ(later, now):
+            return later
         now = later

@@ -106,6 +106,7 @@ def _on_own_pools(todo: list[Job], jobs: int, record: Callable) -> None:
     waiting = deque(todo)
     charts = draws_charts(todo)
     while waiting:
+        # A worker already warm, kept from an earlier run, costs nothing to use.
         workers = max(workers_for(jobs, len(waiting)), min(jobs, len(waiting), warm_workers()))
         suspects = _round(waiting, workers, record, charts)
         for job, overdue in _alone([job for job, _ in suspects], record, charts):
@@ -113,8 +114,7 @@ def _on_own_pools(todo: list[Job], jobs: int, record: Callable) -> None:
 
 
 def workers_for(jobs: int, pages: int) -> int:
-    """How many workers make `pages`: at most `jobs`, and one more per PAGES_PER_START (a
-    worker already warm, kept from an earlier run, costs nothing to use: `warm_workers`)."""
+    """How many workers make `pages`: at most `jobs`, and one more per PAGES_PER_START."""
     return max(1, min(jobs, pages, 1 + pages // PAGES_PER_START))
 
 
@@ -138,7 +138,7 @@ def _round(
     worker dies or is stuck; returns the jobs then in flight (and whether each was stuck)."""
     pool = _pool(workers, charts)
     flight: dict = {}
-    finished = False
+    finished = False  # every job done: a pool left mid-batch may hold a stuck or dying worker
     try:
         while waiting or flight:
             while waiting and len(flight) < workers:

@@ -14,23 +14,25 @@ validates each page once), and handed to the export in memory.
 from __future__ import annotations
 
 import copy
-import os
+import hashlib
 from pathlib import Path
 
-# The notebook last read in this process, by its file's path, inode, size and time: (the
-# notebook as papermill loads it, the parameters its parameters cell defines). A dict changed
-# in place: process_state puts back the names of ntm_lib's modules before each notebook.
+# The notebook last read in this process, by its file's path and content: (the notebook as
+# papermill loads it, the parameters its parameters cell defines). By content, not by its
+# stat: a worker kept warm between the runs of a watching command (`--watch`) sees a notebook
+# edited in place within the file system's clock tick. A dict changed in place:
+# process_state puts back the names of ntm_lib's modules before each notebook.
 _last: dict = {}
 
 
 def notebook_copy(path: str | Path, kernel_name: str | None, engine_name: str | None):
     """A copy of the notebook at `path`, as papermill loads it (validated), and the names its
-    parameters cell defines; the file read once while it stays the same."""
+    parameters cell defines; the file parsed once while its content stays the same."""
     from papermill.inspection import _infer_parameters
     from papermill.iorw import load_notebook_node
 
-    st = os.stat(path)
-    key = (str(path), st.st_ino, st.st_size, st.st_mtime_ns, kernel_name, engine_name)
+    content = hashlib.sha256(Path(path).read_bytes()).digest()  # a tenth of a millisecond
+    key = (str(path), content, kernel_name, engine_name)
     if key not in _last:
         _last.clear()  # a failed read leaves nothing behind
         nb = load_notebook_node(str(path))

@@ -96,21 +96,29 @@ def kept():
 
 def give_back(pool: ProcessPoolExecutor) -> bool:
     """Inside `kept`, keep a pool whose run is over for the next run; False (the caller
-    stops it) outside, for a broken pool, or when one of its size is already kept."""
-    size = getattr(pool, "_max_workers", 0)
-    if not _keep or getattr(pool, "_broken", False) or size in _ready:
+    stops it) outside or for a broken pool. One pool is kept, the one with more workers
+    (a run whose worker died ends with a pool of one beside its other pool)."""
+    if not _keep or getattr(pool, "_broken", False):
         return False
+    for size, (other, _) in list(_ready.items()):
+        if _workers(other) >= _workers(pool):
+            return False
+        stop(_ready.pop(size)[0], kill=True)
     done: Future = Future()
     done.set_result(None)
-    _ready[size] = (pool, done)
+    _ready[getattr(pool, "_max_workers", 0)] = (pool, done)
     return True
+
+
+def _workers(pool: ProcessPoolExecutor) -> int:
+    return len(getattr(pool, "_processes", None) or {})
 
 
 def warm_workers() -> int:
     """How many workers a kept pool has ready (0 when none is kept: a pool started ahead
     has one worker warming, the others are started by their first pages)."""
     kept_pools = [pool for pool, warming in _ready.values() if warming.done() and _keep]
-    return max((len(getattr(pool, "_processes", None) or {}) for pool in kept_pools), default=0)
+    return max((_workers(pool) for pool in kept_pools), default=0)
 
 
 def take(workers: int) -> ProcessPoolExecutor | None:
@@ -154,9 +162,12 @@ def stop(pool: ProcessPoolExecutor, kill: bool) -> None:
 
 
 def init_worker(parent: int, charts: bool = True) -> None:
-    """In a process of the pool: notebooks run in its own shell; it exits with its parent."""
+    """In a process of the pool: notebooks run in its own shell; it exits with its parent.
+    Ctrl+C reaches every process of the terminal's group: the parent stops its workers itself,
+    so a worker ignores it (a worker waiting for its next page would print a traceback)."""
     global _dedicated
     _dedicated = True
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from .process_state import expect_charts
 
     expect_charts(charts)

@@ -70,6 +70,7 @@ def test_a_failed_round_is_told_and_the_next_save_runs_again(tmp_path, capsys):
     assert calls == ["a\n", "b\n"]
     out, err = capsys.readouterr()
     assert str(data) in err  # the first round's error, located
+    assert t("watch_none_yet") in out  # and that no report was made
     assert "data.csv" in out and t("watch_waiting", count=1) in out
 
 
@@ -150,6 +151,7 @@ def test_the_files_watched_include_the_sets_and_survive_a_broken_set(tmp_path):
         notebook=None,
         predecessors_data=None,
         predecessors_communes=None,
+        predecessors_set=None,
         set_id=str(tmp_path / "t-overlay.yaml"),
     )
     files = _watched(args)
@@ -217,6 +219,8 @@ class Watching:
             encoding="utf-8",
             env=env,
             start_new_session=True,
+            # Ctrl+C as a terminal gives it (a test run in the background ignores SIGINT).
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         self.lines: queue.Queue = queue.Queue()
         self.err: list[str] = []
@@ -244,7 +248,8 @@ class Watching:
 
 def test_watching_an_officers_corrections(tmp_path):
     """Each save brings the reports up to date as a full run would make them; a bad save is
-    told, nothing written, and the next one is acted on; SIGTERM ends it all cleanly."""
+    told, nothing written, and the next one is acted on; Ctrl+C ends it all cleanly, without a
+    worker's traceback."""
     folder = make_sample(tmp_path / "data", 4, 2)
     data, register = folder / "indicators.csv", folder / "communes.csv"
     out = tmp_path / "out"
@@ -262,16 +267,18 @@ def test_watching_an_officers_corrections(tmp_path):
 
         good = data.read_text(encoding="utf-8")
         _correct(data, "S000002", "abc")  # a slip
-        run.until_waiting()
+        kept = t("watch_kept", time="").split(":")[0]
+        assert any(line.startswith(kept) for line in run.until_waiting())  # said so
         assert (out / "manifest.json").read_bytes() == first  # nothing written
         assert any(str(data) in line and "abc" in line for line in run.err)
 
         data.write_text(good, encoding="utf-8")  # corrected back: the outputs were right
         assert any(t("report_up_to_date", path="")[:20] in x for x in run.until_waiting())
     finally:
-        run.proc.send_signal(signal.SIGTERM)
+        os.killpg(run.proc.pid, signal.SIGINT)  # Ctrl+C: the terminal's whole group
         code = run.proc.wait(timeout=60)
     assert code == 0
+    assert not any("Traceback" in line for line in run.err), "".join(run.err)
     assert not list(tmp_path.glob(".out.ntm-tmp-*"))
     deadline = time.monotonic() + 20  # its workers follow it out by themselves
     while _children(run.proc.pid) and time.monotonic() < deadline:
@@ -312,3 +319,59 @@ def _children(pid: int) -> list[int]:
         if fields[0] != "Z" and int(fields[3]) == pid:
             found.append(int(stat.parent.name))
     return found
+
+
+def test_the_old_communes_set_decides_an_update_by_its_content(tmp_path):
+    """Merged communes name their predecessors' verdicts under the old set: a correction of
+    that set's file is a change an update (and a watching command) must act on."""
+    from ntm_lib.commands.report import _update_key, request
+
+    for name in ("t-base.yaml", "t-overlay.yaml"):
+        shutil.copy(TEST_SETS / name, tmp_path / name)
+    old_set = tmp_path / "t-overlay.yaml"
+    data, register = _touch_path(tmp_path / "d.csv"), _touch_path(tmp_path / "c.csv")
+    predecessors = {"data": [str(data)], "communes": str(register), "set": str(old_set)}
+    req = request([str(data)], str(register), SET, tmp_path / "out", predecessors=predecessors)
+    before = _update_key(req)
+    text = old_set.read_text(encoding="utf-8")
+    old_set.write_text(text.replace("Bộ thử cấp tỉnh", "Bộ thử cấp tỉnh (sửa)"), encoding="utf-8")
+    assert _update_key(req) != before
+
+
+def test_a_worker_leaves_ctrl_c_to_the_command():
+    """Ctrl+C reaches every process of the terminal's group; the command stops its workers
+    itself, and a worker waiting for its next page would print a traceback."""
+    pool = worker.default_executor(1, charts=False)
+    try:
+        handler = pool.submit(signal.getsignal, signal.SIGINT).result(timeout=120)
+    finally:
+        worker.stop(pool, kill=True)
+    assert handler == signal.SIG_IGN
+
+
+def test_a_save_within_one_tick_of_a_coarse_clock_is_seen(tmp_path, monkeypatch):
+    """On a FAT memory stick a file saved twice within two seconds, at the same size, keeps
+    its stat: its content is compared while it is fresh."""
+    data = tmp_path / "data.csv"
+    _touch(data, "45\n")
+    real = os.stat
+    frozen = real(data)
+
+    def coarse(path, *args, **kwargs):  # what such a file system reports: nothing moved
+        return frozen if Path(path) == data else real(path, *args, **kwargs)
+
+    monkeypatch.setattr(watching.os, "stat", coarse)
+    seen = []
+
+    def run():
+        seen.append(data.read_text(encoding="utf-8"))
+        return 0
+
+    _later(0.3, lambda: _touch(data, "54\n"))  # a slip of the fingers, corrected
+    worker_thread = threading.Thread(
+        target=lambda: watching.watch(run, lambda: [data], rounds=2, **FAST), daemon=True
+    )
+    worker_thread.start()
+    worker_thread.join(timeout=10)
+    assert not worker_thread.is_alive(), "the second save was not seen"
+    assert seen == ["45\n", "54\n"]
