@@ -130,7 +130,7 @@ class TableSheet(Worksheet):
         super()._write_rows()  # the header row
         columns, last = getattr(self, "_table_rows", ([], 0))
         tails = [
-            np.array([self._cell_tail(j, c) for c in cells] + [""], dtype=object)
+            np.array(self._tails(j, cells) + [""], dtype=object)
             for j, (_, cells) in enumerate(columns)
         ]
         for start in range(0, last, XLSX_CHUNK):
@@ -145,6 +145,24 @@ class TableSheet(Worksheet):
             full = rows != ""
             rows = '<row r="' + numbers[full] + '">' + rows[full] + "</row>"
             self.fh.write("".join(rows.tolist()))
+
+    def _tails(self, j: int, cells: list) -> list[str]:
+        """xlsxwriter's XML for each of `cells` in column `j`, after its cell reference. A
+        shared string's differs from another's of the same format only by its index in the
+        table (a column of references to input rows is thousands of them): the first is
+        rendered by xlsxwriter, the others take its form with their own index, a number."""
+        out, forms = [], {}
+        for cell in cells:
+            form = forms.get(id(cell.format)) if type(cell).__name__ == "String" else None
+            if form is not None:
+                out.append(f"{form}<v>{cell.string}</v></c>")
+                continue
+            tail = self._cell_tail(j, cell)
+            end = f"<v>{cell.string}</v></c>" if type(cell).__name__ == "String" else None
+            if end is not None and isinstance(cell.string, int) and tail.endswith(end):
+                forms[id(cell.format)] = tail[: -len(end)]
+            out.append(tail)
+        return out
 
     def _cell_tail(self, j: int, cell) -> str:
         """xlsxwriter's XML for `cell` in column `j`, after its cell reference."""
