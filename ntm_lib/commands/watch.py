@@ -84,36 +84,55 @@ def watch(
 
 
 def _rounds(run, files, seen: dict, poll: float, settle: float, rounds: int | None) -> int:
-    last = ""  # when the outputs were last brought up to date
-    (code, go_on), done = _round(run), 1
+    done: list[str] = []  # when the outputs were last brought up to date
+    code, go_on = _round(run, seen, done)
+    count = 1
     try:
-        while go_on and (rounds is None or done < rounds):
-            last = time.strftime("%H:%M:%S") if code is not None else last
-            if code is None:  # the outputs are still those of the last good round: say so
-                print(t("watch_kept", time=last) if last else t("watch_none_yet"), flush=True)
+        while go_on and (rounds is None or count < rounds):
             watched = files()
             seen = {path: seen[path] if path in seen else stamps([path])[path] for path in watched}
-            print(t("watch_waiting", count=len(watched)), flush=True)
+            if count == 1:
+                names = ", ".join(printable(path.name) for path in watched)
+                print(t("watch_waiting", count=len(watched), files=names), flush=True)
+            else:
+                print(t("watch_waiting_next"), flush=True)
             now = _changed(seen, poll, settle)
             saved = [path for path in now if differ({path: now[path]}, {path: seen[path]})]
-            names = ", ".join(printable(path.name) for path in saved)
-            print(t("watch_changed", time=time.strftime("%H:%M:%S"), files=names), flush=True)
+            gone = [path for path in saved if now[path] is None]
             seen = now
-            (code, go_on), done = _round(run), done + 1
+            when = time.strftime("%H:%M:%S")
+            if gone:  # an editor replacing it, or a slip: its return is waited for
+                names = ", ".join(printable(path.name) for path in gone)
+                print(t("watch_missing", time=when, files=names), flush=True)
+                continue
+            names = ", ".join(printable(path.name) for path in saved)
+            print(t("watch_changed", time=when, files=names), flush=True)
+            code, go_on = _round(run, seen, done)
+            count += 1
     except KeyboardInterrupt:  # between rounds: the outputs are those of the last one
         print(t("watch_stopped"), flush=True)
     return 1 if code is None else code
 
 
-def _round(run: Callable[[], int]) -> tuple[int | None, bool]:
-    """One run: its exit code (None when it ended in an error, told: the outputs were left as
-    they were), and whether watching goes on (not after a usage error or an interruption)."""
+def _round(run: Callable[[], int], seen: dict, done: list) -> tuple[int | None, bool]:
+    """One run of the files stamped `seen`: its exit code (None when it ended in an error:
+    the outputs were left as they were), and whether watching goes on (not after a usage error
+    or an interruption). An error of a run whose files were written again meanwhile is not
+    told: they were read while an editor still wrote them, and are read again."""
     try:
-        return run(), True
-    except (KeyboardInterrupt, UsageError) as exc:
+        code = run()
+        done[:] = [time.strftime("%H:%M:%S")]
+        return code, True
+    except KeyboardInterrupt:
+        print(t("watch_stopped_midway"), flush=True)
+        return 130, False
+    except UsageError as exc:
         return tell(exc), False
     except Exception as exc:  # noqa: BLE001 - told in one message; the next save may fix it
+        if differ(stamps(seen), seen):
+            return None, True
         tell(exc)
+        print(t("watch_kept", time=done[0]) if done else t("watch_none_yet"), flush=True)
         return None, True
 
 

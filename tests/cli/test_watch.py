@@ -71,7 +71,46 @@ def test_a_failed_round_is_told_and_the_next_save_runs_again(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert str(data) in err  # the first round's error, located
     assert t("watch_none_yet") in out  # and that no report was made
-    assert "data.csv" in out and t("watch_waiting", count=1) in out
+    assert t("watch_waiting", count=1, files="data.csv") in out
+
+
+def test_a_round_that_read_a_file_still_being_written_is_not_told(tmp_path, capsys):
+    """An editor that pauses while it writes (a workbook's sheets): the round that read it
+    half-written fails, its error is not told, and the file is read again once written."""
+    data = tmp_path / "data.xlsx"
+    _touch(data, "PK")
+    calls = []
+
+    def run():
+        calls.append(1)
+        if len(calls) == 2:  # read half-way: the editor writes on meanwhile
+            _touch(data, "PK whole")
+            raise InputError([Problem(str(data), "file_not_excel", params={"error": "zip"})])
+        return 0
+
+    _later(0.2, lambda: _touch(data, "PK ha"))
+    assert watching.watch(run, lambda: [data], rounds=3, **FAST) == 0
+    out, err = capsys.readouterr()
+    assert len(calls) == 3 and err == ""
+    assert t("watch_kept", time="").split(":")[0] not in out
+
+
+def test_a_file_gone_is_waited_for(tmp_path, capsys):
+    """Deleted (or replaced by an editor that removes it first): no round without it, and
+    one as soon as it is back."""
+    data = tmp_path / "data.csv"
+    _touch(data, "a\n")
+    seen = []
+
+    def run():
+        seen.append(data.read_text(encoding="utf-8"))
+        return 0
+
+    _later(0.2, data.unlink)
+    _later(0.6, lambda: _touch(data, "b\n"))
+    assert watching.watch(run, lambda: [data], rounds=2, **FAST) == 0
+    assert seen == ["a\n", "b\n"]
+    assert t("watch_missing", time="", files="data.csv").split("]")[1] in capsys.readouterr().out
 
 
 def test_a_usage_error_ends_watching_at_once(tmp_path, capsys):
@@ -82,7 +121,7 @@ def test_a_usage_error_ends_watching_at_once(tmp_path, capsys):
         raise UsageError(t("out_not_ours", path=str(tmp_path)))
 
     assert watching.watch(run, lambda: [data], **FAST) == 2
-    assert t("watch_waiting", count=1) not in capsys.readouterr().out
+    assert t("watch_waiting", count=1, files="data.csv") not in capsys.readouterr().out
 
 
 def test_a_file_still_being_written_is_read_once_it_has_settled(tmp_path):
@@ -233,7 +272,7 @@ class Watching:
     def until_waiting(self, timeout: float = 240) -> list[str]:
         """The lines printed until the command waits for the next save."""
         got, deadline = [], time.monotonic() + timeout
-        waiting = t("watch_waiting", count=0).split("0")[0]
+        waiting = (t("watch_waiting", count=0, files="").split("0")[0], t("watch_waiting_next"))
         while time.monotonic() < deadline:
             try:
                 line = self.lines.get(timeout=1)
