@@ -92,15 +92,22 @@ def _forbidden(target: Path, inputs) -> str | None:
 _READ: dict[str, tuple[tuple, dict | None]] = {}
 
 
-def _ours(path: Path) -> dict | None:
-    """The JSON object in `path` if it is one of ntm's (its "tool" says so), else None."""
+def settled_stamp(path: str | Path) -> tuple | None:
+    """The file's stamp, as the key of what this process read from it; None when it cannot be
+    read or changed a moment ago (it could change again within the clock's tick, a coarse one
+    on a memory stick, and keep its stamp): then it is read anew each time."""
     try:
         st = os.stat(path)
     except OSError:
         return None
-    key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    return tuple(stamp(st)) if time.time_ns() - st.st_ctime_ns > 2_000_000_000 else None
+
+
+def _ours(path: Path) -> dict | None:
+    """The JSON object in `path` if it is one of ntm's (its "tool" says so), else None."""
+    key = settled_stamp(path)  # taken before it is read: a change meanwhile is seen next time
     known = _READ.get(str(path))
-    if known is not None and known[0] == key:
+    if key is not None and known is not None and known[0] == key:
         return known[1]
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -109,8 +116,8 @@ def _ours(path: Path) -> dict | None:
     data = data if isinstance(data, dict) and data.get("tool") == TOOL else None
     if len(_READ) > 16:
         _READ.clear()
-    if time.time_ns() - st.st_ctime_ns > 1_000_000_000:  # not kept: changed a moment ago,
-        _READ[str(path)] = (key, data)  # it could change again within the clock's tick
+    if key is not None:
+        _READ[str(path)] = (key, data)
     return data
 
 

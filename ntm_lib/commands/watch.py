@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from ..atomic import stamp
 from ..errors import UsageError, printable
 from ..i18n import t
 from .telling import tell
@@ -37,17 +38,16 @@ HASHED_MAX = 64 * 2**20
 
 
 def stamps(paths: Iterable[Path], contents: bool = True) -> dict[Path, tuple | None]:
-    """Each file's stat stamp, with its content's digest while it is fresh (`contents`); None
-    when it cannot be read (missing while an editor replaces it, say)."""
+    """Each file's stat stamp and, while it is fresh (`contents`), its content's digest (else
+    None); None when it cannot be read (missing while an editor replaces it, say)."""
     out: dict[Path, tuple | None] = {}
     for path in paths:
         try:
             st = os.stat(path)
-            stamp: tuple = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
             fresh = time.time() - st.st_mtime_ns / 1e9 < FRESH_S
-            if contents and fresh and st.st_size <= HASHED_MAX:
-                stamp += (hashlib.sha256(Path(path).read_bytes()).digest(),)
-            out[path] = stamp
+            read = contents and fresh and st.st_size <= HASHED_MAX
+            digest = hashlib.sha256(Path(path).read_bytes()).digest() if read else None
+            out[path] = (tuple(stamp(st)), digest)
         except OSError:
             out[path] = None
     return out
@@ -61,7 +61,7 @@ def differ(a: dict, b: dict) -> bool:
         if x is None or y is None:
             if x != y:
                 return True
-        elif x[:4] != y[:4] or (len(x) > 4 and len(y) > 4 and x[4] != y[4]):
+        elif x[0] != y[0] or (x[1] and y[1] and x[1] != y[1]):
             return True
     return False
 
@@ -165,9 +165,7 @@ def _changed(seen: dict, poll: float, settle: float) -> dict:
     hashed = time.monotonic()
     while True:
         time.sleep(poll)
-        contents = any(len(s) > 4 for s in seen.values() if s) and (
-            time.monotonic() - hashed >= HASH_S
-        )
+        contents = any(s[1] for s in seen.values() if s) and (time.monotonic() - hashed >= HASH_S)
         hashed = time.monotonic() if contents else hashed
         now = stamps(seen, contents)
         if differ(now, seen):

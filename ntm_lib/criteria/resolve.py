@@ -11,7 +11,6 @@ characters, and its ids are checked before they name a file.
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 from contextvars import ContextVar
 from pathlib import Path
@@ -20,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .. import yaml_text
+from ..atomic import settled_stamp
 from ..errors import UNPRINTABLE, CriteriaSetError
 from ..i18n import t
 from .checks import check_set
@@ -45,8 +45,9 @@ def load_set(set_id: str) -> CriteriaSet:
     path = str(set_path(set_id).resolve())
     with _lock:
         hit = _resolved.get(path)
-        if hit is not None and hit[0] == _stamps(name for name, _ in hit[0]):
-            return hit[1]
+        settled = hit is not None and all(stamp is not None for _, stamp in hit[0])
+        if settled and hit[0] == _stamps(name for name, _ in hit[0]):
+            return hit[1]  # (a file changed a moment ago has no stamp: never a hit)
         read: list[tuple] = []
         token = _reading.set(read)
         try:
@@ -55,7 +56,7 @@ def load_set(set_id: str) -> CriteriaSet:
             _reading.reset(token)
         if len(_resolved) >= MAX_RESOLVED:
             _resolved.pop(next(iter(_resolved)))
-        _resolved[path] = (tuple(dict.fromkeys(read)), cset)
+        _resolved[path] = (tuple(dict.fromkeys(read)), cset)  # kept for set_files too
         return cset
 
 
@@ -68,14 +69,7 @@ def set_files(set_id: str) -> list[Path]:
 
 
 def _stamps(names) -> tuple:
-    out = []
-    for name in names:
-        try:
-            st = os.stat(name)
-            out.append((name, (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)))
-        except OSError:
-            out.append((name, None))
-    return tuple(out)
+    return tuple((name, settled_stamp(name)) for name in names)
 
 
 def resolve_text(text: str, path: Path) -> CriteriaSet:

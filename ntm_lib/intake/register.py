@@ -4,13 +4,13 @@ convention and plausibility as the data."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..atomic import settled_stamp
 from ..criteria.catalogue import common, special_categories
 from ..criteria.words import group_of
 from ..errors import Problem
@@ -159,12 +159,12 @@ _last: dict[tuple, tuple[pd.DataFrame, list[Problem]]] = {}
 
 def read_register(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
     """The register's communes (each once) and every problem found, located."""
+    stamp = settled_stamp(path)  # before it is read: a change meanwhile is seen next time
     try:
-        st = os.stat(path)  # before it is read: a change meanwhile is seen next time
-        stamp = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
         key = (str(path), stamp, max_bytes(), current_lang())  # numbers read by the language
-    except (OSError, SettingError):
+    except SettingError:
         key = None  # read_tables says what is wrong
+    key = None if stamp is None else key
     if key is None or key not in _last:
         _last.clear()
         register, problems = _read_register(path)

@@ -4,6 +4,7 @@ evidence that claims a text must quote it, for the value it sits beside."""
 
 import os
 import shutil
+import time
 
 import pytest
 from conftest import TEST_SETS
@@ -178,6 +179,7 @@ def test_a_set_is_read_again_when_its_parent_changes_in_the_same_process(tmp_pat
     file changed, not only when the overlay's own file did."""
     for name in ("t-base.yaml", "t-overlay.yaml"):
         shutil.copy(TEST_SETS / name, tmp_path / name)
+    time.sleep(2.1)  # settled: a file written a moment ago is never trusted by its stamp
     overlay = str(tmp_path / "t-overlay.yaml")
     before = load_set(overlay)
     assert load_set(overlay) is before  # unchanged files: the set resolved once

@@ -226,3 +226,17 @@ def test_a_register_read_again_in_one_process_is_read_anew_once_changed(tmp_path
     assert read_register(path)[0].loc[0, "name"] == "B"
     monkeypatch.setenv("NTM_LANG", "en")  # 1.102: one thousand one hundred and two no more
     assert read_register(path)[0].loc[0, "households"] != again.loc[0, "households"]
+
+
+def test_a_file_changed_a_moment_ago_is_not_known_by_its_stamp(tmp_path, monkeypatch):
+    """Within a coarse clock's tick (2 s on a memory stick) a file can be written again and keep
+    its stamp: what a long-lived command read from it is not kept until it has settled."""
+    import time
+
+    from ntm_lib import atomic
+
+    path = write(tmp_path / "c.csv", HEAD + "10912,A,H,Hải Dương,dbsh,1.102,9944\n")
+    assert atomic.settled_stamp(path) is None
+    now = time.time_ns()
+    monkeypatch.setattr(atomic.time, "time_ns", lambda: now + 3_000_000_000)
+    assert atomic.settled_stamp(path) == tuple(atomic.stamp(path.stat()))
