@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from stat import S_ISREG
 
 from ..atomic import stamp
 from ..errors import UsageError, printable
@@ -45,7 +46,8 @@ def stamps(paths: Iterable[Path], contents: bool = True) -> dict[Path, tuple | N
         try:
             st = os.stat(path)
             fresh = time.time() - st.st_mtime_ns / 1e9 < FRESH_S
-            read = contents and fresh and st.st_size <= HASHED_MAX
+            regular = S_ISREG(st.st_mode)  # a pipe or a device given as a file: never read here
+            read = contents and fresh and regular and st.st_size <= HASHED_MAX
             digest = hashlib.sha256(Path(path).read_bytes()).digest() if read else None
             out[path] = (tuple(stamp(st)), digest)
         except OSError:

@@ -414,3 +414,13 @@ def test_a_save_within_one_tick_of_a_coarse_clock_is_seen(tmp_path, monkeypatch)
     worker_thread.join(timeout=10)
     assert not worker_thread.is_alive(), "the second save was not seen"
     assert seen == ["45\n", "54\n"]
+
+
+def test_a_pipe_given_as_a_file_is_never_read_while_watching(tmp_path):
+    """Its content is never compared: reading a pipe would wait for a writer forever."""
+    pipe = tmp_path / "data.csv"
+    os.mkfifo(pipe)
+    looked = threading.Thread(target=lambda: watching.stamps([pipe]), daemon=True)
+    looked.start()
+    looked.join(timeout=5)
+    assert not looked.is_alive()
